@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# README Quick start, command 1: install what is missing, start the local stack, start Passerelle on
+# http://127.0.0.1:3000 in development mode, load the demo data and print what to try next.
+# Ctrl-C stops Passerelle (the stack keeps running; `npm run stack:down` stops it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/ensure-deps.sh
+ensure_node_modules
+
+bash scripts/stack.sh up
+set -a; source .stack/env; set +a
+export NODE_ENV=development PORT="${PORT:-3000}" HOST=127.0.0.1 MONGODB_DB="${MONGODB_DB:-passerelle_demo}"
+export AUTH_MODE="${AUTH_MODE:-none}" LOG_LEVEL="${LOG_LEVEL:-warn}" KAFKAJS_NO_PARTITIONER_WARNING=1
+
+node -r @swc-node/register src/main.ts &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' INT TERM EXIT
+
+base="http://127.0.0.1:$PORT"
+for _ in $(seq 1 120); do
+  if curl -fsS "$base/ready" >/dev/null 2>&1; then break; fi
+  kill -0 $pid 2>/dev/null || { echo "Passerelle exited during start-up" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fsS "$base/ready" >/dev/null || { echo "Passerelle did not become ready:" >&2; curl -sS "$base/ready" >&2; exit 1; }
+
+if [ -f scripts/demo-load.ts ]; then
+  node -r @swc-node/register scripts/demo-load.ts "$base"
+fi
+
+cat <<TXT
+
+Passerelle is running on $base  (ready: $(curl -fsS "$base/ready"))
+
+Try:
+  curl -s $base/ready
+  curl -s $base/fhir/metadata | head -c 400
+  curl -s '$base/fhir/Patient?family=Kariuki&_count=5'
+  curl -s '$base/fhir/Patient/\$ihe-pix?sourceIdentifier=http://dhis2.example.org/te|PQfMcpmXeFE'
+  curl -s -X POST $base/fhir/Patient/\$match -H 'content-type: application/fhir+json' \\
+       -d '{"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient","name":[{"family":"Kariuki","given":["John"]}],"birthDate":"1990-01-01"}}]}'
+
+Ctrl-C stops Passerelle; 'npm run stack:down' stops Kafka and FerretDB.
+TXT
+wait $pid

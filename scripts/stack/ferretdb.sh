@@ -1,0 +1,56 @@
+# FerretDB part of the local stack; sourced by scripts/stack.sh (uses its ROOT, STACK, ports and helpers).
+# FerretDB speaks the MongoDB wire protocol; here it stores data in SQLite files under .stack/ferretdb.
+
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_VERSION=v1.24.2
+FERRETDB_BIN="$STACK/bin/ferretdb"
+FERRETDB_DIR="$STACK/ferretdb"
+FERRETDB_LOG="$FERRETDB_DIR/ferretdb.log"
+FERRETDB_PATTERN="$FERRETDB_BIN "
+
+# Why not simply `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION`:
+#  - a binary built that way panics at start-up: FerretDB's build/version package requires an embedded
+#    build/version/version.txt, which the release's module zip does not contain;
+#  - `go install pkg@version` also asks the proxy for the module's version list (deprecation check),
+#    which some proxies/mirrors refuse.
+# So: download exactly this version (checksum-verified against sum.golang.org), copy the source, add
+# version.txt, and build it as its own main module (its go.sum pins every dependency).
+ferretdb_install() {
+  if [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"; then
+    return 0
+  fi
+  need go "install Go >= 1.21 (https://go.dev/dl/; with GOTOOLCHAIN=auto it fetches the Go 1.24 that FerretDB needs)"
+  log "ferretdb: building $FERRETDB_VERSION from the Go module proxy (first run only, about a minute)"
+  # auto: a Go older than FerretDB's go.mod fetches the newer toolchain; a newer local Go is used as is.
+  local -x GOTOOLCHAIN=auto GOWORK=off
+  local build="$STACK/build" src
+  rm -rf "$build" && mkdir -p "$build" "$STACK/bin"
+  src="$(cd "$build" && go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -n $src && -d $src ]] || die "ferretdb: go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed"
+  cp -R "$src" "$build/ferretdb" && chmod -R u+w "$build/ferretdb"
+  echo "$FERRETDB_VERSION" >"$build/ferretdb/build/version/version.txt"
+  (cd "$build/ferretdb" && go build -trimpath -buildvcs=false -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) >&2
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$build"
+}
+
+ferretdb_start() {
+  log "ferretdb: starting on 127.0.0.1:$MONGO_PORT"
+  # --sqlite-url must name an existing directory and end with "/"; --debug-addr=- turns off the
+  # :8088 debug listener (it would collide between checkouts); telemetry off: no beacon from dev/CI.
+  launch ferretdb "$FERRETDB_LOG" "$FERRETDB_BIN" --handler=sqlite \
+    --sqlite-url="file:$FERRETDB_DIR/data/" --state-dir="$FERRETDB_DIR" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- --telemetry=disable --log-level=error
+}
+
+ferretdb_up() {
+  local pid
+  if pid="$(live_pid ferretdb "$FERRETDB_PATTERN")"; then
+    log "ferretdb: already running (pid $pid)"
+    return 0
+  fi
+  mkdir -p "$FERRETDB_DIR/data"
+  ferretdb_install
+  ferretdb_start
+}

@@ -1,0 +1,129 @@
+/**
+ * The composition root: the only file that knows concrete classes. Building the app opens nothing;
+ * `start()` connects to MongoDB and Kafka (retrying in the background, so a dependency that is down
+ * leaves the mediator running with /ready = 503) and starts listening; `stop()` drains and closes.
+ */
+import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
+import type { Server } from '@hapi/hapi';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './config';
+import { createLogger } from './core/logger';
+import type { Logger } from './core/logger';
+import { retryForever } from './core/retry';
+import { KafkaEventPublisher } from './events/kafka';
+import type { EventPublisher, Outbox, TopicTable } from './events/ports';
+import { OutboxRelay } from './events/relay';
+import { errorMapperPlugin } from './http/errors';
+import { healthPlugin } from './http/health';
+import { requestContextPlugin } from './http/request-context';
+import { createServer } from './http/server';
+import { buildRegistryModule } from './registry-module';
+import type { RegistryModule } from './registry-module';
+import { version } from '../package.json';
+
+export interface App {
+  server: Server;
+  config: Config;
+  logger: Logger;
+  registry: RegistryModule;
+  publisher: EventPublisher;
+  relay: OutboxRelay;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). */
+export interface AppOverrides {
+  logger?: Logger;
+  publisher?: EventPublisher;
+  registry?: RegistryModule;
+  /** Do not bind a port in start() (tests drive the server with inject). */
+  listen?: boolean;
+}
+
+function topicTable(config: Config): TopicTable {
+  const e = config.env;
+  return { patient: e.KAFKA_TOPIC_PATIENT, practitioner: e.KAFKA_TOPIC_PRACTITIONER, review: e.KAFKA_TOPIC_REVIEW, dlq: e.KAFKA_TOPIC_DLQ, bundle2xx: e.KAFKA_TOPIC_2XX };
+}
+
+function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'route' | 'status'>; durations: Histogram<'method' | 'route'> } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'passerelle_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
+  const durations = new Histogram({ name: 'passerelle_http_request_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  return { registry, requests, durations };
+}
+
+/**
+ * Build every part of Passerelle from validated configuration.
+ * @param config - the validated configuration
+ * @param overrides - memory twins or pre-built parts (tests, tools)
+ */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
+  const mongo = overrides.registry ? null : new MongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
+  const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
+  const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
+  const publisher = overrides.publisher ?? new KafkaEventPublisher({
+    brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
+    topics: topicTable(config), logger, ensureTopics: config.env.NODE_ENV !== 'production',
+  });
+  const outbox: Outbox = registry.outbox;
+  const relay = new OutboxRelay({ outbox, publisher, logger });
+  const metrics = buildMetrics();
+  const server = createServer(config);
+  let stopping = false;
+  const lifetime = new AbortController();
+
+  await server.register([
+    { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
+    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    {
+      plugin: healthPlugin,
+      options: {
+        version, metrics: metrics.registry, isStopping: () => stopping,
+        checks: [
+          { name: 'mongodb', check: () => registry.ping() },
+          { name: 'kafka', check: () => publisher.ping() },
+        ],
+      },
+    },
+  ]);
+
+  async function start(): Promise<void> {
+    void retryForever('mongodb', () => registry.init(), { logger, signal: lifetime.signal });
+    void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
+      if (ok) relay.start();
+    });
+    if (overrides.listen === false) {
+      await server.initialize();
+      return;
+    }
+    await listen(server, config);
+    logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
+  }
+
+  async function stop(): Promise<void> {
+    stopping = true;
+    // Stop taking requests and let in-flight ones finish, then flush events and close connections.
+    await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
+    lifetime.abort();
+    await relay.stop();
+    await Promise.allSettled([publisher.disconnect(), registry.close(), mongo?.close()]);
+    logger.info('Passerelle stopped');
+  }
+
+  return { server, config, logger, registry, publisher, relay, start, stop };
+}
+
+async function listen(server: Server, config: Config): Promise<void> {
+  try {
+    await server.start();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${config.env.PORT} on ${config.env.HOST} is already in use; set PORT to a free port.`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+import { envSchema } from './schema';
+import type { Env } from './schema';
+
+export type { Env } from './schema';
+
+/** Configuration could not be loaded; `problems` lists every one of them. */
+export class ConfigError extends Error {
+  /**
+   * @param problems - one human-readable line per invalid or missing setting
+   */
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The validated, frozen configuration of one Passerelle process. */
+export interface Config {
+  env: Env;
+  /** Where OpenAPI/FHIR links point (PUBLIC_BASE_URL or http://HOST:PORT). */
+  publicBaseUrl: string;
+  development: boolean;
+}
+
+// Only in development may the mediator fall back to the local stack's addresses.
+const DEV_DEFAULTS = { MONGODB_URI: 'mongodb://127.0.0.1:27117/', KAFKA_BROKERS: '127.0.0.1:19092', HOST: '127.0.0.1' };
+
+/**
+ * Parse and cross-check the environment; throws ConfigError listing every problem at once.
+ * @param source - the environment (process.env in production)
+ */
+export function loadConfig(source: NodeJS.ProcessEnv): Config {
+  const raw: Record<string, string | undefined> = { ...source };
+  for (const [k, v] of Object.entries(raw)) if (v === '') raw[k] = undefined;
+  if (raw.NODE_ENV === 'development') for (const [k, v] of Object.entries(DEV_DEFAULTS)) raw[k] ??= v;
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const problems = crossCheck(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/$/, '');
+  return Object.freeze({ env: Object.freeze(env), publicBaseUrl, development: env.NODE_ENV === 'development' });
+}
+
+function crossCheck(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.MONGODB_URI) problems.push('MONGODB_URI: required (e.g. mongodb://mongo:27017/?replicaSet=rs0)');
+  if (!env.KAFKA_BROKERS) problems.push('KAFKA_BROKERS: required (e.g. kafka:9092)');
+  if (env.AUTH_MODE === 'none' && env.NODE_ENV !== 'development') {
+    problems.push('AUTH_MODE: "none" is only allowed with NODE_ENV=development');
+  }
+  if (env.AUTH_MODE === 'jwt' && !env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE && !env.AUTH_SIGNING_KEY_FILE && env.NODE_ENV === 'production') {
+    problems.push('AUTH_JWKS_URL or AUTH_JWKS_FILE (or AUTH_SIGNING_KEY_FILE for self-issued tokens): required when AUTH_MODE=jwt');
+  }
+  if (env.OPENHIM_REGISTER) {
+    for (const k of ['OPENHIM_API_URL', 'OPENHIM_USERNAME', 'OPENHIM_PASSWORD'] as const) {
+      if (!env[k]) problems.push(`${k}: required when OPENHIM_REGISTER=true`);
+    }
+  }
+  if (env.OPENHIM_TRUST_CLIENT_HEADER && !env.OPENHIM_SHARED_SECRET) {
+    problems.push('OPENHIM_SHARED_SECRET: required when OPENHIM_TRUST_CLIENT_HEADER=true (proves a request came through OpenHIM)');
+  }
+  if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
+  return problems;
+}

@@ -1,0 +1,55 @@
+/**
+ * The environment schema (contracts.md §2). Parsed once at boot; every problem is listed at once.
+ * URL and credential defaults exist only under NODE_ENV=development.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const csv = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+
+/** Every environment variable Passerelle reads, with its default (documented in the README). */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).default('passerelle'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('passerelle'),
+  KAFKA_BROKERS: csv.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)).optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('passerelle'),
+  KAFKA_TOPIC_PATIENT: z.string().min(1).default('passerelle.patient.identity'),
+  KAFKA_TOPIC_PRACTITIONER: z.string().min(1).default('passerelle.practitioner.identity'),
+  KAFKA_TOPIC_REVIEW: z.string().min(1).default('passerelle.review'),
+  KAFKA_TOPIC_DLQ: z.string().min(1).default('passerelle.ingest.dlq'),
+  KAFKA_TOPIC_2XX: z.string().min(1).default('2xx'),
+  KAFKA_PUBLISH_2XX: bool.default(false),
+  OPENHIM_REGISTER: bool.default(false),
+  OPENHIM_API_URL: z.url().optional(),
+  OPENHIM_USERNAME: z.string().optional(),
+  OPENHIM_PASSWORD: z.string().optional(),
+  OPENHIM_TRUST_SELF_SIGNED: bool.default(false),
+  OPENHIM_TRUST_CLIENT_HEADER: bool.default(false),
+  OPENHIM_SHARED_SECRET: z.string().min(16).optional(),
+  AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_JWKS_FILE: z.string().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  AUTH_ALGORITHMS: csv.default(['RS256', 'ES256', 'PS256', 'EdDSA']),
+  AUTH_SIGNING_KEY_FILE: z.string().optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAPPINGS_DIR: z.string().optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15000),
+  MPI_ID_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),
+  MPI_ID_REGION: z.string().regex(/^[A-Z0-9]{2,4}$/).default('DKR'),
+  DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),
+});
+
+export type EnvInput = z.input<typeof envSchema>;
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,69 @@
+/**
+ * A second, private Kafka broker for tests that must take the broker away (outage and recovery)
+ * without disturbing the shared local stack. It reuses the stack's jars and server template.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const libs = join(root, '.stack', 'kafka', 'libs', '*');
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** A broker on `port` whose process the test controls. */
+export class PrivateKafka {
+  private proc: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'passerelle-kafka-'));
+  private readonly props = join(this.dir, 'server.properties');
+
+  /**
+   * @param port - client port (the controller uses port + 1)
+   */
+  constructor(readonly port: number) {
+    const template = readFileSync(join(root, 'stack', 'server.properties.template'), 'utf8');
+    writeFileSync(this.props, template.replaceAll('@KAFKA_PORT@', String(port)).replaceAll('@CONTROLLER_PORT@', String(port + 1)).replaceAll('@DATA_DIR@', join(this.dir, 'data')));
+    const id = execFileSync('java', ['-cp', libs, 'kafka.tools.StorageTool', 'random-uuid']).toString().trim().split('\n').pop()!;
+    execFileSync('java', ['-cp', libs, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', this.props], { stdio: 'ignore' });
+  }
+
+  get brokers(): string[] {
+    return [`127.0.0.1:${this.port}`];
+  }
+
+  /** Start the broker and wait until its port accepts connections. */
+  async start(timeoutMs = 60000): Promise<void> {
+    this.proc = spawn('java', ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(root, 'stack', 'log4j2.xml')}`, `-Dkafka.logs.dir=${this.dir}`, '-cp', libs, 'kafka.Kafka', this.props], { stdio: 'ignore' });
+    const deadline = Date.now() + timeoutMs;
+    while (!(await portOpen(this.port))) {
+      if (Date.now() > deadline) throw new Error(`private Kafka did not open port ${this.port}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Kill the broker (an abrupt outage) and wait for it to exit. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  }
+
+  /** Kill and remove every file. */
+  async destroy(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

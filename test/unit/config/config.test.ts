@@ -1,0 +1,65 @@
+import { ConfigError, loadConfig } from '../../../src/config';
+
+const valid = { MONGODB_URI: 'mongodb://db:27017/', KAFKA_BROKERS: 'k1:9092,k2:9092', AUTH_JWKS_URL: 'https://idp.example.org/jwks' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('accepts a minimal production environment and applies defaults', () => {
+    const c = loadConfig(valid);
+    expect(c.env.PORT).toBe(3000);
+    expect(c.env.KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9092']);
+    expect(c.env.AUTH_MODE).toBe('jwt');
+    expect(c.env.OPENHIM_REGISTER).toBe(false);
+    expect(Object.isFrozen(c.env)).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'nohostport', MONGODB_URI: 'http://x' });
+    const text = problems.join('\n');
+    for (const key of ['PORT', 'LOG_LEVEL', 'KAFKA_BROKERS', 'MONGODB_URI']) expect(text).toContain(key);
+    expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('requires MongoDB, Kafka and a key source in production', () => {
+    const text = problemsOf({}).join('\n');
+    expect(text).toContain('MONGODB_URI');
+    expect(text).toContain('KAFKA_BROKERS');
+    expect(text).toContain('AUTH_JWKS_URL');
+  });
+
+  it('refuses AUTH_MODE=none outside development', () => {
+    expect(problemsOf({ ...valid, AUTH_MODE: 'none' }).join()).toContain('only allowed with NODE_ENV=development');
+    expect(loadConfig({ NODE_ENV: 'development', AUTH_MODE: 'none' }).env.AUTH_MODE).toBe('none');
+  });
+
+  it('gives local-stack defaults only in development', () => {
+    const dev = loadConfig({ NODE_ENV: 'development' });
+    expect(dev.env.MONGODB_URI).toBe('mongodb://127.0.0.1:27117/');
+    expect(dev.env.HOST).toBe('127.0.0.1');
+    expect(problemsOf({ NODE_ENV: 'production' }).join()).toContain('MONGODB_URI');
+  });
+
+  it('requires OpenHIM credentials when registration is on, and a secret to trust its client header', () => {
+    const text = problemsOf({ ...valid, OPENHIM_REGISTER: 'true', OPENHIM_TRUST_CLIENT_HEADER: 'true' }).join('\n');
+    expect(text).toContain('OPENHIM_API_URL');
+    expect(text).toContain('OPENHIM_PASSWORD');
+    expect(text).toContain('OPENHIM_SHARED_SECRET');
+  });
+
+  it('never allows the none algorithm', () => {
+    expect(problemsOf({ ...valid, AUTH_ALGORITHMS: 'RS256,none' }).join()).toContain('"none" is never allowed');
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ ...valid, PORT: '' }).env.PORT).toBe(3000);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * No Docker engine runs here, so this test reads docker-compose.yml and the Dockerfile and checks
+ * their wiring against the configuration schema instead of starting them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { envSchema } from '../../../src/config/schema';
+import { loadConfig } from '../../../src/config';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }> | string[];
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  command?: string[];
+  secrets?: string[];
+}
+
+const root = join(__dirname, '..', '..', '..');
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; secrets: Record<string, unknown> };
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const passerelle = compose.services.passerelle!;
+const env = passerelle.environment ?? {};
+
+describe('docker-compose.yml', () => {
+  it('passes Passerelle only variables the config schema knows', () => {
+    const known = new Set(Object.keys(envSchema.shape));
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+  });
+
+  it('gives Passerelle a configuration that validates', () => {
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, k === 'OPENHIM_PASSWORD' ? 'secret' : 'http://x')]));
+    expect(() => loadConfig(resolved)).not.toThrow();
+  });
+
+  it('points Passerelle at the services it declares', () => {
+    const names = Object.keys(compose.services);
+    const deps = Object.keys(passerelle.depends_on ?? {});
+    expect(deps.every((d) => names.includes(d))).toBe(true);
+    expect(env.MONGODB_URI).toMatch(/^mongodb:\/\/mongo:27017\/\?replicaSet=rs0$/);
+    expect(env.KAFKA_BROKERS).toBe('kafka:9092');
+    expect(env.OPENHIM_API_URL).toBe('https://openhim-core:8080');
+  });
+
+  it('runs MongoDB 7 as a replica set initiated with the same name', () => {
+    expect(compose.services.mongo!.image).toMatch(/^mongo:7/);
+    expect(compose.services.mongo!.command).toEqual(expect.arrayContaining(['--replSet', 'rs0']));
+    expect(compose.services['mongo-init']!.command!.join(' ')).toContain("_id: 'rs0'");
+  });
+
+  it('runs Kafka in KRaft mode advertising the address Passerelle uses and creates the contract topics', () => {
+    const k = compose.services.kafka!.environment!;
+    expect(k.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(k.KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${env.KAFKA_BROKERS}`);
+    const script = compose.services['kafka-topics']!.command!.join(' ');
+    for (const t of ['passerelle.patient.identity', 'passerelle.practitioner.identity', 'passerelle.review', 'passerelle.ingest.dlq']) expect(script).toContain(t);
+  });
+
+  it('runs OpenHIM Core v8.5.0 with its own MongoDB and the console', () => {
+    const core = compose.services['openhim-core']!;
+    expect(core.image).toBe('jembi/openhim-core:v8.5.0');
+    expect(core.environment!.mongo_url).toMatch(/^mongodb:\/\/openhim-mongo\//);
+    expect(compose.services['openhim-console']).toBeDefined();
+  });
+
+  it('publishes and health-checks the port Passerelle listens on', () => {
+    expect(passerelle.ports).toContain(`${env.PORT}:${env.PORT}`);
+    expect(passerelle.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env.PORT}/ready`);
+    expect(dockerfile).toContain(`EXPOSE ${env.PORT}`);
+  });
+
+  it('declares every secret it mounts', () => {
+    for (const s of passerelle.secrets ?? []) expect(compose.secrets[s]).toBeDefined();
+  });
+});
+
+describe('Dockerfile', () => {
+  it('is multi-stage and runs as a non-root user', () => {
+    expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain('npm ci --omit=dev');
+    expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
+  });
+});
