@@ -1,0 +1,178 @@
+/**
+ * Candidate search and match decisions: blocking-index lookups (capped, tightened when a block is
+ * over-full), pairwise scoring against each candidate source, best score per golden record, then
+ * the decision rules (deterministic identifiers first, thresholds, runner-up margin, remembered
+ * not-a-match constraints). Read-only: shared by registration, `$match` and the re-link job.
+ */
+import type { Identifier } from 'fhir/r4';
+import type { MatchFeatures, MatchModel, MatchResult } from './matching/contract';
+import type { MatchCandidate, MatchGrade } from './ports';
+import type { RegistryContext } from './context';
+import type { NotAMatch, StoredGolden } from './store';
+import { publicGolden } from './views';
+
+/** The best comparison of a probe with one golden record. */
+export interface ScoredGolden {
+  golden: StoredGolden;
+  result: MatchResult;
+  matchedSourceKey: string;
+}
+
+/** What to do with a probe. */
+export interface Decision {
+  action: 'link' | 'review' | 'new';
+  target?: ScoredGolden;
+  /** Candidates for a review task (review band and above). */
+  reviewCandidates: ScoredGolden[];
+  deterministic: boolean;
+}
+
+async function blockSourceKeys(ctx: RegistryContext, keys: string[]): Promise<Set<string>> {
+  const cap = ctx.cfg.blockCap;
+  const found = new Set<string>();
+  for (const key of keys) {
+    let hits = await ctx.store.blocking.lookup(key, cap);
+    if (hits.length > cap) {
+      // Over-full block: keep only entries sharing another key with the probe, never drop silently.
+      const others = keys.filter((k) => k !== key);
+      ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'blocking key over-full; tightened with the other keys');
+      hits = others.length > 0 ? await ctx.store.blocking.lookup(key, cap, others) : hits;
+      if (hits.length > cap) {
+        ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'tightened block still over-full; truncated at cap');
+        hits = hits.slice(0, cap);
+      }
+    }
+    hits.forEach((h) => found.add(h));
+  }
+  return found;
+}
+
+/**
+ * Score a probe against the registry: best comparison per active golden record, best first.
+ * @param ctx - registry context
+ * @param features - probe features
+ * @param model - match model
+ * @param opts - source key to leave out (the probe itself) and extra golden records to score
+ */
+export async function scoreCandidates(ctx: RegistryContext, features: MatchFeatures, model: MatchModel, opts: { excludeSourceKey?: string; extraGoldens?: string[] } = {}): Promise<ScoredGolden[]> {
+  const keys = await blockSourceKeys(ctx, ctx.engine.blockingKeys(features));
+  const goldenIds = new Set(opts.extraGoldens ?? []);
+  keys.delete(opts.excludeSourceKey ?? '');
+  const sources = (await ctx.store.sources.getMany([...keys])).filter((s) => s.active && s.goldenId);
+  sources.forEach((s) => goldenIds.add(s.goldenId as string));
+  const goldens = new Map((await ctx.store.goldens.getMany([...goldenIds])).filter((g) => g.status === 'active').map((g) => [g.mpiId, g]));
+  const extra = [...goldens.values()].flatMap((g) => g.sourceKeys).filter((k) => !keys.has(k) && k !== opts.excludeSourceKey);
+  sources.push(...(await ctx.store.sources.getMany(extra)).filter((s) => s.active));
+  const best = new Map<string, ScoredGolden>();
+  for (const s of sources) {
+    const golden = goldens.get(s.goldenId ?? '');
+    if (!golden) {
+      continue;
+    }
+    const result = ctx.engine.compare(features, s.features, model);
+    const cur = best.get(golden.mpiId);
+    if (!cur || better(result, cur.result)) {
+      best.set(golden.mpiId, { golden, result, matchedSourceKey: s.key });
+    }
+  }
+  return [...best.values()].sort((a, b) => (better(a.result, b.result) ? -1 : better(b.result, a.result) ? 1 : a.golden.mpiId < b.golden.mpiId ? -1 : 1));
+}
+
+function rank(r: MatchResult): number {
+  return r.identifierRule === 'same' ? 2 : r.identifierRule === 'conflict' ? 0 : 1;
+}
+
+function better(a: MatchResult, b: MatchResult): boolean {
+  return a.probability !== b.probability ? a.probability > b.probability : a.weight !== b.weight ? a.weight > b.weight : rank(a) > rank(b);
+}
+
+/**
+ * Golden records holding one of the probe's identifiers in the cross-reference (deterministic rule).
+ * @param ctx - registry context
+ * @param identifiers - the probe's identifiers
+ */
+export async function xrefGoldens(ctx: RegistryContext, identifiers: Identifier[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const i of identifiers) {
+    if (i.system && i.value) {
+      const e = await ctx.store.xref.get({ system: i.system, value: i.value });
+      if (e) {
+        out.add(e.mpiId);
+      }
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Whether a not-a-match constraint forbids linking to a golden record.
+ * @param golden - candidate golden record
+ * @param constraints - the probe's constraints
+ */
+export function forbidden(golden: StoredGolden, constraints: NotAMatch[]): boolean {
+  return constraints.some((c) => c.mpiId === golden.mpiId || golden.sourceKeys.some((k) => c.otherSourceKeys.includes(k)));
+}
+
+/**
+ * Apply the decision rules.
+ * @param ctx - registry context (thresholds)
+ * @param scored - candidates, best first
+ * @param opts - identifier-matched golden records, constraints of the probe
+ */
+export function decide(ctx: RegistryContext, scored: ScoredGolden[], opts: { xref: string[]; constraints: NotAMatch[] }): Decision {
+  const { autoLink, review, margin } = ctx.cfg.decision;
+  const allowed = scored.filter((s) => !forbidden(s.golden, opts.constraints));
+  const reviewCandidates = allowed.filter((s) => s.result.probability >= review || s.result.identifierRule === 'same' || opts.xref.includes(s.golden.mpiId));
+  const byId = allowed.find((s) => opts.xref.includes(s.golden.mpiId) && s.result.identifierRule !== 'conflict');
+  const deterministic = byId ?? allowed.find((s) => s.result.identifierRule === 'same');
+  if (deterministic) {
+    return { action: 'link', target: deterministic, reviewCandidates, deterministic: true };
+  }
+  const [best, runnerUp] = allowed;
+  if (ctx.decideFn) {
+    const outcome = ctx.decideFn(best?.result, runnerUp?.result);
+    const action = outcome === 'auto-link' ? 'link' : outcome;
+    return { action, ...(action === 'link' && best ? { target: best } : {}), reviewCandidates: action === 'new' ? [] : reviewCandidates, deterministic: false };
+  }
+  if (!best || reviewCandidates.length === 0) {
+    return { action: 'new', reviewCandidates: [], deterministic: false };
+  }
+  const close = runnerUp !== undefined && runnerUp.result.probability >= review && best.result.probability - runnerUp.result.probability < margin;
+  if (best.result.probability >= autoLink && best.result.identifierRule !== 'conflict' && !close) {
+    return { action: 'link', target: best, reviewCandidates, deterministic: false };
+  }
+  return { action: 'review', reviewCandidates, deterministic: false };
+}
+
+/**
+ * FHIR match grade of a result.
+ * @param ctx - registry context (thresholds)
+ * @param r - the comparison result
+ */
+export function gradeOf(ctx: RegistryContext, r: MatchResult): MatchGrade {
+  const { autoLink, review } = ctx.cfg.decision;
+  if (r.identifierRule === 'same' || (r.probability >= autoLink && r.identifierRule !== 'conflict')) {
+    return 'certain';
+  }
+  if (r.probability >= (autoLink + review) / 2) {
+    return 'probable';
+  }
+  return r.probability >= review ? 'possible' : 'certainly-not';
+}
+
+/**
+ * Public MatchCandidate of a scored golden record.
+ * @param ctx - registry context
+ * @param s - the scored golden record
+ */
+export function toMatchCandidate(ctx: RegistryContext, s: ScoredGolden): MatchCandidate {
+  return {
+    mpiId: s.golden.mpiId,
+    golden: publicGolden(s.golden),
+    score: s.result.probability,
+    weight: s.result.weight,
+    grade: gradeOf(ctx, s.result),
+    explanation: s.result.fields,
+    matchedSourceKey: s.matchedSourceKey,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Leases that serialise conflicting identity changes across requests AND processes.
+ *
+ * A registration claims every blocking key and identifier of the incoming record before it looks
+ * for candidates, and keeps the claims until its change is applied. Two records of one person share
+ * blocking keys, so the second waits and then sees the first one's golden record: no duplicate
+ * golden records. Manual operations claim the MPI IDs and source keys they touch. Claims are taken
+ * in sorted order (no deadlock between holders), each atomically (insert, or take over an expired
+ * lease with a conditional update), with jittered exponential backoff. A lease expires so a crashed
+ * process cannot block a key forever; the journal's version guards catch the rare change made after
+ * a lease expired (it fails with 'conflict' and is retried).
+ */
+import { MediatorError } from '../core/errors';
+import type { Clock } from '../core/types';
+import type { ClaimStore } from './store';
+
+/** Lease timing. */
+export interface ClaimConfig {
+  /** Lease duration; longer than any single change. */
+  leaseMs: number;
+  /** Give up (503 'unavailable', retryable) after this long. */
+  waitMs: number;
+}
+
+export const DEFAULT_CLAIM_CONFIG: ClaimConfig = { leaseMs: 30_000, waitMs: 20_000 };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Run `fn` while holding leases on all `keys`; always releases them.
+ * @param store - the claim store
+ * @param keys - keys to lock (deduplicated and sorted here)
+ * @param owner - unique owner id of this operation
+ * @param clock - time source
+ * @param cfg - lease timing
+ * @param fn - the critical section
+ */
+export async function withClaims<T>(store: ClaimStore, keys: string[], owner: string, clock: Clock, cfg: ClaimConfig, fn: () => Promise<T>): Promise<T> {
+  const sorted = [...new Set(keys)].sort();
+  const held: string[] = [];
+  try {
+    const deadline = Date.now() + cfg.waitMs;
+    for (const key of sorted) {
+      await acquire(store, key, owner, clock, cfg, deadline);
+      held.push(key);
+    }
+    return await fn();
+  } finally {
+    if (held.length > 0) {
+      await store.release(held, owner);
+    }
+  }
+}
+
+async function acquire(store: ClaimStore, key: string, owner: string, clock: Clock, cfg: ClaimConfig, deadline: number): Promise<void> {
+  let delay = 2;
+  for (;;) {
+    const now = clock.now();
+    if (await store.tryAcquire(key, owner, new Date(now.getTime() + cfg.leaseMs), now)) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new MediatorError('unavailable', 'registry busy: could not lock the records concerned, retry later');
+    }
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 100);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Dependencies and configuration of the registry service, resolved once into a context object
+ * that every helper (register, merge, review...) receives. Nothing here is a module singleton.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Patient } from 'fhir/r4';
+import type { Clock } from '../core/types';
+import { systemClock } from '../core/types';
+import type { MatchFeatures, MatchingEngine, MatchModel, MatchResult } from './matching/contract';
+import type { ClaimConfig } from './claims';
+import { DEFAULT_CLAIM_CONFIG } from './claims';
+import type { MpiIdCodec } from './mpi-id';
+import { createMpiIdCodec } from './mpi-id';
+import type { RegistryStore } from './store';
+import type { SurvivorshipConfig } from './survivorship';
+
+/** A pino-compatible subset. */
+export interface RegistryLogger {
+  warn(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
+}
+
+/** Decision thresholds on the match probability (0..1). */
+export interface DecisionConfig {
+  /** Auto-link at or above. */
+  autoLink: number;
+  /** Review band lower bound; below: new golden record. */
+  review: number;
+  /** A runner-up within this margin of the best sends the record to review instead of auto-linking. */
+  margin: number;
+}
+
+/** Registry configuration (all fields have defaults). */
+export interface RegistryConfig {
+  decision: DecisionConfig;
+  survivorship: SurvivorshipConfig;
+  /** Maximum source keys read per blocking key; beyond, the block is tightened and a warning logged. */
+  blockCap: number;
+  claims: ClaimConfig;
+  /** Retries of a change that lost an optimistic race. */
+  retries: number;
+  /** Recovery leaves alone unapplied changes younger than this (their writer is still applying them). */
+  recoveryGraceMs: number;
+  /** `urn:passerelle:<instance>` is the CloudEvents source. */
+  instance: string;
+  featureOptions: { defaultCountry?: string; nationalIdSystems?: string[] };
+}
+
+export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
+  decision: { autoLink: 0.95, review: 0.6, margin: 0.05 },
+  survivorship: { trust: [], mpiSystem: 'urn:passerelle:mpi-id' },
+  blockCap: 500,
+  claims: DEFAULT_CLAIM_CONFIG,
+  retries: 8,
+  recoveryGraceMs: 5000,
+  instance: 'registry',
+  featureOptions: {},
+};
+
+/** What `createRegistryService` needs. */
+export interface RegistryDeps {
+  store: RegistryStore;
+  engine: MatchingEngine;
+  /** Model used until a trained model is activated. */
+  defaultModel: MatchModel;
+  clock?: Clock;
+  newId?: () => string;
+  logger?: RegistryLogger;
+  mpiIds?: MpiIdCodec;
+  config?: Partial<RegistryConfig>;
+  /**
+   * The engine's threshold rule (e.g. matching's `decide` with validated rules); default: the
+   * thresholds of `config.decision`. Deterministic identifier links and not-a-match constraints are
+   * applied by the registry before it is called.
+   */
+  decide?: DecideFn;
+}
+
+/** Threshold decision on the best and runner-up results of distinct golden records. */
+export type DecideFn = (best: MatchResult | undefined, runnerUp: MatchResult | undefined) => 'auto-link' | 'review' | 'new';
+
+/** The resolved context shared by the service's helpers. */
+export interface RegistryContext {
+  store: RegistryStore;
+  engine: MatchingEngine;
+  clock: Clock;
+  newId: () => string;
+  logger: RegistryLogger;
+  mpiIds: MpiIdCodec;
+  cfg: RegistryConfig;
+  /** The active model (trained, or the default). */
+  model(): Promise<MatchModel>;
+  decideFn?: DecideFn;
+  features(patient: Patient): MatchFeatures;
+}
+
+const silentLogger: RegistryLogger = { warn: () => undefined };
+
+/**
+ * Resolve dependencies and defaults into a context.
+ * @param deps - injected dependencies
+ */
+export function createContext(deps: RegistryDeps): RegistryContext {
+  const cfg: RegistryConfig = { ...DEFAULT_REGISTRY_CONFIG, ...deps.config };
+  return {
+    store: deps.store,
+    engine: deps.engine,
+    clock: deps.clock ?? systemClock,
+    newId: deps.newId ?? randomUUID,
+    logger: deps.logger ?? silentLogger,
+    mpiIds: deps.mpiIds ?? createMpiIdCodec(),
+    cfg,
+    model: async () => (await deps.store.models.active())?.model ?? deps.defaultModel,
+    ...(deps.decide ? { decideFn: deps.decide } : {}),
+    features: (patient) => deps.engine.extractFeatures(patient, cfg.featureOptions),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * History: every version of source and golden records with the Patient fields that changed, read
+ * back for `_history` (instance and type level). Entries are written by the change builder as part
+ * of each journal change.
+ */
+import type { Patient } from 'fhir/r4';
+import { MediatorError } from '../core/errors';
+import type { HistoryEntry } from './ports';
+import type { RegistryContext } from './context';
+
+const IGNORED = new Set(['meta', 'id', 'resourceType', 'text']);
+
+/**
+ * Top-level Patient fields whose JSON differs between two versions (sorted).
+ * @param before - previous version (undefined for a creation: every present field counts)
+ * @param after - new version
+ */
+export function changedFields(before: Patient | undefined, after: Patient): string[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
+  const a = (before ?? {}) as Record<string, unknown>;
+  const b = after as unknown as Record<string, unknown>;
+  return [...keys].filter((k) => !IGNORED.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+}
+
+/**
+ * Instance history of a source (by key or logical id) or golden record (by MPI ID), oldest first.
+ * @param ctx - registry context
+ * @param kind - source or golden
+ * @param id - source key or id, or MPI ID
+ */
+export async function readHistory(ctx: RegistryContext, kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]> {
+  if (kind === 'golden') {
+    const mpiId = ctx.mpiIds.validate(id);
+    const entries = await ctx.store.history.list('golden', mpiId);
+    if (entries.length === 0) {
+      throw new MediatorError('not-found', 'unknown MPI ID');
+    }
+    return entries;
+  }
+  const src = (await ctx.store.sources.getById(id)) ?? (await ctx.store.sources.get(id));
+  if (!src) {
+    throw new MediatorError('not-found', 'unknown source record');
+  }
+  return ctx.store.history.list('source', src.id);
+}

@@ -1,0 +1,87 @@
+/**
+ * Blocking keys: a union of narrow keys (matching.md §8). Identifier and phone keys are O(1)
+ * lookups; name/date keys combine a phonetic code with a date part so that each block stays small
+ * while a typo in any one field still leaves another key in common.
+ *
+ * Over-full blocks. Keys are narrow, but heaped values (a common name born in a common year, a
+ * shared clinic phone) still grow with the registry. A store should:
+ *  1. never read more than MAX_BLOCK records for one key (log and count the capped lookup, never
+ *     turn it into "no match" — the other keys usually still find the record);
+ *  2. index each record under its `refinedBlockingKeys` too, and for a key whose block holds more
+ *     than REFINE_AT records, look up the refined key instead (adds given initial, sex and birth
+ *     month to the key).
+ */
+import type { MatchFeatures } from './contract';
+
+/** Hard cap on records read from one block. */
+export const MAX_BLOCK = 500;
+/** Block size above which a store should switch to the refined key. */
+export const REFINE_AT = 64;
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function nameKeys(g: string | undefined, f: string | undefined, year: number | undefined, estimated: boolean, out: Set<string>): void {
+  // Order-independent pair of codes: covers the swapped-names case with one key.
+  if (g && f) out.add(`nm:${g < f ? `${g}+${f}` : `${f}+${g}`}`);
+  if (year === undefined) return;
+  if (estimated) {
+    // Heaped dates: a year key needs both names to stay narrow.
+    if (g && f) out.add(`ey:${year}:${g}+${f}`);
+    return;
+  }
+  if (f) out.add(`fy:${f}:${year}`);
+  if (g) out.add(`gy:${g}:${year}`);
+}
+
+function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefined, out: Set<string>): void {
+  // Postcode or city with one phonetic name code: catches pairs whose birth date is missing or mistyped.
+  for (const place of [f.postcode, f.city?.replace(/ /g, '')]) {
+    if (!place) continue;
+    // One namespace for both names, so swapped given/family names still share the key.
+    if (fam) out.add(`pn:${place}:${fam}`);
+    if (g) out.add(`pn:${place}:${g}`);
+  }
+}
+
+function dateKeys(f: MatchFeatures, out: Set<string>): void {
+  const d = f.birthDate;
+  if (!d || d.estimated || d.month === undefined || d.day === undefined) return;
+  out.add(`dob:${d.year}${pad(d.month)}${pad(d.day)}`);
+  // Day/month written the other way round: index under the swapped date as well.
+  if (d.day <= 12 && d.day !== d.month) out.add(`dob:${d.year}${pad(d.day)}${pad(d.month)}`);
+}
+
+/**
+ * The blocking keys of a record: identifiers, phones, e-mails, birth date (and its day/month swap),
+ * and phonetic name codes combined with birth year, with each other, or with postcode/city.
+ * @param f - the record's features
+ * @returns distinct keys, e.g. `id:urn:x|123`, `ph:+256772123456`, `dob:19800101`, `fy:SM0:1980`
+ */
+export function blockingKeys(f: MatchFeatures): string[] {
+  const out = new Set<string>();
+  for (const id of f.nationalIds ?? []) out.add(`id:${id}`);
+  for (const id of f.otherIds ?? []) out.add(`id:${id}`);
+  for (const p of (f.phones ?? []).slice(0, 3)) out.add(`ph:${p}`);
+  for (const e of (f.emails ?? []).slice(0, 3)) out.add(`em:${e}`);
+  dateKeys(f, out);
+  const d = f.birthDate;
+  const estimated = d !== undefined && (d.estimated === true || d.day === undefined);
+  const g = f.givenPhonetic?.[0];
+  const fam = f.familyPhonetic?.[0];
+  nameKeys(g, fam, d?.year, estimated, out);
+  placeKeys(f, g, fam, out);
+  return [...out];
+}
+
+/**
+ * Refined variants of the name/date keys (given initial, sex and birth month appended) for stores
+ * that split over-full blocks; identifier and phone keys are returned unchanged.
+ * @param f - the record's features
+ * @returns keys in the same order as blockingKeys
+ */
+export function refinedBlockingKeys(f: MatchFeatures): string[] {
+  const suffix = `/${(f.given[0] ?? '').charAt(0)}${f.gender?.charAt(0) ?? ''}${f.birthDate?.month ?? ''}`;
+  return blockingKeys(f).map((k) => (k.startsWith('id:') || k.startsWith('ph:') || k.startsWith('em:') ? k : k + suffix));
+}

@@ -1,0 +1,37 @@
+/**
+ * The pure matching engine: feature extraction, blocking keys, Fellegi–Sunter scoring, unsupervised
+ * training and the link decision. No I/O; everything here is synchronous and deterministic.
+ */
+import type { Patient } from 'fhir/r4';
+import { blockingKeys } from './blocking';
+import type { ExtractOptions, MatchFeatures, MatchingEngine, MatchModel, MatchResult } from './contract';
+import { extractFeatures } from './features';
+import { compare } from './score';
+
+export type * from './contract';
+export { blockingKeys, refinedBlockingKeys, MAX_BLOCK, REFINE_AT } from './blocking';
+export { FIELDS, FIELD_LEVELS } from './comparators';
+export { decide, decideWithReason, agreeingFields, matchRulesSchema, DEFAULT_RULES } from './decide';
+export type { MatchRules, Decision } from './decide';
+export { extractFeatures, phonetic } from './features';
+export { jaroWinkler, jaro } from './jaro-winkler';
+export { defaultModel, modelVersion, DEFAULT_LAMBDA } from './model';
+export { compare, matchWeight, weightToProbability, identifierRule } from './score';
+export { trainModel } from './train';
+export type { TrainOptions } from './train';
+export { mulberry32, shuffled } from './prng';
+
+/**
+ * Build a matching engine with engine-wide extraction defaults (country, identifier systems);
+ * per-call options override them.
+ * @param opts - default extraction options
+ * @returns a MatchingEngine
+ */
+export function createMatchingEngine(opts: ExtractOptions = {}): MatchingEngine {
+  return {
+    extractFeatures: (patient: Patient, callOpts?: ExtractOptions): MatchFeatures =>
+      extractFeatures(patient, { ...opts, ...callOpts }),
+    blockingKeys: (features: MatchFeatures): string[] => blockingKeys(features),
+    compare: (a: MatchFeatures, b: MatchFeatures, model: MatchModel): MatchResult => compare(a, b, model),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Fellegi–Sunter models: the default (pre-training) parameters, versioning, and compilation into
+ * per-level weight arrays the scoring loop can index directly.
+ */
+import { createHash } from 'node:crypto';
+import { FIELDS, FIELD_LEVELS } from './comparators';
+import type { FieldName } from './comparators';
+import type { MatchModel } from './contract';
+
+/**
+ * Default m/u per level (same order as FIELD_LEVELS, `null` first and ignored). Agreement weights
+ * follow JeMPI's shipped values (given ≈ 8 bits, family ≈ 10, DOB ≈ 14, phone and national id ≈ 20)
+ * and Splink's level structure; they are only a starting point for EM.
+ */
+const DEFAULTS: Record<FieldName, { m: number[]; u: number[] }> = {
+  given: { m: [0, 0.8, 0.08, 0.02, 0.03, 0.02, 0.03, 0.02], u: [0, 0.003, 0.002, 0.0005, 0.003, 0.005, 0.05, 0.9365] },
+  family: { m: [0, 0.85, 0.07, 0.02, 0.02, 0.02, 0.02], u: [0, 0.001, 0.0008, 0.002, 0.003, 0.03, 0.9632] },
+  birthDate: {
+    m: [0, 0.82, 0.02, 0.06, 0.01, 0.03, 0.02, 0.04],
+    u: [0, 0.00004, 0.000004, 0.0015, 0.001, 0.012, 0.025, 0.960456],
+  },
+  gender: { m: [0, 0.96, 0.04], u: [0, 0.5, 0.5] },
+  phone: { m: [0, 0.84, 0.03, 0.13], u: [0, 0.000001, 0.00001, 0.999989] },
+  nationalId: { m: [0, 0.9, 0.06, 0.04], u: [0, 0.000001, 0.00001, 0.999989] },
+  otherId: { m: [0, 0.9, 0.06, 0.04], u: [0, 0.000001, 0.00001, 0.999989] },
+  postcode: { m: [0, 0.85, 0.08, 0.07], u: [0, 0.01, 0.05, 0.94] },
+  city: { m: [0, 0.8, 0.1, 0.1], u: [0, 0.03, 0.01, 0.96] },
+  state: { m: [0, 0.9, 0.1], u: [0, 0.25, 0.75] },
+  address: { m: [0, 0.7, 0.2, 0.06, 0.04], u: [0, 0.0001, 0.0005, 0.02, 0.9794] },
+  email: { m: [0, 0.8, 0.1, 0.1], u: [0, 0.00001, 0.001, 0.99899] },
+};
+
+/** Default prior: about one true pair per 10,000 random pairs (Splink's default). */
+export const DEFAULT_LAMBDA = 0.0001;
+
+/**
+ * A stable version string for a model: a short hash of everything that affects scores.
+ * @param model - the model without its version
+ * @returns e.g. `fs-3f2a9c1b7d`
+ */
+export function modelVersion(model: Omit<MatchModel, 'version' | 'createdAt'>): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ l: model.lambda, f: model.fields, t: model.termFrequencies ?? null }));
+  return `fs-${hash.digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The model used before any training: JeMPI/Splink-like m and u per level.
+ * @returns a versioned default model
+ */
+export function defaultModel(): MatchModel {
+  const fields: MatchModel['fields'] = {};
+  for (const f of FIELDS) fields[f] = { levels: [...FIELD_LEVELS[f]], m: [...DEFAULTS[f].m], u: [...DEFAULTS[f].u] };
+  const base = { trainedBy: { method: 'default' as const }, lambda: DEFAULT_LAMBDA, fields };
+  return { ...base, version: modelVersion(base), createdAt: '1970-01-01T00:00:00.000Z' };
+}
+
+/** A model turned into arrays indexed by field and level. */
+export interface CompiledModel {
+  /** log2(m/u) per field per level; 0 for null and for levels the model does not know. */
+  weights: Float64Array[];
+  /** m of the exact level per field (for the term-frequency adjustment). */
+  exactM: Float64Array;
+  /** u of the exact level per field. */
+  exactU: Float64Array;
+  /** Term-frequency tables for given and family names. */
+  tf: { given?: Map<string, number>; family?: Map<string, number> };
+  /** Smallest frequency used, so an unseen name is treated as rare but not infinitely rare. */
+  tfMinimum: number;
+  /** log2(λ/(1−λ)). */
+  prior: number;
+}
+
+const compiled = new WeakMap<MatchModel, CompiledModel>();
+const PROBABILITY_FLOOR = 1e-9;
+
+function levelWeights(field: FieldName, spec: MatchModel['fields'][string] | undefined): Float64Array {
+  const levels = FIELD_LEVELS[field];
+  const w = new Float64Array(levels.length);
+  if (!spec) return w;
+  for (let i = 1; i < levels.length; i++) {
+    const j = spec.levels.indexOf(levels[i] as string);
+    if (j < 0) continue;
+    const m = Math.max(spec.m[j] ?? 0, PROBABILITY_FLOOR);
+    const u = Math.max(spec.u[j] ?? 0, PROBABILITY_FLOOR);
+    w[i] = Math.log2(m / u);
+  }
+  return w;
+}
+
+function toMap(table: Record<string, number> | undefined): Map<string, number> | undefined {
+  return table ? new Map(Object.entries(table)) : undefined;
+}
+
+/**
+ * Compile a model (cached by object identity; models are immutable once built).
+ * @param model - the model
+ * @returns the compiled form
+ */
+export function compileModel(model: MatchModel): CompiledModel {
+  let c = compiled.get(model);
+  if (c !== undefined) return c;
+  const exactM = new Float64Array(FIELDS.length);
+  const exactU = new Float64Array(FIELDS.length);
+  FIELDS.forEach((f, i) => {
+    const spec = model.fields[f];
+    const j = spec ? spec.levels.indexOf('exact') : -1;
+    exactM[i] = j >= 0 ? Math.max(spec?.m[j] ?? 0, PROBABILITY_FLOOR) : 1;
+    exactU[i] = j >= 0 ? Math.max(spec?.u[j] ?? 0, PROBABILITY_FLOOR) : 1;
+  });
+  const tf = model.termFrequencies ?? {};
+  const lambda = Math.min(Math.max(model.lambda, 1e-12), 1 - 1e-12);
+  c = {
+    weights: FIELDS.map((f) => levelWeights(f, model.fields[f])),
+    exactM,
+    exactU,
+    tf: { given: toMap(tf.given), family: toMap(tf.family) },
+    tfMinimum: Number(tf._meta?.minimum ?? 1e-5),
+    prior: Math.log2(lambda / (1 - lambda)),
+  };
+  compiled.set(model, c);
+  return c;
+}

@@ -1,0 +1,144 @@
+/**
+ * Unsupervised training (Splink-style, no labels ever read): u from random record pairs, m and the
+ * match proportion by EM over blocked candidate pairs, λ scaled from the blocked proportion to all
+ * pairs, and term-frequency tables for names. Reproducible for a given seed.
+ */
+import { blockingKeys } from './blocking';
+import { FIELDS, FIELD_LEVELS, fieldLevels } from './comparators';
+import type { MatchFeatures, MatchModel } from './contract';
+import { addPattern, runEm } from './em';
+import type { EmParams, PatternTable } from './em';
+import { defaultModel, modelVersion } from './model';
+import { prepare } from './prepare';
+import type { Prepared } from './prepare';
+import { mulberry32, shuffled } from './prng';
+import { identifierRule } from './score';
+
+/** Training options; every one has a default. */
+export interface TrainOptions {
+  seed?: number;
+  /** Records sampled for training (JeMPI samples ≤ 50,000). */
+  maxRecords?: number;
+  /** Random pairs drawn to estimate u. */
+  uPairs?: number;
+  /** Largest block used for EM pairs (bigger blocks are skipped as uninformative). */
+  maxBlock?: number;
+  maxIterations?: number;
+  tolerance?: number;
+  /** Term-frequency table size per name field. */
+  maxTermValues?: number;
+  /** Clock for `createdAt`; default now. */
+  now?: string;
+}
+
+function levelCounts(): number[][] {
+  return FIELDS.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0));
+}
+
+function estimateU(records: Prepared[], pairs: number, rand: () => number): { u: number[][]; observed: number[] } {
+  const counts = levelCounts();
+  const levels = new Int32Array(FIELDS.length);
+  const n = records.length;
+  for (let k = 0; k < pairs && n > 1; k++) {
+    const i = Math.floor(rand() * n);
+    let j = Math.floor(rand() * (n - 1));
+    if (j >= i) j++;
+    fieldLevels(records[i] as Prepared, records[j] as Prepared, levels);
+    for (let f = 0; f < FIELDS.length; f++) (counts[f] as number[])[levels[f] as number]! += 1;
+  }
+  const observed = counts.map((row) => row.reduce((s, x, l) => (l === 0 ? s : s + x), 0));
+  // Half a pseudo-count per level: a level never seen among random pairs (exact national id) gets
+  // u ≈ 1/(2·pairs) instead of 0.
+  const u = counts.map((row, f) => row.map((x, l) => (l === 0 ? 0 : (x + 0.5) / ((observed[f] as number) + 0.5 * (row.length - 1)))));
+  return { u, observed };
+}
+
+function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBlock: number): { table: PatternTable; pairs: number; deterministic: number } {
+  const blocks = new Map<string, number[]>();
+  features.forEach((f, i) => {
+    for (const k of blockingKeys(f)) {
+      const list = blocks.get(k);
+      if (list === undefined) blocks.set(k, [i]);
+      else if (list.length <= maxBlock) list.push(i);
+    }
+  });
+  const table: PatternTable = { levels: [], counts: [] };
+  const index = new Map<string, number>();
+  const levels = new Int32Array(FIELDS.length);
+  const seen = new Set<number>();
+  let pairs = 0;
+  let deterministic = 0;
+  for (const list of blocks.values()) {
+    if (list.length < 2 || list.length > maxBlock) continue;
+    for (let x = 0; x < list.length; x++) {
+      for (let y = x + 1; y < list.length; y++) {
+        const i = list[x] as number;
+        const j = list[y] as number;
+        const key = i * records.length + j;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const a = records[i] as Prepared;
+        const b = records[j] as Prepared;
+        fieldLevels(a, b, levels);
+        addPattern(table, index, levels);
+        pairs++;
+        if (identifierRule(a, b) === 'same' || (levels[0] === 1 && levels[1] === 1 && levels[2] === 1)) deterministic++;
+      }
+    }
+  }
+  return { table, pairs, deterministic };
+}
+
+function termFrequencies(records: Prepared[], max: number): NonNullable<MatchModel['termFrequencies']> {
+  const table = (pick: (r: Prepared) => string): Record<string, number> => {
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const r of records) {
+      const v = pick(r);
+      if (v === '') continue;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+      total++;
+    }
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, max);
+    return Object.fromEntries(top.map(([v, c]) => [v, c / Math.max(total, 1)]));
+  };
+  return { given: table((r) => r.given), family: table((r) => r.family), _meta: { minimum: 1 / Math.max(records.length, 1) } };
+}
+
+function initialParams(base: MatchModel, u: number[][], p: number): EmParams {
+  return { m: FIELDS.map((f) => [...(base.fields[f]?.m ?? [])]), u: u.map((row) => [...row]), p };
+}
+
+/**
+ * Train a model on a registry's own records, without labels.
+ * @param features - the records' features (a sample is drawn when there are more than maxRecords)
+ * @param opts - seed and sizes
+ * @returns a versioned model; fields never observed keep their default parameters
+ */
+export function trainModel(features: MatchFeatures[], opts: TrainOptions = {}): MatchModel {
+  const seed = opts.seed ?? 42;
+  const base = defaultModel();
+  const sample = features.length > (opts.maxRecords ?? 50000) ? shuffled(features, seed).slice(0, opts.maxRecords ?? 50000) : features;
+  const records = sample.map(prepare);
+  const { u, observed } = estimateU(records, opts.uPairs ?? 200000, mulberry32(seed));
+  const blocked = blockedPatterns(records, sample, opts.maxBlock ?? 200);
+  const p0 = Math.min(Math.max(blocked.deterministic / Math.max(blocked.pairs, 1), 0.01), 0.5);
+  const em = runEm(blocked.table, initialParams(base, u, p0), opts.maxIterations ?? 50, opts.tolerance ?? 1e-4);
+  const fields: MatchModel['fields'] = {};
+  FIELDS.forEach((f, i) => {
+    const levels = [...FIELD_LEVELS[f]];
+    fields[f] = (observed[i] as number) > 0
+      ? { levels, m: em.params.m[i] as number[], u: u[i] as number[] }
+      : (base.fields[f] as MatchModel['fields'][string]);
+  });
+  const n = records.length;
+  const allPairs = (n * (n - 1)) / 2;
+  const lambda = Math.min(Math.max((em.params.p * blocked.pairs) / Math.max(allPairs, 1), 1e-9), 0.5);
+  const body = {
+    trainedBy: { method: 'em' as const, records: n, pairs: blocked.pairs, iterations: em.iterations, seed },
+    lambda,
+    fields,
+    termFrequencies: termFrequencies(records, opts.maxTermValues ?? 20000),
+  };
+  return { ...body, version: modelVersion(body), createdAt: opts.now ?? new Date().toISOString() };
+}

@@ -1,0 +1,59 @@
+/**
+ * Collection names and indexes of the Mongo registry store. Unique indexes carry the invariants:
+ * one document per source key / MPI ID, one MPI ID per identifier (xref on system+value), one
+ * history entry per record version, one journal position per seq, one change per guard.
+ * Only features FerretDB 1.24 supports: single-field and compound indexes, unique ones; no TTL,
+ * no partial indexes, no unique multikey (FerretDB does not enforce it, hence the guards collection).
+ */
+import type { Db, IndexDescription } from 'mongodb';
+
+/** Collection names (prefix configurable so several registries can share a database). */
+export function collectionNames(prefix = 'registry_'): Record<'sources' | 'goldens' | 'xref' | 'blocking' | 'reviews' | 'constraints' | 'history' | 'tokens' | 'merges' | 'models' | 'journal' | 'guards' | 'counters' | 'claims', string> {
+  const names = ['sources', 'goldens', 'xref', 'blocking', 'reviews', 'constraints', 'history', 'tokens', 'merges', 'models', 'journal', 'guards', 'counters', 'claims'] as const;
+  return Object.fromEntries(names.map((n) => [n, `${prefix}${n}`])) as ReturnType<typeof collectionNames>;
+}
+
+const SEARCH: IndexDescription[] = [
+  { key: { 'search.family': 1 } },
+  { key: { 'search.given': 1 } },
+  { key: { 'search.names': 1 } },
+  { key: { 'search.birthDate': 1 } },
+  { key: { 'search.telecom': 1 } },
+  { key: { 'search.idKeys': 1 } },
+  { key: { 'search.idValues': 1 } },
+  { key: { 'search.idSystems': 1 } },
+  { key: { 'search.lastUpdated': -1 } },
+  { key: { 'search.id': 1 } },
+];
+
+const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription[]> = {
+  sources: [{ key: { id: 1 }, unique: true }, ...SEARCH],
+  goldens: [...SEARCH],
+  xref: [{ key: { system: 1, value: 1 }, unique: true }, { key: { mpiId: 1 } }],
+  blocking: [{ key: { key: 1, sourceKey: 1 }, unique: true }, { key: { key: 1, refine: 1 } }],
+  reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }],
+  constraints: [{ key: { sourceKey: 1, mpiId: 1 }, unique: true }],
+  history: [{ key: { kind: 1, id: 1, version: 1 }, unique: true }, { key: { at: -1 } }],
+  tokens: [{ key: { mpiId: 1 } }],
+  merges: [{ key: { retiredId: 1, at: -1 } }],
+  models: [{ key: { active: 1 } }],
+  journal: [{ key: { seq: 1 }, unique: true }, { key: { applied: 1, seq: 1 } }, { key: { published: 1, seq: 1 } }, { key: { unpublished: 1 } }],
+  guards: [],
+  counters: [],
+  claims: [],
+};
+
+/**
+ * Create every index of the registry store (idempotent).
+ * @param db - the database
+ * @param prefix - collection name prefix
+ */
+export async function ensureIndexes(db: Db, prefix = 'registry_'): Promise<void> {
+  const names = collectionNames(prefix);
+  for (const [coll, indexes] of Object.entries(INDEXES) as Array<[keyof typeof names, IndexDescription[]]>) {
+    // One index per command: FerretDB 1.24 panics on a multi-index createIndexes when they exist.
+    for (const { key, ...options } of indexes) {
+      await db.collection(names[coll]).createIndex({ ...(key as Record<string, 1 | -1>) }, options);
+    }
+  }
+}

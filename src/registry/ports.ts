@@ -1,0 +1,177 @@
+/**
+ * The registry as the rest of Passerelle sees it: the one service the FHIR API, the MPI REST API,
+ * the channels and the evaluation CLI all call. Implementations live in src/registry/service*.ts;
+ * stores behind it have a MongoDB adapter and an in-memory twin.
+ */
+import type { Patient } from 'fhir/r4';
+import type { Actor, IdentifierRef } from '../core/types';
+import type { FieldComparison, MatchFeatures } from './matching/contract';
+
+export type LinkState = 'auto' | 'manual';
+export type GoldenStatus = 'active' | 'merged' | 'inactive';
+/** FHIR match-grade codes (http://hl7.org/fhir/R4/patient-operation-match.html). */
+export type MatchGrade = 'certain' | 'probable' | 'possible' | 'certainly-not';
+
+/** A system's record as received and as mapped to FHIR, addressed by `system|value`. */
+export interface SourceRecord {
+  /** Canonical `system|value` of the record's own identifier in its source system. */
+  key: string;
+  /** FHIR logical id of the source Patient (stable, opaque). */
+  id: string;
+  system: string;
+  value: string;
+  /** Short name of the source system (dhis2, openmrs, ihris, ncr, api...). */
+  sourceSystem: string;
+  /** The payload as received, when it differs from the mapped Patient. */
+  received?: unknown;
+  /** The mapped FHIR Patient as stored (id = `id`, meta.versionId = `version`). */
+  patient: Patient;
+  features: MatchFeatures;
+  /** MPI ID of the golden record this source links to; null while unlinked (e.g. deactivated). */
+  goldenId: string | null;
+  linkState: LinkState | null;
+  /** Match weight/probability that produced the current link, if automatic. */
+  linkScore?: number;
+  active: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One person: computed demographics, its linked sources and its cross-reference identifiers. */
+export interface GoldenRecord {
+  mpiId: string;
+  /** The golden Patient computed by survivorship (id = mpiId). */
+  patient: Patient;
+  sourceKeys: string[];
+  status: GoldenStatus;
+  /** For a merged (retired) record: the survivor's MPI ID. */
+  mergedInto?: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A scored candidate golden record for a probe. */
+export interface MatchCandidate {
+  mpiId: string;
+  golden: GoldenRecord;
+  /** Posterior probability 0..1 (FHIR search.score). */
+  score: number;
+  /** log2 match weight. */
+  weight: number;
+  grade: MatchGrade;
+  /** Per-field weights of the best-scoring source of this golden record. */
+  explanation: FieldComparison[];
+  /** Key of the source record that produced the best score. */
+  matchedSourceKey: string;
+}
+
+/** What happened to a registered source record. */
+export interface RegistrationResult {
+  source: SourceRecord;
+  golden: GoldenRecord;
+  /** `created`: new golden record; `linked`: auto-linked to an existing one; `review`: new golden + review task; `updated`: same source re-sent. */
+  outcome: 'created' | 'linked' | 'review' | 'updated' | 'unchanged';
+  created: boolean;
+  best?: MatchCandidate;
+  reviewTaskId?: string;
+}
+
+/** A possible match waiting for a data steward. */
+export interface ReviewTask {
+  id: string;
+  /** The source record the task is about (stays valid across relinks and merges). */
+  sourceKey: string;
+  candidates: Array<{ mpiId: string; score: number; weight: number; explanation: FieldComparison[] }>;
+  state: 'open' | 'resolved';
+  resolution?: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; by: Actor; at: string };
+  version: number;
+  createdAt: string;
+}
+
+/** One version of a source or golden record in the history. */
+export interface HistoryEntry {
+  kind: 'source' | 'golden';
+  id: string;
+  version: number;
+  at: string;
+  operation: string;
+  changedFields: string[];
+  actor: Actor;
+  patient: Patient;
+  /** For golden records: the MPI ID's status at this version. */
+  status?: GoldenStatus;
+  deleted?: boolean;
+}
+
+export type StringMatch = 'prefix' | 'exact' | 'contains';
+
+/** A typed Patient query (PDQm); implementations translate it without ever passing raw operators. */
+export interface PatientQuery {
+  /** Which records: golden, source, or both. */
+  kind: 'golden' | 'source' | 'any';
+  ids?: string[];
+  active?: boolean;
+  family?: Array<{ value: string; match: StringMatch }>;
+  given?: Array<{ value: string; match: StringMatch }>;
+  name?: Array<{ value: string; match: StringMatch }>;
+  /** Each entry is AND-ed; `values` within one entry are OR-ed. */
+  identifiers?: Array<{ system?: string; value?: string }>;
+  birthDate?: Array<{ prefix: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'sa' | 'eb' | 'ap'; value: string }>;
+  gender?: string[];
+  telecom?: string[];
+  address?: Array<{ field: 'any' | 'city' | 'country' | 'postalCode' | 'state'; value: string; match: StringMatch }>;
+  sort?: Array<{ field: 'family' | 'given' | 'birthdate' | '_lastUpdated' | '_id'; desc: boolean }>;
+  offset: number;
+  count: number;
+}
+
+export interface PatientSearchResult {
+  total: number;
+  items: Array<{ kind: 'golden' | 'source'; patient: Patient }>;
+}
+
+/** The registry service: every identity operation, each recorded, reversible and emitting an event. */
+export interface RegistryService {
+  /** Register or update a source record (matching on create; re-evaluation on demographic change). */
+  registerSource(input: {
+    patient: Patient;
+    sourceSystem: string;
+    received?: unknown;
+    actor: Actor;
+    /** Register as a new golden record even when a likely duplicate exists (override recorded). */
+    forceCreate?: boolean;
+    /** Optimistic check against the stored version (If-Match). */
+    expectedVersion?: number;
+    /** The record's own identifier (its `system|value` key); default: the Patient's first identifier with system and value. */
+    sourceIdentifier?: IdentifierRef;
+  }): Promise<RegistrationResult>;
+  getSource(key: string): Promise<SourceRecord | null>;
+  getSourceById(id: string): Promise<SourceRecord | null>;
+  findSourcesByIdentifier(id: Partial<IdentifierRef>): Promise<SourceRecord[]>;
+  deactivateSource(key: string, actor: Actor): Promise<SourceRecord>;
+  /** Resolve an MPI ID; a merged one redirects to its survivor (`redirectedFrom` set). */
+  getGolden(mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null>;
+  /** Cross-reference lookup: which golden record holds this identifier. */
+  resolveIdentifier(id: IdentifierRef): Promise<GoldenRecord | null>;
+  /** Score a probe Patient against the registry without writing anything. */
+  match(patient: Patient, opts?: { count?: number; minScore?: number }): Promise<MatchCandidate[]>;
+  searchPatients(query: PatientQuery): Promise<PatientSearchResult>;
+  link(sourceKey: string, mpiId: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
+  unlink(sourceKey: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
+  merge(survivorId: string, retiredId: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
+  unmerge(retiredId: string, actor: Actor, reason?: string): Promise<{ survivor: GoldenRecord; restored: GoldenRecord }>;
+  /** Add an external identifier (e.g. a DHIS2 UID) to a golden record's cross-reference. */
+  addIdentifier(mpiId: string, id: IdentifierRef, actor: Actor): Promise<GoldenRecord>;
+  /** Edit golden-record demographics directly (a steward override that survivorship honours). */
+  patchGolden(mpiId: string, patch: Partial<Patient>, actor: Actor, expectedVersion?: number): Promise<GoldenRecord>;
+  listReviews(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: ReviewTask[] }>;
+  getReview(id: string): Promise<ReviewTask | null>;
+  resolveReview(id: string, decision: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; expectedVersion?: number }, actor: Actor): Promise<ReviewTask>;
+  history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
+  typeHistory(opts: { since?: string; count: number; offset: number }): Promise<{ total: number; items: HistoryEntry[] }>;
+  issueToken(mpiId: string, actor: Actor): Promise<{ token: string; issuedAt: string }>;
+  verifyToken(token: string): Promise<{ status: 'valid' | 'revoked' | 'not_found'; checkedAt: string }>;
+  revokeToken(token: string, actor: Actor): Promise<void>;
+}

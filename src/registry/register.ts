@@ -1,0 +1,220 @@
+/**
+ * Registration of source records: matching on create (link / review / new golden record), a new
+ * version on re-send, and re-evaluation of an automatic link only when the matching features changed.
+ */
+import type { Identifier, Patient } from 'fhir/r4';
+import { MediatorError } from '../core/errors';
+import type { Actor, IdentifierRef } from '../core/types';
+import type { RegistrationResult } from './ports';
+import type { RegistryContext } from './context';
+import type { ChangeBuilder } from './change-builder';
+import { runChange } from './journal';
+import { decide, scoreCandidates, toMatchCandidate, xrefGoldens } from './candidates';
+import type { Decision, ScoredGolden } from './candidates';
+import type { StoredReview, StoredSource } from './store';
+import { toSearchFields } from './search-fields';
+import { publicGolden, publicSource } from './views';
+
+/** Input of registerSource (see RegistryService). */
+export interface RegisterInput {
+  patient: Patient;
+  sourceSystem: string;
+  received?: unknown;
+  actor: Actor;
+  forceCreate?: boolean;
+  expectedVersion?: number;
+  /** The record's own identifier; default: the Patient's first identifier with system and value. */
+  sourceIdentifier?: IdentifierRef;
+}
+
+function sourceIdentifier(input: RegisterInput): IdentifierRef {
+  const id = input.sourceIdentifier ?? input.patient.identifier?.find((i) => i.system && i.value);
+  if (!id?.system || !id.value) {
+    throw new MediatorError('invalid', 'a source Patient needs an identifier with system and value');
+  }
+  return { system: id.system, value: id.value };
+}
+
+function contentOf(p: Patient): string {
+  const { meta: _m, id: _i, link: _l, ...rest } = p;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Claim keys of a registration: blocking keys, identifiers and the source key itself.
+ * @param ctx - registry context
+ * @param key - source key
+ * @param patients - new (and previous) Patient
+ */
+function lockKeys(ctx: RegistryContext, key: string, patients: Patient[]): string[] {
+  const keys = [`src:${key}`];
+  for (const p of patients) {
+    keys.push(...ctx.engine.blockingKeys(ctx.features(p)).map((k) => `b:${k}`));
+    keys.push(...(p.identifier ?? []).filter((i) => i.system && i.value).map((i) => `i:${i.system as string}|${i.value as string}`));
+  }
+  return keys;
+}
+
+/**
+ * Register or update a source record.
+ * @param ctx - registry context
+ * @param input - the Patient, its source system and options
+ */
+export async function registerSource(ctx: RegistryContext, input: RegisterInput): Promise<RegistrationResult> {
+  const ref = sourceIdentifier(input);
+  const key = `${ref.system}|${ref.value}`;
+  const existing = await ctx.store.sources.get(key);
+  const patients = existing ? [input.patient, existing.patient] : [input.patient];
+  return runChange(ctx, { operation: existing ? 'update' : 'create', actor: input.actor, locks: lockKeys(ctx, key, patients) }, async (b) => {
+    const current = await b.source(key);
+    if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
+      throw new MediatorError('precondition-failed', 'source record version does not match', { version: current?.version ?? null });
+    }
+    return current ? updateSource(ctx, b, current, input) : createSource(ctx, b, key, ref, input);
+  });
+}
+
+function identifiersWithKey(p: Patient, ref: IdentifierRef): Identifier[] {
+  return [...(p.identifier ?? []), { system: ref.system, value: ref.value }];
+}
+
+async function createSource(ctx: RegistryContext, b: ChangeBuilder, key: string, ref: IdentifierRef, input: RegisterInput): Promise<() => RegistrationResult> {
+  const model = await ctx.model();
+  const features = ctx.features(input.patient);
+  const xref = await xrefGoldens(ctx, identifiersWithKey(input.patient, ref));
+  const scored = await scoreCandidates(ctx, features, model, { excludeSourceKey: key, extraGoldens: xref });
+  const decision: Decision = input.forceCreate ? { action: 'new', reviewCandidates: [], deterministic: false } : decide(ctx, scored, { xref, constraints: [] });
+  const src: StoredSource = {
+    key,
+    id: ctx.newId(),
+    system: ref.system,
+    value: ref.value,
+    sourceSystem: input.sourceSystem,
+    ...(input.received !== undefined ? { received: input.received } : {}),
+    patient: structuredClone(input.patient),
+    features,
+    goldenId: null,
+    linkState: null,
+    active: input.patient.active !== false,
+    version: 0,
+    createdAt: b.at,
+    updatedAt: b.at,
+    receivedAt: b.at,
+    search: toSearchFields(input.patient, '', true, b.at),
+  };
+  return linkNew(ctx, b, src, decision, scored);
+}
+
+async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, decision: Decision, scored: ScoredGolden[]): Promise<() => RegistrationResult> {
+  const best = scored[0];
+  if (decision.action === 'link' && decision.target) {
+    const mpiId = decision.target.golden.mpiId;
+    await b.moveSource(src, mpiId, 'auto', decision.target.result.probability);
+    b.patientEvent('linked', mpiId);
+    return () => result(ctx, b, src.key, mpiId, 'linked', decision.target);
+  }
+  const golden = b.createGolden();
+  await b.moveSource(src, golden.mpiId, 'auto');
+  b.patientEvent('created', golden.mpiId);
+  if (decision.action !== 'review') {
+    return () => result(ctx, b, src.key, golden.mpiId, 'created', best);
+  }
+  const task = openReview(ctx, b, src, decision.reviewCandidates, golden.mpiId);
+  return () => ({ ...result(ctx, b, src.key, golden.mpiId, 'review', best), reviewTaskId: task.id });
+}
+
+/**
+ * Stage a review task about a source record and its `review.opened` event.
+ * @param ctx - registry context
+ * @param b - change builder
+ * @param src - the source record
+ * @param candidates - candidate golden records
+ * @param mpiId - the source's own golden record (event key)
+ */
+export function openReview(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, candidates: ScoredGolden[], mpiId: string): StoredReview {
+  const task: StoredReview = {
+    id: ctx.newId(),
+    sourceKey: src.key,
+    sourceSystem: src.sourceSystem,
+    candidates: candidates.map((c) => ({ mpiId: c.golden.mpiId, score: c.result.probability, weight: c.result.weight, explanation: c.result.fields })),
+    state: 'open',
+    version: 1,
+    createdAt: b.at,
+    updatedAt: b.at,
+  };
+  b.addOp({ op: 'review', doc: task }, `r|${task.id}|1`);
+  b.reviewEvent('opened', mpiId, { taskId: task.id, candidates: task.candidates.map((c) => c.mpiId) });
+  return task;
+}
+
+function result(ctx: RegistryContext, b: ChangeBuilder, key: string, mpiId: string, outcome: RegistrationResult['outcome'], best: ScoredGolden | undefined): RegistrationResult {
+  const source = b.stagedSource(key) as StoredSource;
+  const golden = b.stagedGolden(mpiId);
+  if (!golden) {
+    throw new MediatorError('internal', 'golden record not staged');
+  }
+  return { source: publicSource(source), golden: publicGolden(golden), outcome, created: outcome === 'created' || outcome === 'review', ...(best ? { best: toMatchCandidate(ctx, best) } : {}) };
+}
+
+async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: StoredSource, input: RegisterInput): Promise<() => RegistrationResult> {
+  const active = input.patient.active !== false;
+  if (contentOf(current.patient) === contentOf(input.patient) && current.active === active && current.goldenId) {
+    const golden = await ctx.store.goldens.get(current.goldenId);
+    return () => ({ source: publicSource(current), golden: publicGolden(golden as NonNullable<typeof golden>), outcome: 'unchanged', created: false });
+  }
+  const features = ctx.features(input.patient);
+  const featuresChanged = JSON.stringify(features) !== JSON.stringify(current.features);
+  const next: StoredSource = { ...current, patient: structuredClone(input.patient), features, active, receivedAt: b.at };
+  if (input.received !== undefined) {
+    next.received = input.received;
+  }
+  const from = current.goldenId;
+  if (active && (!from || (featuresChanged && current.linkState === 'auto'))) {
+    const target = await reevaluate(ctx, b, next, from);
+    if (target !== from) {
+      return target ? () => result(ctx, b, next.key, target, 'linked', undefined) : () => result(ctx, b, next.key, next.goldenId as string, 'created', undefined);
+    }
+  }
+  b.stageSource(next);
+  const standing = next.goldenId as string;
+  await touchGolden(b, standing);
+  // A deactivated source stays referenced by its golden record but no longer feeds it.
+  b.patientEvent(current.active && !active ? 'deactivated' : 'updated', standing);
+  return () => result(ctx, b, next.key, standing, 'updated', undefined);
+}
+
+/** Stage a golden record so survivorship is recomputed. */
+async function touchGolden(b: ChangeBuilder, mpiId: string): Promise<void> {
+  const g = await b.golden(mpiId);
+  if (g) {
+    b.stageGolden(g);
+  }
+}
+
+/**
+ * Re-decide where an updated (or re-activated) automatic source belongs; stages a move if needed.
+ * @returns the new MPI ID when moved to an existing golden record, null when moved to a new one,
+ * or `from` when it stays
+ */
+async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, from: string | null): Promise<string | null> {
+  const model = await ctx.model();
+  const constraints = await ctx.store.constraints.forSource(src.key);
+  // The current golden record holds this source's identifiers because of this source: not evidence.
+  const xref = (await xrefGoldens(ctx, identifiersWithKey(src.patient, src))).filter((m) => m !== from);
+  const scored = await scoreCandidates(ctx, src.features, model, { excludeSourceKey: src.key, extraGoldens: [...xref, ...(from ? [from] : [])] });
+  const decision = decide(ctx, scored, { xref, constraints });
+  const target = decision.action === 'link' ? decision.target?.golden.mpiId : undefined;
+  if (target && target !== from) {
+    await b.moveSource(src, target, 'auto', decision.target?.result.probability);
+    b.patientEvent('linked', target);
+    return target;
+  }
+  const alone = from ? (await b.golden(from))?.sourceKeys.every((k) => k === src.key) : false;
+  if ((!from || (decision.action === 'new' && !alone)) && target !== from) {
+    const golden = b.createGolden();
+    await b.moveSource(src, golden.mpiId, 'auto');
+    b.patientEvent(from ? 'unlinked' : 'created', golden.mpiId);
+    return null;
+  }
+  return from;
+}

@@ -1,0 +1,190 @@
+/**
+ * Normalised search fields stored next to every source and golden Patient, and the in-memory
+ * evaluation of a typed PatientQuery over them (the Mongo adapter translates the same query into a
+ * filter over the same fields). Upper-case, accent-folded values make case-insensitive and prefix
+ * search index-friendly without collation (FerretDB has none).
+ */
+import type { Address, Patient } from 'fhir/r4';
+import type { PatientQuery, StringMatch } from './ports';
+import type { SearchFields } from './store';
+
+/**
+ * Upper-case, strip accents and collapse spaces.
+ * @param s - free text
+ */
+export function normalizeSearchText(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Keep digits and a leading plus, so `+221 77-123` and `+22177123` compare equal.
+ * @param s - a phone number or `system|value`
+ */
+export function normalizeTelecom(s: string): string {
+  const value = s.includes('|') ? s.slice(s.lastIndexOf('|') + 1) : s;
+  return value.trim().replace(/(?!^\+)[^0-9]/g, '');
+}
+
+function tokens(values: Array<string | undefined>): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    if (v) {
+      const n = normalizeSearchText(v);
+      if (n) {
+        out.add(n);
+      }
+    }
+  }
+  return [...out];
+}
+
+function addressTokens(addresses: Address[]): string[] {
+  return tokens(addresses.flatMap((a) => [...(a.line ?? []), a.city, a.district, a.state, a.postalCode, a.country, a.text]));
+}
+
+/**
+ * Compute the stored search fields of a Patient.
+ * @param patient - the FHIR Patient
+ * @param id - its logical id (MPI ID for golden records)
+ * @param active - whether the record is active
+ * @param lastUpdated - ISO time of the stored version
+ */
+export function toSearchFields(patient: Patient, id: string, active: boolean, lastUpdated: string): SearchFields {
+  const names = patient.name ?? [];
+  const addresses = patient.address ?? [];
+  const identifiers = (patient.identifier ?? []).filter((i) => i.system && i.value).map((i) => ({ system: i.system as string, value: i.value as string }));
+  const fields: SearchFields = {
+    id,
+    active,
+    lastUpdated,
+    family: tokens(names.map((n) => n.family)),
+    given: tokens(names.flatMap((n) => n.given ?? [])),
+    names: tokens(names.flatMap((n) => [n.family, n.text, ...(n.given ?? []), ...(n.family ?? '').split(/[\s-]+/)])),
+    identifiers,
+    idKeys: [...new Set(identifiers.map((i) => `${i.system}|${i.value}`))],
+    idSystems: [...new Set(identifiers.map((i) => i.system))],
+    idValues: [...new Set(identifiers.map((i) => i.value))],
+    telecom: [...new Set((patient.telecom ?? []).map((t) => normalizeTelecom(t.value ?? '')).filter((t) => t))],
+    city: tokens(addresses.map((a) => a.city)),
+    country: tokens(addresses.map((a) => a.country)),
+    postalCode: tokens(addresses.map((a) => a.postalCode)),
+    state: tokens(addresses.map((a) => a.state)),
+    addressAny: addressTokens(addresses),
+  };
+  if (patient.birthDate) {
+    fields.birthDate = patient.birthDate;
+  }
+  if (patient.gender) {
+    fields.gender = patient.gender;
+  }
+  return fields;
+}
+
+/**
+ * The inclusive [low, high] range of dates a partial FHIR date covers.
+ * @param value - `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
+ */
+export function dateRange(value: string): { low: string; high: string } {
+  if (/^\d{4}$/.test(value)) {
+    return { low: `${value}-01-01`, high: `${value}-12-31` };
+  }
+  if (/^\d{4}-\d{2}$/.test(value)) {
+    return { low: `${value}-01`, high: `${value}-31` };
+  }
+  return { low: value.slice(0, 10), high: value.slice(0, 10) };
+}
+
+function shiftYear(date: string, years: number): string {
+  return `${String(Number(date.slice(0, 4)) + years).padStart(4, '0')}${date.slice(4)}`;
+}
+
+/**
+ * Whether a stored birth date satisfies one FHIR date comparison.
+ * @param stored - the stored birthDate
+ * @param prefix - FHIR search prefix
+ * @param value - the query value
+ */
+export function birthDateMatches(stored: string | undefined, prefix: NonNullable<PatientQuery['birthDate']>[number]['prefix'], value: string): boolean {
+  if (!stored) {
+    return prefix === 'ne';
+  }
+  const { low, high } = dateRange(value);
+  switch (prefix) {
+    case 'eq':
+      return stored >= low && stored <= high;
+    case 'ne':
+      return !(stored >= low && stored <= high);
+    case 'lt':
+    case 'eb':
+      return stored < low;
+    case 'le':
+      return stored <= high;
+    case 'gt':
+    case 'sa':
+      return stored > high;
+    case 'ge':
+      return stored >= low;
+    case 'ap':
+      return stored >= shiftYear(low, -1) && stored <= shiftYear(high, 1);
+  }
+}
+
+/**
+ * Whether one of the stored tokens matches the query string.
+ * @param stored - normalised stored tokens
+ * @param value - raw query value (normalised here)
+ * @param match - prefix, exact or contains
+ */
+export function stringMatches(stored: string[], value: string, match: StringMatch): boolean {
+  const q = normalizeSearchText(value);
+  return stored.some((s) => (match === 'exact' ? s === q : match === 'prefix' ? s.startsWith(q) : s.includes(q)));
+}
+
+const ADDRESS_FIELD = { any: 'addressAny', city: 'city', country: 'country', postalCode: 'postalCode', state: 'state' } as const;
+
+/**
+ * Evaluate a typed query against stored search fields (memory twin).
+ * @param f - the stored search fields
+ * @param q - the query
+ */
+export function searchFieldsMatch(f: SearchFields, q: PatientQuery): boolean {
+  const checks: boolean[] = [
+    !q.ids || q.ids.includes(f.id),
+    q.active === undefined || f.active === q.active,
+    (q.family ?? []).every((c) => stringMatches(f.family, c.value, c.match)),
+    (q.given ?? []).every((c) => stringMatches(f.given, c.value, c.match)),
+    (q.name ?? []).every((c) => stringMatches(f.names, c.value, c.match)),
+    (q.identifiers ?? []).every((c) => f.identifiers.some((i) => (c.system === undefined || i.system === c.system) && (c.value === undefined || i.value === c.value))),
+    (q.birthDate ?? []).every((c) => birthDateMatches(f.birthDate, c.prefix, c.value)),
+    !q.gender || q.gender.length === 0 || (f.gender !== undefined && q.gender.includes(f.gender)),
+    (q.telecom ?? []).every((t) => f.telecom.includes(normalizeTelecom(t))),
+    (q.address ?? []).every((a) => stringMatches(f[ADDRESS_FIELD[a.field]], a.value, a.match)),
+  ];
+  return checks.every((c) => c);
+}
+
+/** Sort fields of a query, as paths into SearchFields. */
+export const SORT_FIELD = { family: 'family', given: 'given', birthdate: 'birthDate', _lastUpdated: 'lastUpdated', _id: 'id' } as const;
+
+/**
+ * Comparator implementing `query.sort` over search fields (default: lastUpdated desc, then id).
+ * @param q - the query
+ */
+export function searchComparator(q: PatientQuery): (a: SearchFields, b: SearchFields) => number {
+  const sort = q.sort && q.sort.length > 0 ? q.sort : [{ field: '_lastUpdated' as const, desc: true }];
+  return (a, b) => {
+    for (const s of [...sort, { field: '_id' as const, desc: false }]) {
+      const key = SORT_FIELD[s.field];
+      const av = first(a[key]);
+      const bv = first(b[key]);
+      if (av !== bv) {
+        return (av < bv ? -1 : 1) * (s.desc ? -1 : 1);
+      }
+    }
+    return 0;
+  };
+}
+
+function first(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+}

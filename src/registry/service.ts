@@ -1,0 +1,140 @@
+/**
+ * The registry service (RegistryService of ports.ts) over a RegistryStore and the matching engine.
+ * Every identity operation is one journal change (see store.ts and journal.ts) made under claims
+ * (claims.ts); the helpers are split by concept: register, links, merge, review, relink, history.
+ */
+import type { Patient } from 'fhir/r4';
+import { MediatorError } from '../core/errors';
+import type { Actor, IdentifierRef } from '../core/types';
+import type { MatchModel } from './matching/contract';
+import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
+import type { RegistryDeps, RegistryContext } from './context';
+import { createContext } from './context';
+import { registerSource } from './register';
+import { addIdentifier, deactivateSource, linkSource, patchGolden, unlinkSource } from './links';
+import { mergeGoldens, unmergeGolden } from './merge';
+import { resolveReview } from './review';
+import { readHistory } from './history';
+import { relink } from './relink';
+import type { RelinkDiff, RelinkOptions } from './relink';
+import { recoverPending } from './journal';
+import { scoreCandidates, toMatchCandidate } from './candidates';
+import { createTokenService } from './tokens';
+import { publicGolden, publicReview, publicSource } from './views';
+
+/** RegistryService plus operations used by jobs and the composition root. */
+export interface RegistryServiceImpl extends RegistryService {
+  /** Re-apply journal changes left unapplied by a crash (call at start and periodically). */
+  recoverPending(opts?: { graceMs?: number }): Promise<number>;
+  /** Re-score automatic links under a model; dry run lists the moves without writing. */
+  relink(opts: RelinkOptions): Promise<RelinkDiff[]>;
+  /** Store a trained model version; `activate` makes the service use it. */
+  saveModel(model: MatchModel, activate: boolean): Promise<void>;
+  activateModel(version: string): Promise<void>;
+  activeModel(): Promise<MatchModel>;
+}
+
+async function getGolden(ctx: RegistryContext, mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null> {
+  const asked = ctx.mpiIds.validate(mpiId);
+  let g = await ctx.store.goldens.get(asked);
+  for (let hops = 0; g?.status === 'merged' && g.mergedInto && hops < 20; hops++) {
+    g = await ctx.store.goldens.get(g.mergedInto);
+  }
+  if (!g) {
+    return null;
+  }
+  return g.mpiId === asked ? { golden: publicGolden(g) } : { golden: publicGolden(g), redirectedFrom: asked };
+}
+
+async function match(ctx: RegistryContext, patient: Patient, opts: { count?: number; minScore?: number } = {}): Promise<MatchCandidate[]> {
+  const features = ctx.features(patient);
+  const scored = await scoreCandidates(ctx, features, await ctx.model());
+  return scored
+    .map((s) => toMatchCandidate(ctx, s))
+    .filter((c) => c.score >= (opts.minScore ?? 0))
+    .slice(0, opts.count ?? 10);
+}
+
+async function resolveIdentifier(ctx: RegistryContext, id: IdentifierRef): Promise<GoldenRecord | null> {
+  const entry = await ctx.store.xref.get(id);
+  if (!entry) {
+    return null;
+  }
+  return (await getGolden(ctx, entry.mpiId))?.golden ?? null;
+}
+
+function checkQuery(q: PatientQuery): void {
+  if (!Number.isInteger(q.offset) || q.offset < 0 || !Number.isInteger(q.count) || q.count < 0 || q.count > 1000) {
+    throw new MediatorError('invalid', 'offset and count must be integers, count at most 1000');
+  }
+}
+
+/**
+ * Build the registry service.
+ * @param deps - store, matching engine, default model and injectable clock, ids, logger, MPI ID codec, config
+ */
+export function createRegistryService(deps: RegistryDeps): RegistryServiceImpl {
+  const ctx = createContext(deps);
+  const tokens = createTokenService(ctx.store.tokens, ctx.clock);
+  return {
+    registerSource: (input) => registerSource(ctx, input),
+    getSource: async (key) => {
+      const s = await ctx.store.sources.get(key);
+      return s ? publicSource(s) : null;
+    },
+    getSourceById: async (id) => {
+      const s = await ctx.store.sources.getById(id);
+      return s ? publicSource(s) : null;
+    },
+    findSourcesByIdentifier: async (id) => {
+      if (!id.system && !id.value) {
+        throw new MediatorError('invalid', 'identifier search needs a system or a value');
+      }
+      return (await ctx.store.sources.byIdentifier(id, 1000)).map(publicSource);
+    },
+    deactivateSource: (key, actor) => deactivateSource(ctx, key, actor),
+    getGolden: (mpiId) => getGolden(ctx, mpiId),
+    resolveIdentifier: (id) => resolveIdentifier(ctx, id),
+    match: (patient, opts) => match(ctx, patient, opts),
+    searchPatients: async (query): Promise<PatientSearchResult> => {
+      checkQuery(query);
+      return ctx.store.patients.search(query);
+    },
+    link: (sourceKey, mpiId, actor, reason) => linkSource(ctx, sourceKey, mpiId, actor, reason),
+    unlink: (sourceKey, actor, reason) => unlinkSource(ctx, sourceKey, actor, reason),
+    merge: (survivorId, retiredId, actor, reason) => mergeGoldens(ctx, survivorId, retiredId, actor, reason),
+    unmerge: (retiredId, actor, reason) => unmergeGolden(ctx, retiredId, actor, reason),
+    addIdentifier: (mpiId, id, actor) => addIdentifier(ctx, mpiId, id, actor),
+    patchGolden: (mpiId, patch, actor, expectedVersion) => patchGolden(ctx, mpiId, patch, actor, expectedVersion),
+    listReviews: async (filter) => {
+      const page = await ctx.store.reviews.list(filter);
+      return { total: page.total, items: page.items.map(publicReview) };
+    },
+    getReview: async (id) => {
+      const r = await ctx.store.reviews.get(id);
+      return r ? publicReview(r) : null;
+    },
+    resolveReview: (id, decision, actor) => resolveReview(ctx, id, decision, actor),
+    history: (kind, id) => readHistory(ctx, kind, id),
+    typeHistory: (opts) => ctx.store.history.all(opts),
+    issueToken: async (mpiId: string, actor: Actor) => {
+      const found = await getGolden(ctx, mpiId);
+      if (!found) {
+        throw new MediatorError('not-found', 'unknown MPI ID');
+      }
+      return tokens.issue(found.golden.mpiId, actor);
+    },
+    verifyToken: (token) => tokens.verify(token),
+    revokeToken: (token, actor) => tokens.revoke(token, actor),
+    recoverPending: (opts) => recoverPending(ctx.store, { olderThan: new Date(ctx.clock.now().getTime() - (opts?.graceMs ?? ctx.cfg.recoveryGraceMs)) }),
+    relink: (opts) => relink(ctx, opts),
+    saveModel: async (model, activate) => {
+      await ctx.store.models.put({ version: model.version, model, createdAt: ctx.clock.now().toISOString(), active: false });
+      if (activate) {
+        await ctx.store.models.activate(model.version);
+      }
+    },
+    activateModel: (version) => ctx.store.models.activate(version),
+    activeModel: () => ctx.model(),
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * Persistence ports of the registry. Two implementations: `memory/` (unit tests, evaluation) and
+ * `mongo/` (MongoDB 7 / FerretDB 1.24). Both pass test/unit/registry/store-contract.ts.
+ *
+ * Atomicity without multi-document transactions (FerretDB has none):
+ * - Every identity change is ONE journal document (`Change`): the full intended effect as idempotent
+ *   operations (`ChangeOp`: whole documents to put, xref/blocking entries to add or remove, history
+ *   entries) plus the outbox event(s) it emits. Inserting it is the commit point: a single insert.
+ * - `guards` are `kind|id|version` strings under a unique (multikey) index: two changes computed
+ *   from the same version of a record cannot both commit (optimistic concurrency across documents).
+ * - After the insert the ops are applied to the collections; every op is idempotent ("put if newer",
+ *   upsert, delete-if-matches), so re-applying is harmless. `journal.unapplied()` feeds recovery.
+ * - The outbox is the journal: the relay reads `outbox.pending()` = applied, unpublished changes in
+ *   `seq` order. A change on a record can only commit after the previous change on it was applied
+ *   (its guard needs the applied version), so per-key order of `seq` is the per-key order of changes.
+ */
+import type { Patient } from 'fhir/r4';
+import type { Actor, IdentifierRef, OutboxEvent } from '../core/types';
+import type { MatchModel } from './matching/contract';
+import type { GoldenRecord, HistoryEntry, PatientQuery, PatientSearchResult, ReviewTask, SourceRecord } from './ports';
+
+/** Normalised (upper-case, accent-folded) copies of searchable fields, so searches never need collation. */
+export interface SearchFields {
+  /** FHIR logical id (MPI ID for golden records). */
+  id: string;
+  active: boolean;
+  lastUpdated: string;
+  family: string[];
+  given: string[];
+  /** Every name token (family, given, text). */
+  names: string[];
+  identifiers: IdentifierRef[];
+  /** `system|value`, systems and values of `identifiers` as flat strings (FerretDB's $elemMatch cannot match sub-fields). */
+  idKeys: string[];
+  idSystems: string[];
+  idValues: string[];
+  birthDate?: string;
+  gender?: string;
+  telecom: string[];
+  city: string[];
+  country: string[];
+  postalCode: string[];
+  state: string[];
+  /** Every address token (lines, city, district, state, postcode, country). */
+  addressAny: string[];
+}
+
+/** A source record as stored. */
+export interface StoredSource extends SourceRecord {
+  search: SearchFields;
+  /** When the source system last sent new content (drives "most recent" in survivorship). */
+  receivedAt: string;
+}
+
+/** A golden record as stored. */
+export interface StoredGolden extends GoldenRecord {
+  search: SearchFields;
+  /** Steward edits (patchGolden); they win over survivorship. */
+  stewardPatch?: Partial<Patient>;
+  /** Identifiers added directly to the golden record (addIdentifier), not carried by a source. */
+  extraIdentifiers: IdentifierRef[];
+}
+
+/** Cross-reference: one identifier → one MPI ID (unique on system+value). */
+export interface XrefEntry {
+  system: string;
+  value: string;
+  mpiId: string;
+}
+
+/** Blocking index entry; `refine` holds the source's other keys to tighten an over-full block. */
+export interface BlockingEntry {
+  key: string;
+  sourceKey: string;
+  refine: string[];
+}
+
+/** A review task as stored. */
+export interface StoredReview extends ReviewTask {
+  sourceSystem: string;
+  updatedAt: string;
+}
+
+/** A remembered not-a-match decision: the engine may never link this source to that golden record. */
+export interface NotAMatch {
+  sourceKey: string;
+  mpiId: string;
+  /** The golden record's sources at decision time, so the constraint survives merges and relinks. */
+  otherSourceKeys: string[];
+  at: string;
+  by: Actor;
+}
+
+/** A merge, with what unmerge needs to restore the exact prior state. */
+export interface MergeRecord {
+  id: string;
+  survivorId: string;
+  retiredId: string;
+  /** The retired record's sources with their link state before the merge. */
+  movedSources: Array<{ key: string; linkState: 'auto' | 'manual' | null; linkScore?: number }>;
+  survivorBefore: StoredGolden;
+  retiredBefore: StoredGolden;
+  at: string;
+  by: Actor;
+  reason?: string;
+  undone?: { at: string; by: Actor; reason?: string };
+}
+
+/** An identity token, stored by hash only. */
+export interface TokenRecord {
+  hash: string;
+  mpiId: string;
+  issuedAt: string;
+  issuedBy: Actor;
+  revokedAt?: string;
+}
+
+/** A stored model version. */
+export interface StoredModel {
+  version: string;
+  model: MatchModel;
+  createdAt: string;
+  active: boolean;
+}
+
+/** One idempotent operation of a change. */
+export type ChangeOp =
+  | { op: 'source'; doc: StoredSource }
+  | { op: 'golden'; doc: StoredGolden }
+  | { op: 'xref.put'; entry: XrefEntry }
+  | { op: 'xref.del'; entry: XrefEntry }
+  | { op: 'block.add'; entry: BlockingEntry }
+  | { op: 'block.del'; entry: BlockingEntry }
+  | { op: 'history'; entry: HistoryEntry }
+  | { op: 'review'; doc: StoredReview }
+  | { op: 'notAMatch'; doc: NotAMatch }
+  | { op: 'merge'; doc: MergeRecord };
+
+/** One journal document: the write-ahead record of an identity change and its outbox events. */
+export interface Change {
+  id: string;
+  /** Assigned by `journal.append`, strictly increasing. */
+  seq?: number;
+  at: string;
+  operation: string;
+  actor: Actor;
+  /** Why (manual operations). */
+  reason?: string;
+  /** Unique `kind|id|version` strings: the versions this change creates. */
+  guards: string[];
+  ops: ChangeOp[];
+  events: OutboxEvent[];
+  applied: boolean;
+  /** Event ids not yet published by the relay. */
+  unpublished: string[];
+}
+
+export interface SourceStore {
+  get(key: string): Promise<StoredSource | null>;
+  getById(id: string): Promise<StoredSource | null>;
+  getMany(keys: string[]): Promise<StoredSource[]>;
+  /** Sources carrying an identifier (either part may be omitted, not both). */
+  byIdentifier(id: Partial<IdentifierRef>, limit: number): Promise<StoredSource[]>;
+  /** Page through sources in key order (re-link job). */
+  page(afterKey: string | null, limit: number): Promise<StoredSource[]>;
+  count(): Promise<number>;
+  /** Write `doc` unless a version ≥ doc.version is stored (idempotent). */
+  put(doc: StoredSource): Promise<void>;
+}
+
+export interface GoldenStore {
+  get(mpiId: string): Promise<StoredGolden | null>;
+  getMany(mpiIds: string[]): Promise<StoredGolden[]>;
+  /** Write `doc` unless a version ≥ doc.version is stored (idempotent). */
+  put(doc: StoredGolden): Promise<void>;
+}
+
+export interface XrefStore {
+  get(id: IdentifierRef): Promise<XrefEntry | null>;
+  byMpiId(mpiId: string): Promise<XrefEntry[]>;
+  /** Upsert (idempotent); moves the identifier to `entry.mpiId`. */
+  put(entry: XrefEntry): Promise<void>;
+  /** Insert; throws MediatorError 'conflict' if the identifier is already held. */
+  insert(entry: XrefEntry): Promise<void>;
+  /** Delete only if still held by `entry.mpiId`. */
+  remove(entry: XrefEntry): Promise<void>;
+}
+
+export interface BlockingStore {
+  add(entry: BlockingEntry): Promise<void>;
+  remove(entry: BlockingEntry): Promise<void>;
+  /**
+   * Source keys under `key`, at most `cap + 1` (more than `cap` means over-full). With `refineWith`,
+   * only entries that also share one of those keys.
+   */
+  lookup(key: string, cap: number, refineWith?: string[]): Promise<string[]>;
+}
+
+export interface ReviewStore {
+  get(id: string): Promise<StoredReview | null>;
+  put(doc: StoredReview): Promise<void>;
+  list(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: StoredReview[] }>;
+  bySource(sourceKey: string): Promise<StoredReview[]>;
+}
+
+export interface ConstraintStore {
+  put(doc: NotAMatch): Promise<void>;
+  forSource(sourceKey: string): Promise<NotAMatch[]>;
+}
+
+export interface HistoryStore {
+  /** Idempotent on (kind, id, version). */
+  append(entry: HistoryEntry): Promise<void>;
+  list(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
+  /** Newest first. */
+  all(opts: { since?: string; offset: number; count: number }): Promise<{ total: number; items: HistoryEntry[] }>;
+}
+
+export interface TokenStore {
+  insert(doc: TokenRecord): Promise<void>;
+  get(hash: string): Promise<TokenRecord | null>;
+  revoke(hash: string, at: string): Promise<boolean>;
+}
+
+export interface MergeStore {
+  put(doc: MergeRecord): Promise<void>;
+  get(id: string): Promise<MergeRecord | null>;
+  /** The latest merge that retired `retiredId` and is not undone. */
+  activeFor(retiredId: string): Promise<MergeRecord | null>;
+}
+
+export interface ModelStore {
+  put(doc: StoredModel): Promise<void>;
+  get(version: string): Promise<StoredModel | null>;
+  active(): Promise<StoredModel | null>;
+  /** Mark one version active and every other inactive. */
+  activate(version: string): Promise<void>;
+  list(): Promise<Array<Omit<StoredModel, 'model'>>>;
+}
+
+export interface JournalStore {
+  /** Assign `seq` and insert in one write; throws MediatorError 'conflict' when a guard is taken. */
+  append(change: Change): Promise<Change>;
+  markApplied(id: string): Promise<void>;
+  /** Committed but not applied changes, oldest first. */
+  unapplied(limit: number): Promise<Change[]>;
+  get(id: string): Promise<Change | null>;
+}
+
+/** Structurally the `Outbox` port of src/events (the relay reads it). */
+export interface OutboxStore {
+  /** Events of applied changes not yet published, in journal order (so per-key order holds). */
+  pending(limit: number): Promise<OutboxEvent[]>;
+  markPublished(eventIds: string[]): Promise<void>;
+}
+
+export interface ClaimStore {
+  /** Take the lease on `key` if free or expired; true when `owner` now holds it. */
+  tryAcquire(key: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;
+  release(keys: string[], owner: string): Promise<void>;
+}
+
+export interface PatientSearchStore {
+  search(query: PatientQuery): Promise<PatientSearchResult>;
+}
+
+/** Everything the registry persists. */
+export interface RegistryStore {
+  sources: SourceStore;
+  goldens: GoldenStore;
+  xref: XrefStore;
+  blocking: BlockingStore;
+  reviews: ReviewStore;
+  constraints: ConstraintStore;
+  history: HistoryStore;
+  tokens: TokenStore;
+  merges: MergeStore;
+  models: ModelStore;
+  journal: JournalStore;
+  outbox: OutboxStore;
+  claims: ClaimStore;
+  patients: PatientSearchStore;
+}

@@ -1,0 +1,151 @@
+import { MediatorError } from '../../../src/core/errors';
+import { aPatient, NID } from './fake-engine';
+import { actor, eventsByTopic, makeService } from './helpers';
+
+describe('registry service: registration decisions', () => {
+  test('same demographics from two systems link to one golden record; xref resolves both', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:dhis2', 'A1'), sourceSystem: 'dhis2', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:openmrs', 'B1'), sourceSystem: 'openmrs', actor });
+    expect(a.outcome).toBe('created');
+    expect(b.outcome).toBe('linked');
+    expect(b.golden.mpiId).toBe(a.golden.mpiId);
+    expect(b.golden.sourceKeys).toEqual(['urn:dhis2|A1', 'urn:openmrs|B1']);
+    expect((await service.resolveIdentifier({ system: 'urn:openmrs', value: 'B1' }))?.mpiId).toBe(a.golden.mpiId);
+    expect(b.source.patient.link?.[0]?.other.reference).toBe(`Patient/${a.golden.mpiId}`);
+  });
+
+  test('between thresholds: new golden record plus a review task referencing the source', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou' }), sourceSystem: 'b', actor });
+    expect(b.outcome).toBe('review');
+    expect(b.golden.mpiId).not.toBe(a.golden.mpiId);
+    const task = await service.getReview(b.reviewTaskId as string);
+    expect(task).toMatchObject({ sourceKey: 'urn:b|2', state: 'open', candidates: [{ mpiId: a.golden.mpiId, score: 0.8 }] });
+  });
+
+  test('below the lower threshold: a new golden record, no task', async () => {
+    const { service } = makeService();
+    await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
+    expect(b.outcome).toBe('created');
+    expect((await service.listReviews({ offset: 0, count: 10 })).total).toBe(0);
+  });
+
+  test('an identifier conflict in the same system never auto-links', async () => {
+    const { service } = makeService();
+    await service.registerSource({ patient: aPatient('urn:a', '1', { nid: 'N1' }), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:b', '2', { nid: 'N2' }), sourceSystem: 'b', actor });
+    expect(b.outcome).toBe('review');
+  });
+
+  test('the same identifier is the same person even with different demographics', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1', { nid: 'N1' }), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:b', '2', { nid: 'N1', family: 'Sow', given: 'Moussa', birthDate: '1970-01-01' }), sourceSystem: 'b', actor });
+    expect(b.outcome).toBe('linked');
+    expect(b.golden.mpiId).toBe(a.golden.mpiId);
+  });
+
+  test('an identifier added to a golden record links a later source carrying it', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    await service.addIdentifier(a.golden.mpiId, { system: 'urn:dhis2', value: 'TEI1' }, actor);
+    const b = await service.registerSource({ patient: aPatient('urn:dhis2', 'TEI1', { given: 'Fatou' }), sourceSystem: 'dhis2', actor });
+    expect(b.golden.mpiId).toBe(a.golden.mpiId);
+  });
+
+  test('forceCreate makes a new golden record despite a certain match', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor, forceCreate: true });
+    expect(b.golden.mpiId).not.toBe(a.golden.mpiId);
+  });
+
+  test('a source without identifier is invalid', async () => {
+    const { service } = makeService();
+    await expect(service.registerSource({ patient: { resourceType: 'Patient' }, sourceSystem: 'a', actor })).rejects.toMatchObject({ code: 'invalid' });
+  });
+});
+
+describe('registry service: updates', () => {
+  test('re-sent with a change: new version, changed fields in history; identical re-send is unchanged', async () => {
+    const { service, store } = makeService();
+    await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const p2 = { ...aPatient('urn:a', '1'), telecom: [{ system: 'phone' as const, value: '+221770000000' }] };
+    const upd = await service.registerSource({ patient: p2, sourceSystem: 'a', actor });
+    expect(upd.outcome).toBe('updated');
+    expect(upd.source.version).toBe(2);
+    const same = await service.registerSource({ patient: p2, sourceSystem: 'a', actor });
+    expect(same.outcome).toBe('unchanged');
+    const h = await service.history('source', 'urn:a|1');
+    expect(h.map((e) => e.changedFields)).toEqual([['birthDate', 'gender', 'identifier', 'link', 'name'], ['telecom']]);
+    expect((await eventsByTopic(store)).patient).toEqual(['org.passerelle.patient.created', 'org.passerelle.patient.updated']);
+    await expect(service.registerSource({ patient: p2, sourceSystem: 'a', actor, expectedVersion: 1 })).rejects.toMatchObject({ code: 'precondition-failed' });
+  });
+
+  test('changed matching features re-evaluate an automatic link', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
+    const moved = await service.registerSource({ patient: aPatient('urn:b', '1', { family: 'Sow', given: 'Moussa', birthDate: '1970-01-01' }), sourceSystem: 'b', actor });
+    expect(moved.golden.mpiId).not.toBe(a.golden.mpiId);
+    expect((await service.getGolden(a.golden.mpiId))?.golden.sourceKeys).toEqual(['urn:a|1']);
+  });
+
+  test('deactivate is soft: the golden record no longer uses the source', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const s = await service.deactivateSource('urn:a|1', actor);
+    expect(s.active).toBe(false);
+    const g = await service.getGolden(a.golden.mpiId);
+    expect(g?.golden.status).toBe('inactive');
+    expect(await service.resolveIdentifier({ system: 'urn:a', value: '1' })).toBeNull();
+  });
+});
+
+describe('registry service: MPI IDs and lookups', () => {
+  test('a mistyped MPI ID is rejected, never resolved', async () => {
+    const { service } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const id = a.golden.mpiId;
+    const last = id.slice(-1);
+    const typo = id.slice(0, -2) + (id.at(-2) === '7' ? '8' : '7') + last;
+    await expect(service.getGolden(typo)).rejects.toBeInstanceOf(MediatorError);
+    expect((await service.getGolden(id.toLowerCase()))?.golden.mpiId).toBe(id);
+  });
+
+  test('search is typed, case-insensitive and safe with regex characters', async () => {
+    const { service } = makeService();
+    await service.registerSource({ patient: aPatient('urn:a', '1', { family: 'Ndèye' }), sourceSystem: 'a', actor });
+    const hit = await service.searchPatients({ kind: 'source', family: [{ value: 'nde', match: 'prefix' }], offset: 0, count: 10 });
+    expect(hit.total).toBe(1);
+    const none = await service.searchPatients({ kind: 'any', family: [{ value: '.*', match: 'contains' }], offset: 0, count: 10 });
+    expect(none.total).toBe(0);
+    const both = await service.searchPatients({ kind: 'any', identifiers: [{ system: 'urn:a', value: '1' }], offset: 0, count: 10 });
+    expect(both.items.map((i) => i.kind).sort()).toEqual(['golden', 'source']);
+  });
+
+  test('match() scores without writing', async () => {
+    const { service, store } = makeService();
+    await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const before = (await store.outbox.pending(100)).length;
+    const m = await service.match(aPatient('urn:x', '9'));
+    expect(m[0]).toMatchObject({ score: 0.99, grade: 'certain' });
+    expect((await store.outbox.pending(100)).length).toBe(before);
+  });
+
+  test('tokens: valid, revoked, not found, hashed at rest', async () => {
+    const { service, store } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const { token } = await service.issueToken(a.golden.mpiId, actor);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(await store.tokens.get(token)).toBeNull();
+    expect((await service.verifyToken(token)).status).toBe('valid');
+    await service.revokeToken(token, actor);
+    const v = await service.verifyToken(token);
+    expect(v).toEqual({ status: 'revoked', checkedAt: expect.any(String) });
+    expect((await service.verifyToken('nope-nope-nope-nope')).status).toBe('not_found');
+  });
+});
