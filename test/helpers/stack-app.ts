@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { createApp } from '../../src/app';
+import type { App } from '../../src/app';
+import { testConfig } from './app';
+import { memoryLogger } from './silent-logger';
+
+export interface StackApp {
+  app: App;
+  dbName: string;
+  topics: { patient: string; review: string };
+  logLines: string[];
+  /** Stop the app and drop its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The whole app against the real local stack (FerretDB + Kafka), on a fresh database and fresh
+ * topics, not listening on a port.
+ * @param env - configuration overrides (e.g. KAFKA_BROKERS of a private broker)
+ */
+export async function buildStackApp(env: Record<string, string> = {}): Promise<StackApp> {
+  const run = randomUUID().slice(0, 8);
+  const dbName = `passerelle_it_${run}`;
+  const topics = { patient: `it.${run}.patient`, review: `it.${run}.review` };
+  const config = testConfig({
+    MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/', MONGODB_DB: dbName,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092', KAFKA_TOPIC_PATIENT: topics.patient,
+    KAFKA_TOPIC_REVIEW: topics.review, KAFKA_TOPIC_PRACTITIONER: `it.${run}.practitioner`, KAFKA_TOPIC_DLQ: `it.${run}.dlq`,
+    KAFKA_TOPIC_2XX: `it.${run}.2xx`, ...env,
+  });
+  const { logger, lines } = memoryLogger();
+  const app = await createApp(config, { logger, listen: false });
+  await app.start();
+  return {
+    app, dbName, topics, logLines: lines,
+    async close(): Promise<void> {
+      await app.stop();
+      const client = new MongoClient(config.env.MONGODB_URI ?? '');
+      await client.db(dbName).dropDatabase().catch(() => undefined);
+      await client.close();
+    },
+  };
+}
+
+/**
+ * Poll `check` until it returns true or the timeout passes.
+ * @param check - the condition
+ * @param timeoutMs - give up after this long
+ */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Faults at the edges: Kafka down at start and during operation. The mediator keeps running,
+ * /ready answers 503 naming Kafka, and it recovers on its own when the broker is back. A private
+ * broker is used so that the shared stack is never disturbed.
+ */
+import { PrivateKafka } from '../../helpers/private-kafka';
+import { buildStackApp, eventually } from '../../helpers/stack-app';
+import type { StackApp } from '../../helpers/stack-app';
+
+jest.setTimeout(180000);
+
+async function readiness(s: StackApp): Promise<{ status: number; down: string[] }> {
+  const res = await s.app.server.inject('/ready');
+  return { status: res.statusCode, down: (res.result as { down: string[] }).down };
+}
+
+describe('/ready follows Kafka going away and coming back', () => {
+  const kafka = new PrivateKafka(19292);
+  let s: StackApp;
+
+  afterAll(async () => {
+    await s?.close();
+    await kafka.destroy();
+  });
+
+  it('starts with the broker down, then becomes ready, then degrades and recovers', async () => {
+    s = await buildStackApp({ KAFKA_BROKERS: kafka.brokers.join(',') });
+    expect(await readiness(s)).toEqual({ status: 503, down: ['kafka'] });
+    expect((await s.app.server.inject('/health')).statusCode).toBe(200);
+
+    await kafka.start();
+    await eventually(async () => (await readiness(s)).status === 200, 60000);
+
+    await kafka.kill();
+    await eventually(async () => (await readiness(s)).status === 503, 30000);
+    expect((await readiness(s)).down).toEqual(['kafka']);
+
+    await kafka.start();
+    await eventually(async () => (await readiness(s)).status === 200, 90000);
+  });
+});
+
+describe('/ready follows MongoDB', () => {
+  it('answers 503 naming mongodb when the database is unreachable, and the process keeps serving', async () => {
+    const s = await buildStackApp({ MONGODB_URI: 'mongodb://127.0.0.1:1/' });
+    try {
+      const r = await readiness(s);
+      expect(r.status).toBe(503);
+      expect(r.down).toContain('mongodb');
+      expect((await s.app.server.inject('/health')).statusCode).toBe(200);
+    } finally {
+      await s.app.stop();
+    }
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The app against the real stack end to end: a registration is stored in FerretDB, its event is
+ * relayed to the real Kafka broker with the contract's headers, and a unique-index violation in
+ * the cross-reference surfaces as a conflict OperationOutcome.
+ */
+import type { Patient } from 'fhir/r4';
+import { normaliseError, toOperationOutcome } from '../../../src/core/outcome';
+import type { RegistryModule } from '../../../src/registry-module';
+import { consume } from '../../helpers/kafka';
+import { buildStackApp } from '../../helpers/stack-app';
+import type { StackApp } from '../../helpers/stack-app';
+
+jest.setTimeout(60000);
+
+const actor = { clientId: 'it' };
+const patient = (id: string): Patient => ({
+  resourceType: 'Patient',
+  identifier: [{ system: 'http://openmrs.example.org/patient', value: id, use: 'usual' }],
+  name: [{ family: 'Ndiaye', given: ['Fatou'] }],
+  birthDate: '1990-05-17',
+  gender: 'female',
+});
+
+describe('registry on the real stack', () => {
+  let s: StackApp;
+  let registry: RegistryModule;
+  beforeAll(async () => {
+    s = await buildStackApp();
+    registry = s.app.registry;
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('stores a registration and relays exactly one event to Kafka', async () => {
+    const r = await registry.service.registerSource({ patient: patient('P-1'), sourceSystem: 'openmrs', actor });
+    expect(r.outcome).toBe('created');
+    const stored = await registry.service.getSource('http://openmrs.example.org/patient|P-1');
+    expect(stored?.goldenId).toBe(r.golden.mpiId);
+    const [msg] = await consume(s.topics.patient, 1);
+    expect(msg!.key).toBe(r.golden.mpiId);
+    expect(msg!.headers.ce_type).toBe('org.passerelle.patient.created');
+    expect(msg!.headers.ce_subject).toBe(r.golden.mpiId);
+    const bundle = JSON.parse(msg!.value) as { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string } }> };
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'message' });
+    expect(bundle.entry[0]!.resource.resourceType).toBe('MessageHeader');
+    await s.app.relay.flush();
+    expect(await registry.outbox.pending(10)).toEqual([]);
+  });
+
+  it('maps a cross-reference unique-index violation to a 409 conflict OperationOutcome', async () => {
+    const entry = { system: 'urn:test:nid', value: 'X-1', mpiId: 'SN-DKR-26-AAAAAAAA' };
+    await registry.store.xref.insert(entry);
+    const err = await registry.store.xref.insert({ ...entry, mpiId: 'SN-DKR-26-BBBBBBBB' }).catch((e: unknown) => e);
+    const normalised = normaliseError(err);
+    expect(normalised.info.httpStatus).toBe(409);
+    expect(toOperationOutcome(normalised).issue[0]).toMatchObject({ severity: 'error', code: 'conflict' });
+    expect(JSON.stringify(toOperationOutcome(normalised))).not.toContain('X-1');
+    expect((await registry.store.xref.get({ system: 'urn:test:nid', value: 'X-1' }))?.mpiId).toBe('SN-DKR-26-AAAAAAAA');
+  });
+});
