@@ -33,15 +33,28 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   const raw: Record<string, string | undefined> = { ...source };
   for (const [k, v] of Object.entries(raw)) if (v === '') raw[k] = undefined;
   if (raw.NODE_ENV === 'development') for (const [k, v] of Object.entries(DEV_DEFAULTS)) raw[k] ??= v;
-  const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
-  }
-  const env = parsed.data;
-  const problems = crossCheck(env);
+  const { env, problems } = parseEachField(raw);
+  problems.push(...crossCheck(env));
   if (problems.length > 0) throw new ConfigError(problems);
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/$/, '');
   return Object.freeze({ env: Object.freeze(env), publicBaseUrl, development: env.NODE_ENV === 'development' });
+}
+
+/**
+ * Parse field by field, so that one bad value does not hide the problems of the others (including
+ * the cross-field checks, which run on whatever did parse).
+ * @param raw - the environment with empty strings removed
+ */
+function parseEachField(raw: Record<string, string | undefined>): { env: Env; problems: string[] } {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(envSchema.shape)) {
+    const r = schema.safeParse(raw[key]);
+    if (r.success) values[key] = r.data;
+    else problems.push(...r.error.issues.map((i) => `${key}: ${i.message}`));
+  }
+  const whole = envSchema.safeParse(values);
+  return { env: (whole.success ? whole.data : values) as Env, problems };
 }
 
 function crossCheck(env: Env): string[] {

@@ -18,8 +18,9 @@ export interface StackApp {
  * The whole app against the real local stack (FerretDB + Kafka), on a fresh database and fresh
  * topics, not listening on a port.
  * @param env - configuration overrides (e.g. KAFKA_BROKERS of a private broker)
+ * @param opts - `listen: true` binds the configured port
  */
-export async function buildStackApp(env: Record<string, string> = {}): Promise<StackApp> {
+export async function buildStackApp(env: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<StackApp> {
   const run = randomUUID().slice(0, 8);
   const dbName = `passerelle_it_${run}`;
   const topics = { patient: `it.${run}.patient`, review: `it.${run}.review` };
@@ -30,7 +31,7 @@ export async function buildStackApp(env: Record<string, string> = {}): Promise<S
     KAFKA_TOPIC_2XX: `it.${run}.2xx`, ...env,
   });
   const { logger, lines } = memoryLogger();
-  const app = await createApp(config, { logger, listen: false });
+  const app = await createApp(config, { logger, listen: opts.listen ?? false });
   await app.start();
   return {
     app, dbName, topics, logLines: lines,
