@@ -81,7 +81,7 @@ describe('App.stop()', () => {
       await new Promise((r) => setTimeout(r, 500));
       return { done: true };
     } });
-    const pending = fetch(`${s.app.server.info.uri}/test/slow`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const pending = fetch(`${s.app.server.info.uri}/test/slow`).then(async (r) => ({ status: r.status, body: (await r.json()) }));
     await new Promise((r) => setTimeout(r, 100));
     const stopped = s.close();
     expect(await pending).toEqual({ status: 200, body: { done: true } });
