@@ -132,7 +132,8 @@ export function decide(ctx: RegistryContext, scored: ScoredGolden[], opts: { xre
   if (ctx.decideFn) {
     const outcome = ctx.decideFn(best?.result, runnerUp?.result);
     const action = outcome === 'auto-link' ? 'link' : outcome;
-    return { action, ...(action === 'link' && best ? { target: best } : {}), reviewCandidates: action === 'new' ? [] : reviewCandidates, deterministic: false };
+    const forReview = reviewCandidates.length > 0 ? reviewCandidates : allowed.slice(0, 2);
+    return { action, ...(action === 'link' && best ? { target: best } : {}), reviewCandidates: action === 'new' ? [] : forReview, deterministic: false };
   }
   if (!best || reviewCandidates.length === 0) {
     return { action: 'new', reviewCandidates: [], deterministic: false };

@@ -75,7 +75,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
   const history = c(n.history);
   const models = c(n.models);
   const noId = { projection: { _id: 0 } };
-  const id = (v: string): Document['_id'] => v as unknown as Document['_id'];
+  const id = (v: string): Document['_id'] => v;
 
   return {
     sources: {
@@ -146,7 +146,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     history: {
       append: async (e) => {
         try {
-          await history.insertOne(plain(e) as Document);
+          await history.insertOne(plain(e));
         } catch (err) {
           if (!isDuplicate(err)) throw err;
         }

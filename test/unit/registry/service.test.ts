@@ -1,5 +1,5 @@
 import { MediatorError } from '../../../src/core/errors';
-import { aPatient, NID } from './fake-engine';
+import { aPatient } from './fake-engine';
 import { actor, eventsByTopic, makeService } from './helpers';
 
 describe('registry service: registration decisions', () => {
