@@ -41,6 +41,8 @@ export interface RegistryConfig {
   retries: number;
   /** Recovery leaves alone unapplied changes younger than this (their writer is still applying them). */
   recoveryGraceMs: number;
+  /** How long the active model is cached; another process's activation is seen after at most this. */
+  modelCacheMs: number;
   /** `urn:passerelle:<instance>` is the CloudEvents source. */
   instance: string;
   featureOptions: { defaultCountry?: string; nationalIdSystems?: string[] };
@@ -53,6 +55,7 @@ export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
   claims: DEFAULT_CLAIM_CONFIG,
   retries: 8,
   recoveryGraceMs: 5000,
+  modelCacheMs: 5000,
   instance: 'registry',
   featureOptions: {},
 };
@@ -88,8 +91,10 @@ export interface RegistryContext {
   logger: RegistryLogger;
   mpiIds: MpiIdCodec;
   cfg: RegistryConfig;
-  /** The active model (trained, or the default). */
+  /** The active model (trained, or the default); cached for `modelCacheMs`. */
   model(): Promise<MatchModel>;
+  /** Forget the cached model (after this process saves or activates one). */
+  invalidateModel(): void;
   decideFn?: DecideFn;
   features(patient: Patient): MatchFeatures;
 }
@@ -102,15 +107,28 @@ const silentLogger: RegistryLogger = { warn: () => undefined };
  */
 export function createContext(deps: RegistryDeps): RegistryContext {
   const cfg: RegistryConfig = { ...DEFAULT_REGISTRY_CONFIG, ...deps.config };
+  const clock = deps.clock ?? systemClock;
+  // Reading the active model is one store query; registrations would otherwise pay it every time.
+  let cached: { model: MatchModel; at: number } | null = null;
+  const model = async (): Promise<MatchModel> => {
+    const now = clock.now().getTime();
+    if (cached && now - cached.at < cfg.modelCacheMs) return cached.model;
+    const m = (await deps.store.models.active())?.model ?? deps.defaultModel;
+    cached = { model: m, at: now };
+    return m;
+  };
   return {
     store: deps.store,
     engine: deps.engine,
-    clock: deps.clock ?? systemClock,
+    clock,
     newId: deps.newId ?? randomUUID,
     logger: deps.logger ?? silentLogger,
     mpiIds: deps.mpiIds ?? createMpiIdCodec(),
     cfg,
-    model: async () => (await deps.store.models.active())?.model ?? deps.defaultModel,
+    model,
+    invalidateModel: () => {
+      cached = null;
+    },
     ...(deps.decide ? { decideFn: deps.decide } : {}),
     features: (patient) => deps.engine.extractFeatures(patient, cfg.featureOptions),
   };

@@ -133,8 +133,12 @@ export function createRegistryService(deps: RegistryDeps): RegistryServiceImpl {
       if (activate) {
         await ctx.store.models.activate(model.version);
       }
+      ctx.invalidateModel();
     },
-    activateModel: (version) => ctx.store.models.activate(version),
+    activateModel: async (version) => {
+      await ctx.store.models.activate(version);
+      ctx.invalidateModel();
+    },
     activeModel: () => ctx.model(),
   };
 }
