@@ -1,0 +1,41 @@
+/**
+ * FHIR `GET Patient/{id}` and PDQm search under 50 connections on a BENCH_N-record registry (default
+ * 100k; memory registry), each with its ratio to a bare node:http server measured in the same run.
+ * Goals: read ≥ 25 % of the bare ceiling with p99 ≤ 10 ms; search p99 ≤ 25 ms.
+ *
+ *   node -r @swc-node/register bench/fhir-read-search.ts
+ */
+import { bareHttpCeiling, percentiles, report, rssMB } from './mpi-common';
+import { closedLoop, fhirBenchServer, NID } from './fhir-common';
+
+const CONNECTIONS = 50;
+
+async function main(): Promise<void> {
+  const size = Number(process.env.BENCH_N ?? 100_000);
+  const n = Number(process.env.BENCH_REQUESTS ?? 20_000);
+  const loadStart = performance.now();
+  const p = await fhirBenchServer(size);
+  console.error(`registry of ${size} loaded in ${Math.round((performance.now() - loadStart) / 1000)} s`);
+  const bare = await bareHttpCeiling();
+  await closedLoop(bare.url, () => '/', 2000, CONNECTIONS);
+  const ceilingRun = await closedLoop(bare.url, () => '/', n, CONNECTIONS);
+  await bare.close();
+  const ceiling = Math.round(n / ceilingRun.seconds);
+  const ratio = (t: number): number => Math.round((t / ceiling) * 1000) / 1000;
+
+  await closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[i % p.ids.length] ?? ''}`, 2000, CONNECTIONS);
+  const read = await closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[(i * 7919) % p.ids.length] ?? ''}`, n, CONNECTIONS);
+  const readTp = Math.round(n / read.seconds);
+  report({ workload: 'fhir-read', params: { size, requests: n, connections: CONNECTIONS, store: 'memory' }, throughput: readTp, ...percentiles(read.samples), rssMB: rssMB(), ceiling, ratioToCeiling: ratio(readTp) });
+
+  const searchPath = (i: number): string => (i % 2 ? `/fhir/Patient?identifier=${encodeURIComponent(`${NID}|${1_000_000_000_000 + ((i * 7919) % size)}`)}` : `/fhir/Patient?family=diop${(i * 31) % size}&birthdate=ge1940&_count=10`);
+  const search = await closedLoop(p.url, searchPath, n, CONNECTIONS);
+  const searchTp = Math.round(n / search.seconds);
+  report({ workload: 'fhir-search', params: { size, requests: n, connections: CONNECTIONS, store: 'memory', queries: 'identifier system|value; family prefix + birthdate' }, throughput: searchTp, ...percentiles(search.samples), rssMB: rssMB(), ceiling, ratioToCeiling: ratio(searchTp) });
+  await p.server.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,148 @@
+/**
+ * Content negotiation and (de)serialisation: `application/fhir+json` by default,
+ * `application/fhir+xml` on request (`_format` wins over `Accept`; JSON wins ties). XML goes through
+ * the `fhir` package, after a well-formedness and namespace check it does not do itself.
+ */
+import { Fhir } from 'fhir';
+import type { Resource } from 'fhir/r4';
+import { MediatorError } from '../core/errors';
+
+export type Format = 'json' | 'xml';
+
+export const FHIR_JSON = 'application/fhir+json';
+export const FHIR_XML = 'application/fhir+xml';
+
+const FORMAT_PARAM: Record<string, Format> = {
+  json: 'json', 'application/json': 'json', 'application/fhir+json': 'json',
+  xml: 'xml', 'text/xml': 'xml', 'application/xml': 'xml', 'application/fhir+xml': 'xml',
+};
+
+const JSON_TYPES = new Set(['application/fhir+json', 'application/json', 'application/json-patch+json', 'text/json']);
+const XML_TYPES = new Set(['application/fhir+xml', 'application/xml', 'text/xml']);
+
+interface AcceptItem {
+  type: string;
+  q: number;
+}
+
+function parseAccept(accept: string): AcceptItem[] {
+  return accept.split(',').map((part) => {
+    const [type = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return { type: type.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
+  });
+}
+
+function acceptWeight(items: AcceptItem[], kind: Format): number {
+  const types = kind === 'json' ? JSON_TYPES : XML_TYPES;
+  const wild = kind === 'json' ? ['*/*', 'application/*'] : [];
+  return Math.max(0, ...items.filter((i) => types.has(i.type) || wild.includes(i.type)).map((i) => i.q));
+}
+
+/**
+ * Choose the response format.
+ * @param accept - the Accept header
+ * @param formatParam - the `_format` query parameter
+ */
+export function negotiate(accept: string | undefined, formatParam: string | undefined): Format {
+  if (formatParam !== undefined) {
+    const f = FORMAT_PARAM[formatParam.trim().toLowerCase().split(';')[0] ?? ''];
+    if (!f) {
+      throw new MediatorError('not-acceptable', 'Unsupported _format; use json or xml');
+    }
+    return f;
+  }
+  if (!accept) {
+    return 'json';
+  }
+  const items = parseAccept(accept);
+  const json = acceptWeight(items, 'json');
+  const xml = acceptWeight(items, 'xml');
+  return xml > json ? 'xml' : 'json';
+}
+
+/** The response content type of a format. */
+export function contentTypeOf(format: Format): string {
+  return `${format === 'xml' ? FHIR_XML : FHIR_JSON}; charset=utf-8`;
+}
+
+/** Checks the `fhir` package skips: balanced tags, one root, the FHIR namespace, no DOCTYPE. */
+function checkXml(xml: string): void {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
+    throw new MediatorError('invalid', 'XML DOCTYPE and entity declarations are not allowed');
+  }
+  const body = xml.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  const stack: string[] = [];
+  let roots = 0;
+  for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w:.-]*)(?:\s[^<>]*?)?(\/?)>/g)) {
+    const [, close, name = '', selfClose] = m;
+    if (close) {
+      if (stack.pop() !== name) {
+        throw new MediatorError('invalid', 'Malformed XML: unbalanced tags');
+      }
+    } else if (!selfClose) {
+      if (stack.length === 0) roots++;
+      stack.push(name);
+    } else if (stack.length === 0) {
+      roots++;
+    }
+  }
+  if (stack.length > 0 || roots !== 1) {
+    throw new MediatorError('invalid', 'Malformed XML: expected one complete root element');
+  }
+  if (!/^\s*(?:<\?[\s\S]*?\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<[A-Za-z]+[^>]*\sxmlns="http:\/\/hl7\.org\/fhir"/.test(xml)) {
+    throw new MediatorError('invalid', 'XML root element must be in the FHIR namespace http://hl7.org/fhir');
+  }
+}
+
+/** JSON and XML (de)serialisation of FHIR resources. */
+export class FhirFormats {
+  private readonly fhir = new Fhir();
+
+  /**
+   * Parse a request body.
+   * @param raw - the raw body
+   * @param contentType - the Content-Type header
+   */
+  parse(raw: Buffer | string, contentType: string | undefined): unknown {
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+    if (text.trim() === '') {
+      return undefined;
+    }
+    const mime = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (XML_TYPES.has(mime)) {
+      checkXml(text);
+      try {
+        return this.fhir.xmlToObj(text);
+      } catch {
+        throw new MediatorError('invalid', 'Malformed or unsupported FHIR XML');
+      }
+    }
+    if (mime !== '' && !JSON_TYPES.has(mime)) {
+      throw new MediatorError('unsupported-media-type', 'Use application/fhir+json or application/fhir+xml');
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new MediatorError('invalid', 'Malformed JSON body');
+    }
+  }
+
+  /**
+   * Serialise a resource.
+   * @param resource - the resource
+   * @param format - json or xml
+   */
+  render(resource: Resource, format: Format): string {
+    return format === 'xml' ? this.fhir.objToXml(resource) : JSON.stringify(resource);
+  }
+
+  /**
+   * Structural validation by the `fhir` package (unknown elements, codes, cardinality).
+   * @param resource - the resource
+   */
+  validate(resource: Resource): Array<{ location?: string; message?: string }> {
+    const result = this.fhir.validate(resource, { errorOnUnexpected: true });
+    return result.messages.filter((m) => String(m.severity) === 'error' || String(m.severity) === 'fatal');
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `Patient/{id}/_history` and `Patient/_history`: history Bundles, newest first, each version
+ * carrying its changed fields as `meta.extension` (`changed-field`, one per field).
+ */
+import type { Bundle, BundleEntry, Patient } from 'fhir/r4';
+import { MediatorError } from '../core/errors';
+import type { HistoryEntry } from '../registry/ports';
+import { CHANGED_FIELD_URL } from './extensions';
+import { allOk } from './outcomes';
+import { parseControls } from './search/searchset';
+import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from './types';
+import { isValidFhirDate } from './validate';
+import { findGolden } from './patient/resolve';
+
+function method(e: HistoryEntry): 'POST' | 'PUT' | 'DELETE' {
+  if (e.deleted) return 'DELETE';
+  return e.version === 1 ? 'POST' : 'PUT';
+}
+
+function toEntry(ctx: FhirContext, e: HistoryEntry): BundleEntry {
+  const url = `Patient/${e.id}`;
+  const patient: Patient = {
+    ...e.patient,
+    resourceType: 'Patient',
+    id: e.id,
+    meta: {
+      ...e.patient.meta,
+      versionId: String(e.version),
+      lastUpdated: e.at,
+      ...(e.changedFields.length > 0 ? { extension: e.changedFields.map((f) => ({ url: CHANGED_FIELD_URL, valueString: f })) } : {}),
+    },
+  };
+  const status = e.deleted ? '204' : e.version === 1 ? '201' : '200';
+  return {
+    fullUrl: `${ctx.baseUrl}/${url}`,
+    ...(e.deleted ? {} : { resource: patient }),
+    request: { method: method(e), url },
+    response: { status, etag: `W/"${e.version}"`, lastModified: e.at },
+  };
+}
+
+function historyBundle(ctx: FhirContext, entries: HistoryEntry[], total: number): Bundle {
+  const sorted = [...entries].sort((a, b) => (a.at === b.at ? b.version - a.version : a.at < b.at ? 1 : -1));
+  const entry = sorted.map((e) => toEntry(ctx, e));
+  return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'history', total, ...(entry.length > 0 ? { entry } : {}) };
+}
+
+/** Instance history of a source or golden Patient. */
+export const patientHistory: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+  const id = req.params.id ?? '';
+  const source = await ctx.registry.getSourceById(id);
+  if (!source && !(await findGolden(ctx.registry, id))) throw new MediatorError('not-found', 'Patient not found');
+  const entries = await ctx.registry.history(source ? 'source' : 'golden', id);
+  return [allOk(), historyBundle(ctx, entries, entries.length)];
+};
+
+/** Type history of all Patients, `_since` and `_count` honoured. */
+export const patientTypeHistory: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+  const since = req.query._since?.[0];
+  if (since !== undefined && !isValidFhirDate(since, true)) throw new MediatorError('invalid', '_since must be an instant', { expression: '_since' });
+  const { count, offset } = parseControls(req.query, ctx.defaultCount, ctx.maxCount);
+  const page = await ctx.registry.typeHistory({ since, count, offset });
+  return [allOk(), historyBundle(ctx, page.items, page.total)];
+};

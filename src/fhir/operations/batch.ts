@@ -1,0 +1,91 @@
+/**
+ * `POST /fhir` with a `batch` or `transaction` Bundle (a `message` Bundle goes to PMIR). Entries run
+ * through the route table, so Patients go through matching. A transaction is checked as a whole
+ * first (routes, resources, conditions, versions) and fails with one OperationOutcome; entries run
+ * in FHIR order (DELETE, POST, PUT/PATCH, GET) with `urn:uuid` references resolved.
+ */
+import type { Bundle, BundleEntry } from 'fhir/r4';
+import { MediatorError } from '../../core/errors';
+import { normaliseError } from '../../core/outcome';
+import { allOk } from '../outcomes';
+import type { PatientValidator } from '../patient/write';
+import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
+import { bundleOf, entryRequest, errorEntry, successEntry } from './bundle-entry';
+import { processMessage } from './pmir';
+
+const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3 };
+
+async function runBatch(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
+  const entry: BundleEntry[] = [];
+  for (const e of bundle.entry ?? []) {
+    try {
+      entry.push(successEntry(ctx, await ctx.dispatch(entryRequest(e, req, ctx.baseUrl))));
+    } catch (err) {
+      entry.push(errorEntry(err));
+    }
+  }
+  return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'batch-response', ...(entry.length > 0 ? { entry } : {}) };
+}
+
+async function precheck(ctx: FhirContext, reqs: FhirRequest[], validate: PatientValidator): Promise<void> {
+  for (const [i, r] of reqs.entries()) {
+    try {
+      if ((r.method === 'POST' || r.method === 'PUT') && r.path.startsWith('Patient')) validate(r.body, r.path.split('/')[1]);
+      const cond = r.method !== 'GET' && r.path === 'Patient' ? r.query.identifier?.[0] : undefined;
+      if (cond && r.method !== 'POST') {
+        const [system = '', value = ''] = cond.split('|', 2);
+        if ((await ctx.registry.findSourcesByIdentifier({ system, value })).length > 1) throw new MediatorError('multiple-matches', 'The condition matches several Patients');
+      }
+    } catch (err) {
+      const e = normaliseError(err);
+      throw new MediatorError(e.code, `Transaction entry ${i}: ${e.message}`, e.details);
+    }
+  }
+}
+
+function resolveRefs(r: FhirRequest, refs: Map<string, string>): FhirRequest {
+  if (refs.size === 0 || r.body === undefined) return r;
+  let json = JSON.stringify(r.body);
+  for (const [urn, ref] of refs) json = json.split(JSON.stringify(urn)).join(JSON.stringify(ref));
+  return { ...r, body: JSON.parse(json) as unknown };
+}
+
+async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle, validate: PatientValidator): Promise<Bundle> {
+  const entries = bundle.entry ?? [];
+  const reqs = entries.map((e, i) => {
+    try {
+      return entryRequest(e, req, ctx.baseUrl);
+    } catch (err) {
+      throw new MediatorError('invalid', `Transaction entry ${i}: ${normaliseError(err).message}`);
+    }
+  });
+  await precheck(ctx, reqs, validate);
+  const order = reqs.map((_, i) => i).sort((a, b) => (ORDER[reqs[a]?.method ?? 'GET'] ?? 3) - (ORDER[reqs[b]?.method ?? 'GET'] ?? 3));
+  const out: BundleEntry[] = new Array<BundleEntry>(reqs.length);
+  const refs = new Map<string, string>();
+  for (const i of order) {
+    try {
+      const result = await ctx.dispatch(resolveRefs(reqs[i] as FhirRequest, refs));
+      out[i] = successEntry(ctx, result);
+      const fullUrl = entries[i]?.fullUrl;
+      if (fullUrl?.startsWith('urn:uuid:') && result[1]?.id) refs.set(fullUrl, `${result[1].resourceType}/${result[1].id}`);
+    } catch (err) {
+      const e = normaliseError(err);
+      throw new MediatorError(e.code, `Transaction entry ${i} failed: ${e.message}`, e.details);
+    }
+  }
+  return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'transaction-response', ...(out.length > 0 ? { entry: out } : {}) };
+}
+
+/**
+ * The system-level `POST /fhir` handler.
+ * @param validate - the Patient validator
+ */
+export function processBundle(validate: PatientValidator): FhirHandler {
+  return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+    const bundle = bundleOf(req.body, ['batch', 'transaction', 'message']);
+    if (bundle.type === 'message') return processMessage(validate)(req, ctx);
+    const result = bundle.type === 'batch' ? await runBatch(ctx, req, bundle) : await runTransaction(ctx, req, bundle, validate);
+    return [allOk(), result];
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * PMIR ITI-93 Mobile Patient Identity Feed: a `message` Bundle whose MessageHeader (event
+ * `urn:ihe:iti:pmir:2019:patient-feed`) focuses a `history` Bundle. Each history entry creates,
+ * updates (a `replaced-by` link merges) or deletes (deactivates) a source record. The response is a
+ * `message` Bundle whose MessageHeader reports the outcome, focusing a `batch-response` Bundle.
+ */
+import type { Bundle, BundleEntry, MessageHeader, Patient } from 'fhir/r4';
+import { MediatorError } from '../../core/errors';
+import { PMIR_EVENT } from '../extensions';
+import { allOk } from '../outcomes';
+import type { PatientValidator } from '../patient/write';
+import { storePatient } from '../patient/write';
+import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
+import { bundleOf, errorEntry, successEntry } from './bundle-entry';
+import { parseFullToken } from '../search/token';
+
+function parseMessage(body: unknown): { header: MessageHeader; history: Bundle } {
+  const message = bundleOf(body, ['message']);
+  const header = message.entry?.[0]?.resource as MessageHeader | undefined;
+  if (header?.resourceType !== 'MessageHeader') throw new MediatorError('invalid', 'The first entry of a message Bundle must be a MessageHeader');
+  if (header.eventUri !== PMIR_EVENT) throw new MediatorError('invalid', `MessageHeader.eventUri must be ${PMIR_EVENT}`, { expression: 'MessageHeader.eventUri' });
+  const focusRef = header.focus?.[0]?.reference;
+  const focus = message.entry?.find((e, i) => i > 0 && (focusRef === undefined || e.fullUrl === focusRef || `Bundle/${e.resource?.id ?? ''}` === focusRef));
+  const history = focus?.resource as Bundle | undefined;
+  if (history?.resourceType !== 'Bundle' || history.type !== 'history') throw new MediatorError('invalid', 'The MessageHeader focus must be a history Bundle');
+  return { header, history };
+}
+
+async function applyEntry(ctx: FhirContext, req: FhirRequest, e: BundleEntry, validate: PatientValidator): Promise<FhirResult> {
+  const method = e.request?.method;
+  const url = e.request?.url ?? '';
+  if (method === 'DELETE') {
+    const [path = '', qs = ''] = url.split('?', 2);
+    const ident = qs ? parseFullToken(new URLSearchParams(qs).get('identifier') ?? undefined, 'identifier') : undefined;
+    const source = ident ? (await ctx.registry.findSourcesByIdentifier(ident))[0] : await ctx.registry.getSourceById(path.replace(/^Patient\//, ''));
+    if (!source) throw new MediatorError('not-found', 'Patient to delete not found');
+    await ctx.registry.deactivateSource(source.key, req.actor);
+    return [allOk()];
+  }
+  if (method !== 'POST' && method !== 'PUT') throw new MediatorError('invalid', 'History entries must be POST, PUT or DELETE');
+  const patient: Patient = validate(e.resource, (e.resource as Patient | undefined)?.id);
+  const localId = method === 'PUT' ? url.replace(/^Patient\//, '').split('?')[0] : undefined;
+  const existing = localId ? await ctx.registry.getSourceById(localId) : null;
+  if (!existing) delete patient.id;
+  return storePatient(ctx, patient, req.actor, existing ?? undefined);
+}
+
+/**
+ * The ITI-93 handler (`POST /fhir/$process-message`, or `POST /fhir` with a message Bundle).
+ * @param validate - the Patient validator
+ */
+export function processMessage(validate: PatientValidator): FhirHandler {
+  return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+    const { header, history } = parseMessage(req.body);
+    const entry: BundleEntry[] = [];
+    for (const e of history.entry ?? []) {
+      try {
+        entry.push(successEntry(ctx, await applyEntry(ctx, req, e, validate)));
+      } catch (err) {
+        entry.push(errorEntry(err));
+      }
+    }
+    const failed = entry.some((e) => !e.response?.status.startsWith('2'));
+    const responseId = crypto.randomUUID();
+    const result: MessageHeader = {
+      resourceType: 'MessageHeader',
+      id: crypto.randomUUID(),
+      eventUri: PMIR_EVENT,
+      source: { endpoint: ctx.baseUrl },
+      response: { identifier: header.id ?? 'unknown', code: failed ? 'fatal-error' : 'ok' },
+      focus: [{ reference: `urn:uuid:${responseId}` }],
+    };
+    const batch: Bundle = { resourceType: 'Bundle', id: responseId, type: 'batch-response', ...(entry.length > 0 ? { entry } : {}) };
+    const message: Bundle = {
+      resourceType: 'Bundle', id: crypto.randomUUID(), type: 'message', timestamp: new Date().toISOString(),
+      entry: [{ fullUrl: `urn:uuid:${result.id ?? ''}`, resource: result }, { fullUrl: `urn:uuid:${responseId}`, resource: batch }],
+    };
+    return [allOk(), message];
+  };
+}

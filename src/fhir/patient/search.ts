@@ -1,0 +1,60 @@
+/**
+ * PDQm (ITI-78) Patient search, GET and POST `_search`. Searches golden records by default
+ * (`record=source|any` widens it; `_id` searches both kinds).
+ */
+import type { Patient } from 'fhir/r4';
+import { MediatorError } from '../../core/errors';
+import type { PatientQuery } from '../../registry/ports';
+import { allOk } from '../outcomes';
+import { parsePatientSearch } from '../search/patient-params';
+import { parseControls, searchset, unknownParamsOutcome } from '../search/searchset';
+import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
+import { sourceToPatient } from './present';
+
+const SORT_FIELDS = new Set(['family', 'given', 'birthdate', '_lastUpdated', '_id']);
+
+function parseSort(values: string[] | undefined): PatientQuery['sort'] {
+  const raw = values?.[0];
+  if (raw === undefined) return [{ field: '_lastUpdated', desc: false }];
+  return raw.split(',').map((s) => {
+    const field = s.replace(/^-/, '');
+    if (!SORT_FIELDS.has(field)) throw new MediatorError('invalid', `_sort supports ${[...SORT_FIELDS].join(', ')}`, { expression: '_sort' });
+    return { field: field as NonNullable<PatientQuery['sort']>[number]['field'], desc: s.startsWith('-') };
+  });
+}
+
+async function present(ctx: FhirContext, item: { kind: 'golden' | 'source'; patient: Patient }): Promise<Patient> {
+  if (item.kind === 'source' && item.patient.id) {
+    const source = await ctx.registry.getSourceById(item.patient.id);
+    if (source) return sourceToPatient(source);
+  }
+  return item.patient;
+}
+
+async function checkDomains(ctx: FhirContext, domains: string[] | undefined): Promise<void> {
+  for (const d of domains ?? []) {
+    if (!(await ctx.domains.isKnown(d))) throw new MediatorError('not-found', 'targetSystem not found', { expression: 'identifier' });
+  }
+}
+
+function filterIdentifiers(p: Patient, domains: string[] | undefined): Patient {
+  if (!domains) return p;
+  const identifier = (p.identifier ?? []).filter((i) => i.system !== undefined && domains.includes(i.system));
+  const out: Patient = { ...p, identifier };
+  if (identifier.length === 0) delete out.identifier;
+  return out;
+}
+
+/** The PDQm search handler. */
+export const searchPatients: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+  const parsed = parsePatientSearch(req.query);
+  const warning = unknownParamsOutcome(parsed.unknown, req.prefer);
+  const controls = parseControls(req.query, ctx.defaultCount, ctx.maxCount);
+  const sort = parseSort(req.query._sort);
+  await checkDomains(ctx, parsed.domains);
+  const result = await ctx.registry.searchPatients({ ...parsed.query, sort, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
+  const resources = await Promise.all(result.items.map(async (i) => filterIdentifiers(await present(ctx, i), parsed.domains)));
+  const extra: Array<[string, string]> = req.query._sort?.[0] ? [['_sort', req.query._sort[0]]] : [];
+  const bundle = searchset({ baseUrl: ctx.baseUrl, path: 'Patient', honoured: parsed.honoured, extra, controls, total: result.total, resources, warning });
+  return [allOk(), bundle];
+};

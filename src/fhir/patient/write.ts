@@ -1,0 +1,137 @@
+/**
+ * Patient create, update and conditional update (ITI-104). Every write registers a source record
+ * through the registry (matching on create, re-evaluation on change) and returns the stored source
+ * Patient with its golden record as `link` (`refer`) and in a header.
+ */
+import type { Patient } from 'fhir/r4';
+import { MediatorError } from '../../core/errors';
+import type { Actor } from '../../core/types';
+import type { RegistrationResult, SourceRecord } from '../../registry/ports';
+import { MATCH_OUTCOME_HEADER } from '../extensions';
+import { allOk, createdOutcome } from '../outcomes';
+import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
+import { mergeByLink, replacedByLink, withoutReplacedBy } from './merge-link';
+import { etag, goldenToPatient, parseIfMatch, sourceHeaders, sourceIdsOf, sourceToPatient } from './present';
+import { parseFullToken } from '../search/token';
+import { findGolden } from './resolve';
+
+/** Validates a received Patient; supplied by the plugin (needs the FHIR validator). */
+export type PatientValidator = (body: unknown, urlId?: string) => Patient;
+
+function expectedVersion(req: FhirRequest): number | undefined {
+  const v = parseIfMatch(req.ifMatch);
+  if (v !== undefined && Number.isNaN(v)) throw new MediatorError('precondition-failed', 'If-Match must be an ETag such as W/"3"');
+  return v;
+}
+
+function result(ctx: FhirContext, r: RegistrationResult, created: boolean): FhirResult {
+  const headers = { ...sourceHeaders(ctx.baseUrl, r.source), [MATCH_OUTCOME_HEADER]: r.outcome };
+  return [created ? createdOutcome() : allOk(), sourceToPatient(r.source), headers];
+}
+
+function sourceSystemOf(actor: Actor): string {
+  return actor.clientId && actor.clientId !== 'anonymous' ? actor.clientId : 'api';
+}
+
+/**
+ * Store a Patient as a new or existing source record, performing a merge when it carries `replaced-by`.
+ * @param ctx - handler context
+ * @param patient - the validated Patient
+ * @param actor - who writes
+ * @param existing - the source record being updated, if any
+ * @param version - the If-Match version
+ */
+export async function storePatient(ctx: FhirContext, patient: Patient, actor: Actor, existing?: SourceRecord, version?: number): Promise<FhirResult> {
+  if (existing && version !== undefined && version !== existing.version) {
+    throw new MediatorError('precondition-failed', `Version conflict: current version is ${existing.version}`);
+  }
+  const link = replacedByLink(patient);
+  const toStore = link ? withoutReplacedBy(patient) : patient;
+  const r = await ctx.registry.registerSource({
+    patient: existing ? { ...toStore, id: existing.id } : toStore,
+    sourceSystem: existing?.sourceSystem ?? sourceSystemOf(actor),
+    actor,
+    expectedVersion: existing ? (version ?? existing.version) : undefined,
+  });
+  const isNew = !existing && r.outcome !== 'updated' && r.outcome !== 'unchanged';
+  if (!link) return result(ctx, r, isNew);
+  await mergeByLink(ctx.registry, r.source.goldenId, link, actor);
+  const source = (await ctx.registry.getSourceById(r.source.id)) ?? r.source;
+  return result(ctx, { ...r, source }, isNew);
+}
+
+/** Refuse an update that drops the identifier keying the source record. */
+function checkOwnIdentifier(existing: SourceRecord, patient: Patient): void {
+  const keeps = (patient.identifier ?? []).some((i) => i.system === existing.system && i.value === existing.value);
+  if (!keeps) {
+    throw new MediatorError('invalid', `The identifier ${existing.system}|… that keys this record cannot be removed or changed`, { expression: 'Patient.identifier' });
+  }
+}
+
+/**
+ * `POST Patient` (with optional `If-None-Exist`).
+ * @param validate - the Patient validator
+ */
+export function createPatient(validate: PatientValidator): FhirHandler {
+  return async (req, ctx) => {
+    const patient = validate(req.body);
+    if (req.ifNoneExist) {
+      const id = parseFullToken(new URLSearchParams(req.ifNoneExist).get('identifier') ?? undefined, 'If-None-Exist identifier');
+      const found = await ctx.registry.findSourcesByIdentifier(id);
+      if (found.length > 1) throw new MediatorError('multiple-matches', 'If-None-Exist matches several Patients');
+      if (found[0]) return [allOk('Exists'), sourceToPatient(found[0]), sourceHeaders(ctx.baseUrl, found[0])];
+    }
+    delete patient.id;
+    return storePatient(ctx, patient, req.actor);
+  };
+}
+
+/**
+ * `PUT Patient/{id}`: a source record update, or a steward edit of a golden record.
+ * @param validate - the Patient validator
+ */
+export function updatePatient(validate: PatientValidator): FhirHandler {
+  return async (req, ctx) => {
+    const id = req.params.id ?? '';
+    const patient = validate(req.body, id);
+    const version = expectedVersion(req);
+    const existing = await ctx.registry.getSourceById(id);
+    if (existing) {
+      checkOwnIdentifier(existing, patient);
+      return storePatient(ctx, patient, req.actor, existing, version);
+    }
+    const golden = await findGolden(ctx.registry, id);
+    if (!golden || golden.redirectedFrom) {
+      throw new MediatorError('not-supported', 'Update as create is not supported: Patient ids are assigned by the server');
+    }
+    const { id: _id, meta: _meta, link: _link, ...demographics } = patient;
+    const updated = await ctx.registry.patchGolden(id, demographics, req.actor, version);
+    return [allOk(), goldenToPatient(updated, await sourceIdsOf(ctx.registry, updated)), { ETag: etag(updated.version) }];
+  };
+}
+
+/**
+ * `PUT Patient?identifier=system|value` (ITI-104): create if none, update if one, 412 if several.
+ * @param validate - the Patient validator
+ */
+export function conditionalUpdatePatient(validate: PatientValidator): FhirHandler {
+  return async (req, ctx) => {
+    const keys = Object.keys(req.query).filter((k) => k !== 'identifier');
+    if (keys.length > 0 || req.query.identifier?.length !== 1) {
+      throw new MediatorError('invalid', 'Conditional update supports exactly one identifier=system|value criterion');
+    }
+    const ident = parseFullToken(req.query.identifier[0], 'identifier');
+    const patient = validate(req.body, (req.body as { id?: string } | undefined)?.id);
+    if (!(patient.identifier ?? []).some((i) => i.system === ident.system && i.value === ident.value)) {
+      throw new MediatorError('invalid', 'The Patient must carry the identifier of the condition', { expression: 'Patient.identifier' });
+    }
+    const found = await ctx.registry.findSourcesByIdentifier(ident);
+    if (found.length > 1) throw new MediatorError('multiple-matches', 'The condition matches several Patients');
+    const existing = found[0];
+    if (existing && patient.id !== undefined && patient.id !== existing.id) {
+      throw new MediatorError('invalid', 'The resource id does not match the Patient found by the condition', { expression: 'Patient.id' });
+    }
+    if (!existing) delete patient.id;
+    return storePatient(ctx, patient, req.actor, existing, expectedVersion(req));
+  };
+}

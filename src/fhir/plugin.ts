@@ -1,0 +1,72 @@
+/**
+ * The FHIR R4 API as a hapi plugin under `/fhir`: registers every route of the route table through
+ * the one adapter, declares each route's scope for the auth plugin, and renders every `/fhir` error
+ * as an OperationOutcome (JSON or XML) in its own onPreResponse.
+ */
+import type { Plugin, Request, ResponseObject, ResponseToolkit, RouteOptions } from '@hapi/hapi';
+import type { Logger } from '../core/logger';
+import type { RegistryService } from '../registry/ports';
+import type { TerminologyService } from '../terminology/service';
+import { adapt, renderError } from './adapter';
+import { createIdentifierDomains } from './domains';
+import { FhirFormats } from './format';
+import type { PractitionerStore } from './practitioner-port';
+import { MemoryPractitionerStore } from './practitioner-memory';
+import { dispatch } from './dispatch';
+import { toHapiPath } from './router';
+import type { FhirRoute } from './router';
+import { buildRouter } from './routes';
+import type { FhirContext } from './types';
+
+/** Options of the FHIR plugin. */
+export interface FhirPluginOptions {
+  registry: RegistryService;
+  /** Health workers (filled by the iHRIS channel); an empty in-memory store when absent. */
+  practitioners?: PractitionerStore;
+  terminology: TerminologyService;
+  /** Public base URL of the FHIR API, e.g. `https://mpi.example.org/fhir`. */
+  baseUrl: string;
+  /** Upper bound of `_count` (default 100). */
+  maxCount?: number;
+  /** Page size when `_count` is absent (default 20). */
+  defaultCount?: number;
+  /** Identifier systems always known as domains (PIXm/PDQm), e.g. the MPI ID and national id systems. */
+  identifierSystems?: string[];
+  logger?: Logger;
+}
+
+const PREFIX = '/fhir';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function routeOptions(route: FhirRoute): RouteOptions {
+  const options: RouteOptions = { plugins: { passerelle: route.public ? { public: true } : { scope: route.scope } } as object };
+  if (BODY_METHODS.has(route.method)) options.payload = { parse: false, output: 'data' };
+  return options;
+}
+
+export const fhirPlugin: Plugin<FhirPluginOptions> = {
+  name: 'passerelle-fhir',
+  register(server, opts) {
+    const formats = new FhirFormats();
+    const router = buildRouter(formats);
+    const ctx: FhirContext = {
+      registry: opts.registry,
+      practitioners: opts.practitioners ?? new MemoryPractitionerStore(),
+      terminology: opts.terminology,
+      domains: createIdentifierDomains(opts.registry, opts.identifierSystems),
+      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+      maxCount: opts.maxCount ?? 100,
+      defaultCount: Math.min(opts.defaultCount ?? 20, opts.maxCount ?? 100),
+      dispatch: (req) => dispatch(router, ctx, req),
+    };
+    for (const route of router.routes) {
+      server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });
+    }
+    server.ext('onPreResponse', (request: Request, h: ResponseToolkit): ResponseObject | symbol => {
+      if (!(request.response instanceof Error) || !(request.path === PREFIX || request.path.startsWith(`${PREFIX}/`))) return h.continue;
+      const status = (request.response as { output?: { statusCode?: number } }).output?.statusCode ?? 500;
+      if (status >= 500) opts.logger?.error({ err: request.response, path: request.route.path }, 'FHIR request failed');
+      return renderError(request, h, formats);
+    });
+  },
+};
