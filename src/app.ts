@@ -14,12 +14,16 @@ import { retryForever } from './core/retry';
 import { KafkaEventPublisher } from './events/kafka';
 import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import { OutboxRelay } from './events/relay';
+import { fhirPlugin } from './fhir/plugin';
 import { errorMapperPlugin } from './http/errors';
 import { healthPlugin } from './http/health';
 import { requestContextPlugin } from './http/request-context';
 import { createServer } from './http/server';
 import { buildRegistryModule } from './registry-module';
+import { bundledTerminologyDir, loadTerminology } from './terminology/load';
+import { createTerminologyService } from './terminology/service';
 import type { RegistryModule } from './registry-module';
+import { join } from 'node:path';
 import { version } from '../package.json';
 
 export interface App {
@@ -78,7 +82,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir'] } },
     {
       plugin: healthPlugin,
       options: {
@@ -90,6 +94,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       },
     },
   ]);
+  const terminology = createTerminologyService(loadTerminology([
+    bundledTerminologyDir(),
+    ...(config.env.MAPPINGS_DIR ? [join(config.env.MAPPINGS_DIR, 'terminology')] : []),
+  ]));
+  await server.register({
+    plugin: fhirPlugin,
+    options: { registry: registry.service, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
+  });
 
   async function start(): Promise<void> {
     void retryForever('mongodb', () => registry.init(), { logger, signal: lifetime.signal });

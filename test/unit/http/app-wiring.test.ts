@@ -1,0 +1,31 @@
+import { buildTestApp } from '../../helpers/app';
+import type { TestApp } from '../../helpers/app';
+import { expectValidFhir } from '../../helpers/fhir-schema';
+
+describe('the composed app', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp();
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it('serves the FHIR API from the composition root', async () => {
+    const res = await app.server.inject('/fhir/metadata');
+    expect(res.statusCode).toBe(200);
+    expectValidFhir(JSON.parse(res.payload));
+  });
+
+  it('registers a Patient through FHIR and puts exactly one identity event in the outbox', async () => {
+    const res = await app.server.inject({
+      method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' },
+      payload: { resourceType: 'Patient', identifier: [{ system: 'http://openmrs.example.org/patient', value: 'W-1' }], name: [{ family: 'Faye', given: ['Awa'] }], birthDate: '1991-02-03', gender: 'female' },
+    });
+    expect(res.statusCode).toBe(201);
+    expectValidFhir(JSON.parse(res.payload));
+    await app.relay.flush();
+    expect(app.published.map((e) => e.type)).toEqual(['org.passerelle.patient.created']);
+    expect(`Patient/${app.published[0]!.key}`).toBe(res.headers['x-passerelle-golden-record']);
+  });
+});
