@@ -24,9 +24,8 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$base/ready" >/dev/null || { echo "Passerelle did not become ready:" >&2; curl -sS "$base/ready" >&2; exit 1; }
 
-if [ -f scripts/demo-load.ts ]; then
-  node -r @swc-node/register scripts/demo-load.ts "$base"
-fi
+echo "Loading demo data from ../shared/data/payloads through the FHIR API:"
+node -r @swc-node/register scripts/demo-load.ts "$base"
 
 cat <<TXT
 
@@ -35,10 +34,10 @@ Passerelle is running on $base  (ready: $(curl -fsS "$base/ready"))
 Try:
   curl -s $base/ready
   curl -s $base/fhir/metadata | head -c 400
-  curl -s '$base/fhir/Patient?family=Kariuki&_count=5'
+  curl -s '$base/fhir/Patient?family=Joshua&_count=5'
   curl -s '$base/fhir/Patient/\$ihe-pix?sourceIdentifier=http://dhis2.example.org/te|PQfMcpmXeFE'
   curl -s -X POST $base/fhir/Patient/\$match -H 'content-type: application/fhir+json' \\
-       -d '{"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient","name":[{"family":"Kariuki","given":["John"]}],"birthDate":"1990-01-01"}}]}'
+       -d '{"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient","name":[{"family":"Joshua","given":["Emanuel"]}],"birthDate":"1972-01-08","gender":"male"}}]}'
 
 Ctrl-C stops Passerelle; 'npm run stack:down' stops Kafka and FerretDB.
 TXT
