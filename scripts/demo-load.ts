@@ -13,7 +13,8 @@ const read = <T>(file: string): T => JSON.parse(readFileSync(join(payloads, file
 function demoPatients(): Array<{ label: string; patient: Patient }> {
   const patient1 = read<Patient>('opencr/patient1_openmrs.json');
   const searchset = read<Bundle>('opencr/patient3andlink.searchset.json');
-  const patient3 = searchset.entry?.map((e) => e.resource).find((r): r is Patient => r?.resourceType === 'Patient' && Boolean(r.name)) as Patient;
+  const patients = (searchset.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient');
+  const patient3 = patients.find((p) => p.name !== undefined) as Patient;
   const strip = ({ id: _id, meta: _meta, link: _link, ...rest }: Patient): Patient => rest;
   const dhis2Copy: Patient = {
     resourceType: 'Patient',
