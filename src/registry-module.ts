@@ -8,7 +8,7 @@ import type { Config } from './config';
 import type { Logger } from './core/logger';
 import type { Outbox } from './events/ports';
 import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, matchRulesSchema } from './registry/matching';
-import type { MatchRules } from './registry/matching';
+import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
 import { createMpiIdCodec } from './registry/mpi-id';
@@ -35,6 +35,8 @@ export interface RegistryModuleOptions {
   rules?: Partial<MatchRules>;
   /** How often to look for unapplied journal changes (ms). */
   recoveryIntervalMs?: number;
+  /** Wrap the matching engine (e.g. to count comparisons in the linkage evaluation); default: as is. */
+  instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
 }
 
 /**
@@ -45,7 +47,8 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   const { config, logger, db } = opts;
   const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
   const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...opts.rules });
-  const engine = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
+  const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
+  const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({
     store,
     engine,

@@ -1,0 +1,56 @@
+/**
+ * The linkage evaluation CLI (contracts.md §4), run in-process on FEBRL1 (1,000 records) through the
+ * memory registry: the JSON line has exactly the contract's keys and the linkage is accurate.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../../bench/eval-linkage';
+
+const FEBRL1 = join(__dirname, '../../../../shared/data/linkage/febrl-dataset1.csv');
+const KEYS = [
+  'dataset', 'records', 'entities', 'truePairs', 'predictedPairs', 'precision', 'recall', 'f1', 'clusterPrecision',
+  'clusterRecall', 'clusterF1', 'falseMerges', 'reviewTasks', 'reviewRate', 'blockingPairCompleteness',
+  'candidatesPerRecord', 'recordsPerSecond',
+];
+
+interface Captured { code: number; out: string[]; err: string[] }
+
+async function run(argv: string[]): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+const describeData = existsSync(FEBRL1) ? describe : describe.skip;
+
+describeData('eval-linkage on FEBRL1 (memory registry)', () => {
+  it('prints one JSON object with the contract keys on the last line, f1 > 0.9', async () => {
+    const { code, out } = await run(['--format', 'febrl', '--input', FEBRL1, '--order', 'shuffled', '--seed', '1', '--store', 'memory', '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(out[out.length - 1] as string) as Record<string, unknown>;
+    expect(Object.keys(result)).toEqual(KEYS);
+    expect(result.records).toBe(1000);
+    expect(result.entities).toBe(500);
+    expect(result.truePairs).toBe(500);
+    expect(result.f1).toBeGreaterThan(0.9);
+    expect(result.falseMerges).toBe(0);
+  }, 120000);
+});
+
+describe('eval-linkage arguments', () => {
+  it.each([
+    [[]],
+    [['--format', 'febrl']],
+    [['--format', 'nope', '--input', 'x.csv']],
+    [['--format', 'febrl-link', '--input', 'a.csv']],
+    [['--format', 'febrl', '--input', 'x.csv', '--fields', 'given,shoeSize']],
+    [['--format', 'febrl', '--input', 'x.csv', '--store', 'redis']],
+    [['--format', 'febrl', '--input', 'x.csv', '--bogus']],
+  ])('rejects %j with a usage message and exit code 2', async (argv) => {
+    const { code, out, err } = await run(argv);
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.join('\n')).toMatch(/usage: eval-linkage/);
+  });
+});
