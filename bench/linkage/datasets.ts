@@ -169,6 +169,6 @@ export function restrictFields(rows: LinkageRow[], fields: readonly string[] | u
   const allowed = new Set(fields);
   return rows.map((r) => ({
     ...r,
-    fields: Object.fromEntries(Object.entries(r.fields).filter(([k]) => allowed.has(k))) as LinkageRow['fields'],
+    fields: Object.fromEntries(Object.entries(r.fields).filter(([k]) => allowed.has(k))),
   }));
 }
