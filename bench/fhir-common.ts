@@ -7,7 +7,6 @@ import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import Hapi from '@hapi/hapi';
 import type { Server } from '@hapi/hapi';
-import type { Patient } from 'fhir/r4';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createLogger } from '../src/core/logger';
 import { fhirPlugin } from '../src/fhir/plugin';
@@ -16,34 +15,13 @@ import { createMatchingEngine, defaultModel } from '../src/registry/matching';
 import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
 import { createRegistryService } from '../src/registry/service';
 import type { RegistryService } from '../src/registry/ports';
+import { syntheticPatient } from './lib/synthetic';
 import { bundledTerminologyDir, loadTerminology } from '../src/terminology/load';
 import { createTerminologyService } from '../src/terminology/service';
 
-const GIVEN = ['Awa', 'Moussa', 'Fatou', 'Ibrahima', 'Aminata', 'Ousmane', 'Mariama', 'Cheikh', 'Khady', 'Mamadou'];
-const FAMILY = ['Diop', 'Ndiaye', 'Fall', 'Sow', 'Diallo', 'Ba', 'Sarr', 'Faye', 'Gueye', 'Cisse'];
-export const NID = 'urn:oid:1.2.250.1.1';
-
-/**
- * The i-th synthetic person as a FHIR Patient.
- * @param i - index
- */
-export function syntheticPatient(i: number): Patient {
-  const day = String((i % 28) + 1).padStart(2, '0');
-  const month = String((Math.floor(i / 28) % 12) + 1).padStart(2, '0');
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: NID, value: String(1_000_000_000_000 + i) }],
-    name: [{ family: `${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length] ?? 'X'}${i}`, given: [GIVEN[i % GIVEN.length] ?? 'Y'] }],
-    gender: i % 2 ? 'male' : 'female',
-    birthDate: `${1940 + (i % 70)}-${month}-${day}`,
-    telecom: [{ system: 'phone', value: `+22177${String(1000000 + i).slice(-7)}` }],
-    address: [{ city: 'Dakar', country: 'SN' }],
-  };
-}
-
 /** A FHIR server over a registry of `size` people; returns source ids for reads. */
 export async function fhirBenchServer(size: number): Promise<{ server: Server; url: string; registry: RegistryService; ids: string[] }> {
-  const registry = createRegistryService({ store: createMemoryRegistryStore(), engine: createMatchingEngine({ defaultCountry: 'SN', nationalIdSystems: [NID] }), defaultModel: defaultModel(), config: { instance: 'bench' } });
+  const registry = createRegistryService({ store: createMemoryRegistryStore(), engine: createMatchingEngine({ defaultCountry: 'SN' }), defaultModel: defaultModel(), config: { instance: 'bench' } });
   const ids: string[] = [];
   const actor = { clientId: 'bench' };
   for (let i = 0; i < size; i++) ids.push((await registry.registerSource({ patient: syntheticPatient(i), sourceSystem: 'bench', actor })).source.id);

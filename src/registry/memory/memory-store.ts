@@ -7,6 +7,7 @@ import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
 import type { HistoryEntry, PatientQuery, PatientSearchResult } from '../ports';
 import { searchComparator, searchFieldsMatch } from '../search-fields';
+import { MemorySearchIndex } from './search-index';
 import type {
   BlockingEntry,
   Change,
@@ -41,6 +42,10 @@ function searchIn(docs: Array<StoredSource | StoredGolden>, kind: 'golden' | 'so
 /** Create an empty in-memory registry store. */
 export function createMemoryRegistryStore(): RegistryStore {
   const sources = new Map<string, StoredSource>();
+  // FHIR reads address source records by logical id; keep that lookup O(1) as Mongo's index does.
+  const sourceKeyById = new Map<string, string>();
+  const goldenIndex = new MemorySearchIndex();
+  const sourceIndex = new MemorySearchIndex();
   const goldens = new Map<string, StoredGolden>();
   const xref = new Map<string, XrefEntry>();
   const blocks = new Map<string, Map<string, BlockingEntry>>();
@@ -59,7 +64,7 @@ export function createMemoryRegistryStore(): RegistryStore {
   return {
     sources: {
       get: async (key) => clone(sources.get(key) ?? null),
-      getById: async (id) => clone([...sources.values()].find((s) => s.id === id) ?? null),
+      getById: async (id) => clone(sources.get(sourceKeyById.get(id) ?? '') ?? null),
       getMany: async (keys) => keys.flatMap((k) => (sources.has(k) ? [clone(sources.get(k) as StoredSource)] : [])),
       byIdentifier: async (id, limit) => {
         const hits = [...sources.values()].filter((s) =>
@@ -74,12 +79,19 @@ export function createMemoryRegistryStore(): RegistryStore {
           .slice(0, limit)
           .map((k) => clone(sources.get(k) as StoredSource)),
       count: async () => sources.size,
-      put: async (doc) => putIfNewer(sources, doc.key, doc),
+      put: async (doc) => {
+        putIfNewer(sources, doc.key, doc);
+        sourceKeyById.set(doc.id, doc.key);
+        sourceIndex.put(doc.key, (sources.get(doc.key) as StoredSource).search);
+      },
     },
     goldens: {
       get: async (id) => clone(goldens.get(id) ?? null),
       getMany: async (ids) => ids.flatMap((id) => (goldens.has(id) ? [clone(goldens.get(id) as StoredGolden)] : [])),
-      put: async (doc) => putIfNewer(goldens, doc.mpiId, doc),
+      put: async (doc) => {
+        putIfNewer(goldens, doc.mpiId, doc);
+        goldenIndex.put(doc.mpiId, (goldens.get(doc.mpiId) as StoredGolden).search);
+      },
     },
     xref: {
       get: async (id) => clone(xref.get(xk(id.system, id.value)) ?? null),
@@ -232,9 +244,13 @@ export function createMemoryRegistryStore(): RegistryStore {
     },
     patients: {
       search: async (q): Promise<PatientSearchResult> => {
+        const pick = <T>(map: Map<string, T>, index: MemorySearchIndex): T[] => {
+          const ids = index.candidates(q);
+          return ids ? [...ids].flatMap((id) => (map.has(id) ? [map.get(id) as T] : [])) : [...map.values()];
+        };
         const hits = [
-          ...(q.kind === 'source' ? [] : searchIn([...goldens.values()], 'golden', q)),
-          ...(q.kind === 'golden' ? [] : searchIn([...sources.values()], 'source', q)),
+          ...(q.kind === 'source' ? [] : searchIn(pick(goldens, goldenIndex), 'golden', q)),
+          ...(q.kind === 'golden' ? [] : searchIn(pick(sources, sourceIndex), 'source', q)),
         ];
         const cmp = searchComparator(q);
         hits.sort((a, b) => cmp(a.doc.search, b.doc.search));

@@ -1,0 +1,68 @@
+/**
+ * A small inverted index for the in-memory twin's Patient search, so that PDQm queries on a large
+ * memory registry (benchmarks, evaluation) read a handful of candidates instead of every record.
+ * It only narrows: every candidate is still checked by `searchFieldsMatch`, so results equal a scan.
+ */
+import type { PatientQuery } from '../ports';
+import { normalizeSearchText } from '../search-fields';
+import type { SearchFields } from '../store';
+
+const PREFIX = 2;
+
+function keysOf(f: SearchFields): string[] {
+  return [
+    ...f.family.map((t) => `f:${t.slice(0, PREFIX)}`),
+    ...f.identifiers.map((i) => `i:${i.system}|${i.value}`),
+    ...(f.birthDate ? [`b:${f.birthDate}`] : []),
+  ];
+}
+
+/** Index keys a query can be narrowed by (each list is OR-ed; lists are AND-ed), or none. */
+function queryKeys(q: PatientQuery): string[][] {
+  const lists: string[][] = [];
+  for (const fam of q.family ?? []) {
+    const v = normalizeSearchText(fam.value);
+    if (fam.match !== 'contains' && v.length >= PREFIX) lists.push([`f:${v.slice(0, PREFIX)}`]);
+  }
+  for (const id of q.identifiers ?? []) if (id.system && id.value) lists.push([`i:${id.system}|${id.value}`]);
+  for (const b of q.birthDate ?? []) if (b.prefix === 'eq' && /^\d{4}-\d{2}-\d{2}$/.test(b.value)) lists.push([`b:${b.value}`]);
+  return lists;
+}
+
+/** Document ids per index key, kept in step with puts. */
+export class MemorySearchIndex {
+  private readonly byKey = new Map<string, Set<string>>();
+  private readonly keysByDoc = new Map<string, string[]>();
+
+  /**
+   * Index (or re-index) one document.
+   * @param docId - the store's id for the document
+   * @param fields - its search fields
+   */
+  put(docId: string, fields: SearchFields): void {
+    for (const k of this.keysByDoc.get(docId) ?? []) this.byKey.get(k)?.delete(docId);
+    const keys = keysOf(fields);
+    for (const k of keys) {
+      let set = this.byKey.get(k);
+      if (!set) this.byKey.set(k, (set = new Set()));
+      set.add(docId);
+    }
+    this.keysByDoc.set(docId, keys);
+  }
+
+  /**
+   * Candidate document ids for a query, or null when the query has nothing indexable (scan).
+   * @param q - the typed query
+   */
+  candidates(q: PatientQuery): Set<string> | null {
+    const lists = queryKeys(q);
+    if (lists.length === 0) return null;
+    let best: Set<string> | null = null;
+    for (const list of lists) {
+      const union = new Set<string>();
+      for (const k of list) for (const id of this.byKey.get(k) ?? []) union.add(id);
+      if (!best || union.size < best.size) best = union;
+    }
+    return best;
+  }
+}
