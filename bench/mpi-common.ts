@@ -1,0 +1,137 @@
+/**
+ * Shared pieces of the MPI/auth benchmarks: percentile summary in the contracts.md §5 shape, a bare
+ * node:http ceiling, and a Passerelle server (auth + audit + MPI API over the memory registry).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import Hapi from '@hapi/hapi';
+import type { Server } from '@hapi/hapi';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { MemoryAuditStore } from '../src/audit/memory';
+import { auditPlugin } from '../src/audit/plugin';
+import { createLogger } from '../src/core/logger';
+import { errorMapperPlugin } from '../src/http/errors';
+import { requestContextPlugin } from '../src/http/request-context';
+import { RateLimiter } from '../src/http/rate-limit';
+import { TokenIssuer } from '../src/http/auth/issuer';
+import { generateSigningKey } from '../src/http/auth/keys';
+import { authPlugin } from '../src/http/auth/plugin';
+import { AccessTokenVerifier } from '../src/http/auth/verifier';
+import { mpiApiPlugin } from '../src/mpi-api/plugin';
+import { blockingKeys, compare, defaultModel, extractFeatures } from '../src/registry/matching';
+import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
+import { createRegistryService } from '../src/registry/service';
+
+/** One benchmark result (contracts.md §5). */
+export interface BenchResult {
+  workload: string;
+  params: Record<string, unknown>;
+  throughput: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  rssMB: number;
+  ceiling: number | null;
+  ratioToCeiling: number | null;
+}
+
+/**
+ * Latency percentiles (ms) of samples.
+ * @param samples - durations in ms
+ */
+export function percentiles(samples: number[]): { p50: number; p95: number; p99: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => Math.round((s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0) * 1000) / 1000;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/**
+ * Time `n` sequential runs of `fn`.
+ * @param n - iterations
+ * @param fn - the operation (gets the iteration number)
+ */
+export async function timeRuns(n: number, fn: (i: number) => Promise<unknown>): Promise<{ samples: number[]; seconds: number }> {
+  const samples: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  return { samples, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Write a result under bench/results/ and print it.
+ * @param result - the result
+ */
+export function report(result: BenchResult): void {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${result.workload}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result));
+}
+
+/** Resident memory in MB. */
+export function rssMB(): number {
+  return Math.round(process.memoryUsage().rss / 1048576);
+}
+
+/** A bare node:http server answering a small JSON body: the read ceiling. */
+export async function bareHttpCeiling(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** Passerelle's HTTP stack on a loopback port, with a token for every scope. */
+export async function passerelleServer(): Promise<{ server: Server; url: string; token: string; issuer: TokenIssuer; verifier: AccessTokenVerifier }> {
+  const logger = createLogger('warn', new Writable({ write(_c, _e, cb) { cb(); } }));
+  const metrics = new Registry();
+  const key = await generateSigningKey('ES256');
+  const server = Hapi.server({ host: '127.0.0.1', port: 0, debug: false });
+  const url = 'http://127.0.0.1';
+  const issuer = new TokenIssuer({ key, issuer: url, audience: url });
+  const verifier = new AccessTokenVerifier({ issuers: [issuer.trusted()] });
+  const registry = createRegistryService({ store: createMemoryRegistryStore(), engine: { extractFeatures, blockingKeys, compare }, defaultModel: defaultModel(), config: { instance: 'bench' } });
+  await server.register([
+    { plugin: requestContextPlugin, options: { logger, requests: new Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'] as const, registers: [metrics] }), durations: new Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'] as const, registers: [metrics] }) } },
+    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: authPlugin, options: { mode: 'jwt', logger, verifier, rateLimiter: new RateLimiter({ perMinute: 10_000_000 }) } },
+    { plugin: auditPlugin, options: { store: new MemoryAuditStore(), logger, baseUrl: url } },
+    { plugin: mpiApiPlugin, options: { registry, logger, version: 'bench', baseUrl: url } },
+  ]);
+  await server.start();
+  const token = (await issuer.issue('bench', ['system/Patient.read', 'system/Patient.write'])).access_token;
+  return { server, url: server.info.uri, token, issuer, verifier };
+}
+
+const GIVEN = ['Aminata', 'Moussa', 'Fatou', 'Ibrahima', 'Awa', 'Cheikh', 'Khadija', 'Mamadou', 'Ndeye', 'Ousmane', 'Mariama', 'Abdoulaye'];
+const FAMILY = ['Diallo', 'Ndiaye', 'Sow', 'Fall', 'Gueye', 'Ba', 'Sy', 'Faye', 'Diop', 'Cisse', 'Mbaye', 'Sarr', 'Kane', 'Thiam'];
+
+function letters(i: number): string {
+  let out = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(97 + ((n - 1) % 26)) + out;
+  return out;
+}
+
+/**
+ * A synthetic, distinct person for registration number `i`.
+ * @param i - sequence number
+ */
+export function syntheticPerson(i: number): Record<string, unknown> {
+  const day = String((i % 28) + 1).padStart(2, '0');
+  const month = String((Math.floor(i / 7) % 12) + 1).padStart(2, '0');
+  return {
+    first_name: GIVEN[i % GIVEN.length], last_name: `${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]}-${letters(i)}`,
+    date_of_birth: `${1930 + (Math.floor(i / 3) % 90)}-${month}-${day}`, gender: i % 2 ? 'M' : 'F', region_code: 'DKR', country_code: 'SN',
+    phone_number: `+221 77 ${String(1000000 + i).slice(-7)}`, external_ids: { national_id: String(1_000_000_000_000 + i) },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * A hapi server with request context, default error mapper, auth, audit and the MPI API over the
+ * in-memory registry service with the real matching engine; plus a token minting helper.
+ */
+import type { Server } from '@hapi/hapi';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../src/core/logger';
+import { errorMapperPlugin } from '../../../src/http/errors';
+import { requestContextPlugin } from '../../../src/http/request-context';
+import { RateLimiter } from '../../../src/http/rate-limit';
+import { TokenIssuer } from '../../../src/http/auth/issuer';
+import { generateSigningKey } from '../../../src/http/auth/keys';
+import { authPlugin } from '../../../src/http/auth/plugin';
+import { AccessTokenVerifier } from '../../../src/http/auth/verifier';
+import { MemoryAuditStore } from '../../../src/audit/memory';
+import { auditPlugin } from '../../../src/audit/plugin';
+import { mpiApiPlugin } from '../../../src/mpi-api/plugin';
+import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
+import { createRegistryService } from '../../../src/registry/service';
+import type { RegistryService } from '../../../src/registry/ports';
+import { blockingKeys, compare, defaultModel, extractFeatures } from '../../../src/registry/matching';
+import { bareServer, contextOptions } from '../http/auth/harness';
+
+export const BASE = 'http://passerelle.test';
+export const ALL_SCOPES = 'system/Patient.read system/Patient.write system/Practitioner.read mpi/review mpi/admin';
+
+export interface MpiHarness {
+  server: Server;
+  registry: RegistryService;
+  audit: MemoryAuditStore;
+  lines: string[];
+  /** A bearer header for a client with the given scopes. */
+  auth(scopes?: string, clientId?: string): Promise<Record<string, string>>;
+}
+
+/** A registry service over the memory store with the real matching engine. */
+export function memoryRegistry(): RegistryService {
+  return createRegistryService({
+    store: createMemoryRegistryStore(),
+    engine: { extractFeatures, blockingKeys, compare },
+    defaultModel: defaultModel(),
+    config: { instance: 'test' },
+  });
+}
+
+/**
+ * Build the harness.
+ * @param registry - the registry service (memory by default)
+ */
+export async function mpiHarness(registry: RegistryService = memoryRegistry()): Promise<MpiHarness> {
+  const lines: string[] = [];
+  const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+  const key = await generateSigningKey('ES256');
+  const issuer = new TokenIssuer({ key, issuer: BASE, audience: BASE });
+  const audit = new MemoryAuditStore();
+  const server = bareServer();
+  await server.register([
+    { plugin: requestContextPlugin, options: contextOptions(logger) },
+    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: authPlugin, options: { mode: 'jwt', logger, verifier: new AccessTokenVerifier({ issuers: [issuer.trusted()] }), rateLimiter: new RateLimiter({ perMinute: 100_000 }) } },
+    { plugin: auditPlugin, options: { store: audit, logger, baseUrl: BASE } },
+    { plugin: mpiApiPlugin, options: { registry, logger, version: '0.1.0', baseUrl: BASE, identifierSystems: { national_id: 'urn:oid:2.16.686.1.1', hiv: 'urn:passerelle:program:hiv' } } },
+  ]);
+  await server.initialize();
+  const auth = async (scopes = ALL_SCOPES, clientId = 'test-client'): Promise<Record<string, string>> =>
+    ({ authorization: `Bearer ${(await issuer.issue(clientId, scopes.split(' '))).access_token}` });
+  return { server, registry, audit, lines, auth };
+}
+
+/** A registration body. */
+export function aPerson(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    first_name: 'Aminata', last_name: 'Diallo', date_of_birth: '1988-04-12', gender: 'F',
+    region_code: 'DKR', country_code: 'SN', phone_number: '+221 77 123 45 67', external_ids: { national_id: '1234567890123' },
+    ...over,
+  };
+}
