@@ -14,7 +14,18 @@ import { retryForever } from './core/retry';
 import { KafkaEventPublisher } from './events/kafka';
 import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import { OutboxRelay } from './events/relay';
+import { MemoryAuditStore } from './audit/memory';
+import { MongoAuditStore } from './audit/mongo';
+import { auditPlugin } from './audit/plugin';
+import type { AuditStore } from './audit/ports';
+import { AuditWriter } from './audit/writer';
 import { fhirPlugin } from './fhir/plugin';
+import { MemoryClientStore } from './http/auth/clients';
+import type { ClientStore } from './http/auth/clients';
+import { MongoClientStore } from './http/auth/mongo-clients';
+import { authPlugin } from './http/auth/plugin';
+import { createAuthOptions } from './http/auth/setup';
+import { mpiApiPlugin } from './mpi-api/plugin';
 import { errorMapperPlugin } from './http/errors';
 import { healthPlugin } from './http/health';
 import { requestContextPlugin } from './http/request-context';
@@ -33,6 +44,8 @@ export interface App {
   registry: RegistryModule;
   publisher: EventPublisher;
   relay: OutboxRelay;
+  audit: { store: AuditStore; writer: AuditWriter };
+  clients: ClientStore;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,6 +57,8 @@ export interface AppOverrides {
   registry?: RegistryModule;
   /** Do not bind a port in start() (tests drive the server with inject). */
   listen?: boolean;
+  clients?: ClientStore;
+  audit?: AuditStore;
 }
 
 function topicTable(config: Config): TopicTable {
@@ -77,6 +92,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const relay = new OutboxRelay({ outbox, publisher, logger });
   const metrics = buildMetrics();
   const server = createServer(config);
+  const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
+  const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
+  const auditWriter = new AuditWriter({ store: auditStore, logger });
   let stopping = false;
   const lifetime = new AbortController();
 
@@ -98,13 +116,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bundledTerminologyDir(),
     ...(config.env.MAPPINGS_DIR ? [join(config.env.MAPPINGS_DIR, 'terminology')] : []),
   ]));
-  await server.register({
-    plugin: fhirPlugin,
-    options: { registry: registry.service, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
-  });
+  await server.register([
+    { plugin: authPlugin, options: await createAuthOptions({ config, logger, clients }) },
+    { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
+    {
+      plugin: fhirPlugin,
+      options: { registry: registry.service, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
+    },
+    { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
+  ]);
 
   async function start(): Promise<void> {
-    void retryForever('mongodb', () => registry.init(), { logger, signal: lifetime.signal });
+    void retryForever('mongodb', async () => {
+      await registry.init();
+      if (auditStore instanceof MongoAuditStore) await auditStore.init();
+    }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
       if (ok) relay.start();
     });
@@ -126,7 +152,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

@@ -122,7 +122,7 @@ function readGender(value: unknown): MatchFeatures['gender'] {
  * @returns the features; rejected values are listed in `rejected`
  */
 export function extractFeatures(patient: Patient, opts: ExtractOptions = {}): MatchFeatures {
-  const p: Patient = patient && typeof patient === 'object' ? patient : ({ resourceType: 'Patient' } as Patient);
+  const p: Patient = patient && typeof patient === 'object' ? patient : ({ resourceType: 'Patient' });
   const rejected: string[] = [];
   const { given, family } = readNames(p);
   const parsed = parseBirthDate(p.birthDate, opts.today ?? new Date().toISOString());
