@@ -24,6 +24,7 @@ import { mpiApiPlugin } from '../src/mpi-api/plugin';
 import { blockingKeys, compare, defaultModel, extractFeatures } from '../src/registry/matching';
 import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
 import { createRegistryService } from '../src/registry/service';
+import { NATIONAL_ID_SYSTEM, syntheticPatient } from './lib/synthetic';
 
 /** One benchmark result (contracts.md §5). */
 export interface BenchResult {
@@ -113,25 +114,17 @@ export async function passerelleServer(): Promise<{ server: Server; url: string;
   return { server, url: server.info.uri, token, issuer, verifier };
 }
 
-const GIVEN = ['Aminata', 'Moussa', 'Fatou', 'Ibrahima', 'Awa', 'Cheikh', 'Khadija', 'Mamadou', 'Ndeye', 'Ousmane', 'Mariama', 'Abdoulaye'];
-const FAMILY = ['Diallo', 'Ndiaye', 'Sow', 'Fall', 'Gueye', 'Ba', 'Sy', 'Faye', 'Diop', 'Cisse', 'Mbaye', 'Sarr', 'Kane', 'Thiam'];
-
-function letters(i: number): string {
-  let out = '';
-  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(97 + ((n - 1) % 26)) + out;
-  return out;
-}
-
 /**
- * A synthetic, distinct person for registration number `i`.
+ * A synthetic, distinct person for registration number `i`, as an /mpi/register body (the same
+ * seeded people as the FHIR benchmarks, bench/lib/synthetic.ts).
  * @param i - sequence number
  */
 export function syntheticPerson(i: number): Record<string, unknown> {
-  const day = String((i % 28) + 1).padStart(2, '0');
-  const month = String((Math.floor(i / 7) % 12) + 1).padStart(2, '0');
+  const p = syntheticPatient(i);
+  const nid = p.identifier?.find((id) => id.system === NATIONAL_ID_SYSTEM)?.value ?? '';
   return {
-    first_name: GIVEN[i % GIVEN.length], last_name: `${FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]}-${letters(i)}`,
-    date_of_birth: `${1930 + (Math.floor(i / 3) % 90)}-${month}-${day}`, gender: i % 2 ? 'M' : 'F', region_code: 'DKR', country_code: 'SN',
-    phone_number: `+221 77 ${String(1000000 + i).slice(-7)}`, external_ids: { national_id: String(1_000_000_000_000 + i) },
+    first_name: p.name?.[0]?.given?.[0], last_name: p.name?.[0]?.family, date_of_birth: p.birthDate,
+    gender: p.gender === 'female' ? 'F' : 'M', region_code: 'DKR', country_code: 'SN',
+    phone_number: p.telecom?.[0]?.value, external_ids: { national_id: nid },
   };
 }

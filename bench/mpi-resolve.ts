@@ -18,7 +18,8 @@ async function main(): Promise<void> {
     await res.arrayBuffer();
   }
   const run = await timeRuns(n, async (i) => {
-    const res = await fetch(`${p.url}/mpi/resolve/national_id/${1_000_000_000_000 + (linked[i % linked.length] as number)}`, { headers: auth });
+    const nid = (syntheticPerson(linked[i % linked.length] as number).external_ids as { national_id: string }).national_id;
+    const res = await fetch(`${p.url}/mpi/resolve/national_id/${nid}`, { headers: auth });
     if (res.status !== 200) throw new Error(`resolve returned ${res.status}`);
     await res.arrayBuffer();
   });
