@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local development stack (contracts.md §1 "The local stack"): one Apache Kafka 4 broker in KRaft
-# combined mode and FerretDB 1.24 (MongoDB wire protocol on SQLite), installed and run under .stack/,
-# listening on loopback only.
+# combined mode and FerretDB 1.24 (MongoDB wire protocol on SQLite, or on a private PostgreSQL cluster
+# for load tests), installed and run under .stack/, listening on loopback only.
 #
 #   bash scripts/stack.sh up       install what is missing, start what is not running, prove both work,
 #                                  write .stack/env and print it
@@ -11,6 +11,8 @@
 # Ports: STACK_KAFKA_PORT (19092), STACK_KAFKA_CONTROLLER_PORT (19093), STACK_MONGO_PORT (27117) —
 # non-standard on purpose, so a developer's own Kafka/MongoDB on the default ports is never touched.
 # STACK_TIMEOUT (120) bounds how long `up` waits for readiness.
+# STACK_MONGO_BACKEND: sqlite (default) or postgresql (Debian postgresql; PostgreSQL cluster under
+# .stack/postgres on STACK_PG_PORT (25432)): FerretDB's PostgreSQL backend is the option for load tests.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +20,8 @@ STACK="$ROOT/.stack"
 KAFKA_PORT="${STACK_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-19093}"
 MONGO_PORT="${STACK_MONGO_PORT:-27117}"
+MONGO_BACKEND="${STACK_MONGO_BACKEND:-sqlite}"
+PG_PORT="${STACK_PG_PORT:-25432}"
 READY_TIMEOUT="${STACK_TIMEOUT:-120}"
 MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/passerelle"
 KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
@@ -98,6 +102,8 @@ stop() {
 
 # shellcheck source=stack/kafka.sh
 source "$ROOT/scripts/stack/kafka.sh"
+# shellcheck source=stack/postgres.sh
+source "$ROOT/scripts/stack/postgres.sh"
 # shellcheck source=stack/ferretdb.sh
 source "$ROOT/scripts/stack/ferretdb.sh"
 
@@ -124,6 +130,8 @@ cmd_up() {
   if live_pid ferretdb "$FERRETDB_PATTERN" >/dev/null; then
     live_pid ferretdb "--listen-addr=127.0.0.1:$MONGO_PORT " >/dev/null ||
       die "ferretdb is running on another port; run 'npm run stack:down' first"
+    live_pid ferretdb "--handler=$(ferretdb_handler) " >/dev/null ||
+      die "ferretdb is running with another backend than '$MONGO_BACKEND'; run 'npm run stack:down' first"
   else
     require_free_port "$MONGO_PORT" STACK_MONGO_PORT
   fi
@@ -146,6 +154,7 @@ cmd_up() {
 cmd_down() {
   stop kafka "$KAFKA_PATTERN"
   stop ferretdb "$FERRETDB_PATTERN"
+  postgres_down
 }
 
 # status_line NAME PATTERN PORT URI: "running" needs both the process and its port.
@@ -164,6 +173,12 @@ cmd_status() {
   local rc=0
   status_line kafka "$KAFKA_PATTERN" "$KAFKA_PORT" "$KAFKA_BROKERS" || rc=3
   status_line ferretdb "$FERRETDB_PATTERN" "$MONGO_PORT" "$MONGODB_URI" || rc=3
+  # The PostgreSQL cluster counts only when it is the selected backend; shown whenever it runs.
+  if [[ $MONGO_BACKEND == postgresql ]]; then
+    postgres_status || rc=3
+  elif [[ -f $PG_DIR/data/postmaster.pid ]]; then
+    postgres_status || true
+  fi
   return $rc
 }
 

@@ -1,5 +1,6 @@
 # FerretDB part of the local stack; sourced by scripts/stack.sh (uses its ROOT, STACK, ports and helpers).
-# FerretDB speaks the MongoDB wire protocol; here it stores data in SQLite files under .stack/ferretdb.
+# FerretDB speaks the MongoDB wire protocol; it stores data in SQLite files under .stack/ferretdb, or,
+# with STACK_MONGO_BACKEND=postgresql, in the stack's private PostgreSQL cluster (scripts/stack/postgres.sh).
 
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
@@ -35,12 +36,24 @@ ferretdb_install() {
   rm -rf "$build"
 }
 
+# The --handler flag FerretDB runs with for MONGO_BACKEND (also how a running one is recognised).
+ferretdb_handler() {
+  case "$MONGO_BACKEND" in
+    sqlite) echo sqlite ;;
+    postgresql) echo pg ;;
+    *) die "STACK_MONGO_BACKEND must be sqlite or postgresql, not '$MONGO_BACKEND'" ;;
+  esac
+}
+
 ferretdb_start() {
-  log "ferretdb: starting on 127.0.0.1:$MONGO_PORT"
+  local handler
+  handler="$(ferretdb_handler)"
+  log "ferretdb: starting on 127.0.0.1:$MONGO_PORT ($MONGO_BACKEND backend)"
   # --sqlite-url must name an existing directory and end with "/"; --debug-addr=- turns off the
   # :8088 debug listener (it would collide between checkouts); telemetry off: no beacon from dev/CI.
-  launch ferretdb "$FERRETDB_LOG" "$FERRETDB_BIN" --handler=sqlite \
-    --sqlite-url="file:$FERRETDB_DIR/data/" --state-dir="$FERRETDB_DIR" \
+  local storage=(--sqlite-url="file:$FERRETDB_DIR/data/")
+  [[ $handler == pg ]] && storage=(--postgresql-url="$PG_URL")
+  launch ferretdb "$FERRETDB_LOG" "$FERRETDB_BIN" --handler="$handler" "${storage[@]}" --state-dir="$FERRETDB_DIR" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- --telemetry=disable --log-level=error
 }
 
@@ -51,6 +64,7 @@ ferretdb_up() {
     return 0
   fi
   mkdir -p "$FERRETDB_DIR/data"
+  [[ $MONGO_BACKEND == postgresql ]] && postgres_up
   ferretdb_install
   ferretdb_start
 }

@@ -1,15 +1,21 @@
 /**
  * Collection names and indexes of the Mongo registry store. Unique indexes carry the invariants:
- * one document per source key / MPI ID, one MPI ID per identifier (xref on system+value), one
+ * one document per source key / MPI ID, one MPI ID per identifier (xref `_id` and system+value), one
  * history entry per record version, one journal position per seq, one change per guard.
  * Only features FerretDB 1.24 supports: single-field and compound indexes, unique ones; no TTL,
  * no partial indexes, no unique multikey (FerretDB does not enforce it, hence the guards collection).
+ *
+ * Hot paths address documents by `_id` alone: FerretDB 1.24 pushes a filter down to SQL only when it
+ * is exactly `{_id: <string>}` (SQLite) or plain equalities (PostgreSQL); anything else (`$in`, two
+ * fields on SQLite) decodes every document of the collection in FerretDB. Neither backend uses the
+ * secondary indexes below for reads, so they matter for MongoDB only; FerretDB scans in SQL.
  */
 import type { Db, IndexDescription } from 'mongodb';
+import { migrateLegacyLayout } from './keyed';
 
 /** Collection names (prefix configurable so several registries can share a database). */
-export function collectionNames(prefix = 'registry_'): Record<'sources' | 'goldens' | 'xref' | 'blocking' | 'reviews' | 'constraints' | 'history' | 'tokens' | 'merges' | 'models' | 'journal' | 'guards' | 'counters' | 'claims', string> {
-  const names = ['sources', 'goldens', 'xref', 'blocking', 'reviews', 'constraints', 'history', 'tokens', 'merges', 'models', 'journal', 'guards', 'counters', 'claims'] as const;
+export function collectionNames(prefix = 'registry_'): Record<'sources' | 'goldens' | 'xref' | 'blocks' | 'reviews' | 'constraints' | 'history' | 'tokens' | 'merges' | 'models' | 'journal' | 'bodies' | 'guards' | 'counters' | 'claims', string> {
+  const names = ['sources', 'goldens', 'xref', 'blocks', 'reviews', 'constraints', 'history', 'tokens', 'merges', 'models', 'journal', 'bodies', 'guards', 'counters', 'claims'] as const;
   return Object.fromEntries(names.map((n) => [n, `${prefix}${n}`])) as ReturnType<typeof collectionNames>;
 }
 
@@ -30,7 +36,7 @@ const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription
   sources: [{ key: { id: 1 }, unique: true }, ...SEARCH],
   goldens: [...SEARCH],
   xref: [{ key: { system: 1, value: 1 }, unique: true }, { key: { mpiId: 1 } }],
-  blocking: [{ key: { key: 1, sourceKey: 1 }, unique: true }, { key: { key: 1, refine: 1 } }],
+  blocks: [],
   reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }],
   constraints: [{ key: { sourceKey: 1, mpiId: 1 }, unique: true }],
   history: [{ key: { kind: 1, id: 1, version: 1 }, unique: true }, { key: { at: -1 } }],
@@ -38,13 +44,14 @@ const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription
   merges: [{ key: { retiredId: 1, at: -1 } }],
   models: [{ key: { active: 1 } }],
   journal: [{ key: { seq: 1 }, unique: true }, { key: { applied: 1, seq: 1 } }, { key: { published: 1, seq: 1 } }, { key: { unpublished: 1 } }],
+  bodies: [],
   guards: [],
   counters: [],
   claims: [],
 };
 
 /**
- * Create every index of the registry store (idempotent).
+ * Create every index of the registry store and move data of the previous layout (idempotent).
  * @param db - the database
  * @param prefix - collection name prefix
  */
@@ -56,4 +63,5 @@ export async function ensureIndexes(db: Db, prefix = 'registry_'): Promise<void>
       await db.collection(names[coll]).createIndex({ ...(key as Record<string, 1 | -1>) }, options);
     }
   }
+  await migrateLegacyLayout(db, names, `${prefix}blocking`);
 }

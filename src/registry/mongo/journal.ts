@@ -4,6 +4,13 @@
  * documents (`_id` = guard) inserted just before the change: a duplicate means another change
  * already produced that record version. Guards whose change never got written (crash between the
  * two inserts) are recognised by their missing change and removed after a grace period.
+ *
+ * A change's ops and events (the bulky part: whole documents) live in a separate `bodies` document
+ * with the same `_id`, written before the journal document (still the single commit point; a body
+ * without its journal document is an uncommitted leftover, never read). The journal document stays
+ * small because markApplied/markPublished update it and FerretDB's updates scan the collection in
+ * SQL: the cost follows the collection's size in bytes. Journal documents of the previous layout
+ * carry their JSON inline and are still read.
  */
 import type { Collection, Db, Document, MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
@@ -22,9 +29,9 @@ interface JournalDoc {
   actor: Change['actor'];
   reason?: string;
   guards: string[];
-  /** Ops and events as JSON: opaque here, and free of FerretDB limits (nested arrays, dotted keys). */
-  opsJson: string;
-  eventsJson: string;
+  /** Previous layout only: ops and events inline (now in the body document). */
+  opsJson?: string;
+  eventsJson?: string;
   applied: boolean;
   unpublished: string[];
   published: boolean;
@@ -34,7 +41,26 @@ function isDuplicate(err: unknown): err is MongoServerError {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
-function toChange(d: JournalDoc): Change {
+/** Ops and events as JSON: opaque here, and free of FerretDB limits (nested arrays, dotted keys). */
+interface BodyDoc {
+  _id: string;
+  opsJson: string;
+  eventsJson: string;
+}
+
+async function bodyOf(bodies: Collection<BodyDoc>, d: JournalDoc): Promise<{ opsJson: string; eventsJson: string }> {
+  if (d.opsJson !== undefined && d.eventsJson !== undefined) {
+    return { opsJson: d.opsJson, eventsJson: d.eventsJson };
+  }
+  const b = await bodies.findOne({ _id: d._id });
+  if (!b) {
+    throw new MediatorError('internal', 'journal change without its body', { changeId: d._id });
+  }
+  return b;
+}
+
+async function toChange(bodies: Collection<BodyDoc>, d: JournalDoc): Promise<Change> {
+  const { opsJson, eventsJson } = await bodyOf(bodies, d);
   return {
     id: d._id,
     seq: d.seq,
@@ -43,8 +69,8 @@ function toChange(d: JournalDoc): Change {
     actor: d.actor,
     ...(d.reason ? { reason: d.reason } : {}),
     guards: d.guards,
-    ops: JSON.parse(d.opsJson) as Change['ops'],
-    events: JSON.parse(d.eventsJson) as OutboxEvent[],
+    ops: JSON.parse(opsJson) as Change['ops'],
+    events: JSON.parse(eventsJson) as OutboxEvent[],
     applied: d.applied,
     unpublished: d.unpublished,
   };
@@ -71,6 +97,17 @@ async function takeGuards(guards: Collection<Document>, journal: Collection<Jour
   }
 }
 
+/** Insert a change's body; an existing one is the same change appended again (the journal insert decides). */
+async function insertBody(bodies: Collection<BodyDoc>, body: BodyDoc): Promise<void> {
+  try {
+    await bodies.insertOne(body);
+  } catch (err) {
+    if (!isDuplicate(err)) {
+      throw err;
+    }
+  }
+}
+
 /**
  * Journal store over MongoDB.
  * @param db - database
@@ -78,6 +115,7 @@ async function takeGuards(guards: Collection<Document>, journal: Collection<Jour
  */
 export function mongoJournal(db: Db, names: Names): JournalStore {
   const journal = db.collection<JournalDoc>(names.journal);
+  const bodies = db.collection<BodyDoc>(names.bodies);
   const guards = db.collection(names.guards);
   const counters = db.collection<{ _id: string; n: number }>(names.counters);
   return {
@@ -85,10 +123,11 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
       const ctr = await counters.findOneAndUpdate({ _id: 'journal' }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' });
       const seq = ctr?.n ?? 0;
       await takeGuards(guards, journal, change);
+      await insertBody(bodies, { _id: change.id, opsJson: JSON.stringify(change.ops), eventsJson: JSON.stringify(change.events) });
       const doc: JournalDoc = {
         _id: change.id, seq, at: change.at, operation: change.operation, actor: JSON.parse(JSON.stringify(change.actor)) as Change['actor'],
         ...(change.reason ? { reason: change.reason } : {}),
-        guards: change.guards, opsJson: JSON.stringify(change.ops), eventsJson: JSON.stringify(change.events),
+        guards: change.guards,
         applied: false, unpublished: change.unpublished, published: change.unpublished.length === 0,
       };
       try {
@@ -103,11 +142,12 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
       await journal.updateOne({ _id: id }, { $set: { applied: true } });
     },
     async unapplied(limit) {
-      return (await journal.find({ applied: false }).sort({ seq: 1 }).limit(limit).toArray()).map(toChange);
+      const docs = await journal.find({ applied: false }).sort({ seq: 1 }).limit(limit).toArray();
+      return Promise.all(docs.map((d) => toChange(bodies, d)));
     },
     async get(id) {
       const d = await journal.findOne({ _id: id });
-      return d ? toChange(d) : null;
+      return d ? toChange(bodies, d) : null;
     },
   };
 }
@@ -119,10 +159,12 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
  */
 export function mongoOutbox(db: Db, names: Names): OutboxStore {
   const journal = db.collection<JournalDoc>(names.journal);
+  const bodies = db.collection<BodyDoc>(names.bodies);
   return {
     async pending(limit) {
       const docs = await journal.find({ published: false, applied: true }).sort({ seq: 1 }).limit(limit).toArray();
-      const events = docs.flatMap((d) => (JSON.parse(d.eventsJson) as OutboxEvent[]).filter((e) => d.unpublished.includes(e.id)));
+      const withBodies = await Promise.all(docs.map(async (d) => ({ d, b: await bodyOf(bodies, d) })));
+      const events = withBodies.flatMap(({ d, b }) => (JSON.parse(b.eventsJson) as OutboxEvent[]).filter((e) => d.unpublished.includes(e.id)));
       return events.slice(0, limit);
     },
     async markPublished(ids) {

@@ -12,6 +12,7 @@ import { searchComparator } from '../search-fields';
 import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
+import { mongoBlocking, xrefId } from './keyed';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
 
 export { ensureIndexes };
@@ -43,7 +44,21 @@ function docToSource(d: Document | null): StoredSource | null {
   return { ...(rest as StoredSource), ...(typeof receivedJson === 'string' ? { received: JSON.parse(receivedJson) as unknown } : {}) };
 }
 
+/**
+ * Write unless a same-or-newer version is stored. A first version is tried as a plain insert: a
+ * unique `_id` insert is the one write FerretDB does without scanning the collection.
+ */
 async function putIfNewer(coll: Collection<Document>, id: string, doc: Document, version: number): Promise<void> {
+  if (version === 1) {
+    try {
+      await coll.insertOne({ ...doc, _id: id as unknown as Document['_id'] });
+      return;
+    } catch (err) {
+      if (!isDuplicate(err)) {
+        throw err; // duplicate: already written (re-apply), or written by a newer change
+      }
+    }
+  }
   try {
     await coll.replaceOne({ _id: id as unknown as Document['_id'], version: { $lt: version } }, doc, { upsert: true });
   } catch (err) {
@@ -51,6 +66,15 @@ async function putIfNewer(coll: Collection<Document>, id: string, doc: Document,
       throw err; // duplicate _id: a same-or-newer version is stored already
     }
   }
+}
+
+/**
+ * Documents by `_id`, as parallel single-`_id` reads: FerretDB pushes `{_id}` down to SQL but decodes
+ * every document of the collection for `{_id: {$in}}`. Missing ids are skipped; order is not kept.
+ */
+async function byIds(coll: Collection<Document>, ids: string[]): Promise<Document[]> {
+  const docs = await Promise.all([...new Set(ids)].map((i) => coll.findOne({ _id: i as unknown as Document['_id'] })));
+  return docs.filter((d) => d !== null);
 }
 
 async function searchKind(coll: Collection<Document>, q: PatientQuery, limit: number): Promise<{ total: number; docs: Document[] }> {
@@ -70,7 +94,6 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
   const sources = c(n.sources);
   const goldens = c(n.goldens);
   const xref = c(n.xref);
-  const blocking = c(n.blocking);
   const reviews = c(n.reviews);
   const history = c(n.history);
   const models = c(n.models);
@@ -81,7 +104,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     sources: {
       get: async (key) => docToSource(await sources.findOne({ _id: id(key) })),
       getById: async (sid) => docToSource(await sources.findOne({ id: sid })),
-      getMany: async (keys) => (keys.length === 0 ? [] : (await sources.find({ _id: { $in: keys.map(id) } }).toArray()).map((d) => docToSource(d) as StoredSource)),
+      getMany: async (keys) => (await byIds(sources, keys)).map((d) => docToSource(d) as StoredSource),
       byIdentifier: async (ref, limit) =>
         (await sources.find(identifierFilter(ref)).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
       page: async (afterKey, limit) =>
@@ -91,39 +114,33 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     },
     goldens: {
       get: async (mpiId) => strip<StoredGolden>((await goldens.findOne({ _id: id(mpiId) })) as StoredGolden | null),
-      getMany: async (ids) => (ids.length === 0 ? [] : (await goldens.find({ _id: { $in: ids.map(id) } }, noId).toArray()) as unknown as StoredGolden[]),
+      getMany: async (ids) => (await byIds(goldens, ids)).map((d) => strip<StoredGolden>(d as StoredGolden) as StoredGolden),
       put: (doc) => putIfNewer(goldens, doc.mpiId, { _id: id(doc.mpiId), ...plain(doc) }, doc.version),
     },
     xref: {
-      get: async (ref) => (await xref.findOne({ system: ref.system, value: ref.value }, noId)) as never,
+      get: async (ref) => (await xref.findOne({ _id: id(xrefId(ref.system, ref.value)) }, noId)) as never,
       byMpiId: async (mpiId) => (await xref.find({ mpiId }, noId).toArray()) as never,
       put: async (e) => {
-        await xref.updateOne({ system: e.system, value: e.value }, { $set: { mpiId: e.mpiId } }, { upsert: true });
+        // Most identifiers are new: try the cheap insert, move an existing one with an update.
+        try {
+          await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
+        } catch (err) {
+          if (!isDuplicate(err)) throw err;
+          await xref.updateOne({ _id: id(xrefId(e.system, e.value)) }, { $set: { system: e.system, value: e.value, mpiId: e.mpiId } }, { upsert: true });
+        }
       },
       insert: async (e) => {
         try {
-          await xref.insertOne({ system: e.system, value: e.value, mpiId: e.mpiId });
+          await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
         } catch (err) {
           throw isDuplicate(err) ? new MediatorError('conflict', 'identifier already cross-referenced', { system: e.system }) : err;
         }
       },
       remove: async (e) => {
-        await xref.deleteOne({ system: e.system, value: e.value, mpiId: e.mpiId });
+        await xref.deleteOne({ _id: id(xrefId(e.system, e.value)), mpiId: e.mpiId });
       },
     },
-    blocking: {
-      add: async (e) => {
-        await blocking.updateOne({ key: e.key, sourceKey: e.sourceKey }, { $set: { refine: e.refine } }, { upsert: true });
-      },
-      remove: async (e) => {
-        await blocking.deleteOne({ key: e.key, sourceKey: e.sourceKey });
-      },
-      lookup: async (key, cap, refineWith) => {
-        const filter: Document = refineWith ? { key, refine: { $in: refineWith } } : { key };
-        const docs = await blocking.find(filter, { projection: { sourceKey: 1 } }).sort({ sourceKey: 1 }).limit(cap + 1).toArray();
-        return docs.map((d) => String(d.sourceKey));
-      },
-    },
+    blocking: mongoBlocking(db.collection(n.blocks)),
     reviews: {
       get: async (rid) => (await reviews.findOne({ _id: id(rid) }, noId)) as never,
       put: (doc) => putIfNewer(reviews, doc.id, { _id: id(doc.id), ...plain(doc) }, doc.version),

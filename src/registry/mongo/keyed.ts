@@ -1,0 +1,88 @@
+/**
+ * Blocking index and cross-reference shaped for point reads by `_id` (FerretDB 1.24 pushes only a
+ * bare `{_id}` equality down to SQL; any other filter makes it decode the whole collection).
+ *
+ * Blocking: ONE document per blocking key, `{_id: key, m: {<field(sourceKey)>: refineKeys[]}}`, so
+ * a lookup is a single `findOne({_id})` instead of a query on `key` (which FerretDB's SQLite backend
+ * cannot push down). FerretDB limits shape it: a map instead of an array of entries because `$pull`
+ * with conditions is a silent no-op there and positional updates are unsupported, so entries are
+ * added and removed atomically with `$set`/`$unset` of one field; field names are the source key in
+ * base64url (source keys contain '.' and may contain '$', both forbidden in field names); the values
+ * are flat string arrays (no nested arrays).
+ *
+ * Cross-reference: `_id` = identifier key, so get/insert/put are by `_id` (insert of a unique `_id`
+ * is the cheap write everywhere; the unique system+value index stays as a second guard).
+ */
+import type { Collection, Db, Document } from 'mongodb';
+import type { BlockingEntry, BlockingStore } from '../store';
+
+type BlockDoc = { _id: string; m?: Record<string, string[]> };
+
+/**
+ * `_id` of a cross-reference entry: `system|value`, with '%' and '|' escaped in the system so two
+ * different identifiers can never share an `_id`.
+ * @param system - identifier system
+ * @param value - identifier value
+ */
+export function xrefId(system: string, value: string): string {
+  return `${system.replace(/%/g, '%25').replace(/\|/g, '%7C')}|${value}`;
+}
+
+/** Field name of a source key in a block document (prefixed so it never looks like an array index). */
+function field(sourceKey: string): string {
+  return `k${Buffer.from(sourceKey, 'utf8').toString('base64url')}`;
+}
+
+function sourceKeyOf(name: string): string {
+  return Buffer.from(name.slice(1), 'base64url').toString('utf8');
+}
+
+function entriesOf(doc: BlockDoc | null): Array<[string, string[]]> {
+  return Object.entries(doc?.m ?? {}).map(([name, refine]) => [sourceKeyOf(name), refine]);
+}
+
+/**
+ * Blocking store over one document per blocking key.
+ * @param coll - the blocks collection
+ */
+export function mongoBlocking(coll: Collection<BlockDoc>): BlockingStore {
+  return {
+    async add(e: BlockingEntry): Promise<void> {
+      await coll.updateOne({ _id: e.key }, { $set: { [`m.${field(e.sourceKey)}`]: [...e.refine] } }, { upsert: true });
+    },
+    async remove(e: BlockingEntry): Promise<void> {
+      await coll.updateOne({ _id: e.key }, { $unset: { [`m.${field(e.sourceKey)}`]: '' } });
+    },
+    async lookup(key: string, cap: number, refineWith?: string[]): Promise<string[]> {
+      const entries = entriesOf(await coll.findOne({ _id: key }));
+      const hits = refineWith ? entries.filter(([, refine]) => refine.some((r) => refineWith.includes(r))) : entries;
+      return hits.map(([k]) => k).sort().slice(0, cap + 1);
+    },
+  };
+}
+
+/**
+ * One-time move of a database written by the previous layout (xref entries with generated `_id`s,
+ * one blocking document per entry in `<prefix>blocking`) to the keyed layout. Idempotent; a crash
+ * mid-way is finished by the next start. An xref entry is deleted before it is re-inserted under its
+ * new `_id` (the unique system+value index forbids both at once): a crash in between loses that one
+ * entry until the record is next written.
+ * @param db - database
+ * @param names - the store's collection names
+ * @param legacyBlocking - name of the old blocking collection
+ */
+export async function migrateLegacyLayout(db: Db, names: { xref: string; blocks: string }, legacyBlocking: string): Promise<void> {
+  const xref = db.collection(names.xref);
+  for (const d of await xref.find({ _id: { $type: 'objectId' } }).toArray()) {
+    await xref.deleteOne({ _id: d._id });
+    await xref.updateOne({ _id: xrefId(String(d.system), String(d.value)) as unknown as Document['_id'] }, { $set: { system: d.system, value: d.value, mpiId: d.mpiId } }, { upsert: true });
+  }
+  if (!(await db.listCollections({ name: legacyBlocking }, { nameOnly: true }).hasNext())) {
+    return;
+  }
+  const blocks = mongoBlocking(db.collection<BlockDoc>(names.blocks));
+  for (const d of await db.collection(legacyBlocking).find({}).toArray()) {
+    await blocks.add({ key: String(d.key), sourceKey: String(d.sourceKey), refine: (d.refine as string[] | undefined) ?? [] });
+  }
+  await db.collection(legacyBlocking).drop();
+}
