@@ -22,7 +22,7 @@ async function services(count: number): Promise<{ store: Awaited<ReturnType<type
   const store = await mongoStore(db, prefix);
   // Each instance gets its own store object over the same collections, as two processes would.
   const list = await Promise.all(
-    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(db, prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}` } })),
+    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(db, prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, claims: { leaseMs: 60_000, waitMs: 100_000 } } })),
   );
   return { store, list };
 }
@@ -42,7 +42,7 @@ test('50 concurrent registrations of one person through two instances make exact
   const ev = await eventsByTopic(store);
   expect(ev.patient).toHaveLength(50);
   expect(await store.journal.unapplied(10)).toEqual([]);
-}, 120_000);
+}, 180_000);
 
 test('merge then unmerge restores the exact prior state on MongoDB', async () => {
   const { store, list } = await services(1);
