@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BenchResult } from './mpi-common';
 
 /** Workload scripts, in the order they run. */
 const WORKLOADS: Record<string, string> = {
@@ -16,17 +17,7 @@ const WORKLOADS: Record<string, string> = {
   'auth-verify': 'auth-verify.ts',
 };
 
-interface Result {
-  workload: string;
-  throughput: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  rssMB: number;
-  ceiling: number | null;
-  ratioToCeiling: number | null;
-  params: Record<string, unknown>;
-}
+type Result = BenchResult;
 
 function runWorkload(name: string, file: string): boolean {
   process.stdout.write(`\n== ${name} ==\n`);

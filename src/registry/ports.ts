@@ -132,21 +132,24 @@ export interface PatientSearchResult {
   items: Array<{ kind: 'golden' | 'source'; patient: Patient }>;
 }
 
+/** What `registerSource` takes. */
+export interface RegisterSourceInput {
+  patient: Patient;
+  sourceSystem: string;
+  received?: unknown;
+  actor: Actor;
+  /** Register as a new golden record even when a likely duplicate exists (override recorded). */
+  forceCreate?: boolean;
+  /** Optimistic check against the stored version (If-Match). */
+  expectedVersion?: number;
+  /** The record's own identifier (its `system|value` key); default: the Patient's first identifier with system and value. */
+  sourceIdentifier?: IdentifierRef;
+}
+
 /** The registry service: every identity operation, each recorded, reversible and emitting an event. */
 export interface RegistryService {
   /** Register or update a source record (matching on create; re-evaluation on demographic change). */
-  registerSource(input: {
-    patient: Patient;
-    sourceSystem: string;
-    received?: unknown;
-    actor: Actor;
-    /** Register as a new golden record even when a likely duplicate exists (override recorded). */
-    forceCreate?: boolean;
-    /** Optimistic check against the stored version (If-Match). */
-    expectedVersion?: number;
-    /** The record's own identifier (its `system|value` key); default: the Patient's first identifier with system and value. */
-    sourceIdentifier?: IdentifierRef;
-  }): Promise<RegistrationResult>;
+  registerSource(input: RegisterSourceInput): Promise<RegistrationResult>;
   getSource(key: string): Promise<SourceRecord | null>;
   getSourceById(id: string): Promise<SourceRecord | null>;
   findSourcesByIdentifier(id: Partial<IdentifierRef>): Promise<SourceRecord[]>;

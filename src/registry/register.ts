@@ -4,8 +4,8 @@
  */
 import type { Identifier, Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
-import type { Actor, IdentifierRef } from '../core/types';
-import type { RegistrationResult } from './ports';
+import type { IdentifierRef } from '../core/types';
+import type { RegisterSourceInput, RegistrationResult } from './ports';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './journal';
@@ -16,16 +16,7 @@ import { toSearchFields } from './search-fields';
 import { publicGolden, publicSource } from './views';
 
 /** Input of registerSource (see RegistryService). */
-export interface RegisterInput {
-  patient: Patient;
-  sourceSystem: string;
-  received?: unknown;
-  actor: Actor;
-  forceCreate?: boolean;
-  expectedVersion?: number;
-  /** The record's own identifier; default: the Patient's first identifier with system and value. */
-  sourceIdentifier?: IdentifierRef;
-}
+export type RegisterInput = RegisterSourceInput;
 
 function sourceIdentifier(input: RegisterInput): IdentifierRef {
   const id = input.sourceIdentifier ?? input.patient.identifier?.find((i) => i.system && i.value);
