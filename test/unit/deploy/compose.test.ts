@@ -81,7 +81,7 @@ describe('Dockerfile', () => {
   it('is multi-stage and runs as a non-root user', () => {
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('npm ci --omit=dev');
+    expect(dockerfile).toContain('npm install --omit=dev');
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
   });
 });
