@@ -122,6 +122,11 @@ export interface PatientQuery {
   gender?: string[];
   telecom?: string[];
   address?: Array<{ field: 'any' | 'city' | 'country' | 'postalCode' | 'state'; value: string; match: StringMatch }>;
+  /**
+   * Snapshot bound (ISO 8601 instant, e.g. `2026-01-02T03:04:05.678Z`): only records last updated at
+   * or before it, so successive pages of one search ignore records written after its first page.
+   */
+  lastUpdatedLe?: string;
   sort?: Array<{ field: 'family' | 'given' | 'birthdate' | '_lastUpdated' | '_id'; desc: boolean }>;
   offset: number;
   count: number;

@@ -160,10 +160,16 @@ async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: Sto
     next.received = input.received;
   }
   const from = current.goldenId;
+  let review: ScoredGolden[] = [];
   if (active && (!from || (featuresChanged && current.linkState === 'auto'))) {
-    const target = await reevaluate(ctx, b, next, from);
-    if (target !== from) {
-      return target ? () => result(ctx, b, next.key, target, 'linked', undefined) : () => result(ctx, b, next.key, next.goldenId as string, 'created', undefined);
+    const re = await reevaluate(ctx, b, next, from);
+    review = re.review;
+    if (re.target !== from && next.goldenId) {
+      // Moved: to re.target, or to a new golden record (re.target null); either way next.goldenId.
+      const mpiId = next.goldenId;
+      const task = await reviewOnUpdate(ctx, b, next, review, mpiId);
+      const outcome = re.target ? 'linked' : task ? 'review' : 'created';
+      return () => withTask(result(ctx, b, next.key, mpiId, outcome, undefined), task);
     }
   }
   b.stageSource(next);
@@ -171,7 +177,29 @@ async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: Sto
   await touchGolden(b, standing);
   // A deactivated source stays referenced by its golden record but no longer feeds it.
   b.patientEvent(current.active && !active ? 'deactivated' : 'updated', standing);
-  return () => result(ctx, b, next.key, standing, 'updated', undefined);
+  const task = await reviewOnUpdate(ctx, b, next, review, standing);
+  return () => withTask(result(ctx, b, next.key, standing, 'updated', undefined), task);
+}
+
+function withTask(r: RegistrationResult, task: StoredReview | null): RegistrationResult {
+  return task ? { ...r, reviewTaskId: task.id } : r;
+}
+
+/**
+ * After re-evaluation of an updated source: open a review task when other golden records are
+ * possible matches, unless an open task about this source already names all of them.
+ * @returns the opened task, or null
+ */
+async function reviewOnUpdate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, candidates: ScoredGolden[], mpiId: string): Promise<StoredReview | null> {
+  const others = candidates.filter((c) => c.golden.mpiId !== mpiId);
+  if (others.length === 0) {
+    return null;
+  }
+  const open = (await ctx.store.reviews.bySource(src.key)).filter((r) => r.state === 'open');
+  if (open.some((r) => others.every((c) => r.candidates.some((k) => k.mpiId === c.golden.mpiId)))) {
+    return null;
+  }
+  return openReview(ctx, b, src, others, mpiId);
 }
 
 /** Stage a golden record so survivorship is recomputed. */
@@ -184,10 +212,10 @@ async function touchGolden(b: ChangeBuilder, mpiId: string): Promise<void> {
 
 /**
  * Re-decide where an updated (or re-activated) automatic source belongs; stages a move if needed.
- * @returns the new MPI ID when moved to an existing golden record, null when moved to a new one,
- * or `from` when it stays
+ * @returns `target`: the new MPI ID when moved to an existing golden record, null when moved to a
+ * new one, or `from` when it stays; `review`: the candidates of a `review` decision (else empty)
  */
-async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, from: string | null): Promise<string | null> {
+async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, from: string | null): Promise<{ target: string | null; review: ScoredGolden[] }> {
   const model = await ctx.model();
   const constraints = await ctx.store.constraints.forSource(src.key);
   // The current golden record holds this source's identifiers because of this source: not evidence.
@@ -195,17 +223,18 @@ async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSou
   const scored = await scoreCandidates(ctx, src.features, model, { excludeSourceKey: src.key, extraGoldens: [...xref, ...(from ? [from] : [])] });
   const decision = decide(ctx, scored, { xref, constraints });
   const target = decision.action === 'link' ? decision.target?.golden.mpiId : undefined;
+  const review = decision.action === 'review' ? decision.reviewCandidates : [];
   if (target && target !== from) {
     await b.moveSource(src, target, 'auto', decision.target?.result.probability);
     b.patientEvent('linked', target);
-    return target;
+    return { target, review };
   }
   const alone = from ? (await b.golden(from))?.sourceKeys.every((k) => k === src.key) : false;
   if ((!from || (decision.action === 'new' && !alone)) && target !== from) {
     const golden = b.createGolden();
     await b.moveSource(src, golden.mpiId, 'auto');
     b.patientEvent(from ? 'unlinked' : 'created', golden.mpiId);
-    return null;
+    return { target: null, review };
   }
-  return from;
+  return { target: from, review };
 }

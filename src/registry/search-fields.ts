@@ -159,6 +159,7 @@ export function searchFieldsMatch(f: SearchFields, q: PatientQuery): boolean {
     !q.gender || q.gender.length === 0 || (f.gender !== undefined && q.gender.includes(f.gender)),
     (q.telecom ?? []).every((t) => f.telecom.includes(normalizeTelecom(t))),
     (q.address ?? []).every((a) => stringMatches(f[ADDRESS_FIELD[a.field]], a.value, a.match)),
+    q.lastUpdatedLe === undefined || f.lastUpdated <= q.lastUpdatedLe,
   ];
   return checks.every((c) => c);
 }

@@ -63,9 +63,15 @@ async function resolveIdentifier(ctx: RegistryContext, id: IdentifierRef): Promi
   return (await getGolden(ctx, entry.mpiId))?.golden ?? null;
 }
 
+/** The form of stored `lastUpdated` values (Date.toISOString), so string order is time order. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function checkQuery(q: PatientQuery): void {
   if (!Number.isInteger(q.offset) || q.offset < 0 || !Number.isInteger(q.count) || q.count < 0 || q.count > 1000) {
     throw new MediatorError('invalid', 'offset and count must be integers, count at most 1000');
+  }
+  if (q.lastUpdatedLe !== undefined && (typeof q.lastUpdatedLe !== 'string' || !ISO_INSTANT.test(q.lastUpdatedLe))) {
+    throw new MediatorError('invalid', 'lastUpdatedLe must be an ISO 8601 UTC instant (YYYY-MM-DDTHH:mm:ss.sssZ)');
   }
 }
 

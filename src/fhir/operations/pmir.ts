@@ -5,11 +5,13 @@
  * `message` Bundle whose MessageHeader reports the outcome, focusing a `batch-response` Bundle.
  */
 import type { Bundle, BundleEntry, MessageHeader, Patient } from 'fhir/r4';
+import type { SourceRecord } from '../../registry/ports';
 import { MediatorError } from '../../core/errors';
 import { PMIR_EVENT } from '../extensions';
 import { allOk } from '../outcomes';
 import type { PatientValidator } from '../patient/write';
 import { storePatient } from '../patient/write';
+import { mergedAwayFrom, replacedByLink } from '../patient/merge-link';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
 import { bundleOf, errorEntry, successEntry } from './bundle-entry';
 import { parseFullToken } from '../search/token';
@@ -39,10 +41,27 @@ async function applyEntry(ctx: FhirContext, req: FhirRequest, e: BundleEntry, va
   }
   if (method !== 'POST' && method !== 'PUT') throw new MediatorError('invalid', 'History entries must be POST, PUT or DELETE');
   const patient: Patient = validate(e.resource, (e.resource as Patient | undefined)?.id);
-  const localId = method === 'PUT' ? url.replace(/^Patient\//, '').split('?')[0] : undefined;
-  const existing = localId ? await ctx.registry.getSourceById(localId) : null;
+  const existing = method === 'PUT' ? await putTarget(ctx, url) : null;
+  if (existing && !replacedByLink(patient)) await refuseUnmerge(ctx, existing);
   if (!existing) delete patient.id;
   return storePatient(ctx, patient, req.actor, existing ?? undefined);
+}
+
+/** The source record a PUT addresses: `Patient/{id}` or `Patient?identifier=system|value`. */
+async function putTarget(ctx: FhirContext, url: string): Promise<SourceRecord | null> {
+  const [path = '', qs] = url.split('?', 2);
+  const identifier = qs === undefined ? undefined : new URLSearchParams(qs).get('identifier');
+  if (!identifier) return ctx.registry.getSourceById(path.replace(/^Patient\//, ''));
+  const found = await ctx.registry.findSourcesByIdentifier(parseFullToken(identifier, 'identifier'));
+  if (found.length > 1) throw new MediatorError('multiple-matches', 'The condition matches several Patients');
+  return found[0] ?? null;
+}
+
+/** ITI-93: a PUT dropping the `replaced-by` link of a merged Patient is an unmerge, refused (405) by local policy. */
+async function refuseUnmerge(ctx: FhirContext, existing: SourceRecord): Promise<void> {
+  const retired = await mergedAwayFrom(ctx.registry, existing);
+  if (!retired) return;
+  throw new MediatorError('not-supported', `Patient/${existing.id} was merged into Patient/${existing.goldenId ?? ''}: unmerge through PMIR (removing the replaced-by link) is not allowed by local policy; use POST /mpi/unmerge with mpi_id ${retired}`, { expression: 'Patient.link' });
 }
 
 /**

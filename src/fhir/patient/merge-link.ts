@@ -6,7 +6,7 @@
 import type { Patient, PatientLink } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
 import type { Actor } from '../../core/types';
-import type { GoldenRecord, RegistryService } from '../../registry/ports';
+import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/ports';
 import { findGolden } from './resolve';
 
 /**
@@ -57,4 +57,30 @@ export function withoutReplacedBy(patient: Patient): Patient {
   const out: Patient = { ...patient, active: true, link };
   if (link.length === 0) delete out.link;
   return out;
+}
+
+function referOf(patient: Patient): string | undefined {
+  const ref = (patient.link ?? []).find((l) => l.type === 'refer')?.other.reference;
+  return ref?.startsWith('Patient/') ? ref.slice('Patient/'.length) : undefined;
+}
+
+/**
+ * The MPI ID a source record was merged away from, while that merge is in effect: its history
+ * shows a `merge` change moving it off a golden record that now redirects to the one it sits on.
+ * An unmerge (or any later move) clears it.
+ * @param registry - the registry
+ * @param source - the source record
+ */
+export async function mergedAwayFrom(registry: RegistryService, source: SourceRecord): Promise<string | null> {
+  if (!source.goldenId) return null;
+  let previous: string | undefined;
+  let retired: string | null = null;
+  for (const h of await registry.history('source', source.id)) {
+    const refer = referOf(h.patient);
+    if (refer !== previous) retired = h.operation === 'merge' && previous ? previous : null;
+    previous = refer;
+  }
+  if (!retired) return null;
+  const found = await registry.getGolden(retired);
+  return found?.redirectedFrom === retired && found.golden.mpiId === source.goldenId ? retired : null;
 }

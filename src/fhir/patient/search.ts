@@ -23,6 +23,21 @@ function parseSort(values: string[] | undefined): PatientQuery['sort'] {
   });
 }
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The paging snapshot: `_snapshot` of a next/previous link, or now for a first page. Every page of
+ * a search is bounded by it (lastUpdated ≤ snapshot), so records created between page fetches
+ * neither appear on later pages nor shift them; a record updated meanwhile drops out of later pages.
+ */
+function parseSnapshot(values: string[] | undefined): string {
+  const raw = values?.[0];
+  if (raw === undefined) return new Date().toISOString();
+  const ms = INSTANT.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (Number.isNaN(ms)) throw new MediatorError('invalid', '_snapshot must be a FHIR instant such as 2026-01-02T03:04:05.678Z', { expression: '_snapshot' });
+  return new Date(ms).toISOString();
+}
+
 async function present(ctx: FhirContext, item: { kind: 'golden' | 'source'; patient: Patient }): Promise<Patient> {
   if (item.kind === 'source' && item.patient.id) {
     const source = await ctx.registry.getSourceById(item.patient.id);
@@ -51,10 +66,12 @@ export const searchPatients: FhirHandler = async (req: FhirRequest, ctx: FhirCon
   const warning = unknownParamsOutcome(parsed.unknown, req.prefer);
   const controls = parseControls(req.query, ctx.defaultCount, ctx.maxCount);
   const sort = parseSort(req.query._sort);
+  const snapshot = parseSnapshot(req.query._snapshot);
   await checkDomains(ctx, parsed.domains);
-  const result = await ctx.registry.searchPatients({ ...parsed.query, sort, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
+  const result = await ctx.registry.searchPatients({ ...parsed.query, lastUpdatedLe: snapshot, sort, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
   const resources = await Promise.all(result.items.map(async (i) => filterIdentifiers(await present(ctx, i), parsed.domains)));
   const extra: Array<[string, string]> = req.query._sort?.[0] ? [['_sort', req.query._sort[0]]] : [];
+  extra.push(['_snapshot', snapshot]);
   const bundle = searchset({ baseUrl: ctx.baseUrl, path: 'Patient', honoured: parsed.honoured, extra, controls, total: result.total, resources, warning });
   return [allOk(), bundle];
 };

@@ -126,7 +126,7 @@ const PARSERS: Record<string, ParamParser> = {
 };
 
 /** Control parameters handled by the search handler itself, not by the query. */
-export const CONTROL_PARAMS = new Set(['_count', '_offset', '_sort', '_summary', '_total', '_format']);
+export const CONTROL_PARAMS = new Set(['_count', '_offset', '_sort', '_summary', '_total', '_format', '_snapshot']);
 
 /**
  * Parse PDQm parameters.
@@ -167,4 +167,10 @@ export const PATIENT_SEARCH_PARAMS: SearchParamDoc[] = [
   { name: 'address-postalcode', type: 'string' },
   { name: 'address-state', type: 'string' },
   { name: 'record', type: 'token', documentation: 'Passerelle: golden (default), source or any — which kind of Patient record to search.' },
+  {
+    name: '_snapshot', type: 'date',
+    documentation: 'Passerelle paging snapshot (FHIR instant, UTC). The server sets it to the time of the first page and repeats it in every self/first/next/previous link; '
+      + 'each page then only counts records last updated at or before it, so records created or updated between page fetches neither appear on later pages nor shift them. '
+      + 'A record updated after the snapshot drops out of later pages (the pages after it move up by one); run the search again without _snapshot to see current data.',
+  },
 ];

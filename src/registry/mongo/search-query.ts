@@ -101,6 +101,9 @@ export function toMongoFilter(q: PatientQuery): Filter<Document> {
   }
   (q.telecom ?? []).forEach((t) => and.push({ 'search.telecom': { $eq: normalizeTelecom(str(t)) } }));
   (q.address ?? []).forEach((a) => and.push({ [ADDRESS[a.field]]: stringCond(a.value, a.match) }));
+  if (q.lastUpdatedLe !== undefined) {
+    and.push({ 'search.lastUpdated': { $lte: str(q.lastUpdatedLe) } });
+  }
   return and.length > 0 ? { $and: and } : {};
 }
 

@@ -1,7 +1,17 @@
-import type { Bundle, CapabilityStatement, MessageHeader, Patient } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, MessageHeader, OperationOutcome, Patient } from 'fhir/r4';
 import { CHANGED_FIELD_URL, PMIR_EVENT } from '../../../src/fhir/extensions';
 import { aPatient, buildFhirServer, call, DHIS2 } from './helpers';
 import type { FhirTestServer } from './helpers';
+
+function pmirMessage(entries: NonNullable<Bundle['entry']>): Bundle {
+  return {
+    resourceType: 'Bundle', type: 'message',
+    entry: [
+      { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000001', resource: { resourceType: 'MessageHeader', id: 'm1', eventUri: PMIR_EVENT, source: { endpoint: 'http://source.example' }, focus: [{ reference: 'urn:uuid:00000000-0000-4000-8000-000000000002' }] } as MessageHeader },
+      { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000002', resource: { resourceType: 'Bundle', type: 'history', entry: entries } as Bundle },
+    ],
+  };
+}
 
 describe('history, batch, transaction, PMIR and metadata', () => {
   let t: FhirTestServer;
@@ -61,13 +71,7 @@ describe('history, batch, transaction, PMIR and metadata', () => {
   it('PMIR: a message Bundle focusing a history Bundle creates, merges and deletes', async () => {
     const survivor = aPatient({ identifier: [{ system: DHIS2, value: 'P1' }] });
     const loser = aPatient({ identifier: [{ system: DHIS2, value: 'P2' }], name: [{ family: 'Faye', given: ['Rama'] }], birthDate: '1999-09-09', telecom: [{ system: 'phone', value: '+221775555555' }] });
-    const message = (entries: NonNullable<Bundle['entry']>): Bundle => ({
-      resourceType: 'Bundle', type: 'message',
-      entry: [
-        { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000001', resource: { resourceType: 'MessageHeader', id: 'm1', eventUri: PMIR_EVENT, source: { endpoint: 'http://source.example' }, focus: [{ reference: 'urn:uuid:00000000-0000-4000-8000-000000000002' }] } as MessageHeader },
-        { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000002', resource: { resourceType: 'Bundle', type: 'history', entry: entries } as Bundle },
-      ],
-    });
+    const message = pmirMessage;
     const create = await call(t.server, 'POST', '/fhir/$process-message', message([
       { resource: survivor, request: { method: 'POST', url: 'Patient' }, response: { status: '201' } },
       { resource: loser, request: { method: 'POST', url: 'Patient' }, response: { status: '201' } },
@@ -82,6 +86,38 @@ describe('history, batch, transaction, PMIR and metadata', () => {
     expect(((merge.body as unknown as Bundle).entry?.[0]?.resource as MessageHeader).response?.code).toBe('ok');
     const pix = await call(t.server, 'GET', `/fhir/Patient/$ihe-pix?sourceIdentifier=${DHIS2}|P2`);
     expect(pix.status).toBe(200);
+  });
+
+  it('PMIR: removing the replaced-by link of a merged Patient (unmerge) gets 405 until unmerged through /mpi/unmerge', async () => {
+    const survivor = aPatient({ identifier: [{ system: DHIS2, value: 'P1' }] });
+    const loser = aPatient({ identifier: [{ system: DHIS2, value: 'P2' }], name: [{ family: 'Faye', given: ['Rama'] }], birthDate: '1999-09-09', telecom: [{ system: 'phone', value: '+221775555555' }] });
+    const send = async (entries: NonNullable<Bundle['entry']>): Promise<NonNullable<Bundle['entry']>> => {
+      const res = await call(t.server, 'POST', '/fhir/$process-message', pmirMessage(entries));
+      expect(res.status).toBe(200);
+      return ((res.body as unknown as Bundle).entry?.[1]?.resource as Bundle).entry ?? [];
+    };
+    await send([{ resource: survivor, request: { method: 'POST', url: 'Patient' } }, { resource: loser, request: { method: 'POST', url: 'Patient' } }]);
+    const source = (await t.registry.findSourcesByIdentifier({ system: DHIS2, value: 'P2' }))[0];
+    const retired = source?.goldenId as string;
+    const merged = await send([{ resource: { ...loser, active: false, link: [{ type: 'replaced-by', other: { identifier: { system: DHIS2, value: 'P1' } } }] } as Patient, request: { method: 'PUT', url: `Patient?identifier=${DHIS2}|P2` } }]);
+    expect(merged[0]?.response?.status).toMatch(/^200/);
+    expect((await t.registry.getGolden(retired))?.redirectedFrom).toBe(retired);
+    const id = source?.id as string;
+    const again = await send([{ resource: { ...loser, active: false, link: [{ type: 'replaced-by', other: { identifier: { system: DHIS2, value: 'P1' } } }] } as Patient, request: { method: 'PUT', url: `Patient/${id}` } }]);
+    expect(again[0]?.response?.status).toMatch(/^200/);
+    for (const url of [`Patient/${id}`, `Patient?identifier=${DHIS2}|P2`]) {
+      const [entry] = await send([{ resource: { ...loser, id }, request: { method: 'PUT', url } }]);
+      expect(entry?.response?.status).toBe('405');
+      const diagnostics = (entry?.response?.outcome as OperationOutcome | undefined)?.issue[0]?.diagnostics;
+      expect(diagnostics).toContain('not allowed by local policy');
+      expect(diagnostics).toContain('POST /mpi/unmerge');
+    }
+    expect((await t.registry.getGolden(retired))?.redirectedFrom).toBe(retired);
+    await t.registry.unmerge(retired, { clientId: 'test-client', userId: 'steward' });
+    const [after] = await send([{ resource: { ...loser, id }, request: { method: 'PUT', url: `Patient/${id}` } }]);
+    expect(after?.response?.status).toMatch(/^200/);
+    const [other] = await send([{ resource: { ...survivor, gender: 'male' } as Patient, request: { method: 'PUT', url: `Patient?identifier=${DHIS2}|P1` } }]);
+    expect(other?.response?.status).toMatch(/^200/);
   });
 
   it('metadata lists exactly the routes, publicly', async () => {

@@ -70,6 +70,30 @@ describe('PDQm Patient search', () => {
     expect(b2.link?.find((l) => l.relation === 'next')).toBeUndefined();
   });
 
+  it('pages stay on the snapshot of the first page while records are created between fetches', async () => {
+    const own = await buildFhirServer();
+    for (const p of people) expect((await call(own.server, 'POST', '/fhir/Patient', p)).status).toBe(201);
+    const idsOf = (b: Bundle): string[] => (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource?.id ?? '');
+    const first = (await call(own.server, 'GET', '/fhir/Patient?gender=male,female&_count=2&_sort=family')).body as unknown as Bundle;
+    const next = first.link?.find((l) => l.relation === 'next')?.url ?? '';
+    expect(next).toContain('_snapshot=');
+    const newcomers = [
+      aPatient({ identifier: [{ system: NID, value: '901' }], name: [{ family: 'Ba', given: ['Coumba'] }], gender: 'female', birthDate: '1971-03-03', telecom: [{ system: 'phone', value: '+221770000901' }], address: [{ city: 'Ziguinchor', country: 'SN' }] }),
+      aPatient({ identifier: [{ system: NID, value: '902' }], name: [{ family: 'Cisse', given: ['Modou'] }], gender: 'male', birthDate: '1977-07-07', telecom: [{ system: 'phone', value: '+221770000902' }], address: [{ city: 'Louga', country: 'SN' }] }),
+    ];
+    for (const p of newcomers) expect((await call(own.server, 'POST', '/fhir/Patient', p)).status).toBe(201);
+    const second = (await call(own.server, 'GET', next.replace('http://mpi.test', ''))).body as unknown as Bundle;
+    expect(second.total).toBe(4);
+    const all = [...idsOf(first), ...idsOf(second)];
+    expect(new Set(all).size).toBe(4);
+    expect(second.entry?.map((e) => (e.resource as Patient).name?.[0]?.family)).toEqual(['Ndiaye', 'Sarr']);
+    expect(second.link?.find((l) => l.relation === 'next')).toBeUndefined();
+    const fresh = (await call(own.server, 'GET', '/fhir/Patient?gender=male,female&_count=2&_sort=family')).body as unknown as Bundle;
+    expect(fresh.total).toBe(6);
+    expect(fresh.entry?.map((e) => (e.resource as Patient).name?.[0]?.family)).toEqual(['Ba', 'Cisse']);
+    expect((await call(own.server, 'GET', '/fhir/Patient?_snapshot=yesterday')).status).toBe(400);
+  });
+
   it('_summary=count, _total=none and bounded _count', async () => {
     const count = await call(t.server, 'GET', '/fhir/Patient?gender=female&_summary=count');
     expect(count.body.total).toBe(2);

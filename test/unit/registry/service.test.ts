@@ -94,6 +94,33 @@ describe('registry service: updates', () => {
     expect((await service.getGolden(a.golden.mpiId))?.golden.sourceKeys).toEqual(['urn:a|1']);
   });
 
+  test('an update whose re-evaluation is a review opens a review task (once) and keeps the link', async () => {
+    const { service, store } = makeService();
+    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient('urn:b', '2', { family: 'Sow', given: 'Moussa', birthDate: '1970-01-01' }), sourceSystem: 'b', actor });
+    expect(b.outcome).toBe('created');
+    const upd = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou' }), sourceSystem: 'b', actor });
+    expect(upd).toMatchObject({ outcome: 'updated', golden: { mpiId: b.golden.mpiId } });
+    const task = await service.getReview(upd.reviewTaskId as string);
+    expect(task).toMatchObject({ sourceKey: 'urn:b|2', state: 'open', candidates: [{ mpiId: a.golden.mpiId, score: 0.8 }] });
+    expect((await eventsByTopic(store)).review).toEqual(['org.passerelle.review.opened']);
+    const again = await service.registerSource({ patient: { ...aPatient('urn:b', '2', { given: 'Fatou' }), telecom: [{ system: 'phone', value: '+221770000001' }] }, sourceSystem: 'b', actor });
+    expect(again.outcome).toBe('updated');
+    expect(again.reviewTaskId).toBeUndefined();
+    expect((await service.listReviews({ state: 'open', offset: 0, count: 10 })).total).toBe(1);
+  });
+
+  test('an update that stays a certain match or matches nothing opens no review task', async () => {
+    const { service } = makeService();
+    await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    await service.registerSource({ patient: aPatient('urn:b', '2', { family: 'Sow', given: 'Moussa', birthDate: '1970-01-01' }), sourceSystem: 'b', actor });
+    const linked = await service.registerSource({ patient: aPatient('urn:b', '2'), sourceSystem: 'b', actor });
+    expect(linked.outcome).toBe('linked');
+    const apart = await service.registerSource({ patient: aPatient('urn:b', '2', { family: 'Ba', given: 'Modou', birthDate: '1960-02-02' }), sourceSystem: 'b', actor });
+    expect(apart.outcome).toBe('created');
+    expect((await service.listReviews({ offset: 0, count: 10 })).total).toBe(0);
+  });
+
   test('deactivate is soft: the golden record no longer uses the source', async () => {
     const { service } = makeService();
     const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });

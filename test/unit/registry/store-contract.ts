@@ -160,6 +160,12 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect((await store.patients.search({ ...q, kind: 'source', identifiers: [{ system: 'urn:a', value: '2' }] })).total).toBe(0);
       const paged = await store.patients.search({ kind: 'any', offset: 1, count: 1, sort: [{ field: '_id', desc: false }] });
       expect(paged).toMatchObject({ total: 2, items: [{ kind: 'source' }] });
+      expect((await store.patients.search({ ...q, kind: 'any', lastUpdatedLe: at })).total).toBe(2);
+      expect((await store.patients.search({ ...q, kind: 'any', lastUpdatedLe: '2025-12-31T23:59:59.999Z' })).total).toBe(0);
+      const later = '2026-01-02T00:00:00.000Z';
+      const updated = source('urn:a|1', 2, 'Ndiaye');
+      await store.sources.put({ ...updated, updatedAt: later, search: { ...updated.search, lastUpdated: later } });
+      expect((await store.patients.search({ ...q, kind: 'any', family: [{ value: 'nd', match: 'prefix' }], lastUpdatedLe: at })).items.map((i) => i.kind)).toEqual(['golden']);
     });
   });
 }
