@@ -96,6 +96,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
   const auditWriter = new AuditWriter({ store: auditStore, logger });
   let stopping = false;
+  // Not ready before the indexes exist: the unique ones enforce the registry's invariants.
+  let storesReady = false;
   const lifetime = new AbortController();
 
   await server.register([
@@ -106,7 +108,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       options: {
         version, metrics: metrics.registry, isStopping: () => stopping,
         checks: [
-          { name: 'mongodb', check: () => registry.ping() },
+          { name: 'mongodb', check: async () => storesReady && (await registry.ping()) },
           { name: 'kafka', check: () => publisher.ping() },
         ],
       },
@@ -130,6 +132,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void retryForever('mongodb', async () => {
       await registry.init();
       if (auditStore instanceof MongoAuditStore) await auditStore.init();
+      storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
       if (ok) relay.start();

@@ -35,12 +35,12 @@ export class MongoAuditStore implements AuditStore {
 
   /** Create the indexes the searches use. */
   async init(): Promise<void> {
-    await this.col.createIndexes([
-      { key: { recorded: -1 }, name: 'recorded' },
-      { key: { 'agent.clientId': 1, recorded: -1 }, name: 'agent' },
-      { key: { mpiIds: 1 }, name: 'mpiIds' },
-      { key: { sourceIds: 1 }, name: 'sourceIds' },
-    ]);
+    // One index per command: FerretDB 1.24 drops the connection on a multi-index createIndexes
+    // when the indexes already exist (every restart).
+    await this.col.createIndex({ recorded: -1 }, { name: 'recorded' });
+    await this.col.createIndex({ 'agent.clientId': 1, recorded: -1 }, { name: 'agent' });
+    await this.col.createIndex({ mpiIds: 1 }, { name: 'mpiIds' });
+    await this.col.createIndex({ sourceIds: 1 }, { name: 'sourceIds' });
   }
 
   /** @param records - records to append */

@@ -32,6 +32,7 @@ describe('Mongo-backed audit and client stores (FerretDB)', () => {
   test('audit: append is idempotent; search by date, agent, entity, newest first, paged', async () => {
     const store = new MongoAuditStore(db);
     await store.init();
+    await store.init(); // a restart runs it again: must not fail on existing indexes
     const records = [1, 2, 3, 4].map((i) => rec(i));
     await store.append(records);
     await store.append([records[0] as AuditRecord, rec(5)]);
