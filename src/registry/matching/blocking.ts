@@ -35,6 +35,17 @@ function nameKeys(g: string | undefined, f: string | undefined, year: number | u
   if (g) out.add(`gy:${g}:${year}`);
 }
 
+function prefixKeys(f: MatchFeatures, year: number | undefined, estimated: boolean, out: Set<string>): void {
+  // First three letters of each name with the birth year: a typo that changes the phonetic code
+  // (an early consonant, a dropped letter) usually leaves the prefix intact. One namespace for both
+  // names, so swapped given/family names still share the key.
+  if (year === undefined || estimated) return;
+  const given = (f.given[0] ?? '').replace(/ /g, '');
+  const family = f.family.join('');
+  if (given.length >= 3) out.add(`np:${given.slice(0, 3)}:${year}`);
+  if (family.length >= 3) out.add(`np:${family.slice(0, 3)}:${year}`);
+}
+
 function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefined, out: Set<string>): void {
   // Postcode or city with one phonetic name code: catches pairs whose birth date is missing or mistyped.
   for (const place of [f.postcode, f.city?.replace(/ /g, '')]) {
@@ -42,6 +53,51 @@ function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefi
     // One namespace for both names, so swapped given/family names still share the key.
     if (fam) out.add(`pn:${place}:${fam}`);
     if (g) out.add(`pn:${place}:${g}`);
+  }
+}
+
+/**
+ * Street-type and filler words: too common to block on, and often run into the street name
+ * ("SMITHSTREET"), so they are also stripped as a suffix.
+ */
+const ADDRESS_FILLERS = [
+  'STREET', 'ROAD', 'AVENUE', 'PLACE', 'CRESCENT', 'COURT', 'DRIVE', 'CLOSE', 'LANE', 'CIRCUIT', 'PARADE',
+  'TERRACE', 'HIGHWAY', 'GROVE', 'BOULEVARD', 'SQUARE', 'VILLAGE', 'VLGE', 'ESTATE', 'UNIT', 'FLAT',
+  'APARTMENT', 'BLOCK', 'HOUSE', 'PLOT', 'VILLA', 'STATION', 'RETRMNT', 'HOME',
+];
+const FILLER_SET = new Set(ADDRESS_FILLERS);
+/** Distinctive address words used per record (each makes up to two keys). */
+const ADDRESS_WORDS = 2;
+const DIGITS = /[0-9]/;
+
+function stripFiller(word: string): string {
+  for (const w of ADDRESS_FILLERS) if (word.length > w.length + 3 && word.endsWith(w)) return word.slice(0, word.length - w.length);
+  return word;
+}
+
+/**
+ * Distinctive words of an address line: letters only, at least 4 characters, not a street type,
+ * longest first (ties alphabetical), at most ADDRESS_WORDS.
+ * @param address - normalised address line
+ * @returns the words
+ */
+export function addressWords(address: string): string[] {
+  const words = new Set<string>();
+  for (const t of address.split(' ')) {
+    if (t.length < 4 || DIGITS.test(t) || FILLER_SET.has(t)) continue;
+    words.add(stripFiller(t));
+  }
+  return [...words].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0)).slice(0, ADDRESS_WORDS);
+}
+
+function addressKeys(f: MatchFeatures, out: Set<string>): void {
+  // Street name with house number, or with postcode: catches pairs whose names and birth date are
+  // all corrupted (or missing) but who live at the same address.
+  if (!f.address) return;
+  const house = f.address.split(' ').find((t) => /^[0-9]+$/.test(t));
+  for (const w of addressWords(f.address)) {
+    if (house) out.add(`ah:${w}:${house}`);
+    if (f.postcode) out.add(`ap:${w}:${f.postcode}`);
   }
 }
 
@@ -55,7 +111,9 @@ function dateKeys(f: MatchFeatures, out: Set<string>): void {
 
 /**
  * The blocking keys of a record: identifiers, phones, e-mails, birth date (and its day/month swap),
- * and phonetic name codes combined with birth year, with each other, or with postcode/city.
+ * phonetic name codes combined with birth year, with each other, or with postcode/city, and
+ * distinctive address words with the house number or postcode. At most 3 phone, 3 e-mail and the
+ * identifier keys, plus up to 2 date, 3 name/year, 2 prefix/year, 4 place and 4 address keys.
  * @param f - the record's features
  * @returns distinct keys, e.g. `id:urn:x|123`, `ph:+256772123456`, `dob:19800101`, `fy:SM0:1980`
  */
@@ -71,7 +129,9 @@ export function blockingKeys(f: MatchFeatures): string[] {
   const g = f.givenPhonetic?.[0];
   const fam = f.familyPhonetic?.[0];
   nameKeys(g, fam, d?.year, estimated, out);
+  prefixKeys(f, d?.year, estimated, out);
   placeKeys(f, g, fam, out);
+  addressKeys(f, out);
   return [...out];
 }
 

@@ -67,7 +67,7 @@ function toFamily(level: number): number {
 }
 
 function givenLevel(a: Prepared, b: Prepared): number {
-  let level = nameLevel(a.given, b.given, a.givenPhonetic, b.givenPhonetic, true, a.givenMask, b.givenMask);
+  let level = nameLevel(a.given, b.given, a.givenPhonetic, b.givenPhonetic, a.givenNick && b.givenNick, a.givenMask, b.givenMask);
   // Several given names: a middle name recorded first, or names split differently, still agrees.
   if (level > 1 && (a.givenAll !== '' || b.givenAll !== '')) {
     const alt = nameLevel(a.givenAll || a.given, b.givenAll || b.given, a.givenPhonetic, b.givenPhonetic, false,

@@ -76,6 +76,16 @@ GROUPS.forEach((group, g) => {
 });
 
 /**
+ * Whether a normalised given name belongs to any nickname group (precomputed per record so that
+ * isNickname runs only for pairs where both names could match).
+ * @param name - normalised name (upper case, no spaces)
+ * @returns true when the name is in the table
+ */
+export function hasNicknames(name: string): boolean {
+  return INDEX.has(name);
+}
+
+/**
  * Whether two normalised given names (upper case, no spaces) are known nickname variants.
  * @param a - first name
  * @param b - second name

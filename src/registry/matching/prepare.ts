@@ -7,6 +7,7 @@
 import type { MatchFeatures } from './contract';
 import { packDate } from './dates';
 import { charMask } from './jaro-winkler';
+import { hasNicknames } from './nicknames';
 import { nameKey } from './normalise';
 
 /** An identifier split into its system and value. */
@@ -47,6 +48,13 @@ export interface Prepared {
   cityMask: number;
   /** Sorted 32-bit hashes of the address tokens. */
   addressTokens: Int32Array;
+  /** Whether `given` appears in the nickname table. */
+  givenNick: boolean;
+  /** Scoring cache: the compiled model the term frequencies below were read from. */
+  tfModel: unknown;
+  /** Term frequency of `given` / `family` under tfModel, -1 when not yet read. */
+  tfGiven: number;
+  tfFamily: number;
 }
 
 const cache = new WeakMap<MatchFeatures, Prepared>();
@@ -97,6 +105,7 @@ function build(f: MatchFeatures): Prepared {
     familyMask: charMask(family),
     cityMask: charMask(f.city ?? ''),
     addressTokens: tokenHashes(f.address ?? ''),
+    givenNick: hasNicknames(first),
     givenPhonetic: f.givenPhonetic ?? [],
     family,
     familyPhonetic: f.familyPhonetic ?? [],
@@ -112,6 +121,9 @@ function build(f: MatchFeatures): Prepared {
     city: f.city ?? '',
     state: f.state ?? '',
     address: f.address ?? '',
+    tfModel: undefined,
+    tfGiven: -1,
+    tfFamily: -1,
   };
 }
 

@@ -11,15 +11,32 @@ import { prepare } from './prepare';
 import type { IdPart, Prepared } from './prepare';
 
 const levels = new Int32Array(FIELDS.length);
+/** Level names by field index (avoids a keyed lookup per field per pair). */
+const LEVEL_NAMES: ReadonlyArray<readonly string[]> = FIELDS.map((f) => FIELD_LEVELS[f]);
 const GIVEN = 0;
 const FAMILY = 1;
 /** Cap on how far the term-frequency adjustment may move an exact-agreement weight, in bits. */
 const TF_MAX_SHIFT = 6;
 
-function tfWeight(c: CompiledModel, field: number, value: string, base: number): number {
+/** The value's term frequency, cached on the prepared record for the last model it was scored with. */
+function termFrequency(c: CompiledModel, p: Prepared, field: number, table: Map<string, number>, value: string): number {
+  if (p.tfModel !== c) {
+    p.tfModel = c;
+    p.tfGiven = -1;
+    p.tfFamily = -1;
+  }
+  const cached = field === GIVEN ? p.tfGiven : p.tfFamily;
+  if (cached >= 0) return cached;
+  const tf = Math.max(table.get(value) ?? c.tfMinimum, c.tfMinimum);
+  if (field === GIVEN) p.tfGiven = tf;
+  else p.tfFamily = tf;
+  return tf;
+}
+
+function tfWeight(c: CompiledModel, p: Prepared, field: number, value: string, base: number): number {
   const table = field === GIVEN ? c.tf.given : c.tf.family;
   if (table === undefined) return base;
-  const tf = Math.max(table.get(value) ?? c.tfMinimum, c.tfMinimum);
+  const tf = termFrequency(c, p, field, table, value);
   // Splink's adjustment: replace u(exact) by the value's own frequency; rarer names weigh more.
   const shift = Math.log2((c.exactU[field] as number) / tf);
   // Never below zero: agreeing on a very common name is still not evidence against a match.
@@ -32,7 +49,7 @@ function fieldWeight(c: CompiledModel, a: Prepared, b: Prepared, field: number, 
   const value = field === GIVEN ? a.given : a.family;
   // Exact via the swapped order: the value sits in the other table, so no adjustment (keeps symmetry).
   if (value !== (field === GIVEN ? b.given : b.family)) return w;
-  return tfWeight(c, field, value, w);
+  return tfWeight(c, a, field, value, w);
 }
 
 function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: boolean }): void {
@@ -61,6 +78,8 @@ function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: 
  * @returns the rule outcome
  */
 export function identifierRule(a: Prepared, b: Prepared): MatchResult['identifierRule'] {
+  if ((a.nationalIds.length === 0 || b.nationalIds.length === 0) && (a.otherIds.length === 0 || b.otherIds.length === 0) &&
+    (a.localIds.length === 0 || b.localIds.length === 0)) return 'none';
   const state = { same: false, conflict: false };
   systemRule(a.nationalIds, b.nationalIds, state);
   systemRule(a.otherIds, b.otherIds, state);
@@ -119,7 +138,7 @@ export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): 
     const level = levels[i] as number;
     const weight = fieldWeight(c, pa, pb, i, level);
     w += weight;
-    fields[i] = { field: FIELDS[i] as string, level: FIELD_LEVELS[FIELDS[i] as (typeof FIELDS)[number]][level] as string, weight };
+    fields[i] = { field: FIELDS[i] as string, level: (LEVEL_NAMES[i] as readonly string[])[level] as string, weight };
   }
   return { weight: w, probability: weightToProbability(w), fields, identifierRule: identifierRule(pa, pb) };
 }

@@ -138,7 +138,8 @@ describe('blockingKeys', () => {
       telecom: [{ system: 'phone', value: '0772 123456' }], identifier: [{ system: 'urn:nin', value: 'A1' }],
     });
     expect(blockingKeys(f).sort()).toEqual([
-      'dob:19800512', 'dob:19801205', 'fy:SM0:1980', 'gy:JN:1980', 'id:urn:nin|A1', 'nm:JN+SM0', 'ph:+256772123456',
+      'dob:19800512', 'dob:19801205', 'fy:SM0:1980', 'gy:JN:1980', 'id:urn:nin|A1', 'nm:JN+SM0', 'np:JOH:1980',
+      'np:SMI:1980', 'ph:+256772123456',
     ]);
   });
 
@@ -149,6 +150,21 @@ describe('blockingKeys', () => {
     expect(blockingKeys(b)).toContain('nm:JN+SM0');
     expect(blockingKeys(a)).toContain('ey:1980:JN+SM0');
     expect(blockingKeys(a).some((k) => k.startsWith('dob:'))).toBe(false);
+    expect(blockingKeys(a).some((k) => k.startsWith('np:'))).toBe(false);
+  });
+
+  test('address keys: distinctive street words with house number and postcode, street types ignored', () => {
+    const a = features({
+      resourceType: 'Patient', name: [{ family: 'Smith', given: ['John'] }],
+      address: [{ line: ['7 Wallaby Place', 'Delmar'], postalCode: '2119' }],
+    });
+    const b = features({
+      resourceType: 'Patient', name: [{ family: 'Xyz', given: ['Qrs'] }],
+      address: [{ line: ['7 WallabyPlace'], postalCode: '2118' }],
+    });
+    expect(blockingKeys(a)).toEqual(expect.arrayContaining(['ah:WALLABY:7', 'ap:WALLABY:2119', 'ah:DELMAR:7', 'ap:DELMAR:2119']));
+    expect(blockingKeys(a).some((k) => k.includes('PLACE'))).toBe(false);
+    expect(blockingKeys(b)).toContain('ah:WALLABY:7');
   });
 
   test('an empty record has no keys', () => {
