@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { blockingKeys, compare, createMatchingEngine, matchWeight, mulberry32, trainModel } from '../src/registry/matching';
 import type { MatchFeatures, MatchModel } from '../src/registry/matching';
 import { loadDataset } from './linkage/datasets';
-import { rowsToPatients } from './linkage/tune';
+import { mapRows } from './linkage/registry-ingest';
 
 function rate(label: string, features: MatchFeatures[], model: MatchModel, fn: typeof compare | typeof matchWeight, pairs: number): void {
   const rand = mulberry32(1);
@@ -51,7 +51,7 @@ function blockedRate(features: MatchFeatures[], model: MatchModel): void {
 async function main(): Promise<void> {
   const rows = loadDataset('febrl', join(__dirname, '../../shared/data/linkage/febrl-dataset3.csv'));
   const engine = createMatchingEngine();
-  const features = (await rowsToPatients(rows)).map((p) => engine.extractFeatures(p));
+  const features = (await mapRows(rows)).map((p) => engine.extractFeatures(p));
   const model = trainModel(features, { seed: 1 });
   rate('warm-up', features, model, compare, 300000);
   rate('compare', features, model, compare, 2000000);
