@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import type { Logger, DestinationStream } from 'pino';
-import { redactPii, scrubText } from './redact';
+import { errorSummary, isError, redactPii, scrubText } from './redact';
 
 export type { Logger } from 'pino';
 
@@ -9,9 +9,15 @@ export type { Logger } from 'pino';
  * @param e - whatever was thrown
  */
 function serializeError(e: unknown): unknown {
-  if (e instanceof Error || typeof e !== 'object' || e === null) return redactPii(e instanceof Error ? e : { message: String(e) });
-  const o = e as { name?: unknown; message?: unknown; code?: unknown; codeName?: unknown };
-  return redactPii(Object.assign(new Error(typeof o.message === 'string' ? o.message : 'non-Error value thrown'), { name: typeof o.name === 'string' ? o.name : 'Object', code: o.code ?? o.codeName }));
+  if (isError(e)) return errorSummary(e);
+  if (typeof e !== 'object' || e === null) return { type: typeof e };
+  // Already summarised by the redacting log formatter (it runs first).
+  if ('type' in e && !('message' in e)) return e;
+  // Errors from another realm (or error-like objects) fail instanceof; summarise them the same way.
+  const o = e as { name?: unknown; message?: unknown; code?: unknown; codeName?: unknown; stack?: unknown };
+  const like = Object.assign(new Error(typeof o.message === 'string' ? o.message : ''), { name: typeof o.name === 'string' ? o.name : 'Object', code: o.code ?? o.codeName });
+  if (typeof o.stack === 'string') like.stack = o.stack;
+  return errorSummary(like);
 }
 
 /**

@@ -37,6 +37,33 @@ export function scrubText(text: string): string {
     .replace(/\+?\d[\d\s-]{6,}\d/g, REDACTED);
 }
 
+// Errors whose messages we write ourselves or that describe connections, never records. Any other
+// error's message may echo a payload (a name, a birth date), so only its type, code and origin are logged.
+const TRUSTED_MESSAGES = /^(MediatorError|UpstreamError|ConfigError|MongoNetworkError|MongoServerSelectionError|MongoNetworkTimeoutError|MongoTopologyClosedError|Kafka\w*Error)$/;
+
+/**
+ * An Error from this or another realm (jest and vm contexts fail `instanceof Error`).
+ * @param value - anything
+ */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+/**
+ * A log-safe summary of an error: type, code, first stack frame, and the message only when trusted.
+ * @param e - the error
+ */
+export function errorSummary(e: Error): Record<string, unknown> {
+  const frame = e.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
+  const code = (e as { code?: unknown }).code;
+  return {
+    type: e.name,
+    ...(TRUSTED_MESSAGES.test(e.name) ? { message: scrubText(e.message) } : {}),
+    ...(code !== undefined ? { code } : {}),
+    ...(frame ? { at: frame } : {}),
+  };
+}
+
 /**
  * Deep-copy a log object with every personal field replaced by `[redacted]`.
  * @param value - any loggable value
@@ -45,7 +72,7 @@ export function scrubText(text: string): string {
 export function redactPii(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[truncated]';
-  if (value instanceof Error) return { type: value.name, message: scrubText(value.message), code: (value as { code?: unknown }).code };
+  if (isError(value)) return errorSummary(value);
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactPii(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

@@ -36,6 +36,19 @@ describe('log redaction', () => {
     expect(out).toContain('registered');
   });
 
+  it('logs only the type, code and origin of errors whose messages we do not write', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('info', stream);
+    logger.error({ err: new Error(`cannot map ${planted.given} ${planted.family}`) }, 'unexpected');
+    logger.error({ err: { name: 'WeirdError', message: `leak ${planted.family}`, code: 42 } }, 'thrown object');
+    const out = lines.join('');
+    expect(out).not.toContain(planted.given);
+    expect(out).not.toContain(planted.family);
+    expect(out).toContain('"type":"Error"');
+    expect(out).toContain('"code":42');
+    expect(out).toMatch(/"at":"at /);
+  });
+
   it('keeps non-personal fields', () => {
     expect(redactPii({ route: '/fhir/Patient/{id}', status: 200, mpiId: 'SN-DKR-26-9XQ7LM2A' })).toEqual({
       route: '/fhir/Patient/{id}', status: 200, mpiId: 'SN-DKR-26-9XQ7LM2A',

@@ -1,9 +1,6 @@
-import { aPerson, mpiHarness } from './harness';
-import type { MpiHarness } from './harness';
+import { aPerson, caller, mpiHarness } from './harness';
+import type { Json, MpiHarness } from './harness';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are probed freely in tests
-type Json = Record<string, any>;
-type Res = { status: number; body: Json; type: string; headers: Record<string, unknown> };
 
 const INJECTIONS = [
   "' OR '1'='1", '{"$ne":null}', '$where', '<script>alert(1)</script>', '../../etc/passwd', '%00', '${7*7}', '{{7*7}}',
@@ -19,10 +16,7 @@ describe('MPI REST API: bad input and attacks', () => {
   });
   afterAll(async () => h.server.stop());
 
-  const inject = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> => {
-    const res = await h.server.inject({ method, url, payload: payload as string, headers: { ...auth, ...headers } });
-    return { status: res.statusCode, body: JSON.parse(res.payload || 'null') as Json, type: String(res.headers['content-type']), headers: res.headers };
-  };
+  const inject = caller(() => h, () => auth);
 
   function expectProblem(res: { status: number; body: Json; type: string }, status: number): void {
     expect(res.status).toBe(status);

@@ -33,6 +33,28 @@ export interface MpiHarness {
   auth(scopes?: string, clientId?: string): Promise<Record<string, string>>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are probed freely in tests
+export type Json = Record<string, any>;
+/** A response as the MPI tests read it. */
+export interface Res {
+  status: number;
+  body: Json;
+  type: string;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * A request helper that adds the current bearer header to every injected call.
+ * @param harness - reads the harness at call time (it is built in beforeAll)
+ * @param auth - reads the bearer header at call time
+ */
+export function caller(harness: () => MpiHarness, auth: () => Record<string, string>): (method: string, url: string, payload?: unknown, headers?: Record<string, string>) => Promise<Res> {
+  return async (method, url, payload, headers = {}) => {
+    const res = await harness().server.inject({ method, url, payload: payload as object, headers: { ...auth(), ...headers } });
+    return { status: res.statusCode, body: (res.payload ? JSON.parse(res.payload) : null) as Json, type: String(res.headers['content-type']), headers: res.headers };
+  };
+}
+
 /** A registry service over the memory store with the real matching engine. */
 export function memoryRegistry(): RegistryService {
   return createRegistryService({

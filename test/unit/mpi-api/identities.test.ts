@@ -1,10 +1,7 @@
 import { createMpiIdCodec } from '../../../src/registry/mpi-id';
-import { aPerson, mpiHarness } from './harness';
-import type { MpiHarness } from './harness';
+import { aPerson, caller, mpiHarness } from './harness';
+import type { Json, MpiHarness, Res } from './harness';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are probed freely in tests
-type Json = Record<string, any>;
-type Res = { status: number; body: Json; headers: Record<string, unknown> };
 
 describe('MPI REST API: identities', () => {
   let h: MpiHarness;
@@ -15,10 +12,7 @@ describe('MPI REST API: identities', () => {
   });
   afterAll(async () => h.server.stop());
 
-  const call = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> => {
-    const res = await h.server.inject({ method, url, payload: payload as object, headers: { ...auth, ...headers } });
-    return { status: res.statusCode, body: (res.payload ? JSON.parse(res.payload) : null) as Json, headers: res.headers };
-  };
+  const call = caller(() => h, () => auth);
   const register = (over: Json = {}): Promise<Res> => call('POST', '/mpi/register', aPerson(over));
 
   test('register → 201 with mpi_id, status, confidence, created_at', async () => {
@@ -125,7 +119,7 @@ describe('MPI REST API: identities', () => {
     const token = issued.body.token as string;
     const verify = async (t: string): Promise<Res> => {
       const res = await h.server.inject({ method: 'GET', url: `/mpi/verify/${encodeURIComponent(t)}` });
-      return { status: res.statusCode, body: JSON.parse(res.payload) as Json, headers: res.headers };
+      return { status: res.statusCode, body: JSON.parse(res.payload) as Json, type: String(res.headers['content-type']), headers: res.headers };
     };
     const valid = await verify(token);
     expect(valid.status).toBe(200);
