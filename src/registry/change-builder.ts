@@ -7,6 +7,7 @@ import type { LinkState } from './ports';
 import type { Actor, OutboxEvent } from '../core/types';
 import type { RegistryContext } from './context';
 import type { Change, ChangeOp, StoredGolden, StoredSource, XrefEntry } from './store';
+import { blockingDiffOps } from './blocking-ops';
 import { computeGoldenPatient } from './survivorship';
 import { toSearchFields } from './search-fields';
 import { changedFields } from './history';
@@ -267,21 +268,7 @@ export class ChangeBuilder {
   }
 
   private blockingOps(): ChangeOp[] {
-    const ops: ChangeOp[] = [];
-    for (const s of this.srcs.values()) {
-      const before = s.before?.active ? this.ctx.engine.blockingKeys(s.before.features) : [];
-      const after = s.after.active ? this.ctx.engine.blockingKeys(s.after.features) : [];
-      if (JSON.stringify([...before].sort()) === JSON.stringify([...after].sort())) {
-        continue;
-      }
-      for (const key of before.filter((k) => !after.includes(k))) {
-        ops.push({ op: 'block.del', entry: { key, sourceKey: s.after.key, refine: [] } });
-      }
-      for (const key of after) {
-        ops.push({ op: 'block.add', entry: { key, sourceKey: s.after.key, refine: after.filter((k) => k !== key) } });
-      }
-    }
-    return ops;
+    return [...this.srcs.values()].flatMap((s) => blockingDiffOps(this.ctx.engine, s.before, s.after));
   }
 
   private historyOps(): ChangeOp[] {
