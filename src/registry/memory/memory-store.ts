@@ -1,16 +1,16 @@
 /**
- * In-memory twin of the registry store, for unit tests and the evaluation CLI. Every read and write
- * copies documents (structuredClone) so callers can never mutate stored state by accident, as the
- * Mongo adapter cannot either. Single-threaded JavaScript makes each method atomic.
+ * In-memory twin of the registry store, for unit tests, the evaluation CLI and the benchmarks.
+ * Writes copy documents in; reads hand out deep-frozen records, so callers can never mutate stored
+ * state (as with the Mongo adapter). Single-threaded JavaScript makes each method atomic.
  */
 import { MediatorError } from '../../core/errors';
-import type { OutboxEvent } from '../../core/types';
-import type { HistoryEntry, PatientQuery, PatientSearchResult } from '../ports';
+import type { PatientQuery, PatientSearchResult } from '../ports';
 import { searchComparator, searchFieldsMatch } from '../search-fields';
+import { Groups } from './groups';
+import { createMemoryHistory, createMemoryJournal } from './journal';
 import { MemorySearchIndex } from './search-index';
 import type {
   BlockingEntry,
-  Change,
   NotAMatch,
   RegistryStore,
   StoredGolden,
@@ -22,17 +22,27 @@ import type {
   XrefEntry,
 } from '../store';
 
-const clone = <T>(v: T): T => structuredClone(v);
+/** Stored documents are copied once, on write, and deep-frozen: reads hand them out as they are
+ * (no copy per read, which dominated loading a large registry), and a caller that tries to mutate
+ * one fails loudly in strict mode, as it could never change a Mongo document either. */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}
+const frozenCopy = <T>(v: T): T => deepFreeze(structuredClone(v));
 
 function putIfNewer<T extends { version: number }>(map: Map<string, T>, id: string, doc: T): void {
   const cur = map.get(id);
   if (!cur || cur.version < doc.version) {
-    map.set(id, clone(doc));
+    map.set(id, frozenCopy(doc));
   }
 }
 
 function page<T>(items: T[], offset: number, count: number): { total: number; items: T[] } {
-  return { total: items.length, items: items.slice(offset, offset + count).map(clone) };
+  return { total: items.length, items: items.slice(offset, offset + count) };
 }
 
 function searchIn(docs: Array<StoredSource | StoredGolden>, kind: 'golden' | 'source', q: PatientQuery): Array<{ kind: 'golden' | 'source'; doc: StoredSource | StoredGolden }> {
@@ -48,183 +58,170 @@ export function createMemoryRegistryStore(): RegistryStore {
   const sourceIndex = new MemorySearchIndex();
   const goldens = new Map<string, StoredGolden>();
   const xref = new Map<string, XrefEntry>();
-  const blocks = new Map<string, Map<string, BlockingEntry>>();
+  // Block key → source key → that source's other keys. A source's ~18 entries carry the same
+  // `refine` list, so it is stored once per source (interned) rather than once per entry.
+  const blocks = new Map<string, Map<string, readonly string[]>>();
+  const refineBySource = new Map<string, { signature: string; keys: readonly string[] }>();
+  const internRefine = (e: BlockingEntry): readonly string[] => {
+    const signature = e.refine.join('\n');
+    const cur = refineBySource.get(e.sourceKey);
+    if (cur?.signature === signature) return cur.keys;
+    const keys = Object.freeze([...e.refine]);
+    refineBySource.set(e.sourceKey, { signature, keys });
+    return keys;
+  };
   const reviews = new Map<string, StoredReview>();
   const constraints = new Map<string, NotAMatch>();
-  const history = new Map<string, HistoryEntry>();
   const tokens = new Map<string, TokenRecord>();
   const merges = new Map<string, MergeRecord>();
   const models = new Map<string, StoredModel>();
-  const journal = new Map<string, Change>();
-  const guards = new Set<string>();
   const claims = new Map<string, { owner: string; expiresAt: number }>();
-  let seq = 0;
+  const { journal, outbox } = createMemoryJournal();
+  const history = createMemoryHistory();
+  // Secondary indexes (see groups.ts): keep per-record lookups flat as the registry grows.
+  const xrefByMpiId = new Groups();
+  const sourcesById = new Groups();
+  const reviewsBySource = new Groups();
+  const constraintsBySource = new Groups();
+  const mergesByRetired = new Groups();
   const xk = (s: string, v: string): string => `${s}\u0000${v}`;
+  const setXref = (e: XrefEntry): void => {
+    const k = xk(e.system, e.value);
+    const before = xref.get(k);
+    if (before) xrefByMpiId.delete(before.mpiId, k);
+    xref.set(k, frozenCopy(e));
+    xrefByMpiId.add(e.mpiId, k);
+  };
 
   return {
     sources: {
-      get: async (key) => clone(sources.get(key) ?? null),
-      getById: async (id) => clone(sources.get(sourceKeyById.get(id) ?? '') ?? null),
-      getMany: async (keys) => keys.flatMap((k) => (sources.has(k) ? [clone(sources.get(k) as StoredSource)] : [])),
+      get: async (key) => sources.get(key) ?? null,
+      getById: async (id) => sources.get(sourceKeyById.get(id) ?? '') ?? null,
+      getMany: async (keys) => keys.flatMap((k) => (sources.has(k) ? [sources.get(k) as StoredSource] : [])),
       byIdentifier: async (id, limit) => {
-        const hits = [...sources.values()].filter((s) =>
+        const pool = id.value === undefined ? [...sources.values()] : sourcesById.pick(id.value, sources);
+        const hits = pool.filter((s) =>
           s.search.identifiers.some((i) => (id.system === undefined || i.system === id.system) && (id.value === undefined || i.value === id.value)),
         );
-        return hits.sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, limit).map(clone);
+        return hits.sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, limit);
       },
       page: async (afterKey, limit) =>
         [...sources.keys()]
           .filter((k) => afterKey === null || k > afterKey)
           .sort()
           .slice(0, limit)
-          .map((k) => clone(sources.get(k) as StoredSource)),
+          .map((k) => sources.get(k) as StoredSource),
       count: async () => sources.size,
       put: async (doc) => {
         putIfNewer(sources, doc.key, doc);
         sourceKeyById.set(doc.id, doc.key);
+        // Identifiers only accumulate in the index; byIdentifier re-checks the stored document.
+        for (const i of doc.search.identifiers) sourcesById.add(i.value, doc.key);
         sourceIndex.put(doc.key, (sources.get(doc.key) as StoredSource).search);
       },
     },
     goldens: {
-      get: async (id) => clone(goldens.get(id) ?? null),
-      getMany: async (ids) => ids.flatMap((id) => (goldens.has(id) ? [clone(goldens.get(id) as StoredGolden)] : [])),
+      get: async (id) => goldens.get(id) ?? null,
+      getMany: async (ids) => ids.flatMap((id) => (goldens.has(id) ? [goldens.get(id) as StoredGolden] : [])),
       put: async (doc) => {
         putIfNewer(goldens, doc.mpiId, doc);
         goldenIndex.put(doc.mpiId, (goldens.get(doc.mpiId) as StoredGolden).search);
       },
     },
     xref: {
-      get: async (id) => clone(xref.get(xk(id.system, id.value)) ?? null),
-      byMpiId: async (mpiId) => [...xref.values()].filter((e) => e.mpiId === mpiId).map(clone),
-      put: async (e) => void xref.set(xk(e.system, e.value), clone(e)),
+      get: async (id) => (xref.get(xk(id.system, id.value)) ?? null),
+      byMpiId: async (mpiId) => xrefByMpiId.pick(mpiId, xref).filter((e) => e.mpiId === mpiId),
+      put: async (e) => setXref(e),
       insert: async (e) => {
         if (xref.has(xk(e.system, e.value))) {
           throw new MediatorError('conflict', 'identifier already cross-referenced', { system: e.system });
         }
-        xref.set(xk(e.system, e.value), clone(e));
+        setXref(e);
       },
       remove: async (e) => {
-        if (xref.get(xk(e.system, e.value))?.mpiId === e.mpiId) {
-          xref.delete(xk(e.system, e.value));
+        const k = xk(e.system, e.value);
+        if (xref.get(k)?.mpiId === e.mpiId) {
+          xref.delete(k);
+          xrefByMpiId.delete(e.mpiId, k);
         }
       },
     },
     blocking: {
       add: async (e) => {
-        const block = blocks.get(e.key) ?? new Map<string, BlockingEntry>();
-        block.set(e.sourceKey, clone(e));
+        const block = blocks.get(e.key) ?? new Map<string, readonly string[]>();
+        block.set(e.sourceKey, internRefine(e));
         blocks.set(e.key, block);
       },
       remove: async (e) => void blocks.get(e.key)?.delete(e.sourceKey),
       lookup: async (key, cap, refineWith) => {
-        const entries = [...(blocks.get(key)?.values() ?? [])];
-        const kept = refineWith ? entries.filter((e) => e.refine.some((r) => refineWith.includes(r))) : entries;
-        return kept.map((e) => e.sourceKey).sort().slice(0, cap + 1);
+        const entries = [...(blocks.get(key) ?? [])];
+        const kept = refineWith ? entries.filter(([, refine]) => refine.some((r) => refineWith.includes(r))) : entries;
+        return kept.map(([sourceKey]) => sourceKey).sort().slice(0, cap + 1);
       },
     },
     reviews: {
-      get: async (id) => clone(reviews.get(id) ?? null),
-      put: async (doc) => putIfNewer(reviews, doc.id, doc),
+      get: async (id) => (reviews.get(id) ?? null),
+      put: async (doc) => {
+        putIfNewer(reviews, doc.id, doc);
+        reviewsBySource.add(doc.sourceKey, doc.id);
+      },
       list: async (f) => {
         const items = [...reviews.values()]
           .filter((r) => (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan))
           .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
         return page(items, f.offset, f.count);
       },
-      bySource: async (sourceKey) => [...reviews.values()].filter((r) => r.sourceKey === sourceKey).map(clone),
+      bySource: async (sourceKey) => reviewsBySource.pick(sourceKey, reviews).filter((r) => r.sourceKey === sourceKey),
     },
     constraints: {
-      put: async (doc) => void constraints.set(`${doc.sourceKey}\u0000${doc.mpiId}`, clone(doc)),
-      forSource: async (sourceKey) => [...constraints.values()].filter((c) => c.sourceKey === sourceKey).map(clone),
-    },
-    history: {
-      append: async (e) => {
-        const k = `${e.kind}\u0000${e.id}\u0000${e.version}`;
-        if (!history.has(k)) {
-          history.set(k, clone(e));
-        }
+      put: async (doc) => {
+        const k = `${doc.sourceKey}\u0000${doc.mpiId}`;
+        constraints.set(k, frozenCopy(doc));
+        constraintsBySource.add(doc.sourceKey, k);
       },
-      list: async (kind, id) =>
-        [...history.values()].filter((e) => e.kind === kind && e.id === id).sort((a, b) => a.version - b.version).map(clone),
-      all: async (o) => {
-        const items = [...history.values()]
-          .filter((e) => !o.since || e.at >= o.since)
-          .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
-        return page(items, o.offset, o.count);
-      },
+      forSource: async (sourceKey) => constraintsBySource.pick(sourceKey, constraints),
     },
+    history,
     tokens: {
       insert: async (doc) => {
         if (tokens.has(doc.hash)) {
           throw new MediatorError('conflict', 'token exists');
         }
-        tokens.set(doc.hash, clone(doc));
+        tokens.set(doc.hash, frozenCopy(doc));
       },
-      get: async (hash) => clone(tokens.get(hash) ?? null),
+      get: async (hash) => (tokens.get(hash) ?? null),
       revoke: async (hash, at) => {
         const t = tokens.get(hash);
         if (!t) {
           return false;
         }
-        t.revokedAt ??= at;
+        tokens.set(hash, frozenCopy({ ...t, revokedAt: t.revokedAt ?? at }));
         return true;
       },
     },
     merges: {
-      put: async (doc) => void merges.set(doc.id, clone(doc)),
-      get: async (id) => clone(merges.get(id) ?? null),
+      put: async (doc) => {
+        merges.set(doc.id, frozenCopy(doc));
+        mergesByRetired.add(doc.retiredId, doc.id);
+      },
+      get: async (id) => (merges.get(id) ?? null),
       activeFor: async (retiredId) =>
-        clone([...merges.values()].filter((m) => m.retiredId === retiredId && !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1))[0] ?? null),
+        mergesByRetired.pick(retiredId, merges).filter((m) => m.retiredId === retiredId && !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1))[0] ?? null,
     },
     models: {
-      put: async (doc) => void models.set(doc.version, clone(doc)),
-      get: async (v) => clone(models.get(v) ?? null),
-      active: async () => clone([...models.values()].find((m) => m.active) ?? null),
+      put: async (doc) => void models.set(doc.version, frozenCopy(doc)),
+      get: async (v) => (models.get(v) ?? null),
+      active: async () => [...models.values()].find((m) => m.active) ?? null,
       activate: async (version) => {
         if (!models.has(version)) {
           throw new MediatorError('not-found', 'unknown model version');
         }
-        for (const m of models.values()) {
-          m.active = m.version === version;
-        }
+        for (const [v, m] of models) models.set(v, frozenCopy({ ...m, active: v === version }));
       },
-      list: async () => [...models.values()].map(({ model: _model, ...rest }) => clone(rest)),
+      list: async () => [...models.values()].map(({ model: _model, ...rest }) => rest),
     },
-    journal: {
-      append: async (change) => {
-        if (change.guards.some((g) => guards.has(g)) || journal.has(change.id)) {
-          throw new MediatorError('conflict', 'concurrent change on the same record', { guards: change.guards });
-        }
-        change.guards.forEach((g) => guards.add(g));
-        const stored = { ...clone(change), seq: ++seq };
-        journal.set(change.id, stored);
-        return clone(stored);
-      },
-      markApplied: async (id) => {
-        const c = journal.get(id);
-        if (c) {
-          c.applied = true;
-        }
-      },
-      unapplied: async (limit) =>
-        [...journal.values()].filter((c) => !c.applied).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).slice(0, limit).map(clone),
-      get: async (id) => clone(journal.get(id) ?? null),
-    },
-    outbox: {
-      pending: async (limit) => {
-        const out: OutboxEvent[] = [];
-        const ordered = [...journal.values()].filter((c) => c.applied && c.unpublished.length > 0).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-        for (const c of ordered) {
-          out.push(...c.events.filter((ev) => c.unpublished.includes(ev.id)).map(clone));
-        }
-        return out.slice(0, limit);
-      },
-      markPublished: async (ids) => {
-        for (const c of journal.values()) {
-          c.unpublished = c.unpublished.filter((id) => !ids.includes(id));
-        }
-      },
-    },
+    journal,
+    outbox,
     claims: {
       tryAcquire: async (key, owner, expiresAt, now) => {
         const cur = claims.get(key);
@@ -254,7 +251,7 @@ export function createMemoryRegistryStore(): RegistryStore {
         ];
         const cmp = searchComparator(q);
         hits.sort((a, b) => cmp(a.doc.search, b.doc.search));
-        return { total: hits.length, items: hits.slice(q.offset, q.offset + q.count).map((h) => ({ kind: h.kind, patient: clone(h.doc.patient) })) };
+        return { total: hits.length, items: hits.slice(q.offset, q.offset + q.count).map((h) => ({ kind: h.kind, patient: h.doc.patient })) };
       },
     },
   };
