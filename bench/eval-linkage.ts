@@ -48,7 +48,9 @@ export interface Output {
 
 export const USAGE = `usage: eval-linkage --format febrl|febrl-link|opencr|generic --input FILE [--input2 FILE]
     [--truth FILE] [--fields LIST] [--order file|shuffled] [--seed N] [--store memory|mongo] [--json]
-  --fields: comma-separated subset of ${FIELD_NAMES.join(', ')} (default: every field the dataset has)`;
+  --fields: comma-separated subset of ${FIELD_NAMES.join(', ')} (default: every field the dataset has)
+  Decision rules come from the mediator's settings: MATCH_UPPER_THRESHOLD, MATCH_LOWER_THRESHOLD,
+  MATCH_IDENTIFIER_CONFLICT=review|score (see README, Configuration).`;
 
 const FORMATS: readonly string[] = ['febrl', 'febrl-link', 'opencr', 'generic'];
 const VALUED = new Set(['format', 'input', 'input2', 'truth', 'fields', 'order', 'seed', 'store']);

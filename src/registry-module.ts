@@ -46,7 +46,12 @@ export interface RegistryModuleOptions {
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
-  const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...opts.rules });
+  const fromEnv: Partial<MatchRules> = {
+    upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
+    lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
+    identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
+  };
+  const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({

@@ -73,7 +73,9 @@ function mongoUri(): string {
 interface Registry { module: RegistryModule; engine: MatchingEngine; counter: { compares: number }; dispose(): Promise<void> }
 
 async function openRegistry(opts: IngestOptions): Promise<Registry> {
-  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', ...(opts.phoneCountry ? { DEFAULT_PHONE_COUNTRY: opts.phoneCountry } : {}) });
+  // The decision rules come from the same MATCH_* settings as the mediator's (README, configuration).
+  const rules = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MATCH_')));
+  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', ...rules, ...(opts.phoneCountry ? { DEFAULT_PHONE_COUNTRY: opts.phoneCountry } : {}) });
   const logger = createLogger('error', pino.destination(2));
   const counter = { compares: 0 };
   const instrumentEngine = (e: MatchingEngine): MatchingEngine => ({

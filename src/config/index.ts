@@ -76,5 +76,6 @@ function crossCheck(env: Env): string[] {
     problems.push('OPENHIM_SHARED_SECRET: required when OPENHIM_TRUST_CLIENT_HEADER=true (proves a request came through OpenHIM)');
   }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
+  if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');
   return problems;
 }

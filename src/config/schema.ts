@@ -49,6 +49,10 @@ export const envSchema = z.object({
   MPI_ID_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),
   MPI_ID_REGION: z.string().regex(/^[A-Z0-9]{2,4}$/).default('DKR'),
   DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),
+  // Decision rules of the matcher (registry/matching/decide.ts validates them together).
+  MATCH_UPPER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.95),
+  MATCH_LOWER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  MATCH_IDENTIFIER_CONFLICT: z.enum(['review', 'score']).default('review'),
 });
 
 export type EnvInput = z.input<typeof envSchema>;

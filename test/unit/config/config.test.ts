@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.env)).toBe(true);
   });
 
+  it('validates the matcher decision rules', () => {
+    const c = loadConfig({ ...valid, MATCH_UPPER_THRESHOLD: '0.99', MATCH_IDENTIFIER_CONFLICT: 'score' });
+    expect([c.env.MATCH_UPPER_THRESHOLD, c.env.MATCH_LOWER_THRESHOLD, c.env.MATCH_IDENTIFIER_CONFLICT]).toEqual([0.99, 0.5, 'score']);
+    expect(loadConfig(valid).env.MATCH_IDENTIFIER_CONFLICT).toBe('review');
+    const text = problemsOf({ ...valid, MATCH_UPPER_THRESHOLD: '0.4', MATCH_LOWER_THRESHOLD: '1.5', MATCH_IDENTIFIER_CONFLICT: 'ignore' }).join('\n');
+    for (const key of ['MATCH_LOWER_THRESHOLD', 'MATCH_IDENTIFIER_CONFLICT']) expect(text).toContain(key);
+    expect(problemsOf({ ...valid, MATCH_UPPER_THRESHOLD: '0.4', MATCH_LOWER_THRESHOLD: '0.6' }).join('\n')).toContain('must not exceed MATCH_UPPER_THRESHOLD');
+  });
+
   it('lists every problem at once', () => {
     const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'nohostport', MONGODB_URI: 'http://x' });
     const text = problems.join('\n');
