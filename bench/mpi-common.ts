@@ -21,7 +21,7 @@ import { generateSigningKey } from '../src/http/auth/keys';
 import { authPlugin } from '../src/http/auth/plugin';
 import { AccessTokenVerifier } from '../src/http/auth/verifier';
 import { mpiApiPlugin } from '../src/mpi-api/plugin';
-import { blockingKeys, compare, defaultModel, extractFeatures } from '../src/registry/matching';
+import { createMatchingEngine, defaultModel } from '../src/registry/matching';
 import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
 import { createRegistryService } from '../src/registry/service';
 import { NATIONAL_ID_SYSTEM, syntheticPatient } from './lib/synthetic';
@@ -101,7 +101,7 @@ export async function passerelleServer(): Promise<{ server: Server; url: string;
   const url = 'http://127.0.0.1';
   const issuer = new TokenIssuer({ key, issuer: url, audience: url });
   const verifier = new AccessTokenVerifier({ issuers: [issuer.trusted()] });
-  const registry = createRegistryService({ store: createMemoryRegistryStore(), engine: { extractFeatures, blockingKeys, compare }, defaultModel: defaultModel(), config: { instance: 'bench' } });
+  const registry = createRegistryService({ store: createMemoryRegistryStore(), engine: createMatchingEngine(), defaultModel: defaultModel(), config: { instance: 'bench' } });
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: new Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'] as const, registers: [metrics] }), durations: new Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'] as const, registers: [metrics] }) } },
     { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },

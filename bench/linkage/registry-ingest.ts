@@ -80,9 +80,10 @@ async function openRegistry(opts: IngestOptions): Promise<Registry> {
   const counter = { compares: 0 };
   const instrumentEngine = (e: MatchingEngine): MatchingEngine => ({
     ...e,
-    compare: (a, b, model) => {
+    // Every candidate pair is weighed once; only the best per golden record is then explained.
+    weight: (a, b, model) => {
       counter.compares++;
-      return e.compare(a, b, model);
+      return e.weight(a, b, model);
     },
   });
   const client = opts.store === 'mongo' ? await new MongoClient(mongoUri()).connect() : null;

@@ -8,7 +8,7 @@ import type { Identifier } from 'fhir/r4';
 import type { MatchFeatures, MatchModel, MatchResult } from './matching/contract';
 import type { MatchCandidate, MatchGrade } from './ports';
 import type { RegistryContext } from './context';
-import type { NotAMatch, StoredGolden } from './store';
+import type { NotAMatch, StoredGolden, StoredSource } from './store';
 import { publicGolden } from './views';
 
 /** The best comparison of a probe with one golden record. */
@@ -64,18 +64,33 @@ export async function scoreCandidates(ctx: RegistryContext, features: MatchFeatu
   const extra = [...goldens.values()].flatMap((g) => g.sourceKeys).filter((k) => !keys.has(k) && k !== opts.excludeSourceKey);
   sources.push(...(await ctx.store.sources.getMany(extra)).filter((s) => s.active));
   const best = new Map<string, ScoredGolden>();
-  for (const s of sources) {
-    const golden = goldens.get(s.goldenId ?? '');
-    if (!golden) {
-      continue;
-    }
-    const result = ctx.engine.compare(features, s.features, model);
-    const cur = best.get(golden.mpiId);
-    if (!cur || better(result, cur.result)) {
-      best.set(golden.mpiId, { golden, result, matchedSourceKey: s.key });
+  const linked = sources.filter((s) => goldens.has(s.goldenId ?? ''));
+  for (const [mpiId, top] of topSourcesByWeight(ctx, features, model, linked)) {
+    const golden = goldens.get(mpiId) as StoredGolden;
+    for (const s of top) {
+      const result = ctx.engine.compare(features, s.features, model);
+      const cur = best.get(mpiId);
+      if (!cur || better(result, cur.result)) best.set(mpiId, { golden, result, matchedSourceKey: s.key });
     }
   }
   return [...best.values()].sort((a, b) => (better(a.result, b.result) ? -1 : better(b.result, a.result) ? 1 : a.golden.mpiId < b.golden.mpiId ? -1 : 1));
+}
+
+/**
+ * Weigh every candidate source with the fast scorer and keep, per golden record, the sources of
+ * highest weight (ties kept: the identifier rule breaks them). Only those are then compared in full
+ * with an explanation — the ranking loop is the hot one, the explanations are needed for a few.
+ */
+function topSourcesByWeight(ctx: RegistryContext, features: MatchFeatures, model: MatchModel, sources: StoredSource[]): Map<string, StoredSource[]> {
+  const top = new Map<string, { weight: number; sources: StoredSource[] }>();
+  for (const s of sources) {
+    const mpiId = s.goldenId ?? '';
+    const weight = ctx.engine.weight(features, s.features, model);
+    const cur = top.get(mpiId);
+    if (!cur || weight > cur.weight) top.set(mpiId, { weight, sources: [s] });
+    else if (weight === cur.weight) cur.sources.push(s);
+  }
+  return new Map([...top].map(([id, t]) => [id, t.sources]));
 }
 
 function rank(r: MatchResult): number {

@@ -6,7 +6,7 @@ import type { Patient } from 'fhir/r4';
 import { blockingKeys } from './blocking';
 import type { ExtractOptions, MatchFeatures, MatchingEngine, MatchModel, MatchResult } from './contract';
 import { extractFeatures } from './features';
-import { compare } from './score';
+import { compare, matchWeight } from './score';
 
 export type * from './contract';
 export { blockingKeys, refinedBlockingKeys, MAX_BLOCK, REFINE_AT } from './blocking';
@@ -33,5 +33,6 @@ export function createMatchingEngine(opts: ExtractOptions = {}): MatchingEngine 
       extractFeatures(patient, { ...opts, ...callOpts }),
     blockingKeys: (features: MatchFeatures): string[] => blockingKeys(features),
     compare: (a: MatchFeatures, b: MatchFeatures, model: MatchModel): MatchResult => compare(a, b, model),
+    weight: (a: MatchFeatures, b: MatchFeatures, model: MatchModel): number => matchWeight(a, b, model),
   };
 }

@@ -18,7 +18,7 @@ import { mpiApiPlugin } from '../../../src/mpi-api/plugin';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { createRegistryService } from '../../../src/registry/service';
 import type { RegistryService } from '../../../src/registry/ports';
-import { blockingKeys, compare, defaultModel, extractFeatures } from '../../../src/registry/matching';
+import { createMatchingEngine, defaultModel } from '../../../src/registry/matching';
 import { bareServer, contextOptions } from '../http/auth/harness';
 
 export const BASE = 'http://passerelle.test';
@@ -59,7 +59,7 @@ export function caller(harness: () => MpiHarness, auth: () => Record<string, str
 export function memoryRegistry(): RegistryService {
   return createRegistryService({
     store: createMemoryRegistryStore(),
-    engine: { extractFeatures, blockingKeys, compare },
+    engine: createMatchingEngine(),
     defaultModel: defaultModel(),
     config: { instance: 'test' },
   });

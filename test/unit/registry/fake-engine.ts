@@ -63,6 +63,7 @@ export const fakeEngine: MatchingEngine = {
     ...f.nationalIds.map((i) => `id:${i}`),
   ],
   compare,
+  weight: (a, b, model) => compare(a, b, model).weight,
 };
 
 /** A Patient builder. */
