@@ -10,11 +10,12 @@ import type { HistoryEntry } from '../ports';
 import type { Change, HistoryStore, JournalStore, OutboxStore } from '../store';
 import { Groups } from './groups';
 
-type StoredChange = Omit<Change, 'events'> & { eventsJson: string };
+/** A change as kept: its bulky parts (ops, events) as JSON text, read back only by recovery and the relay. */
+type StoredChange = Omit<Change, 'events' | 'ops'> & { opsJson: string; eventsJson: string };
 
 function toChange(c: StoredChange): Change {
-  const { eventsJson, ...rest } = c;
-  return { ...structuredClone(rest), events: JSON.parse(eventsJson) as OutboxEvent[] };
+  const { opsJson, eventsJson, ...rest } = c;
+  return { ...rest, guards: [...rest.guards], unpublished: [...rest.unpublished], ops: JSON.parse(opsJson) as Change['ops'], events: JSON.parse(eventsJson) as OutboxEvent[] };
 }
 
 /** Journal and outbox over one map of changes, with guards and seq order. */
@@ -32,19 +33,20 @@ export function createMemoryJournal(): { journal: JournalStore; outbox: OutboxSt
         throw new MediatorError('conflict', 'concurrent change on the same record', { guards: change.guards });
       }
       change.guards.forEach((g) => guards.add(g));
-      const { events, ...rest } = change;
-      const stored: StoredChange = { ...structuredClone(rest), seq: ++seq, eventsJson: JSON.stringify(events) };
+      const { events, ops, ...rest } = change;
+      const stored: StoredChange = { ...structuredClone(rest), seq: ++seq, opsJson: JSON.stringify(ops), eventsJson: JSON.stringify(events) };
       changes.set(change.id, stored);
       if (!stored.applied) unappliedIds.add(change.id);
       if (stored.unpublished.length > 0) unpublishedIds.add(change.id);
-      return toChange(stored);
+      // The caller's own change, numbered: what is stored is already a copy (JSON text).
+      return { ...change, seq: stored.seq };
     },
     markApplied: async (id) => {
       const c = changes.get(id);
       if (!c) return;
       c.applied = true;
       // Nothing reads an applied change's ops back (recovery only replays unapplied ones).
-      c.ops = [];
+      c.opsJson = '[]';
       unappliedIds.delete(id);
     },
     unapplied: async (limit) => [...unappliedIds].slice(0, limit).map((id) => toChange(changes.get(id) as StoredChange)),

@@ -57,12 +57,13 @@ export class MemorySearchIndex {
   candidates(q: PatientQuery): Set<string> | null {
     const lists = queryKeys(q);
     if (lists.length === 0) return null;
-    let best: Set<string> | null = null;
-    for (const list of lists) {
-      const union = new Set<string>();
-      for (const k of list) for (const id of this.byKey.get(k) ?? []) union.add(id);
-      if (!best || union.size < best.size) best = union;
-    }
-    return best;
+    // Pick the most selective list by its size bound before materialising anything: a common family
+    // prefix holds thousands of ids on a large registry, a birth date a handful.
+    const bound = (list: string[]): number => list.reduce((n, k) => n + (this.byKey.get(k)?.size ?? 0), 0);
+    let best = lists[0] as string[];
+    for (const list of lists) if (bound(list) < bound(best)) best = list;
+    const union = new Set<string>();
+    for (const k of best) for (const id of this.byKey.get(k) ?? []) union.add(id);
+    return union;
   }
 }
