@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/registry/mongo/**', 'src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'src/audit/mongo.ts', 'src/http/auth/mongo-clients.ts', 'test/**', 'bench/**'],
+    files: ['src/registry/mongo/**', 'src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'src/audit/mongo.ts', 'src/http/auth/mongo-clients.ts', 'src/practitioners/mongo-store.ts', 'test/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
   { files: ['src/events/kafka.ts'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'events never touch the database' }] }] } },

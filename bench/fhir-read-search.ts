@@ -22,6 +22,9 @@ async function main(): Promise<void> {
   const ceilingRun = await closedLoop(bare.url, () => '/', n, CONNECTIONS);
   await bare.close();
   const ceiling = Math.round(n / ceilingRun.seconds);
+  // The same client against a bare server: the latency floor of this machine and load generator.
+  const floor = percentiles(ceilingRun.samples);
+  console.error(`bare node:http ceiling ${ceiling} req/s, p50 ${floor.p50} / p95 ${floor.p95} / p99 ${floor.p99} ms`);
   const ratio = (t: number): number => Math.round((t / ceiling) * 1000) / 1000;
 
   await closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[i % p.ids.length] ?? ''}`, 2000, CONNECTIONS);

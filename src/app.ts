@@ -16,6 +16,8 @@ import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import { OutboxRelay } from './events/relay';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
+import { MemoryPractitionerStore } from './fhir/practitioner-memory';
+import { MongoPractitionerStore } from './practitioners/mongo-store';
 import { auditPlugin } from './audit/plugin';
 import type { AuditStore } from './audit/ports';
 import { AuditWriter } from './audit/writer';
@@ -95,6 +97,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
   const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
   const auditWriter = new AuditWriter({ store: auditStore, logger });
+  // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
+  const practitioners = db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore();
   let stopping = false;
   // Not ready before the indexes exist: the unique ones enforce the registry's invariants.
   let storesReady = false;
@@ -123,7 +127,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
     {
       plugin: fhirPlugin,
-      options: { registry: registry.service, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
+      options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
     },
     { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
   ]);
@@ -132,6 +136,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void retryForever('mongodb', async () => {
       await registry.init();
       if (auditStore instanceof MongoAuditStore) await auditStore.init();
+      if (practitioners instanceof MongoPractitionerStore) await practitioners.init();
       storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {

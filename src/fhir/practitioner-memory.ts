@@ -1,28 +1,18 @@
-/** In-memory PractitionerStore (tests, development, until the MongoDB adapter exists). */
+/** In-memory PractitionerStore (tests, development). */
 import type { Practitioner } from 'fhir/r4';
 import type { PractitionerQuery, PractitionerStore } from './practitioner-port';
+import { normalizePractitionerName, practitionerSearchFields } from './practitioner-port';
 import { jsonClone } from './json-clone';
 
-function norm(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().trim();
-}
-
-function nameTokens(p: Practitioner, part: 'family' | 'given' | 'any'): string[] {
-  return (p.name ?? []).flatMap((n) => {
-    const family = n.family ? [n.family] : [];
-    const given = n.given ?? [];
-    const all = part === 'family' ? family : part === 'given' ? given : [...family, ...given, ...(n.text ? [n.text] : [])];
-    return all.map(norm);
-  });
-}
-
 function matches(p: Practitioner, q: PractitionerQuery): boolean {
-  const prefix = (tokens: string[], values: string[] | undefined): boolean => (values ?? []).every((v) => tokens.some((t) => t.startsWith(norm(v))));
+  const f = practitionerSearchFields(p);
+  const prefix = (tokens: string[], values: string[] | undefined): boolean =>
+    (values ?? []).every((v) => tokens.some((t) => t.startsWith(normalizePractitionerName(v))));
   return (
-    prefix(nameTokens(p, 'any'), q.name) &&
-    prefix(nameTokens(p, 'family'), q.family) &&
-    prefix(nameTokens(p, 'given'), q.given) &&
-    (q.active === undefined || (p.active ?? true) === q.active) &&
+    prefix(f.names, q.name) &&
+    prefix(f.family, q.family) &&
+    prefix(f.given, q.given) &&
+    (q.active === undefined || f.active === q.active) &&
     (q.identifier ?? []).every((c) => (p.identifier ?? []).some((i) => (c.system === undefined || i.system === c.system) && (c.value === undefined || i.value === c.value)))
   );
 }
@@ -38,7 +28,7 @@ export class MemoryPractitionerStore implements PractitionerStore {
 
   /** @param query - the search */
   async search(query: PractitionerQuery): Promise<{ total: number; items: Practitioner[] }> {
-    const all = [...this.items.values()].filter((p) => matches(p, query)).sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));
+    const all = [...this.items.values()].filter((p) => matches(p, query)).sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : 1));
     return { total: all.length, items: jsonClone(all.slice(query.offset, query.offset + query.count)) };
   }
 

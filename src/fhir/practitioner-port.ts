@@ -1,6 +1,7 @@
 /**
  * Health workers as the FHIR API sees them: a store filled by the iHRIS channel. Implementations:
- * `practitioner-memory.ts` (tests, development); a MongoDB adapter is still to come.
+ * `practitioner-memory.ts` (tests, development) and `src/practitioners/mongo-store.ts`; both search
+ * the normalised fields `practitionerSearchFields` computes, so they answer alike.
  */
 import type { Practitioner } from 'fhir/r4';
 
@@ -21,4 +22,46 @@ export interface PractitionerStore {
   search(query: PractitionerQuery): Promise<{ total: number; items: Practitioner[] }>;
   /** Insert or replace by id (the channel keeps iHRIS ids); returns the stored version. */
   upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner>;
+}
+
+/**
+ * Upper-case, accent-free form used for case- and accent-insensitive prefix search.
+ * @param s - a name or query value
+ */
+export function normalizePractitionerName(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().trim();
+}
+
+/** Normalised searchable fields of a Practitioner. */
+export interface PractitionerSearchFields {
+  family: string[];
+  given: string[];
+  /** Family, given and text of every name. */
+  names: string[];
+  /** `system|value` of every identifier. */
+  idKeys: string[];
+  idSystems: string[];
+  idValues: string[];
+  active: boolean;
+}
+
+/**
+ * The fields a Practitioner search matches on.
+ * @param p - the Practitioner
+ */
+export function practitionerSearchFields(p: Practitioner): PractitionerSearchFields {
+  const names = p.name ?? [];
+  const family = names.flatMap((n) => (n.family ? [n.family] : [])).map(normalizePractitionerName);
+  const given = names.flatMap((n) => n.given ?? []).map(normalizePractitionerName);
+  const text = names.flatMap((n) => (n.text ? [n.text] : [])).map(normalizePractitionerName);
+  const ids = (p.identifier ?? []).filter((i) => i.system !== undefined || i.value !== undefined);
+  return {
+    family,
+    given,
+    names: [...family, ...given, ...text],
+    idKeys: ids.map((i) => `${i.system ?? ''}|${i.value ?? ''}`),
+    idSystems: ids.flatMap((i) => (i.system ? [i.system] : [])),
+    idValues: ids.flatMap((i) => (i.value ? [i.value] : [])),
+    active: p.active ?? true,
+  };
 }

@@ -19,3 +19,22 @@ export async function mongoStore(db: Db, prefix = 'registry_'): Promise<Registry
   await ensureIndexes(db, prefix);
   return createMongoRegistryStore(db, prefix);
 }
+
+/**
+ * Open a throw-away database for the whole test file (dropped and disconnected after it).
+ * @returns a getter for the database, valid from the file's first test on
+ */
+export function useTestDb(): () => Db {
+  let opened: Awaited<ReturnType<typeof openTestDb>> | undefined;
+  beforeAll(async () => {
+    opened = await openTestDb();
+  });
+  afterAll(async () => {
+    await opened?.drop();
+    await opened?.client.close();
+  });
+  return () => {
+    if (!opened) throw new Error('useTestDb: the database opens in beforeAll');
+    return opened.db;
+  };
+}

@@ -1,28 +1,17 @@
-import type { Db, MongoClient } from 'mongodb';
 import { createRegistryService } from '../../../src/registry/service';
 import { aPatient, fakeEngine, fakeModel } from '../../unit/registry/fake-engine';
 import { actor, eventsByTopic, identityState } from '../../unit/registry/helpers';
-import { mongoStore, openTestDb } from './mongo-helpers';
+import { mongoStore, useTestDb } from './mongo-helpers';
 
-let client: MongoClient;
-let db: Db;
-let drop: () => Promise<void>;
+const testDb = useTestDb();
 let n = 0;
-
-beforeAll(async () => {
-  ({ client, db, drop } = await openTestDb());
-});
-afterAll(async () => {
-  await drop();
-  await client.close();
-});
 
 async function services(count: number): Promise<{ store: Awaited<ReturnType<typeof mongoStore>>; list: Array<ReturnType<typeof createRegistryService>> }> {
   const prefix = `s${++n}_`;
-  const store = await mongoStore(db, prefix);
+  const store = await mongoStore(testDb(), prefix);
   // Each instance gets its own store object over the same collections, as two processes would.
   const list = await Promise.all(
-    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(db, prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, claims: { leaseMs: 60_000, waitMs: 100_000 } } })),
+    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(testDb(), prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, claims: { leaseMs: 60_000, waitMs: 100_000 } } })),
   );
   return { store, list };
 }

@@ -1,0 +1,124 @@
+/**
+ * MongoDB PractitionerStore (MongoDB 7 and FerretDB 1.24): one document per health worker, `_id` =
+ * the iHRIS-derived logical id, the Practitioner kept as received beside the normalised fields the
+ * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
+ * nothing a caller sends reaches MongoDB as an operator.
+ */
+import type { Collection, Db, Filter } from 'mongodb';
+import type { Practitioner } from 'fhir/r4';
+import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
+import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
+import { MediatorError } from '../core/errors';
+import { escapeRegex } from '../registry/mongo/search-query';
+
+/** The resource is stored as received; its meta (version, lastUpdated) is composed on read from the document's own fields. */
+const DUPLICATE_KEY = 11000;
+const MAX_ATTEMPTS = 50;
+
+type PractitionerDoc = PractitionerSearchFields & { _id: string; version: number; lastUpdated: string; resource: Practitioner };
+
+function present(d: PractitionerDoc): Practitioner {
+  return { ...d.resource, meta: { ...d.resource.meta, versionId: String(d.version), lastUpdated: d.lastUpdated } };
+}
+
+function prefixAll(field: 'names' | 'family' | 'given', values: string[] | undefined): Array<Filter<PractitionerDoc>> {
+  return (values ?? []).map((v) => ({ [field]: { $regex: `^${escapeRegex(normalizePractitionerName(v))}` } }));
+}
+
+function identifierClause(c: { system?: string; value?: string }): Filter<PractitionerDoc> {
+  if (c.system !== undefined && c.value !== undefined) return { idKeys: `${c.system}|${c.value}` };
+  if (c.system !== undefined) return { idSystems: c.system };
+  return { idValues: c.value ?? '' };
+}
+
+function filterOf(q: PractitionerQuery): Filter<PractitionerDoc> {
+  const clauses: Array<Filter<PractitionerDoc>> = [
+    ...prefixAll('names', q.name),
+    ...prefixAll('family', q.family),
+    ...prefixAll('given', q.given),
+    ...(q.identifier ?? []).map(identifierClause),
+    ...(q.active === undefined ? [] : [{ active: q.active }]),
+  ];
+  return clauses.length === 0 ? {} : { $and: clauses };
+}
+
+/** Health workers in a MongoDB collection. */
+export class MongoPractitionerStore implements PractitionerStore {
+  private readonly col: Collection<PractitionerDoc>;
+  private readonly versions: Collection<{ _id: string }>;
+
+  /**
+   * @param db - the database
+   * @param collection - collection name
+   */
+  constructor(db: Db, collection = 'practitioners') {
+    this.col = db.collection<PractitionerDoc>(collection);
+    this.versions = db.collection<{ _id: string }>(`${collection}_versions`);
+  }
+
+  /** Create the indexes the searches use (one per command: see audit/mongo.ts). */
+  async init(): Promise<void> {
+    await this.col.createIndex({ family: 1 }, { name: 'family' });
+    await this.col.createIndex({ idKeys: 1 }, { name: 'idKeys' });
+  }
+
+  /** @param id - logical id */
+  async get(id: string): Promise<Practitioner | null> {
+    const d = await this.col.findOne({ _id: id });
+    return d ? present(d) : null;
+  }
+
+  /** @param query - the search */
+  async search(query: PractitionerQuery): Promise<{ total: number; items: Practitioner[] }> {
+    const filter = filterOf(query);
+    const [total, docs] = await Promise.all([
+      this.col.countDocuments(filter),
+      this.col.find(filter).sort({ _id: 1 }).skip(query.offset).limit(query.count).toArray(),
+    ]);
+    return { total, items: docs.map(present) };
+  }
+
+  /**
+   * Insert or replace. FerretDB 1.24 applies updates as read-modify-write, so neither `$inc` nor a
+   * version filter is atomic under concurrency; only a unique-key insert is. Each writer therefore
+   * claims its version number by inserting `id|version` (a duplicate means another writer got it:
+   * read again and retry), then writes the document only over an older version.
+   * @param practitioner - the Practitioner with its id
+   */
+  async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
+    const { versionId: _v, lastUpdated: _l, ...meta } = practitioner.meta ?? {};
+    const resource: Practitioner = { ...practitioner, meta };
+    if (Object.keys(meta).length === 0) delete resource.meta;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.col.findOne({ _id: practitioner.id }, { projection: { version: 1 } });
+      const version = (current?.version ?? 0) + 1;
+      if (!(await this.claim(`${practitioner.id}|${version}`))) {
+        await new Promise((r) => setTimeout(r, attempt * 2));
+        continue;
+      }
+      const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
+      await ignoreDuplicate(this.col.replaceOne({ _id: practitioner.id, version: { $lt: version } }, doc, { upsert: true }));
+      return present(doc);
+    }
+    throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');
+  }
+
+  private async claim(key: string): Promise<boolean> {
+    try {
+      await this.versions.insertOne({ _id: key });
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      throw err;
+    }
+  }
+}
+
+/** A put-if-newer upsert whose filter misses because a newer version is stored hits the unique _id: nothing to do. */
+async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+  }
+}
