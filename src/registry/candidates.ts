@@ -27,11 +27,19 @@ export interface Decision {
   deterministic: boolean;
 }
 
-async function blockSourceKeys(ctx: RegistryContext, keys: string[]): Promise<Set<string>> {
+async function blockSourceKeys(ctx: RegistryContext, keys: string[], refined: string[]): Promise<Set<string>> {
   const cap = ctx.cfg.blockCap;
   const found = new Set<string>();
-  for (const key of keys) {
+  for (const [i, key] of keys.entries()) {
     let hits = await ctx.store.blocking.lookup(key, cap);
+    const fine = refined[i];
+    if (hits.length > ctx.cfg.refineAt && fine !== undefined && fine !== key) {
+      // A large block (a common name in a common year, a big town): read only the entries that
+      // also share given initial, sex and birth month; the probe's other keys still find the rest.
+      const narrowed = await ctx.store.blocking.lookup(key, cap, [fine]);
+      ctx.logger.debug?.({ blockKind: key.split(':')[0], size: hits.length, kept: narrowed.length }, 'large block split by its refined key');
+      hits = narrowed;
+    }
     if (hits.length > cap) {
       // Over-full block: keep only entries sharing another key with the probe, never drop silently.
       const others = keys.filter((k) => k !== key);
@@ -55,7 +63,7 @@ async function blockSourceKeys(ctx: RegistryContext, keys: string[]): Promise<Se
  * @param opts - source key to leave out (the probe itself) and extra golden records to score
  */
 export async function scoreCandidates(ctx: RegistryContext, features: MatchFeatures, model: MatchModel, opts: { excludeSourceKey?: string; extraGoldens?: string[] } = {}): Promise<ScoredGolden[]> {
-  const keys = await blockSourceKeys(ctx, ctx.engine.blockingKeys(features));
+  const keys = await blockSourceKeys(ctx, ctx.engine.blockingKeys(features), ctx.engine.refinedBlockingKeys?.(features) ?? []);
   const goldenIds = new Set(opts.extraGoldens ?? []);
   keys.delete(opts.excludeSourceKey ?? '');
   const sources = (await ctx.store.sources.getMany([...keys])).filter((s) => s.active && s.goldenId);

@@ -18,6 +18,7 @@ import type { SurvivorshipConfig } from './survivorship';
 export interface RegistryLogger {
   warn(obj: object, msg: string): void;
   info?(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
 }
 
 /** Decision thresholds on the match probability (0..1). */
@@ -36,6 +37,8 @@ export interface RegistryConfig {
   survivorship: SurvivorshipConfig;
   /** Maximum source keys read per blocking key; beyond, the block is tightened and a warning logged. */
   blockCap: number;
+  /** Block size above which a lookup keeps only the entries sharing the probe's refined key (flat cost as the registry grows). */
+  refineAt: number;
   claims: ClaimConfig;
   /** Retries of a change that lost an optimistic race. */
   retries: number;
@@ -52,6 +55,7 @@ export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
   decision: { autoLink: 0.95, review: 0.6, margin: 0.05 },
   survivorship: { trust: [], mpiSystem: 'urn:passerelle:mpi-id' },
   blockCap: 500,
+  refineAt: 64,
   claims: DEFAULT_CLAIM_CONFIG,
   retries: 8,
   recoveryGraceMs: 5000,

@@ -104,6 +104,11 @@ export interface MatchingEngine {
   extractFeatures(patient: Patient, opts?: ExtractOptions): MatchFeatures;
   /** Blocking keys (strings, e.g. `dob:19800101`, `ph:+221...`) under which a record is indexed and looked up. */
   blockingKeys(features: MatchFeatures): string[];
+  /**
+   * Narrower variants of `blockingKeys` (same order), used to split a block that grew large; a key
+   * without a narrower form is returned unchanged. Optional: engines without it never split.
+   */
+  refinedBlockingKeys?(features: MatchFeatures): string[];
   /** Score a pair, with the per-field explanation and the identifier rule. */
   compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): MatchResult;
   /** The pair's match weight only (what `compare` would return as `weight`): the fast path for ranking candidates. */

@@ -3,7 +3,7 @@
  * training and the link decision. No I/O; everything here is synchronous and deterministic.
  */
 import type { Patient } from 'fhir/r4';
-import { blockingKeys } from './blocking';
+import { blockingKeys, refinedBlockingKeys } from './blocking';
 import type { ExtractOptions, MatchFeatures, MatchingEngine, MatchModel, MatchResult } from './contract';
 import { extractFeatures } from './features';
 import { compare, matchWeight } from './score';
@@ -32,6 +32,7 @@ export function createMatchingEngine(opts: ExtractOptions = {}): MatchingEngine 
     extractFeatures: (patient: Patient, callOpts?: ExtractOptions): MatchFeatures =>
       extractFeatures(patient, { ...opts, ...callOpts }),
     blockingKeys: (features: MatchFeatures): string[] => blockingKeys(features),
+    refinedBlockingKeys: (features: MatchFeatures): string[] => refinedBlockingKeys(features),
     compare: (a: MatchFeatures, b: MatchFeatures, model: MatchModel): MatchResult => compare(a, b, model),
     weight: (a: MatchFeatures, b: MatchFeatures, model: MatchModel): number => matchWeight(a, b, model),
   };
