@@ -101,24 +101,19 @@ function addressKeys(f: MatchFeatures, out: Set<string>): void {
   }
 }
 
-function dateKeys(f: MatchFeatures, g: string | undefined, fam: string | undefined, out: Set<string>): void {
+function dateKeys(f: MatchFeatures, out: Set<string>): void {
   const d = f.birthDate;
   if (!d || d.estimated || d.month === undefined || d.day === undefined) return;
   out.add(`dob:${d.year}${pad(d.month)}${pad(d.day)}`);
   // Day/month written the other way round: index under the swapped date as well.
   if (d.day <= 12 && d.day !== d.month) out.add(`dob:${d.year}${pad(d.day)}${pad(d.month)}`);
-  // A mistyped birth year defeats every year-based key: a phonetic name with the day and month
-  // still meets (one namespace for both names, so swapped names meet too).
-  const md = `${pad(d.month)}${pad(d.day)}`;
-  if (fam) out.add(`nd:${fam}:${md}`);
-  if (g) out.add(`nd:${g}:${md}`);
 }
 
 /**
  * The blocking keys of a record: identifiers, phones, e-mails, birth date (and its day/month swap),
- * phonetic name codes combined with birth year, day and month, each other, or postcode/city, and
+ * phonetic name codes combined with birth year, with each other, or with postcode/city, and
  * distinctive address words with the house number or postcode. At most 3 phone, 3 e-mail and the
- * identifier keys, plus up to 2 date, 2 name/day-month, 3 name/year, 2 prefix/year, 4 place and 4 address keys.
+ * identifier keys, plus up to 2 date, 3 name/year, 2 prefix/year, 4 place and 4 address keys.
  * @param f - the record's features
  * @returns distinct keys, e.g. `id:urn:x|123`, `ph:+256772123456`, `dob:19800101`, `fy:SM0:1980`
  */
@@ -132,7 +127,7 @@ export function blockingKeys(f: MatchFeatures): string[] {
   const estimated = d !== undefined && (d.estimated === true || d.day === undefined);
   const g = f.givenPhonetic?.[0];
   const fam = f.familyPhonetic?.[0];
-  dateKeys(f, g, fam, out);
+  dateKeys(f, out);
   nameKeys(g, fam, d?.year, estimated, out);
   prefixKeys(f, d?.year, estimated, out);
   placeKeys(f, g, fam, out);
