@@ -27,12 +27,33 @@ import type {
  * one fails loudly in strict mode, as it could never change a Mongo document either. */
 function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const child = o[k];
+      if (typeof child === 'string') o[k] = intern(child);
+      else deepFreeze(child);
+    }
     Object.freeze(v);
-    for (const child of Object.values(v as object)) deepFreeze(child);
   }
   return v;
 }
 const frozenCopy = <T>(v: T): T => deepFreeze(structuredClone(v));
+
+/**
+ * Short strings repeat across records (identifier systems, codes, towns, names, dates): every
+ * stored copy would otherwise hold its own, and a 100k-record memory registry is mostly such
+ * strings — the garbage collector's marking time grows with them.
+ */
+const interned = new Map<string, string>();
+const INTERN_MAX_LENGTH = 48;
+const INTERN_MAX_ENTRIES = 2_000_000;
+function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size < INTERN_MAX_ENTRIES) interned.set(s, s);
+  return s;
+}
 
 function putIfNewer<T extends { version: number }>(map: Map<string, T>, id: string, doc: T): void {
   const cur = map.get(id);
