@@ -66,15 +66,40 @@ export function contentTypeOf(format: Format): string {
   return `${format === 'xml' ? FHIR_XML : FHIR_JSON}; charset=utf-8`;
 }
 
+const TAG = /<(\/?)([A-Za-z_][\w:.-]*)(?:\s[^<>]*?)?(\/?)>/g;
+
+function withoutMarkupNoise(xml: string): string {
+  return xml.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+}
+
+/** How many times each element name opens in a document. */
+function elementCounts(xml: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of withoutMarkupNoise(xml).matchAll(TAG)) if (!m[1]) counts.set(m[2] ?? '', (counts.get(m[2] ?? '') ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Elements of `input` that did not survive parsing: the `fhir` package silently drops elements it
+ * does not know, so the parsed resource is written back and the element counts compared.
+ * @param input - the request body
+ * @param written - the parsed resource serialised again
+ * @returns names of the dropped elements
+ */
+export function droppedElements(input: string, written: string): string[] {
+  const after = elementCounts(written);
+  return [...elementCounts(input)].filter(([name, n]) => n > (after.get(name) ?? 0)).map(([name]) => name);
+}
+
 /** Checks the `fhir` package skips: balanced tags, one root, the FHIR namespace, no DOCTYPE. */
 function checkXml(xml: string): void {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw new MediatorError('invalid', 'XML DOCTYPE and entity declarations are not allowed');
   }
-  const body = xml.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  const body = withoutMarkupNoise(xml);
   const stack: string[] = [];
   let roots = 0;
-  for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w:.-]*)(?:\s[^<>]*?)?(\/?)>/g)) {
+  for (const m of body.matchAll(TAG)) {
     const [, close, name = '', selfClose] = m;
     if (close) {
       if (stack.pop() !== name) {
@@ -112,11 +137,15 @@ export class FhirFormats {
     const mime = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (XML_TYPES.has(mime)) {
       checkXml(text);
+      let parsed: Resource;
       try {
-        return this.fhir.xmlToObj(text);
+        parsed = this.fhir.xmlToObj(text);
       } catch {
         throw new MediatorError('invalid', 'Malformed or unsupported FHIR XML');
       }
+      const dropped = droppedElements(text, this.fhir.objToXml(parsed));
+      if (dropped.length > 0) throw new MediatorError('invalid', `Unknown XML element(s): ${dropped.slice(0, 10).join(', ')}`);
+      return parsed;
     }
     if (mime !== '' && !JSON_TYPES.has(mime)) {
       throw new MediatorError('unsupported-media-type', 'Use application/fhir+json or application/fhir+xml');

@@ -42,6 +42,19 @@ describe('formats and errors', () => {
     expect(res.body.identifier).toEqual([{ system: 'urn:xml', value: 'X1' }]);
   });
 
+  it('accepts XML with narrative, extensions and primitive extensions, and names unknown elements in the outcome', async () => {
+    const rich = aPatient({
+      identifier: [{ system: 'urn:xml', value: 'X2' }],
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Awa <b>Diop</b></p></div>' },
+      extension: [{ url: 'http://example.org/ethnicity', valueString: 'x' }],
+      _birthDate: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1990-05-12T10:00:00Z' }] },
+    });
+    const ok = await call(t.server, 'POST', '/fhir/Patient', fhir.objToXml(rich), { 'content-type': 'application/fhir+xml' });
+    expect(ok.status).toBe(201);
+    const bad = await call(t.server, 'POST', '/fhir/Patient', '<Patient xmlns="http://hl7.org/fhir"><favouriteColour value="blue"/></Patient>', { 'content-type': 'application/fhir+xml' });
+    expect(JSON.stringify(bad.body)).toContain('Unknown XML element(s): favouriteColour');
+  });
+
   it.each(['Patient', 'Bundle', 'Parameters', 'OperationOutcome', 'CapabilityStatement'])('JSON → XML → JSON is lossless for %s', async (type) => {
     const urls: Record<string, string> = {
       Patient: `/fhir/Patient/${id}`,
@@ -67,6 +80,8 @@ describe('formats and errors', () => {
     ['wrong resourceType', JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'x' } }), 'application/fhir+json', 400],
     ['invalid date', JSON.stringify(aPatient({ birthDate: '1980-13-45' })), 'application/fhir+json', 400],
     ['unknown element', JSON.stringify({ ...aPatient(), favouriteColour: 'blue' }), 'application/fhir+json', 400],
+    ['unknown XML element', '<Patient xmlns="http://hl7.org/fhir"><favouriteColour value="blue"/><gender value="female"/></Patient>', 'application/fhir+xml', 400],
+    ['unknown nested XML element', '<Patient xmlns="http://hl7.org/fhir"><name><family value="Diop"/><nickname value="Awa"/></name></Patient>', 'application/fhir+xml', 400],
     ['operator in a value', JSON.stringify({ ...aPatient(), identifier: [{ system: 'urn:x', value: { $ne: null } }] }), 'application/fhir+json', 400],
     ['$where key', JSON.stringify({ ...aPatient(), $where: 'sleep(1000)' }), 'application/fhir+json', 400],
     ['unsupported media type', 'family=x', 'text/plain', 415],
