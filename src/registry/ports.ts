@@ -108,20 +108,36 @@ export interface HistoryEntry {
 export type StringMatch = 'prefix' | 'exact' | 'contains';
 
 /** A typed Patient query (PDQm); implementations translate it without ever passing raw operators. */
+/** A string search condition: `value`, or any of `or` as alternatives. */
+export interface StringCondition {
+  value: string;
+  or?: string[];
+  match: StringMatch;
+}
+
+/**
+ * The values of a string condition (FHIR's comma-separated OR list).
+ * @param c - the condition
+ */
+export function conditionValues(c: StringCondition): string[] {
+  return c.or && c.or.length > 0 ? [c.value, ...c.or] : [c.value];
+}
+
 export interface PatientQuery {
   /** Which records: golden, source, or both. */
   kind: 'golden' | 'source' | 'any';
   ids?: string[];
   active?: boolean;
-  family?: Array<{ value: string; match: StringMatch }>;
-  given?: Array<{ value: string; match: StringMatch }>;
-  name?: Array<{ value: string; match: StringMatch }>;
+  /** Each entry is AND-ed; `or` lists more values any of which may match instead of `value` (FHIR's comma). */
+  family?: StringCondition[];
+  given?: StringCondition[];
+  name?: StringCondition[];
   /** Each entry is AND-ed; `values` within one entry are OR-ed. */
   identifiers?: Array<{ system?: string; value?: string }>;
   birthDate?: Array<{ prefix: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'sa' | 'eb' | 'ap'; value: string }>;
   gender?: string[];
   telecom?: string[];
-  address?: Array<{ field: 'any' | 'city' | 'country' | 'postalCode' | 'state'; value: string; match: StringMatch }>;
+  address?: Array<StringCondition & { field: 'any' | 'city' | 'country' | 'postalCode' | 'state' }>;
   /**
    * Snapshot bound (ISO 8601 instant, e.g. `2026-01-02T03:04:05.678Z`): only records last updated at
    * or before it, so successive pages of one search ignore records written after its first page.

@@ -6,6 +6,7 @@
  */
 import type { Address, Patient } from 'fhir/r4';
 import type { PatientQuery, StringMatch } from './ports';
+import { conditionValues } from './ports';
 import type { SearchFields } from './store';
 
 /**
@@ -151,14 +152,14 @@ export function searchFieldsMatch(f: SearchFields, q: PatientQuery): boolean {
   const checks: boolean[] = [
     !q.ids || q.ids.includes(f.id),
     q.active === undefined || f.active === q.active,
-    (q.family ?? []).every((c) => stringMatches(f.family, c.value, c.match)),
-    (q.given ?? []).every((c) => stringMatches(f.given, c.value, c.match)),
-    (q.name ?? []).every((c) => stringMatches(f.names, c.value, c.match)),
+    (q.family ?? []).every((c) => conditionValues(c).some((v) => stringMatches(f.family, v, c.match))),
+    (q.given ?? []).every((c) => conditionValues(c).some((v) => stringMatches(f.given, v, c.match))),
+    (q.name ?? []).every((c) => conditionValues(c).some((v) => stringMatches(f.names, v, c.match))),
     (q.identifiers ?? []).every((c) => f.identifiers.some((i) => (c.system === undefined || i.system === c.system) && (c.value === undefined || i.value === c.value))),
     (q.birthDate ?? []).every((c) => birthDateMatches(f.birthDate, c.prefix, c.value)),
     !q.gender || q.gender.length === 0 || (f.gender !== undefined && q.gender.includes(f.gender)),
     (q.telecom ?? []).every((t) => f.telecom.includes(normalizeTelecom(t))),
-    (q.address ?? []).every((a) => stringMatches(f[ADDRESS_FIELD[a.field]], a.value, a.match)),
+    (q.address ?? []).every((a) => conditionValues(a).some((v) => stringMatches(f[ADDRESS_FIELD[a.field]], v, a.match))),
     q.lastUpdatedLe === undefined || f.lastUpdated <= q.lastUpdatedLe,
   ];
   return checks.every((c) => c);

@@ -34,10 +34,18 @@ function single(value: string, name: string): string {
   return parts[0].replace(/\\([,|$\\])/g, '$1');
 }
 
+/** A string parameter's comma-separated values (FHIR OR), unescaped; none may be empty. */
+function orList(value: string, name: string): { value: string; or?: string[] } {
+  const parts = splitOr(value).map((p) => p.replace(/\\([,|$\\])/g, '$1'));
+  if (parts.some((p) => p === '')) throw new MediatorError('invalid', `Parameter ${name} has an empty value`, { expression: name });
+  const [first = '', ...rest] = parts;
+  return rest.length > 0 ? { value: first, or: rest } : { value: first };
+}
+
 function stringParser(field: 'family' | 'given' | 'name'): ParamParser {
   return (q, value, modifier) => {
     const match = modifierMatch(modifier, field);
-    (q[field] ??= []).push({ value: single(value, field), match });
+    (q[field] ??= []).push({ ...orList(value, field), match });
   };
 }
 
@@ -49,7 +57,7 @@ function modifierMatch(modifier: string | undefined, name: string): StringMatch 
 
 function addressParser(field: AddressField, name: string): ParamParser {
   return (q, value, modifier) => {
-    (q.address ??= []).push({ field, value: single(value, name), match: modifierMatch(modifier, name) });
+    (q.address ??= []).push({ field, ...orList(value, name), match: modifierMatch(modifier, name) });
   };
 }
 
@@ -154,18 +162,18 @@ export function parsePatientSearch(params: Record<string, string[]>): ParsedPati
 export const PATIENT_SEARCH_PARAMS: SearchParamDoc[] = [
   { name: '_id', type: 'token', documentation: 'Logical id of a source or golden record; comma = OR. Searches both kinds of record.' },
   { name: 'active', type: 'token' },
-  { name: 'family', type: 'string', documentation: 'Prefix match, case- and accent-insensitive; :exact and :contains supported; repeats AND-ed.' },
+  { name: 'family', type: 'string', documentation: 'Prefix match, case- and accent-insensitive; :exact and :contains supported; comma = OR, repeats AND-ed.' },
   { name: 'given', type: 'string', documentation: 'As family.' },
   { name: 'name', type: 'string', documentation: 'Any name part; as family.' },
   { name: 'birthdate', type: 'date', documentation: 'YYYY, YYYY-MM or YYYY-MM-DD with prefixes eq, ne, lt, le, gt, ge, sa, eb, ap; repeats AND-ed.' },
   { name: 'gender', type: 'token', documentation: 'male | female | other | unknown; comma = OR.' },
   { name: 'identifier', type: 'token', documentation: 'system|value, |value (no system), value (any system), system| (any value in the system); an unknown system matches nothing; repeats AND-ed. A list of system| values (sysA|,sysB|) is the PDQm domain filter: only identifiers of those domains are returned, unknown domain → 404.' },
   { name: 'telecom', type: 'token', documentation: 'Phone or e-mail; digits compared for phones.' },
-  { name: 'address', type: 'string', documentation: 'Any address part; :exact and :contains supported.' },
-  { name: 'address-city', type: 'string' },
-  { name: 'address-country', type: 'string' },
-  { name: 'address-postalcode', type: 'string' },
-  { name: 'address-state', type: 'string' },
+  { name: 'address', type: 'string', documentation: 'Any address part; :exact and :contains supported; comma = OR.' },
+  { name: 'address-city', type: 'string', documentation: 'As address, on one part.' },
+  { name: 'address-country', type: 'string', documentation: 'As address, on one part.' },
+  { name: 'address-postalcode', type: 'string', documentation: 'As address, on one part.' },
+  { name: 'address-state', type: 'string', documentation: 'As address, on one part.' },
   { name: 'record', type: 'token', documentation: 'Passerelle: golden (default), source or any — which kind of Patient record to search.' },
   {
     name: '_snapshot', type: 'date',

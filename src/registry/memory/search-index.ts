@@ -4,6 +4,7 @@
  * It only narrows: every candidate is still checked by `searchFieldsMatch`, so results equal a scan.
  */
 import type { PatientQuery } from '../ports';
+import { conditionValues } from '../ports';
 import { normalizeSearchText } from '../search-fields';
 import type { SearchFields } from '../store';
 
@@ -21,8 +22,8 @@ function keysOf(f: SearchFields): string[] {
 function queryKeys(q: PatientQuery): string[][] {
   const lists: string[][] = [];
   for (const fam of q.family ?? []) {
-    const v = normalizeSearchText(fam.value);
-    if (fam.match !== 'contains' && v.length >= PREFIX) lists.push([`f:${v.slice(0, PREFIX)}`]);
+    const values = conditionValues(fam).map(normalizeSearchText);
+    if (fam.match !== 'contains' && values.every((v) => v.length >= PREFIX)) lists.push(values.map((v) => `f:${v.slice(0, PREFIX)}`));
   }
   for (const id of q.identifiers ?? []) if (id.system && id.value) lists.push([`i:${id.system}|${id.value}`]);
   for (const b of q.birthDate ?? []) if (b.prefix === 'eq' && /^\d{4}-\d{2}-\d{2}$/.test(b.value)) lists.push([`b:${b.value}`]);

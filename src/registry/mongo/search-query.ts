@@ -5,7 +5,8 @@
  */
 import type { Document, Filter, Sort } from 'mongodb';
 import { MediatorError } from '../../core/errors';
-import type { PatientQuery, StringMatch } from '../ports';
+import type { PatientQuery, StringCondition, StringMatch } from '../ports';
+import { conditionValues } from '../ports';
 import { dateRange, normalizeSearchText, normalizeTelecom, SORT_FIELD } from '../search-fields';
 
 function str(v: unknown): string {
@@ -29,6 +30,13 @@ function stringCond(value: unknown, match: StringMatch): Document {
     return { $eq: q };
   }
   return { $regex: match === 'prefix' ? `^${escapeRegex(q)}` : escapeRegex(q) };
+}
+
+/** One string condition on a field; an OR list becomes `$or` of the same condition per value. */
+function anyOf(field: string, c: StringCondition): Document {
+  const values = conditionValues(c);
+  if (values.length === 1) return { [field]: stringCond(values[0], c.match) };
+  return { $or: values.map((v) => ({ [field]: stringCond(v, c.match) })) };
 }
 
 function shiftYear(date: string, years: number): string {
@@ -90,7 +98,7 @@ export function toMongoFilter(q: PatientQuery): Filter<Document> {
     and.push({ 'search.active': q.active === true });
   }
   for (const [field, conds] of [['search.family', q.family], ['search.given', q.given], ['search.names', q.name]] as const) {
-    (conds ?? []).forEach((c) => and.push({ [field]: stringCond(c.value, c.match) }));
+    (conds ?? []).forEach((c) => and.push(anyOf(field, c)));
   }
   for (const id of q.identifiers ?? []) {
     and.push(identifierFilter(id));
@@ -100,7 +108,7 @@ export function toMongoFilter(q: PatientQuery): Filter<Document> {
     and.push({ 'search.gender': { $in: q.gender.map(str) } });
   }
   (q.telecom ?? []).forEach((t) => and.push({ 'search.telecom': { $eq: normalizeTelecom(str(t)) } }));
-  (q.address ?? []).forEach((a) => and.push({ [ADDRESS[a.field]]: stringCond(a.value, a.match) }));
+  (q.address ?? []).forEach((a) => and.push(anyOf(ADDRESS[a.field], a)));
   if (q.lastUpdatedLe !== undefined) {
     and.push({ 'search.lastUpdated': { $lte: str(q.lastUpdatedLe) } });
   }

@@ -22,6 +22,9 @@ describe('PDQm Patient search', () => {
 
   it.each([
     ['family=dio', ['Diop', 'Diouf']],
+    ['family=diouf,sarr', ['Diouf', 'Sarr']],
+    ['family=diouf,zzz&given=f', ['Diouf']],
+    ['address-city=kaolack,thies', ['Ndiaye', 'Sarr']],
     ['family:exact=Diop', ['Diop']],
     ['family:contains=iou', ['Diouf']],
     ['given=awa', ['Diop']],

@@ -154,6 +154,8 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect((await store.patients.search({ ...q, kind: 'any', family: [{ value: 'nd', match: 'prefix' }] })).total).toBe(2);
       expect((await store.patients.search({ ...q, kind: 'golden', family: [{ value: 'ndeye', match: 'exact' }] })).total).toBe(1);
       expect((await store.patients.search({ ...q, kind: 'any', family: [{ value: 'N.*', match: 'prefix' }] })).total).toBe(0);
+      expect((await store.patients.search({ ...q, kind: 'golden', family: [{ value: 'zz', or: ['ndey'], match: 'prefix' }] })).total).toBe(1);
+      expect((await store.patients.search({ ...q, kind: 'golden', family: [{ value: 'zz', or: ['yy'], match: 'prefix' }] })).total).toBe(0);
       expect((await store.patients.search({ ...q, kind: 'source', birthDate: [{ prefix: 'eq', value: '1990' }] })).total).toBe(1);
       expect((await store.patients.search({ ...q, kind: 'source', birthDate: [{ prefix: 'gt', value: '1990-05' }] })).total).toBe(0);
       expect((await store.patients.search({ ...q, kind: 'source', identifiers: [{ system: 'urn:a', value: '1' }] })).items[0]?.kind).toBe('source');
