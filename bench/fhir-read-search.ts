@@ -5,11 +5,30 @@
  *
  *   node -r @swc-node/register bench/fhir-read-search.ts
  */
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { bareHttpCeiling, percentiles, report, rssMB } from './mpi-common';
 import { closedLoop, fhirBenchServer } from './fhir-common';
 import { syntheticPatient } from './lib/synthetic';
 
 const CONNECTIONS = 50;
+
+/**
+ * Run `fn` while recording the server process's major garbage-collection pauses (stderr): a large
+ * in-memory registry makes them long, and they land in the latency tail.
+ */
+async function withGcPauses<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const pauses: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) pauses.push(e.duration);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  try {
+    return await fn();
+  } finally {
+    obs.disconnect();
+    console.error(`${label}: ${pauses.length} major GC pause(s), longest ${Math.round(Math.max(0, ...pauses))} ms`);
+  }
+}
 
 async function main(): Promise<void> {
   const size = Number(process.env.BENCH_N ?? 100_000);
@@ -28,7 +47,7 @@ async function main(): Promise<void> {
   const ratio = (t: number): number => Math.round((t / ceiling) * 1000) / 1000;
 
   await closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[i % p.ids.length] ?? ''}`, 2000, CONNECTIONS);
-  const read = await closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[(i * 7919) % p.ids.length] ?? ''}`, n, CONNECTIONS);
+  const read = await withGcPauses('read', () => closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[(i * 7919) % p.ids.length] ?? ''}`, n, CONNECTIONS));
   const readTp = Math.round(n / read.seconds);
   report({ workload: 'fhir-read', params: { size, requests: n, connections: CONNECTIONS, store: 'memory' }, throughput: readTp, ...percentiles(read.samples), rssMB: rssMB(), ceiling, ratioToCeiling: ratio(readTp) });
 
@@ -38,7 +57,7 @@ async function main(): Promise<void> {
     const name = p.name?.[0];
     return `/fhir/Patient?family=${encodeURIComponent(name?.family ?? '')}&given=${encodeURIComponent(name?.given?.[0] ?? '')}&birthdate=${p.birthDate ?? ''}`;
   };
-  const search = await closedLoop(p.url, searchPath, n, CONNECTIONS);
+  const search = await withGcPauses('search', () => closedLoop(p.url, searchPath, n, CONNECTIONS));
   const searchTp = Math.round(n / search.seconds);
   report({ workload: 'fhir-search', params: { size, requests: n, connections: CONNECTIONS, store: 'memory', query: 'family + given + birthdate' }, throughput: searchTp, ...percentiles(search.samples), rssMB: rssMB(), ceiling, ratioToCeiling: ratio(searchTp) });
   await p.server.stop();
