@@ -50,7 +50,7 @@ export const USAGE = `usage: eval-linkage --format febrl|febrl-link|opencr|gener
     [--truth FILE] [--fields LIST] [--order file|shuffled] [--seed N] [--store memory|mongo] [--json]
   --fields: comma-separated subset of ${FIELD_NAMES.join(', ')} (default: every field the dataset has)
   Decision rules come from the mediator's settings: MATCH_UPPER_THRESHOLD, MATCH_LOWER_THRESHOLD,
-  MATCH_IDENTIFIER_CONFLICT=review|score (see README, Configuration).`;
+  MATCH_IDENTIFIER_CONFLICT=review|score, MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS (see README, Configuration).`;
 
 const FORMATS: readonly string[] = ['febrl', 'febrl-link', 'opencr', 'generic'];
 const VALUED = new Set(['format', 'input', 'input2', 'truth', 'fields', 'order', 'seed', 'store']);

@@ -50,6 +50,7 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
     identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
+    scoredIdentifierSystems: config.env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
   };
   const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });

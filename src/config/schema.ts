@@ -53,6 +53,7 @@ export const envSchema = z.object({
   MATCH_UPPER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.95),
   MATCH_LOWER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   MATCH_IDENTIFIER_CONFLICT: z.enum(['review', 'score']).default('review'),
+  MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: csv.pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'each system must be a URI'))).default([]),
 });
 
 export type EnvInput = z.input<typeof envSchema>;

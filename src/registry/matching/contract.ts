@@ -68,6 +68,8 @@ export interface MatchResult {
   fields: FieldComparison[];
   /** Deterministic identifier rule outcome: same identifier, conflicting identifier in one system, or none. */
   identifierRule: 'same' | 'conflict' | 'none';
+  /** With `identifierRule: 'conflict'`: the identifier systems holding the conflicting values. */
+  conflictSystems?: string[];
 }
 
 /** A versioned, reproducible Fellegi–Sunter model. */

@@ -23,6 +23,8 @@ export const matchRulesSchema = z
       .describe('Distinguishing fields (not gender/state) that must agree, non-null, for an auto-link'),
     identifierConflict: z.enum(['review', 'score']).default('review')
       .describe("'review': a conflicting person identifier never auto-links (product default); 'score': it only weighs against the match (for sources whose identifiers are known to be unreliable)"),
+    scoredIdentifierSystems: z.array(z.string().min(1)).default([])
+      .describe("Identifier systems whose conflicts only weigh against the match even under 'review' (numbers typed by hand without a check digit)"),
     identifierSameAutoLinks: z.boolean().default(true)
       .describe('A shared person identifier auto-links when the probability is at least lowerThreshold'),
   })
@@ -51,8 +53,15 @@ export function agreeingFields(result: MatchResult): number {
   return n;
 }
 
+/** Whether a conflicting identifier blocks the auto-link: in 'review' mode, unless every conflicting system is a scored one. */
+function conflictBlocks(best: MatchResult, rules: MatchRules): boolean {
+  if (best.identifierRule !== 'conflict' || rules.identifierConflict === 'score') return false;
+  const systems = best.conflictSystems ?? [];
+  return systems.length === 0 || systems.some((s) => !rules.scoredIdentifierSystems.includes(s));
+}
+
 function belowAutoLink(best: MatchResult, rules: MatchRules): Decision | undefined {
-  if (best.identifierRule === 'conflict' && rules.identifierConflict === 'review') return { outcome: 'review', reason: 'identifier conflict' };
+  if (conflictBlocks(best, rules)) return { outcome: 'review', reason: 'identifier conflict' };
   if (agreeingFields(best) < rules.minFieldsForAutoLink) return { outcome: 'review', reason: 'too few agreeing fields' };
   return undefined;
 }

@@ -52,7 +52,7 @@ function fieldWeight(c: CompiledModel, a: Prepared, b: Prepared, field: number, 
   return tfWeight(c, a, field, value, w);
 }
 
-function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: boolean }): void {
+function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: boolean; systems?: string[] }): void {
   for (const x of a) {
     let sameSystem = false;
     let agreed = false;
@@ -65,7 +65,10 @@ function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: 
     }
     if (agreed) state.same = true;
     // A one-character difference is a plausible typo and is left to the probabilistic score.
-    else if (sameSystem && !typo) state.conflict = true;
+    else if (sameSystem && !typo) {
+      state.conflict = true;
+      if (state.systems && !state.systems.includes(x.system)) state.systems.push(x.system);
+    }
   }
 }
 
@@ -77,10 +80,10 @@ function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: 
  * @param b - second record
  * @returns the rule outcome
  */
-export function identifierRule(a: Prepared, b: Prepared): MatchResult['identifierRule'] {
+export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[]): MatchResult['identifierRule'] {
   if ((a.nationalIds.length === 0 || b.nationalIds.length === 0) && (a.otherIds.length === 0 || b.otherIds.length === 0) &&
     (a.localIds.length === 0 || b.localIds.length === 0)) return 'none';
-  const state = { same: false, conflict: false };
+  const state = { same: false, conflict: false, systems: conflictSystems };
   systemRule(a.nationalIds, b.nationalIds, state);
   systemRule(a.otherIds, b.otherIds, state);
   if (state.conflict) return 'conflict';
@@ -140,5 +143,7 @@ export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): 
     w += weight;
     fields[i] = { field: FIELDS[i] as string, level: (LEVEL_NAMES[i] as readonly string[])[level] as string, weight };
   }
-  return { weight: w, probability: weightToProbability(w), fields, identifierRule: identifierRule(pa, pb) };
+  const conflictSystems: string[] = [];
+  const rule = identifierRule(pa, pb, conflictSystems);
+  return { weight: w, probability: weightToProbability(w), fields, identifierRule: rule, ...(rule === 'conflict' ? { conflictSystems } : {}) };
 }

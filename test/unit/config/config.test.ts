@@ -26,6 +26,9 @@ describe('loadConfig', () => {
     const c = loadConfig({ ...valid, MATCH_UPPER_THRESHOLD: '0.99', MATCH_IDENTIFIER_CONFLICT: 'score' });
     expect([c.env.MATCH_UPPER_THRESHOLD, c.env.MATCH_LOWER_THRESHOLD, c.env.MATCH_IDENTIFIER_CONFLICT]).toEqual([0.99, 0.5, 'score']);
     expect(loadConfig(valid).env.MATCH_IDENTIFIER_CONFLICT).toBe('review');
+    expect(loadConfig({ ...valid, MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'urn:oid:1.2.3, http://moh.example.org/nin' }).env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS).toEqual(['urn:oid:1.2.3', 'http://moh.example.org/nin']);
+    expect(loadConfig(valid).env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS).toEqual([]);
+    expect(problemsOf({ ...valid, MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'not a uri' }).join('\n')).toContain('MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS');
     const text = problemsOf({ ...valid, MATCH_UPPER_THRESHOLD: '0.4', MATCH_LOWER_THRESHOLD: '1.5', MATCH_IDENTIFIER_CONFLICT: 'ignore' }).join('\n');
     for (const key of ['MATCH_LOWER_THRESHOLD', 'MATCH_IDENTIFIER_CONFLICT']) expect(text).toContain(key);
     expect(problemsOf({ ...valid, MATCH_UPPER_THRESHOLD: '0.4', MATCH_LOWER_THRESHOLD: '0.6' }).join('\n')).toContain('must not exceed MATCH_UPPER_THRESHOLD');

@@ -33,6 +33,11 @@ describe('decision rules from the configuration (MATCH_*)', () => {
     expect(await registerPair({ MATCH_IDENTIFIER_CONFLICT: 'score' })).toBe('linked');
   });
 
+  it('MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS lets only the listed systems conflict without blocking', async () => {
+    expect(await registerPair({ MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: NID })).toBe('linked');
+    expect(await registerPair({ MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'urn:other:system' })).toBe('review');
+  });
+
   it('MATCH_LOWER_THRESHOLD and MATCH_UPPER_THRESHOLD move a probable match between link, review and new', async () => {
     // Same person seen twice without the national ID, without phone or street address, with a typo in the given name.
     const weaker = (p: Patient): Patient => ({ ...p, identifier: p.identifier?.slice(0, 1), name: [{ family: 'Ndiaye', given: ['Aminta'] }], telecom: [], address: [{ city: 'Thies' }] });
