@@ -34,21 +34,17 @@ async function blockSourceKeys(ctx: RegistryContext, keys: string[], refined: st
     let hits = await ctx.store.blocking.lookup(key, cap);
     const fine = refined[i];
     if (hits.length > ctx.cfg.refineAt && fine !== undefined && fine !== key) {
-      // A large block (a common name in a common year, a big town): read only the entries that
-      // also share given initial, sex and birth month; the probe's other keys still find the rest.
-      const narrowed = await ctx.store.blocking.lookup(key, cap, [fine]);
+      // A large block (a common name in a common year, a big town): read its refined block — the
+      // records that also share given initial, sex and birth month; the probe's other keys still
+      // find the rest.
+      const narrowed = await ctx.store.blocking.lookup(fine, cap);
       ctx.logger.debug?.({ blockKind: key.split(':')[0], size: hits.length, kept: narrowed.length }, 'large block split by its refined key');
       hits = narrowed;
     }
     if (hits.length > cap) {
-      // Over-full block: keep only entries sharing another key with the probe, never drop silently.
-      const others = keys.filter((k) => k !== key);
-      ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'blocking key over-full; tightened with the other keys');
-      hits = others.length > 0 ? await ctx.store.blocking.lookup(key, cap, others) : hits;
-      if (hits.length > cap) {
-        ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'tightened block still over-full; truncated at cap');
-        hits = hits.slice(0, cap);
-      }
+      // Still over-full (a refined block of a heaped value): logged, never silently turned into "no match".
+      ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'blocking key over-full; truncated at cap');
+      hits = hits.slice(0, cap);
     }
     hits.forEach((h) => found.add(h));
   }

@@ -68,11 +68,10 @@ export interface XrefEntry {
   mpiId: string;
 }
 
-/** Blocking index entry; `refine` holds the source's other keys to tighten an over-full block. */
+/** Blocking index entry: a source record filed under one blocking key (coarse or refined). */
 export interface BlockingEntry {
   key: string;
   sourceKey: string;
-  refine: string[];
 }
 
 /** A review task as stored. */
@@ -189,11 +188,8 @@ export interface XrefStore {
 export interface BlockingStore {
   add(entry: BlockingEntry): Promise<void>;
   remove(entry: BlockingEntry): Promise<void>;
-  /**
-   * Source keys under `key`, at most `cap + 1` (more than `cap` means over-full). With `refineWith`,
-   * only entries that also share one of those keys.
-   */
-  lookup(key: string, cap: number, refineWith?: string[]): Promise<string[]>;
+  /** Source keys under `key`, in key order, at most `cap + 1` (more than `cap` means over-full). */
+  lookup(key: string, cap: number): Promise<string[]>;
 }
 
 export interface ReviewStore {

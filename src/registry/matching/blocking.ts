@@ -7,9 +7,9 @@
  * shared clinic phone) still grow with the registry. A store should:
  *  1. never read more than MAX_BLOCK records for one key (log and count the capped lookup, never
  *     turn it into "no match" — the other keys usually still find the record);
- *  2. keep each entry's refined key (`refinedBlockingKeys`: given initial, sex and birth month
- *     appended) and, for a key whose block holds more than REFINE_AT records, read only the
- *     entries sharing the probe's refined key, so the cost per lookup stays flat as blocks grow.
+ *  2. file each record under its refined keys too (`refinedBlockingKeys`: given initial, sex and
+ *     birth month appended) and, for a key whose block holds more than REFINE_AT records, read the
+ *     probe's refined block instead, so the cost per lookup stays flat as blocks grow.
  */
 import type { MatchFeatures } from './contract';
 

@@ -10,7 +10,6 @@ import { Groups } from './groups';
 import { createMemoryHistory, createMemoryJournal } from './journal';
 import { MemorySearchIndex } from './search-index';
 import type {
-  BlockingEntry,
   NotAMatch,
   RegistryStore,
   StoredGolden,
@@ -79,18 +78,8 @@ export function createMemoryRegistryStore(): RegistryStore {
   const sourceIndex = new MemorySearchIndex();
   const goldens = new Map<string, StoredGolden>();
   const xref = new Map<string, XrefEntry>();
-  // Block key → source key → that source's other keys. A source's ~18 entries carry the same
-  // `refine` list, so it is stored once per source (interned) rather than once per entry.
-  const blocks = new Map<string, Map<string, readonly string[]>>();
-  const refineBySource = new Map<string, { signature: string; keys: readonly string[] }>();
-  const internRefine = (e: BlockingEntry): readonly string[] => {
-    const signature = e.refine.join('\n');
-    const cur = refineBySource.get(e.sourceKey);
-    if (cur?.signature === signature) return cur.keys;
-    const keys = Object.freeze([...e.refine]);
-    refineBySource.set(e.sourceKey, { signature, keys });
-    return keys;
-  };
+  // Block key → source keys filed under it.
+  const blocks = new Map<string, Set<string>>();
   const reviews = new Map<string, StoredReview>();
   const constraints = new Map<string, NotAMatch>();
   const tokens = new Map<string, TokenRecord>();
@@ -169,16 +158,12 @@ export function createMemoryRegistryStore(): RegistryStore {
     },
     blocking: {
       add: async (e) => {
-        const block = blocks.get(e.key) ?? new Map<string, readonly string[]>();
-        block.set(e.sourceKey, internRefine(e));
+        const block = blocks.get(e.key) ?? new Set<string>();
+        block.add(e.sourceKey);
         blocks.set(e.key, block);
       },
       remove: async (e) => void blocks.get(e.key)?.delete(e.sourceKey),
-      lookup: async (key, cap, refineWith) => {
-        const entries = [...(blocks.get(key) ?? [])];
-        const kept = refineWith ? entries.filter(([, refine]) => refine.some((r) => refineWith.includes(r))) : entries;
-        return kept.map(([sourceKey]) => sourceKey).sort().slice(0, cap + 1);
-      },
+      lookup: async (key, cap) => [...(blocks.get(key) ?? [])].sort().slice(0, cap + 1),
     },
     reviews: {
       get: async (id) => (reviews.get(id) ?? null),

@@ -2,13 +2,15 @@
  * Blocking index and cross-reference shaped for point reads by `_id` (FerretDB 1.24 pushes only a
  * bare `{_id}` equality down to SQL; any other filter makes it decode the whole collection).
  *
- * Blocking: ONE document per blocking key, `{_id: key, m: {<field(sourceKey)>: refineKeys[]}}`, so
+ * Blocking: ONE document per blocking key, `{_id: key, m: {<field(sourceKey)>: 1}}`, so
  * a lookup is a single `findOne({_id})` instead of a query on `key` (which FerretDB's SQLite backend
  * cannot push down). FerretDB limits shape it: a map instead of an array of entries because `$pull`
  * with conditions is a silent no-op there and positional updates are unsupported, so entries are
  * added and removed atomically with `$set`/`$unset` of one field; field names are the source key in
- * base64url (source keys contain '.' and may contain '$', both forbidden in field names); the values
- * are flat string arrays (no nested arrays).
+ * base64url (source keys contain '.' and may contain '$', both forbidden in field names). Values are
+ * a bare 1 (older documents hold string arrays there, ignored), so a block costs ≈ 40 bytes per
+ * record and stays far below the 16 MB document limit: a large block is read through its refined
+ * key rather than grown without end.
  *
  * Cross-reference: `_id` = identifier key, so get/insert/put are by `_id` (insert of a unique `_id`
  * is the cheap write everywhere; the unique system+value index stays as a second guard).
@@ -16,7 +18,7 @@
 import type { Collection, Db, Document } from 'mongodb';
 import type { BlockingEntry, BlockingStore } from '../store';
 
-type BlockDoc = { _id: string; m?: Record<string, string[]> };
+type BlockDoc = { _id: string; m?: Record<string, unknown> };
 
 /**
  * `_id` of a cross-reference entry: `system|value`, with '%' and '|' escaped in the system so two
@@ -37,8 +39,8 @@ function sourceKeyOf(name: string): string {
   return Buffer.from(name.slice(1), 'base64url').toString('utf8');
 }
 
-function entriesOf(doc: BlockDoc | null): Array<[string, string[]]> {
-  return Object.entries(doc?.m ?? {}).map(([name, refine]) => [sourceKeyOf(name), refine]);
+function sourceKeysOf(doc: BlockDoc | null): string[] {
+  return Object.keys(doc?.m ?? {}).map(sourceKeyOf);
 }
 
 /**
@@ -48,15 +50,13 @@ function entriesOf(doc: BlockDoc | null): Array<[string, string[]]> {
 export function mongoBlocking(coll: Collection<BlockDoc>): BlockingStore {
   return {
     async add(e: BlockingEntry): Promise<void> {
-      await coll.updateOne({ _id: e.key }, { $set: { [`m.${field(e.sourceKey)}`]: [...e.refine] } }, { upsert: true });
+      await coll.updateOne({ _id: e.key }, { $set: { [`m.${field(e.sourceKey)}`]: 1 } }, { upsert: true });
     },
     async remove(e: BlockingEntry): Promise<void> {
       await coll.updateOne({ _id: e.key }, { $unset: { [`m.${field(e.sourceKey)}`]: '' } });
     },
-    async lookup(key: string, cap: number, refineWith?: string[]): Promise<string[]> {
-      const entries = entriesOf(await coll.findOne({ _id: key }));
-      const hits = refineWith ? entries.filter(([, refine]) => refine.some((r) => refineWith.includes(r))) : entries;
-      return hits.map(([k]) => k).sort().slice(0, cap + 1);
+    async lookup(key: string, cap: number): Promise<string[]> {
+      return sourceKeysOf(await coll.findOne({ _id: key })).sort().slice(0, cap + 1);
     },
   };
 }
@@ -82,7 +82,7 @@ export async function migrateLegacyLayout(db: Db, names: { xref: string; blocks:
   }
   const blocks = mongoBlocking(db.collection<BlockDoc>(names.blocks));
   for (const d of await db.collection(legacyBlocking).find({}).toArray()) {
-    await blocks.add({ key: String(d.key), sourceKey: String(d.sourceKey), refine: (d.refine as string[] | undefined) ?? [] });
+    await blocks.add({ key: String(d.key), sourceKey: String(d.sourceKey) });
   }
   await db.collection(legacyBlocking).drop();
 }

@@ -72,15 +72,16 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect(await store.xref.get({ system: 'http://x.org/id', value: 'V.1' })).toBeNull();
     });
 
-    test('blocking: capped lookups and refinement', async () => {
-      for (let i = 0; i < 5; i++) {
-        await store.blocking.add({ key: 'dob:1', sourceKey: `s${i}`, refine: i % 2 === 0 ? ['fam:X'] : ['fam:Y'] });
-      }
-      await store.blocking.add({ key: 'dob:1', sourceKey: 's0', refine: ['fam:X'] });
+    test('blocking: idempotent adds, capped lookups in key order, removal', async () => {
+      for (const i of [3, 0, 4, 1, 2]) await store.blocking.add({ key: 'dob:1', sourceKey: `s${i}` });
+      await store.blocking.add({ key: 'dob:1', sourceKey: 's0' });
+      await store.blocking.add({ key: 'dob:1/AF5', sourceKey: 's0' });
       expect(await store.blocking.lookup('dob:1', 3)).toEqual(['s0', 's1', 's2', 's3']);
-      expect(await store.blocking.lookup('dob:1', 10, ['fam:X'])).toEqual(['s0', 's2', 's4']);
-      await store.blocking.remove({ key: 'dob:1', sourceKey: 's0', refine: [] });
-      expect(await store.blocking.lookup('dob:1', 10, ['fam:X'])).toEqual(['s2', 's4']);
+      expect(await store.blocking.lookup('dob:1', 10)).toEqual(['s0', 's1', 's2', 's3', 's4']);
+      expect(await store.blocking.lookup('dob:1/AF5', 10)).toEqual(['s0']);
+      await store.blocking.remove({ key: 'dob:1', sourceKey: 's0' });
+      expect(await store.blocking.lookup('dob:1', 10)).toEqual(['s1', 's2', 's3', 's4']);
+      expect(await store.blocking.lookup('nope', 10)).toEqual([]);
     });
 
     test('journal: guards are unique, seq increases, outbox follows application order', async () => {
