@@ -4,11 +4,11 @@
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
+import { DUPLICATE_KEY } from '../registry/mongo/errors';
 import type { AuditQuery, AuditRecord, AuditStore } from './ports';
 
 type AuditDoc = Omit<AuditRecord, 'id'> & { _id: string };
 
-const DUPLICATE_KEY = 11000;
 
 function filterOf(q: AuditQuery): Filter<AuditDoc> {
   const f: Filter<AuditDoc> = {};

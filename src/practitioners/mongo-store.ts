@@ -9,10 +9,10 @@ import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
 import { MediatorError } from '../core/errors';
+import { isDuplicateKey } from '../registry/mongo/errors';
 import { escapeRegex } from '../registry/mongo/search-query';
 
 /** The resource is stored as received; its meta (version, lastUpdated) is composed on read from the document's own fields. */
-const DUPLICATE_KEY = 11000;
 const MAX_ATTEMPTS = 50;
 
 type PractitionerDoc = PractitionerSearchFields & { _id: string; version: number; lastUpdated: string; resource: Practitioner };
@@ -108,7 +108,7 @@ export class MongoPractitionerStore implements PractitionerStore {
       await this.versions.insertOne({ _id: key });
       return true;
     } catch (err) {
-      if ((err as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }
@@ -119,6 +119,6 @@ async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
   try {
     await write;
   } catch (err) {
-    if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+    if (!isDuplicateKey(err)) throw err;
   }
 }

@@ -19,7 +19,7 @@ export function blockingDiffOps(engine: MatchingEngine, before: StoredSource | n
   if (old.length === now.length && old.every((k) => now.includes(k))) return [];
   return [
     ...old.filter((k) => !now.includes(k)).map((key): ChangeOp => ({ op: 'block.del', entry: { key, sourceKey: after.key } })),
-    ...now.map((key): ChangeOp => ({ op: 'block.add', entry: { key, sourceKey: after.key } })),
+    ...now.filter((k) => !old.includes(k)).map((key): ChangeOp => ({ op: 'block.add', entry: { key, sourceKey: after.key } })),
   ];
 }
 

@@ -26,17 +26,22 @@ type ParamParser = (q: ParsedPatientSearch['query'], value: string, modifier: st
 const PREFIXES = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'sa', 'eb', 'ap']);
 const GENDERS = new Set(['male', 'female', 'other', 'unknown']);
 
+/** A search value with FHIR's escapes (`\,` `\|` `\$` `\\`) removed. */
+function unescapeValue(v: string): string {
+  return v.replace(/\\([,|$\\])/g, '$1');
+}
+
 function single(value: string, name: string): string {
   const parts = splitOr(value);
   if (parts.length !== 1 || !parts[0]) {
     throw new MediatorError('invalid', `Parameter ${name} does not support OR lists or empty values`, { expression: name });
   }
-  return parts[0].replace(/\\([,|$\\])/g, '$1');
+  return unescapeValue(parts[0]);
 }
 
 /** A string parameter's comma-separated values (FHIR OR), unescaped; none may be empty. */
 function orList(value: string, name: string): { value: string; or?: string[] } {
-  const parts = splitOr(value).map((p) => p.replace(/\\([,|$\\])/g, '$1'));
+  const parts = splitOr(value).map(unescapeValue);
   if (parts.some((p) => p === '')) throw new MediatorError('invalid', `Parameter ${name} has an empty value`, { expression: name });
   const [first = '', ...rest] = parts;
   return rest.length > 0 ? { value: first, or: rest } : { value: first };

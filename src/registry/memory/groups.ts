@@ -30,14 +30,6 @@ export class Groups {
   }
 
   /**
-   * Members of a group, in insertion order.
-   * @param group - the grouping value
-   */
-  members(group: string): string[] {
-    return [...(this.byGroup.get(group) ?? [])];
-  }
-
-  /**
    * Look up the members of a group in their primary map.
    * @param group - the grouping value
    * @param map - the primary map the members are keys of

@@ -12,10 +12,11 @@
  * SQL: the cost follows the collection's size in bytes. Journal documents of the previous layout
  * carry their JSON inline and are still read.
  */
-import type { Collection, Db, Document, MongoServerError } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
 import type { Change, ClaimStore, JournalStore, OutboxStore } from '../store';
+import { isDuplicateKey } from './errors';
 import type { collectionNames } from './indexes';
 
 type Names = ReturnType<typeof collectionNames>;
@@ -35,10 +36,6 @@ interface JournalDoc {
   applied: boolean;
   unpublished: string[];
   published: boolean;
-}
-
-function isDuplicate(err: unknown): err is MongoServerError {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
 /** Ops and events as JSON: opaque here, and free of FerretDB limits (nested arrays, dotted keys). */
@@ -85,7 +82,7 @@ async function takeGuards(guards: Collection<Document>, journal: Collection<Jour
     }
   } catch (err) {
     await guards.deleteMany({ _id: { $in: taken as unknown as Document['_id'][] }, changeId: change.id });
-    if (!isDuplicate(err)) {
+    if (!isDuplicateKey(err)) {
       throw err;
     }
     const blocking = change.guards[taken.length] as string;
@@ -102,7 +99,7 @@ async function insertBody(bodies: Collection<BodyDoc>, body: BodyDoc): Promise<v
   try {
     await bodies.insertOne(body);
   } catch (err) {
-    if (!isDuplicate(err)) {
+    if (!isDuplicateKey(err)) {
       throw err;
     }
   }
@@ -134,7 +131,7 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
         await journal.insertOne(doc);
       } catch (err) {
         await guards.deleteMany({ changeId: change.id });
-        throw isDuplicate(err) ? new MediatorError('conflict', 'change already recorded', { guards: change.guards }) : err;
+        throw isDuplicateKey(err) ? new MediatorError('conflict', 'change already recorded', { guards: change.guards }) : err;
       }
       return { ...change, seq };
     },
@@ -193,7 +190,7 @@ export function mongoClaims(db: Db, names: Names): ClaimStore {
         await claims.insertOne({ _id: key, owner, expiresAt: expiresAt.getTime() });
         return true;
       } catch (err) {
-        if (!isDuplicate(err)) {
+        if (!isDuplicateKey(err)) {
           throw err;
         }
       }

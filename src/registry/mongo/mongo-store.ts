@@ -12,16 +12,13 @@ import { searchComparator } from '../search-fields';
 import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
+import { isDuplicateKey } from './errors';
 import { mongoBlocking, xrefId } from './keyed';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
 
 export { ensureIndexes };
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-function isDuplicate(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 function strip<T>(d: (T & { _id?: unknown }) | null): T | null {
   if (!d) {
@@ -54,7 +51,7 @@ async function putIfNewer(coll: Collection<Document>, id: string, doc: Document,
       await coll.insertOne({ ...doc, _id: id as unknown as Document['_id'] });
       return;
     } catch (err) {
-      if (!isDuplicate(err)) {
+      if (!isDuplicateKey(err)) {
         throw err; // duplicate: already written (re-apply), or written by a newer change
       }
     }
@@ -62,7 +59,7 @@ async function putIfNewer(coll: Collection<Document>, id: string, doc: Document,
   try {
     await coll.replaceOne({ _id: id as unknown as Document['_id'], version: { $lt: version } }, doc, { upsert: true });
   } catch (err) {
-    if (!isDuplicate(err)) {
+    if (!isDuplicateKey(err)) {
       throw err; // duplicate _id: a same-or-newer version is stored already
     }
   }
@@ -125,7 +122,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
         try {
           await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
         } catch (err) {
-          if (!isDuplicate(err)) throw err;
+          if (!isDuplicateKey(err)) throw err;
           await xref.updateOne({ _id: id(xrefId(e.system, e.value)) }, { $set: { system: e.system, value: e.value, mpiId: e.mpiId } }, { upsert: true });
         }
       },
@@ -133,7 +130,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
         try {
           await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
         } catch (err) {
-          throw isDuplicate(err) ? new MediatorError('conflict', 'identifier already cross-referenced', { system: e.system }) : err;
+          throw isDuplicateKey(err) ? new MediatorError('conflict', 'identifier already cross-referenced', { system: e.system }) : err;
         }
       },
       remove: async (e) => {
@@ -165,7 +162,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
         try {
           await history.insertOne(plain(e));
         } catch (err) {
-          if (!isDuplicate(err)) throw err;
+          if (!isDuplicateKey(err)) throw err;
         }
       },
       list: async (kind, hid) => (await history.find({ kind, id: hid }, noId).sort({ version: 1 }).toArray()) as unknown as HistoryEntry[],
