@@ -57,7 +57,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),
       maxCount: opts.maxCount ?? 100,
       defaultCount: Math.min(opts.defaultCount ?? 20, opts.maxCount ?? 100),
-      dispatch: (req) => dispatch(router, ctx, req),
+      dispatch: (req, within) => dispatch(router, within ?? ctx, req),
     };
     for (const route of router.routes) {
       server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });

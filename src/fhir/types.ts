@@ -51,8 +51,8 @@ export interface FhirContext {
   maxCount: number;
   /** Page size when `_count` is absent. */
   defaultCount: number;
-  /** Dispatch a request to the route table (batch, transaction, PMIR). */
-  dispatch(req: FhirRequest): Promise<FhirResult>;
+  /** Dispatch a request to the route table (batch, transaction, PMIR), with this or another context (a transaction's). */
+  dispatch(req: FhirRequest, within?: FhirContext): Promise<FhirResult>;
 }
 
 /** A framework-free FHIR handler. */

@@ -101,6 +101,8 @@ export interface RegistryContext {
   invalidateModel(): void;
   decideFn?: DecideFn;
   features(patient: Patient): MatchFeatures;
+  /** Set inside an atomic unit (atomic.ts): the store is its staging view. */
+  unit?: boolean;
 }
 
 const silentLogger: RegistryLogger = { warn: () => undefined };

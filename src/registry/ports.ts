@@ -198,4 +198,10 @@ export interface RegistryService {
   issueToken(mpiId: string, actor: Actor): Promise<{ token: string; issuedAt: string }>;
   verifyToken(token: string): Promise<{ status: 'valid' | 'revoked' | 'not_found'; checkedAt: string }>;
   revokeToken(token: string, actor: Actor): Promise<void>;
+  /**
+   * Run several operations as one all-or-nothing unit: `work` calls them on `tx`, and their changes
+   * commit as ONE journal change when it returns, or not at all when it throws. Inside a unit, a
+   * nested call joins it. Tokens and models are not part of a unit.
+   */
+  atomically<T>(actor: Actor, work: (tx: RegistryService) => Promise<T>): Promise<T>;
 }

@@ -18,6 +18,7 @@ import { readHistory } from './history';
 import { relink } from './relink';
 import type { RelinkDiff, RelinkOptions } from './relink';
 import { recoverPending } from './journal';
+import { runAtomically } from './atomic';
 import { scoreCandidates, toMatchCandidate } from './candidates';
 import { createTokenService } from './tokens';
 import { publicGolden, publicReview, publicSource } from './views';
@@ -80,9 +81,13 @@ function checkQuery(q: PatientQuery): void {
  * @param deps - store, matching engine, default model and injectable clock, ids, logger, MPI ID codec, config
  */
 export function createRegistryService(deps: RegistryDeps): RegistryServiceImpl {
-  const ctx = createContext(deps);
+  return serviceFor(createContext(deps));
+}
+
+function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
   const tokens = createTokenService(ctx.store.tokens, ctx.clock);
   return {
+    atomically: (actor, work) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged))),
     registerSource: (input) => registerSource(ctx, input),
     getSource: async (key) => {
       const s = await ctx.store.sources.get(key);

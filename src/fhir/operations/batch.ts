@@ -61,20 +61,26 @@ async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle
   });
   await precheck(ctx, reqs, validate);
   const order = reqs.map((_, i) => i).sort((a, b) => (ORDER[reqs[a]?.method ?? 'GET'] ?? 3) - (ORDER[reqs[b]?.method ?? 'GET'] ?? 3));
+  // Every entry runs inside one registry unit: their changes commit together, or none does.
+  const out = await ctx.registry.atomically(req.actor, (tx) => runEntries({ ...ctx, registry: tx }, entries, reqs, order));
+  return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'transaction-response', ...(out.length > 0 ? { entry: out } : {}) };
+}
+
+async function runEntries(tx: FhirContext, entries: BundleEntry[], reqs: FhirRequest[], order: number[]): Promise<BundleEntry[]> {
   const out: BundleEntry[] = new Array<BundleEntry>(reqs.length);
   const refs = new Map<string, string>();
   for (const i of order) {
     try {
-      const result = await ctx.dispatch(resolveRefs(reqs[i] as FhirRequest, refs));
-      out[i] = successEntry(ctx, result);
+      const result = await tx.dispatch(resolveRefs(reqs[i] as FhirRequest, refs), tx);
+      out[i] = successEntry(tx, result);
       const fullUrl = entries[i]?.fullUrl;
       if (fullUrl?.startsWith('urn:uuid:') && result[1]?.id) refs.set(fullUrl, `${result[1].resourceType}/${result[1].id}`);
     } catch (err) {
       const e = normaliseError(err);
-      throw new MediatorError(e.code, `Transaction entry ${i} failed: ${e.message}`, e.details);
+      throw new MediatorError(e.code, `Transaction entry ${i} failed (nothing was written): ${e.message}`, e.details);
     }
   }
-  return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'transaction-response', ...(out.length > 0 ? { entry: out } : {}) };
+  return out;
 }
 
 /**
