@@ -8,6 +8,9 @@ FERRETDB_BIN="$STACK/bin/ferretdb"
 FERRETDB_DIR="$STACK/ferretdb"
 FERRETDB_LOG="$FERRETDB_DIR/ferretdb.log"
 FERRETDB_PATTERN="$FERRETDB_BIN "
+# Local patches applied to the source before building (see ferretdb_patch); bump when they change.
+FERRETDB_PATCHES="id-index-1"
+FERRETDB_STAMP="$STACK/bin/ferretdb.patches"
 
 # Why not simply `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION`:
 #  - a binary built that way panics at start-up: FerretDB's build/version package requires an embedded
@@ -17,7 +20,8 @@ FERRETDB_PATTERN="$FERRETDB_BIN "
 # So: download exactly this version (checksum-verified against sum.golang.org), copy the source, add
 # version.txt, and build it as its own main module (its go.sum pins every dependency).
 ferretdb_install() {
-  if [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"; then
+  if [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION" &&
+    [[ "$(cat "$FERRETDB_STAMP" 2>/dev/null)" == "$FERRETDB_PATCHES" ]]; then
     return 0
   fi
   need go "install Go >= 1.21 (https://go.dev/dl/; with GOTOOLCHAIN=auto it fetches the Go 1.24 that FerretDB needs)"
@@ -31,9 +35,25 @@ ferretdb_install() {
   [[ -n $src && -d $src ]] || die "ferretdb: go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed"
   cp -R "$src" "$build/ferretdb" && chmod -R u+w "$build/ferretdb"
   echo "$FERRETDB_VERSION" >"$build/ferretdb/build/version/version.txt"
+  ferretdb_patch "$build/ferretdb"
   (cd "$build/ferretdb" && go build -trimpath -buildvcs=false -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) >&2
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  echo "$FERRETDB_PATCHES" >"$FERRETDB_STAMP"
   rm -rf "$build"
+}
+
+# FerretDB 1.24.2's SQLite backend creates each collection's unique _id index on the expression
+# _ferretdb_sjson->"_id" but filters {_id: ...} finds, updates and deletes on _ferretdb_sjson->'$._id'.
+# SQLite only uses an expression index for the identical expression, so every point read or write by
+# _id scanned and decoded the whole table (a registration slowed from milliseconds to a second as the
+# registry grew). Same value, same JSON text; spelling the filter like the index lets SQLite use it.
+ferretdb_patch() {
+  local file="$1/internal/backends/sqlite/metadata/metadata.go" before after
+  before="$(printf '%s' 'IDColumn = DefaultColumn + "->' "'" '$._id' "'" '"')"
+  after='IDColumn = DefaultColumn + `->"_id"`'
+  grep -qF "$before" "$file" || die "ferretdb: $file is not the expected $FERRETDB_VERSION source"
+  sed -i "/IDColumn = DefaultColumn + /c $after" "$file"
+  grep -qF "$after" "$file" || die "ferretdb: patching $file failed"
 }
 
 # The --handler flag FerretDB runs with for MONGO_BACKEND (also how a running one is recognised).

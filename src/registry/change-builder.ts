@@ -240,6 +240,14 @@ export class ChangeBuilder {
     doc.search = toSearchFields(doc.patient, doc.mpiId, doc.status === 'active', this.at);
   }
 
+  /** Cross-reference entries a golden record holds before this change. */
+  private async heldXref(g: Staged<StoredGolden>): Promise<XrefEntry[]> {
+    if (!g.before) return [];
+    const mpiId = g.after.mpiId;
+    return g.before.xrefKeys ? g.before.xrefKeys.map((k) => splitKey(k, mpiId)) : this.ctx.store.xref.byMpiId(mpiId);
+  }
+
+  /** Cross-reference diff of the staged golden records; records what each one holds afterwards in `xrefKeys`. */
   private async xrefOps(): Promise<ChangeOp[]> {
     const desired = new Map<string, Set<string>>();
     for (const g of this.golds.values()) {
@@ -248,11 +256,14 @@ export class ChangeBuilder {
     }
     const dels: ChangeOp[] = [];
     const puts: ChangeOp[] = [];
-    for (const [mpiId, want] of desired) {
-      for (const e of await this.ctx.store.xref.byMpiId(mpiId)) {
-        if (!want.delete(`${e.system}|${e.value}`)) {
-          dels.push({ op: 'xref.del', entry: e });
-        }
+    for (const g of this.golds.values()) {
+      const mpiId = g.after.mpiId;
+      const want = desired.get(mpiId) as Set<string>;
+      const held: string[] = [];
+      for (const e of await this.heldXref(g)) {
+        const k = `${e.system}|${e.value}`;
+        if (want.delete(k)) held.push(k);
+        else dels.push({ op: 'xref.del', entry: e });
       }
       for (const k of want) {
         const entry = splitKey(k, mpiId);
@@ -261,8 +272,10 @@ export class ChangeBuilder {
           this.ctx.logger.warn({ mpiId, holder: holder.mpiId, system: entry.system }, 'identifier already cross-referenced to another golden record; kept there');
           continue;
         }
-        puts.push({ op: 'xref.put', entry });
+        if (holder?.mpiId !== mpiId) puts.push({ op: 'xref.put', entry });
+        held.push(k);
       }
+      g.after.xrefKeys = held.sort();
     }
     return [...dels, ...puts];
   }

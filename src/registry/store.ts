@@ -59,6 +59,12 @@ export interface StoredGolden extends GoldenRecord {
   stewardPatch?: Partial<Patient>;
   /** Identifiers added directly to the golden record (addIdentifier), not carried by a source. */
   extraIdentifiers: IdentifierRef[];
+  /**
+   * `system|value` of the cross-reference entries this record holds, kept by the same change that
+   * writes them, so a change reads them from the document instead of querying the cross-reference
+   * by MPI ID (a scan on FerretDB). Absent on documents written before it existed.
+   */
+  xrefKeys?: string[];
 }
 
 /** Cross-reference: one identifier → one MPI ID (unique on system+value). */

@@ -19,7 +19,7 @@ export function publicSource(s: StoredSource): SourceRecord {
  * @param g - stored golden record
  */
 export function publicGolden(g: StoredGolden): GoldenRecord {
-  const { search: _search, stewardPatch: _patch, extraIdentifiers: _extra, ...rest } = g;
+  const { search: _search, stewardPatch: _patch, extraIdentifiers: _extra, xrefKeys: _xref, ...rest } = g;
   return rest;
 }
 
