@@ -38,7 +38,7 @@ function apply(rest: Rest, map: Map<string, CapabilityStatementRestResource>, c:
       return;
     }
     case 'system':
-      (rest.interaction ??= []).push({ code: c.code });
+      (rest.interaction ??= []).push({ code: c.code, ...(c.documentation ? { documentation: c.documentation } : {}) });
   }
 }
 

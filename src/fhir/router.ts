@@ -18,7 +18,7 @@ export type Capability =
   | { kind: 'search'; resource: string; params: SearchParamDoc[] }
   | { kind: 'conditional'; resource: string; code: 'conditionalUpdate' | 'conditionalDelete' | 'conditionalCreate' }
   | { kind: 'operation'; resource?: string; name: string; definition: string }
-  | { kind: 'system'; code: 'transaction' | 'batch' | 'history-system' | 'search-system' };
+  | { kind: 'system'; code: 'transaction' | 'batch' | 'history-system' | 'search-system'; documentation?: string };
 
 /** One route. `path` is relative to the base, with `:name` parameters (`Patient/:id/_history/:vid`). */
 export interface FhirRoute {

@@ -67,12 +67,14 @@ function addPatient(r: FhirRouter, v: PatientValidator): void {
  * Build the route table.
  * @param formats - the FHIR (de)serialiser and validator
  */
+const TRANSACTION_DOC = 'Atomic: the entries run in FHIR order, each Patient through matching, and their changes commit together as one registry change (one journal document with all their events) or not at all; a failing entry fails the whole Bundle with one OperationOutcome.';
+
 export function buildRouter(formats: FhirFormats): FhirRouter {
   const validate: PatientValidator = (body, urlId) => validateResource(body, 'Patient', formats, urlId);
   const r = new FhirRouter();
   r.add({ method: 'GET', path: 'metadata', handler: metadata(r.routes, version), public: true });
   addPatient(r, validate);
-  r.add({ method: 'POST', path: '', handler: processBundle(validate), scope: WRITE, capabilities: [{ kind: 'system', code: 'batch' }, { kind: 'system', code: 'transaction' }] })
+  r.add({ method: 'POST', path: '', handler: processBundle(validate), scope: WRITE, capabilities: [{ kind: 'system', code: 'batch' }, { kind: 'system', code: 'transaction', documentation: TRANSACTION_DOC }] })
     .add({ method: 'POST', path: '$process-message', handler: processMessage(validate), scope: WRITE, capabilities: [{ kind: 'operation', name: 'process-message', definition: `${OP}/MessageHeader-process-message` }] })
     .add({ method: 'GET', path: 'Practitioner/:id', handler: readPractitioner, scope: PRACT, capabilities: [{ kind: 'interaction', resource: 'Practitioner', code: 'read' }] })
     .add({ method: 'GET', path: 'Practitioner', handler: searchPractitioners, scope: PRACT, capabilities: [{ kind: 'interaction', resource: 'Practitioner', code: 'search-type' }, { kind: 'search', resource: 'Practitioner', params: PRACTITIONER_SEARCH_PARAMS }] });
