@@ -9,7 +9,10 @@
  *
  * Claims are taken on the base store under one owner and held until the unit ends, so no other
  * registration can decide on the same blocking keys between staging and commit; the combined
- * change's version guards catch anything that slipped past an expired lease.
+ * change's version guards catch anything that slipped past an expired lease. Because a unit gathers
+ * claims step by step (not in one sorted batch), two units whose steps claim shared keys in opposite
+ * orders wait for each other until the claim wait runs out; both then fail with 'unavailable'
+ * (503, retryable) having written nothing.
  */
 import { MediatorError } from '../../core/errors';
 import { createMemoryRegistryStore } from '../memory/memory-store';
