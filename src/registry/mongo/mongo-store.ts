@@ -1,7 +1,7 @@
 /**
  * MongoDB / FerretDB adapter of the registry store: the only module importing the driver (with
- * journal.ts, indexes.ts, search-query.ts beside it). Record documents are written "if newer" with a
- * version-conditional upsert, so re-applying a journal change never moves a record back in time.
+ * journal.ts, indexes.ts, search-query.ts, backend.ts beside it). Record documents are written "if
+ * newer" (backend.ts), so re-applying a journal change never moves a record back in time.
  * Documents go through JSON first: no `undefined` (the driver would store null), and the raw
  * received payload is kept as a JSON string (it may contain nested arrays, which FerretDB rejects).
  */
@@ -13,6 +13,7 @@ import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
 import { isDuplicateKey } from './errors';
+import { deleteIfStill, pointFiltersOnly, putIfNewer } from './backend';
 import { mongoBlocking, xrefId } from './keyed';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
 
@@ -39,30 +40,6 @@ function docToSource(d: Document | null): StoredSource | null {
   }
   const { _id: _ignored, receivedJson, ...rest } = d;
   return { ...(rest as StoredSource), ...(typeof receivedJson === 'string' ? { received: JSON.parse(receivedJson) as unknown } : {}) };
-}
-
-/**
- * Write unless a same-or-newer version is stored. A first version is tried as a plain insert: a
- * unique `_id` insert is the one write FerretDB does without scanning the collection.
- */
-async function putIfNewer(coll: Collection<Document>, id: string, doc: Document, version: number): Promise<void> {
-  if (version === 1) {
-    try {
-      await coll.insertOne({ ...doc, _id: id as unknown as Document['_id'] });
-      return;
-    } catch (err) {
-      if (!isDuplicateKey(err)) {
-        throw err; // duplicate: already written (re-apply), or written by a newer change
-      }
-    }
-  }
-  try {
-    await coll.replaceOne({ _id: id as unknown as Document['_id'], version: { $lt: version } }, doc, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKey(err)) {
-      throw err; // duplicate _id: a same-or-newer version is stored already
-    }
-  }
 }
 
 /**
@@ -96,6 +73,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
   const models = c(n.models);
   const noId = { projection: { _id: 0 } };
   const id = (v: string): Document['_id'] => v;
+  const put = async (coll: Collection<Document>, key: string, doc: Document, version: number): Promise<void> => putIfNewer(coll, key, doc, version, await pointFiltersOnly(db));
 
   return {
     sources: {
@@ -107,12 +85,12 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
       page: async (afterKey, limit) =>
         (await sources.find(afterKey === null ? {} : { _id: { $gt: id(afterKey) } }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
       count: () => sources.countDocuments({}),
-      put: (doc) => putIfNewer(sources, doc.key, sourceToDoc(doc), doc.version),
+      put: (doc) => put(sources, doc.key, sourceToDoc(doc), doc.version),
     },
     goldens: {
       get: async (mpiId) => strip<StoredGolden>((await goldens.findOne({ _id: id(mpiId) })) as StoredGolden | null),
       getMany: async (ids) => (await byIds(goldens, ids)).map((d) => strip<StoredGolden>(d as StoredGolden) as StoredGolden),
-      put: (doc) => putIfNewer(goldens, doc.mpiId, { _id: id(doc.mpiId), ...plain(doc) }, doc.version),
+      put: (doc) => put(goldens, doc.mpiId, { _id: id(doc.mpiId), ...plain(doc) }, doc.version),
     },
     xref: {
       get: async (ref) => (await xref.findOne({ _id: id(xrefId(ref.system, ref.value)) }, noId)) as never,
@@ -133,14 +111,12 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
           throw isDuplicateKey(err) ? new MediatorError('conflict', 'identifier already cross-referenced', { system: e.system }) : err;
         }
       },
-      remove: async (e) => {
-        await xref.deleteOne({ _id: id(xrefId(e.system, e.value)), mpiId: e.mpiId });
-      },
+      remove: async (e) => deleteIfStill(xref, xrefId(e.system, e.value), 'mpiId', e.mpiId, await pointFiltersOnly(db)),
     },
     blocking: mongoBlocking(db.collection(n.blocks)),
     reviews: {
       get: async (rid) => (await reviews.findOne({ _id: id(rid) }, noId)) as never,
-      put: (doc) => putIfNewer(reviews, doc.id, { _id: id(doc.id), ...plain(doc) }, doc.version),
+      put: (doc) => put(reviews, doc.id, { _id: id(doc.id), ...plain(doc) }, doc.version),
       list: async (f) => {
         const filter: Document = {};
         if (f.state) filter.state = { $eq: f.state };

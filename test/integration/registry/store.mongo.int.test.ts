@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { deleteIfStill, pointFiltersOnly, putIfNewer } from '../../../src/registry/mongo/backend';
 import { registryStoreContract } from '../../unit/registry/store-contract';
 import { mongoStore, useTestDb } from './mongo-helpers';
 
@@ -13,4 +14,25 @@ test('the cross-reference unique index rejects a second holder at the database l
   await xref.insertOne({ system: 'urn:nid', value: '42', mpiId: 'A' });
   await expect(xref.insertOne({ system: 'urn:nid', value: '42', mpiId: 'B' })).rejects.toMatchObject({ code: 11000 });
   await expect(xref.insertOne({ system: 'urn:other', value: '42', mpiId: 'B' })).resolves.toBeTruthy();
+});
+
+describe.each([true, false])('conditional writes by _id (point reads only: %s)', (pointOnly) => {
+  test('put-if-newer never moves a document back in time; delete-if-still checks the field', async () => {
+    const coll = testDb().collection(`cond_${String(pointOnly)}`);
+    await putIfNewer(coll, 'a', { v: 'one', version: 1 }, 1, pointOnly);
+    await putIfNewer(coll, 'a', { v: 'three', version: 3 }, 3, pointOnly);
+    await putIfNewer(coll, 'a', { v: 'two', version: 2 }, 2, pointOnly);
+    await putIfNewer(coll, 'a', { v: 'three again', version: 3 }, 3, pointOnly);
+    await putIfNewer(coll, 'b', { v: 'new at two', version: 2 }, 2, pointOnly);
+    expect(await coll.find({}, { projection: { _id: 1, v: 1 } }).sort({ _id: 1 }).toArray()).toEqual([{ _id: 'a', v: 'three' }, { _id: 'b', v: 'new at two' }]);
+    await deleteIfStill(coll, 'a', 'v', 'two', pointOnly);
+    expect(await coll.countDocuments({})).toBe(2);
+    await deleteIfStill(coll, 'a', 'v', 'three', pointOnly);
+    expect(await coll.countDocuments({})).toBe(1);
+  });
+});
+
+test('FerretDB (the local stack) is detected as a server that pushes down only {_id} filters; MongoDB is not', async () => {
+  const info = await testDb().admin().command({ buildInfo: 1 });
+  expect(await pointFiltersOnly(testDb())).toBe('ferretdbVersion' in info);
 });
