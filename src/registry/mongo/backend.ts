@@ -29,7 +29,7 @@ export function pointFiltersOnly(db: Db): Promise<boolean> {
   return known;
 }
 
-const idOf = (id: string): Document['_id'] => id as unknown as Document['_id'];
+const idOf = (id: string): Document['_id'] => id;
 
 /**
  * Write `doc` unless a same-or-newer version is stored. A first version is tried as a plain insert,
