@@ -16,8 +16,9 @@
  */
 import { MediatorError } from '../../core/errors';
 import { createMemoryRegistryStore } from '../memory/memory-store';
-import type { Change, ClaimStore, JournalStore, RegistryStore, StoredGolden, StoredReview, StoredSource } from '../store';
+import type { Change, ClaimStore, JournalStore, RegistryStore } from '../store';
 import { stagedBlocking, stagedXref } from './overlay-index';
+import { stagedDecisions, stagedGoldens, stagedReviews, stagedSources } from './overlay-records';
 import { stagedHistory, stagedPatientSearch } from './overlay-search';
 
 /** A staging view and what the commit needs from it. */
@@ -61,17 +62,6 @@ function stagedJournal(log: Change[]): JournalStore {
   };
 }
 
-type ReviewFilter = Parameters<RegistryStore['reviews']['list']>[0];
-
-const reviewMatches = (r: StoredReview, f: ReviewFilter): boolean =>
-  (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan);
-
-const reviewOrder = (a: StoredReview, b: StoredReview): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1);
-
-function firstOf<T>(staged: T | null, committed: () => Promise<T | null>): Promise<T | null> {
-  return staged ? Promise.resolve(staged) : committed();
-}
-
 /**
  * Create a staging view over `base`.
  * @param base - the committed registry store
@@ -81,89 +71,20 @@ export function createStagingStore(base: RegistryStore, owner: string): StagingS
   const mem = createMemoryRegistryStore();
   const log: Change[] = [];
   const held = new Set<string>();
-  const sourceKeys = new Set<string>();
-  const goldenIds = new Set<string>();
-  const reviewIds = new Set<string>();
-  // Latest staged versions, for the searches that must list them (staged puts are always newer).
-  const latestSources = new Map<string, StoredSource>();
-  const latestGoldens = new Map<string, StoredGolden>();
-  const docs = { sources: () => [...latestSources.values()], goldens: () => [...latestGoldens.values()] };
+  const sources = stagedSources(base, mem);
+  const goldens = stagedGoldens(base, mem);
   const store: RegistryStore = {
     ...base,
-    sources: {
-      get: async (key) => firstOf(await mem.sources.get(key), () => base.sources.get(key)),
-      getById: async (id) => firstOf(await mem.sources.getById(id), () => base.sources.getById(id)),
-      getMany: async (keys) => {
-        const mine = await mem.sources.getMany(keys);
-        const rest = keys.filter((k) => !sourceKeys.has(k));
-        return [...mine, ...(rest.length > 0 ? await base.sources.getMany(rest) : [])];
-      },
-      byIdentifier: async (id, limit) => {
-        const committed = (await base.sources.byIdentifier(id, limit + sourceKeys.size)).filter((s) => !sourceKeys.has(s.key));
-        const all = [...committed, ...(await mem.sources.byIdentifier(id, limit))];
-        return all.sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, limit);
-      },
-      page: async (afterKey, limit) => {
-        const committed = (await base.sources.page(afterKey, limit)).filter((s) => !sourceKeys.has(s.key));
-        const all = [...committed, ...(await mem.sources.page(afterKey, limit))];
-        return all.sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, limit);
-      },
-      count: async () => (await base.sources.count()) - (await base.sources.getMany([...sourceKeys])).length + sourceKeys.size,
-      put: async (doc) => {
-        sourceKeys.add(doc.key);
-        await mem.sources.put(doc);
-        latestSources.set(doc.key, (await mem.sources.get(doc.key)) as StoredSource);
-      },
-    },
-    goldens: {
-      get: async (id) => firstOf(await mem.goldens.get(id), () => base.goldens.get(id)),
-      getMany: async (ids) => {
-        const rest = ids.filter((id) => !goldenIds.has(id));
-        return [...(await mem.goldens.getMany(ids)), ...(rest.length > 0 ? await base.goldens.getMany(rest) : [])];
-      },
-      put: async (doc) => {
-        goldenIds.add(doc.mpiId);
-        await mem.goldens.put(doc);
-        latestGoldens.set(doc.mpiId, (await mem.goldens.get(doc.mpiId)) as StoredGolden);
-      },
-    },
+    ...stagedDecisions(base, mem),
+    sources: sources.store,
+    goldens: goldens.store,
     xref: stagedXref(base.xref),
     blocking: stagedBlocking(base.blocking),
-    reviews: {
-      get: async (id) => firstOf(await mem.reviews.get(id), () => base.reviews.get(id)),
-      put: async (doc) => {
-        reviewIds.add(doc.id);
-        await mem.reviews.put(doc);
-      },
-      list: async (f) => {
-        const committed = await base.reviews.list({ ...f, offset: 0, count: f.offset + f.count + reviewIds.size });
-        const mine = await mem.reviews.list({ ...f, offset: 0, count: reviewIds.size });
-        const items = [...committed.items.filter((r) => !reviewIds.has(r.id)), ...mine.items].sort(reviewOrder);
-        // Committed versions of staged tasks that the filter counted: their staged versions replace them.
-        const shadowed = (await Promise.all([...reviewIds].map((id) => base.reviews.get(id)))).filter((r) => r && reviewMatches(r, f)).length;
-        return { total: committed.total - shadowed + mine.total, items: items.slice(f.offset, f.offset + f.count) };
-      },
-      bySource: async (key) => [...(await base.reviews.bySource(key)).filter((r) => !reviewIds.has(r.id)), ...(await mem.reviews.bySource(key))],
-    },
-    constraints: {
-      put: (doc) => mem.constraints.put(doc),
-      forSource: async (key) => [...(await base.constraints.forSource(key)), ...(await mem.constraints.forSource(key))],
-    },
+    reviews: stagedReviews(base, mem),
     history: stagedHistory(base.history, mem.history),
-    merges: {
-      put: (doc) => mem.merges.put(doc),
-      get: async (id) => firstOf(await mem.merges.get(id), () => base.merges.get(id)),
-      activeFor: async (retiredId) => {
-        const committed = await base.merges.activeFor(retiredId);
-        const current = committed ? ((await mem.merges.get(committed.id)) ?? committed) : null;
-        const mine = await mem.merges.activeFor(retiredId);
-        const live = [current, mine].filter((m) => m && !m.undone);
-        return live.sort((a, b) => ((a?.at ?? '') < (b?.at ?? '') ? 1 : -1))[0] ?? null;
-      },
-    },
     journal: stagedJournal(log),
     claims: stagedClaims(base.claims, owner, held),
-    patients: stagedPatientSearch(base, docs),
+    patients: stagedPatientSearch(base, { sources: sources.latest, goldens: goldens.latest }),
   };
   return {
     store,
