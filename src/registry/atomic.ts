@@ -15,9 +15,6 @@ import { applyChange } from './journal';
 import type { Change, ChangeOp } from './store';
 import { createStagingStore } from './staging/overlay';
 
-/** A folded change must stay well inside MongoDB's 16 MiB document limit. */
-export const MAX_UNIT_BYTES = 12 * 1024 * 1024;
-
 function docKey(op: ChangeOp): string | null {
   if (op.op === 'source') return `s|${op.doc.key}`;
   if (op.op === 'golden') return `g|${op.doc.mpiId}`;
@@ -80,7 +77,7 @@ async function attemptUnit<T>(ctx: RegistryContext, actor: Actor, work: (staged:
     const changes = staging.changes();
     if (changes.length > 0) {
       const folded = foldChanges(changes, ctx, actor);
-      if (Buffer.byteLength(JSON.stringify(folded)) > MAX_UNIT_BYTES) {
+      if (Buffer.byteLength(JSON.stringify(folded)) > ctx.cfg.maxUnitBytes) {
         throw new MediatorError('too-large', 'The transaction changes too many records to commit as one unit; split it, or send a batch');
       }
       await applyChange(ctx.store, await commit(ctx, folded));

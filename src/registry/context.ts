@@ -46,6 +46,8 @@ export interface RegistryConfig {
   recoveryGraceMs: number;
   /** How long the active model is cached; another process's activation is seen after at most this. */
   modelCacheMs: number;
+  /** Largest journal change an atomic unit may commit (bytes of JSON); MongoDB's document limit is 16 MiB. */
+  maxUnitBytes: number;
   /** `urn:passerelle:<instance>` is the CloudEvents source. */
   instance: string;
   featureOptions: { defaultCountry?: string; nationalIdSystems?: string[] };
@@ -60,6 +62,7 @@ export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
   retries: 8,
   recoveryGraceMs: 5000,
   modelCacheMs: 5000,
+  maxUnitBytes: 12 * 1024 * 1024,
   instance: 'registry',
   featureOptions: {},
 };

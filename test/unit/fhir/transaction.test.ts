@@ -62,4 +62,12 @@ describe('FHIR transaction: all or nothing at run time', () => {
     const golden = (res.body as unknown as Bundle).entry?.map((e) => (e.resource as Patient).link?.find((l) => l.type === 'refer')?.other.reference);
     expect(new Set(golden).size).toBe(1);
   });
+
+  it('concurrent transactions registering one person from different systems end in one golden record', async () => {
+    const one = (i: number): Bundle => transaction([{ resource: aPatient({ identifier: [{ system: `urn:system:${i}`, value: 'P' }] }), request: { method: 'POST', url: 'Patient' } }]);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => call(t.server, 'POST', '/fhir', one(i))));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const golden = results.map((r) => ((r.body as unknown as Bundle).entry?.[0]?.resource as Patient).link?.find((l) => l.type === 'refer')?.other.reference);
+    expect(new Set(golden).size).toBe(1);
+  });
 });

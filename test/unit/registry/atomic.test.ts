@@ -104,4 +104,15 @@ describe('registry atomic units (all or nothing)', () => {
     await service.atomically(actor, async (tx) => tx.unmerge(y.golden.mpiId, actor, 'undo'));
     expect((await service.getGolden(y.golden.mpiId))?.redirectedFrom).toBeUndefined();
   });
+
+  test('a unit whose folded change would exceed maxUnitBytes is refused whole (413) and writes nothing', async () => {
+    const { service, store } = makeService(undefined, { maxUnitBytes: 4000 });
+    const before = await footprint(store);
+    await expect(
+      service.atomically(actor, async (tx) => {
+        for (let i = 0; i < 5; i++) await tx.registerSource({ patient: aPatient(`urn:s${i}`, '1'), sourceSystem: `s${i}`, actor });
+      }),
+    ).rejects.toMatchObject({ code: 'too-large' });
+    expect(await footprint(store)).toEqual(before);
+  });
 });
