@@ -42,7 +42,8 @@ export function foldChanges(changes: Change[], ctx: RegistryContext, actor: Acto
     at: ctx.clock.now().toISOString(),
     operation: 'transaction',
     actor,
-    reason: changes.map((c) => c.operation).join(', '),
+    // The steps, with the reasons given for manual ones (merge, link...).
+    reason: changes.map((c) => (c.reason ? `${c.operation} (${c.reason})` : c.operation)).join(', '),
     guards: changes.flatMap((c) => c.guards),
     ops: [...ops, ...docs.values()],
     events,

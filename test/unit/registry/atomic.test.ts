@@ -98,7 +98,14 @@ describe('registry atomic units (all or nothing)', () => {
     const x = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
     const y = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
     const pendingBefore = (await store.outbox.pending(100)).length;
+    const appended: Array<string | undefined> = [];
+    const append = store.journal.append.bind(store.journal);
+    store.journal.append = async (c) => {
+      appended.push(c.reason);
+      return append(c);
+    };
     await service.atomically(actor, (tx) => tx.atomically(actor, async (inner) => inner.merge(x.golden.mpiId, y.golden.mpiId, actor, 'same person')));
+    expect(appended).toEqual(['merge (same person)']);
     expect((await service.getGolden(y.golden.mpiId))?.redirectedFrom).toBe(y.golden.mpiId);
     expect((await store.outbox.pending(100)).length).toBeGreaterThan(pendingBefore);
     await service.atomically(actor, async (tx) => tx.unmerge(y.golden.mpiId, actor, 'undo'));
