@@ -6,8 +6,9 @@
 import type { LinkState } from './ports';
 import type { Actor, OutboxEvent } from '../core/types';
 import type { RegistryContext } from './context';
-import type { Change, ChangeOp, StoredGolden, StoredSource, XrefEntry } from './store';
+import type { Change, ChangeOp, StoredGolden, StoredSource } from './store';
 import { blockingDiffOps } from './blocking-ops';
+import { xrefDiffOps } from './xref-ops';
 import { computeGoldenPatient } from './survivorship';
 import { toSearchFields } from './search-fields';
 import { changedFields } from './history';
@@ -197,7 +198,7 @@ export class ChangeBuilder {
     }
     // Record documents go last: once a new version is visible, every other op of its change is done
     // (recovery relies on this, see journal.ts).
-    const ops = [...(await this.xrefOps()), ...this.blockingOps(), ...this.historyOps(), ...this.extra, ...docs];
+    const ops = [...(await xrefDiffOps(this.ctx, [...this.golds.values()])), ...this.blockingOps(), ...this.historyOps(), ...this.extra, ...docs];
     const events = this.eventThunks.map((t) => t());
     return { id: this.changeId, at: this.at, operation: this.operation, actor: this.actor, guards, ops, events, applied: false, unpublished: events.map((e) => e.id) };
   }
@@ -240,46 +241,6 @@ export class ChangeBuilder {
     doc.search = toSearchFields(doc.patient, doc.mpiId, doc.status === 'active', this.at);
   }
 
-  /** Cross-reference entries a golden record holds before this change. */
-  private async heldXref(g: Staged<StoredGolden>): Promise<XrefEntry[]> {
-    if (!g.before) return [];
-    const mpiId = g.after.mpiId;
-    return g.before.xrefKeys ? g.before.xrefKeys.map((k) => splitKey(k, mpiId)) : this.ctx.store.xref.byMpiId(mpiId);
-  }
-
-  /** Cross-reference diff of the staged golden records; records what each one holds afterwards in `xrefKeys`. */
-  private async xrefOps(): Promise<ChangeOp[]> {
-    const desired = new Map<string, Set<string>>();
-    for (const g of this.golds.values()) {
-      const ids = (g.after.patient.identifier ?? []).filter((i) => i.system && i.value && i.system !== this.ctx.cfg.survivorship.mpiSystem);
-      desired.set(g.after.mpiId, new Set(ids.map((i) => `${i.system as string}|${i.value as string}`)));
-    }
-    const dels: ChangeOp[] = [];
-    const puts: ChangeOp[] = [];
-    for (const g of this.golds.values()) {
-      const mpiId = g.after.mpiId;
-      const want = desired.get(mpiId) as Set<string>;
-      const held: string[] = [];
-      for (const e of await this.heldXref(g)) {
-        const k = `${e.system}|${e.value}`;
-        if (want.delete(k)) held.push(k);
-        else dels.push({ op: 'xref.del', entry: e });
-      }
-      for (const k of want) {
-        const entry = splitKey(k, mpiId);
-        const holder = await this.ctx.store.xref.get(entry);
-        if (holder && holder.mpiId !== mpiId && !(desired.has(holder.mpiId) && !desired.get(holder.mpiId)?.has(k))) {
-          this.ctx.logger.warn({ mpiId, holder: holder.mpiId, system: entry.system }, 'identifier already cross-referenced to another golden record; kept there');
-          continue;
-        }
-        if (holder?.mpiId !== mpiId) puts.push({ op: 'xref.put', entry });
-        held.push(k);
-      }
-      g.after.xrefKeys = held.sort();
-    }
-    return [...dels, ...puts];
-  }
-
   private blockingOps(): ChangeOp[] {
     return [...this.srcs.values()].flatMap((s) => blockingDiffOps(this.ctx.engine, s.before, s.after));
   }
@@ -296,9 +257,4 @@ export class ChangeBuilder {
     }));
     return [...src, ...gold];
   }
-}
-
-function splitKey(k: string, mpiId: string): XrefEntry {
-  const i = k.indexOf('|');
-  return { system: k.slice(0, i), value: k.slice(i + 1), mpiId };
 }
