@@ -4,19 +4,21 @@
  * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
  * nothing a caller sends reaches MongoDB as an operator.
  */
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Document, Filter } from 'mongodb';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
 import { MediatorError } from '../core/errors';
+import { pointFiltersOnly, putIfNewer } from '../registry/mongo/backend';
 import { isDuplicateKey } from '../registry/mongo/errors';
 import { escapeRegex } from '../registry/mongo/search-query';
 
-/** The resource is stored as received; its meta (version, lastUpdated) is composed on read from the document's own fields. */
+/** Writers racing for one Practitioner's next version retry at most this often. */
 const MAX_ATTEMPTS = 50;
 
 type PractitionerDoc = PractitionerSearchFields & { _id: string; version: number; lastUpdated: string; resource: Practitioner };
 
+/** The resource is stored as received; its meta (version, lastUpdated) is composed from the document's own fields. */
 function present(d: PractitionerDoc): Practitioner {
   return { ...d.resource, meta: { ...d.resource.meta, versionId: String(d.version), lastUpdated: d.lastUpdated } };
 }
@@ -46,12 +48,14 @@ function filterOf(q: PractitionerQuery): Filter<PractitionerDoc> {
 export class MongoPractitionerStore implements PractitionerStore {
   private readonly col: Collection<PractitionerDoc>;
   private readonly versions: Collection<{ _id: string }>;
+  private readonly db: Db;
 
   /**
    * @param db - the database
    * @param collection - collection name
    */
   constructor(db: Db, collection = 'practitioners') {
+    this.db = db;
     this.col = db.collection<PractitionerDoc>(collection);
     this.versions = db.collection<{ _id: string }>(`${collection}_versions`);
   }
@@ -82,7 +86,7 @@ export class MongoPractitionerStore implements PractitionerStore {
    * Insert or replace. FerretDB 1.24 applies updates as read-modify-write, so neither `$inc` nor a
    * version filter is atomic under concurrency; only a unique-key insert is. Each writer therefore
    * claims its version number by inserting `id|version` (a duplicate means another writer got it:
-   * read again and retry), then writes the document only over an older version.
+   * read again and retry), then writes the document only over an older version (the registry's put-if-newer).
    * @param practitioner - the Practitioner with its id
    */
   async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
@@ -97,7 +101,7 @@ export class MongoPractitionerStore implements PractitionerStore {
         continue;
       }
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
-      await ignoreDuplicate(this.col.replaceOne({ _id: practitioner.id, version: { $lt: version } }, doc, { upsert: true }));
+      await putIfNewer(this.col as unknown as Collection<Document>, practitioner.id, doc, version, await pointFiltersOnly(this.db));
       return present(doc);
     }
     throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');
@@ -111,14 +115,5 @@ export class MongoPractitionerStore implements PractitionerStore {
       if (isDuplicateKey(err)) return false;
       throw err;
     }
-  }
-}
-
-/** A put-if-newer upsert whose filter misses because a newer version is stored hits the unique _id: nothing to do. */
-async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
   }
 }
