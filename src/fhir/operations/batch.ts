@@ -1,8 +1,8 @@
 /**
  * `POST /fhir` with a `batch` or `transaction` Bundle (a `message` Bundle goes to PMIR). Entries run
- * through the route table, so Patients go through matching. A transaction is checked as a whole
- * first (routes, resources, conditions, versions) and fails with one OperationOutcome; entries run
- * in FHIR order (DELETE, POST, PUT/PATCH, GET) with `urn:uuid` references resolved.
+ * through the route table, so Patients go through matching. A transaction's entries run in FHIR
+ * order (DELETE, POST, PUT/PATCH, GET) with `urn:uuid` references resolved, inside one registry unit
+ * (registry/atomic.ts): if any entry fails, nothing is written and one OperationOutcome names it.
  */
 import type { Bundle, BundleEntry } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
@@ -27,22 +27,6 @@ async function runBatch(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Pro
   return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'batch-response', ...(entry.length > 0 ? { entry } : {}) };
 }
 
-async function precheck(ctx: FhirContext, reqs: FhirRequest[], validate: PatientValidator): Promise<void> {
-  for (const [i, r] of reqs.entries()) {
-    try {
-      if ((r.method === 'POST' || r.method === 'PUT') && r.path.startsWith('Patient')) validate(r.body, r.path.split('/')[1]);
-      const cond = r.method !== 'GET' && r.path === 'Patient' ? r.query.identifier?.[0] : undefined;
-      if (cond && r.method !== 'POST') {
-        const [system = '', value = ''] = cond.split('|', 2);
-        if ((await ctx.registry.findSourcesByIdentifier({ system, value })).length > 1) throw new MediatorError('multiple-matches', 'The condition matches several Patients');
-      }
-    } catch (err) {
-      const e = normaliseError(err);
-      throw new MediatorError(e.code, `Transaction entry ${i}: ${e.message}`, e.details);
-    }
-  }
-}
-
 function resolveRefs(r: FhirRequest, refs: Map<string, string>): FhirRequest {
   if (refs.size === 0 || r.body === undefined) return r;
   let json = JSON.stringify(r.body);
@@ -50,7 +34,7 @@ function resolveRefs(r: FhirRequest, refs: Map<string, string>): FhirRequest {
   return { ...r, body: JSON.parse(json) as unknown };
 }
 
-async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle, validate: PatientValidator): Promise<Bundle> {
+async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
   const entries = bundle.entry ?? [];
   const reqs = entries.map((e, i) => {
     try {
@@ -59,7 +43,6 @@ async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle
       throw new MediatorError('invalid', `Transaction entry ${i}: ${normaliseError(err).message}`);
     }
   });
-  await precheck(ctx, reqs, validate);
   const order = reqs.map((_, i) => i).sort((a, b) => (ORDER[reqs[a]?.method ?? 'GET'] ?? 3) - (ORDER[reqs[b]?.method ?? 'GET'] ?? 3));
   // Every entry runs inside one registry unit: their changes commit together, or none does.
   const out = await ctx.registry.atomically(req.actor, (tx) => runEntries({ ...ctx, registry: tx }, entries, reqs, order));
@@ -91,7 +74,7 @@ export function processBundle(validate: PatientValidator): FhirHandler {
   return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
     const bundle = bundleOf(req.body, ['batch', 'transaction', 'message']);
     if (bundle.type === 'message') return processMessage(validate)(req, ctx);
-    const result = bundle.type === 'batch' ? await runBatch(ctx, req, bundle) : await runTransaction(ctx, req, bundle, validate);
+    const result = bundle.type === 'batch' ? await runBatch(ctx, req, bundle) : await runTransaction(ctx, req, bundle);
     return [allOk(), result];
   };
 }
