@@ -9,7 +9,6 @@ import type { AuditQuery, AuditRecord, AuditStore } from './ports';
 
 type AuditDoc = Omit<AuditRecord, 'id'> & { _id: string };
 
-
 function filterOf(q: AuditQuery): Filter<AuditDoc> {
   const f: Filter<AuditDoc> = {};
   if (q.from || q.to) f.recorded = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };

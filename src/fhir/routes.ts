@@ -63,12 +63,13 @@ function addPatient(r: FhirRouter, v: PatientValidator): void {
     .add({ method: 'POST', path: 'Patient/$match', handler: matchPatients(v), scope: READ, capabilities: [{ kind: 'operation', resource: 'Patient', name: 'match', definition: `${OP}/Patient-match` }] });
 }
 
+/** CapabilityStatement documentation of the transaction interaction. */
+const TRANSACTION_DOC = 'Atomic: the entries run in FHIR order, each Patient through matching, and their changes commit together as one registry change (one journal document with all their events) or not at all; a failing entry fails the whole Bundle with one OperationOutcome.';
+
 /**
  * Build the route table.
  * @param formats - the FHIR (de)serialiser and validator
  */
-const TRANSACTION_DOC = 'Atomic: the entries run in FHIR order, each Patient through matching, and their changes commit together as one registry change (one journal document with all their events) or not at all; a failing entry fails the whole Bundle with one OperationOutcome.';
-
 export function buildRouter(formats: FhirFormats): FhirRouter {
   const validate: PatientValidator = (body, urlId) => validateResource(body, 'Patient', formats, urlId);
   const r = new FhirRouter();

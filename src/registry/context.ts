@@ -35,7 +35,7 @@ export interface DecisionConfig {
 export interface RegistryConfig {
   decision: DecisionConfig;
   survivorship: SurvivorshipConfig;
-  /** Maximum source keys read per blocking key; beyond, the block is tightened and a warning logged. */
+  /** Maximum source keys read per blocking key (after the refined-block split); beyond, the block is truncated and a warning logged. */
   blockCap: number;
   /** Block size above which a lookup keeps only the entries sharing the probe's refined key (flat cost as the registry grows). */
   refineAt: number;

@@ -107,7 +107,6 @@ export interface HistoryEntry {
 
 export type StringMatch = 'prefix' | 'exact' | 'contains';
 
-/** A typed Patient query (PDQm); implementations translate it without ever passing raw operators. */
 /** A string search condition: `value`, or any of `or` as alternatives. */
 export interface StringCondition {
   value: string;
@@ -123,6 +122,7 @@ export function conditionValues(c: StringCondition): string[] {
   return c.or && c.or.length > 0 ? [c.value, ...c.or] : [c.value];
 }
 
+/** A typed Patient query (PDQm); implementations translate it without ever passing raw operators. */
 export interface PatientQuery {
   /** Which records: golden, source, or both. */
   kind: 'golden' | 'source' | 'any';

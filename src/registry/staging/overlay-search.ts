@@ -43,7 +43,8 @@ export function stagedPatientSearch(base: RegistryStore, staged: StagedDocs): Pa
       const overlapIds = q.ids ? q.ids.filter((id) => shadowed.has(id)) : stagedIds;
       const overlap = overlapIds.length > 0 ? (await base.patients.search({ ...q, ids: overlapIds, offset: 0, count: 0 })).total : 0;
       const window = await base.patients.search({ ...q, offset: 0, count: q.offset + q.count + stagedIds.length });
-      const hits: Hit[] = stagedHits(staged, q);
+      const mine = stagedHits(staged, q);
+      const hits: Hit[] = [...mine];
       for (const item of window.items) {
         const id = item.patient.id ?? '';
         const search = shadowed.has(id) ? null : await committedFields(base, item.kind, id);
@@ -51,7 +52,7 @@ export function stagedPatientSearch(base: RegistryStore, staged: StagedDocs): Pa
       }
       const cmp = searchComparator(q);
       hits.sort((a, b) => cmp(a.search, b.search));
-      const total = window.total - overlap + stagedHits(staged, q).length;
+      const total = window.total - overlap + mine.length;
       return { total, items: hits.slice(q.offset, q.offset + q.count).map((h) => ({ kind: h.kind, patient: h.patient })) };
     },
   };
