@@ -29,6 +29,7 @@ import { authPlugin } from './http/auth/plugin';
 import { createAuthOptions } from './http/auth/setup';
 import { mpiApiPlugin } from './mpi-api/plugin';
 import { errorMapperPlugin } from './http/errors';
+import { MediatorError } from './core/errors';
 import { healthPlugin } from './http/health';
 import { requestContextPlugin } from './http/request-context';
 import { createServer } from './http/server';
@@ -100,8 +101,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
   const practitioners = db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore();
   let stopping = false;
-  // Not ready before the indexes exist: the unique ones enforce the registry's invariants.
-  let storesReady = false;
+  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (the
+  // in-memory twin has nothing to build).
+  let storesReady = !db;
   const lifetime = new AbortController();
 
   await server.register([
@@ -118,6 +120,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       },
     },
   ]);
+  // Until the stores are ready (indexes built, interrupted changes recovered) the APIs answer 503
+  // with Retry-After rather than write without the unique indexes that guard the registry.
+  server.ext('onPreAuth', (request, h) => {
+    if (storesReady || !/^\/(fhir|mpi)(\/|$)/.test(request.path)) return h.continue;
+    throw new MediatorError('unavailable', 'Passerelle is starting: its database is not ready yet', { retryAfterSeconds: 5 });
+  });
   const terminology = createTerminologyService(loadTerminology([
     bundledTerminologyDir(),
     ...(config.env.MAPPINGS_DIR ? [join(config.env.MAPPINGS_DIR, 'terminology')] : []),

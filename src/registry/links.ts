@@ -114,7 +114,11 @@ export async function unlinkSource(ctx: RegistryContext, sourceKey: string, acto
  * @param actor - who
  */
 export async function deactivateSource(ctx: RegistryContext, key: string, actor: Actor): Promise<SourceRecord> {
-  const locks = await currentGoldenLocks(ctx, key, []);
+  // It removes the source's blocking entries: claim their keys as a registration filing a neighbour
+  // there does, or FerretDB's read-modify-write updates of one block document could lose an edit.
+  const stored = await ctx.store.sources.get(key);
+  const blockKeys = stored ? ctx.engine.blockingKeys(stored.features).map((k) => `b:${k}`) : [];
+  const locks = [...(await currentGoldenLocks(ctx, key, [])), ...blockKeys];
   return runChange(ctx, { operation: 'deactivate', actor, locks }, async (b) => {
     const src = await existingSource(b, key);
     if (!src.active) {

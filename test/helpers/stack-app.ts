@@ -18,9 +18,9 @@ export interface StackApp {
  * The whole app against the real local stack (FerretDB + Kafka), on a fresh database and fresh
  * topics, not listening on a port.
  * @param env - configuration overrides (e.g. KAFKA_BROKERS of a private broker)
- * @param opts - `listen: true` binds the configured port
+ * @param opts - `listen: true` binds the configured port; `awaitDatabase: false` returns before MongoDB is ready
  */
-export async function buildStackApp(env: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<StackApp> {
+export async function buildStackApp(env: Record<string, string> = {}, opts: { listen?: boolean; awaitDatabase?: boolean } = {}): Promise<StackApp> {
   const run = randomUUID().slice(0, 8);
   const dbName = `passerelle_it_${run}`;
   const topics = { patient: `it.${run}.patient`, review: `it.${run}.review` };
@@ -33,6 +33,10 @@ export async function buildStackApp(env: Record<string, string> = {}, opts: { li
   const { logger, lines } = memoryLogger();
   const app = await createApp(config, { logger, listen: opts.listen ?? false });
   await app.start();
+  // The APIs answer 503 until the database is ready (indexes built, interrupted changes recovered).
+  if (opts.awaitDatabase ?? true) {
+    await eventually(async () => ((await app.server.inject('/ready')).result as { checks?: Record<string, string> }).checks?.mongodb === 'up');
+  }
   return {
     app, dbName, topics, logLines: lines,
     async close(): Promise<void> {

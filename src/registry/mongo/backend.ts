@@ -9,7 +9,7 @@
  * single atomic conditional write.
  */
 import type { Collection, Db, Document } from 'mongodb';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey, upsertOnce } from './errors';
 
 const detected = new WeakMap<Db, Promise<boolean>>();
 
@@ -50,9 +50,12 @@ export async function putIfNewer(coll: Collection<Document>, id: string, doc: Do
     }
   }
   if (pointOnly) {
-    const stored = await coll.findOne({ _id: idOf(id) }, { projection: { version: 1 } });
-    if (stored && Number(stored.version) >= version) return;
-    await coll.replaceOne({ _id: idOf(id) }, doc, { upsert: true });
+    // A concurrent first write of the same `_id` makes the upsert fail: read again and decide again.
+    await upsertOnce(async () => {
+      const stored = await coll.findOne({ _id: idOf(id) }, { projection: { version: 1 } });
+      if (stored && Number(stored.version) >= version) return;
+      await coll.replaceOne({ _id: idOf(id) }, doc, { upsert: true });
+    });
     return;
   }
   try {

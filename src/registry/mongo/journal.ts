@@ -16,7 +16,7 @@ import type { Collection, Db, Document } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
 import type { Change, ClaimStore, JournalStore, OutboxStore } from '../store';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey, upsertOnce } from './errors';
 import type { collectionNames } from './indexes';
 
 type Names = ReturnType<typeof collectionNames>;
@@ -117,7 +117,7 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
   const counters = db.collection<{ _id: string; n: number }>(names.counters);
   return {
     async append(change) {
-      const ctr = await counters.findOneAndUpdate({ _id: 'journal' }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' });
+      const ctr = await upsertOnce(() => counters.findOneAndUpdate({ _id: 'journal' }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' }));
       const seq = ctr?.n ?? 0;
       await takeGuards(guards, journal, change);
       await insertBody(bodies, { _id: change.id, opsJson: JSON.stringify(change.ops), eventsJson: JSON.stringify(change.events) });

@@ -17,6 +17,7 @@
  */
 import type { Collection, Db, Document } from 'mongodb';
 import type { BlockingEntry, BlockingStore } from '../store';
+import { upsertOnce } from './errors';
 
 type BlockDoc = { _id: string; m?: Record<string, unknown> };
 
@@ -50,7 +51,7 @@ function sourceKeysOf(doc: BlockDoc | null): string[] {
 export function mongoBlocking(coll: Collection<BlockDoc>): BlockingStore {
   return {
     async add(e: BlockingEntry): Promise<void> {
-      await coll.updateOne({ _id: e.key }, { $set: { [`m.${field(e.sourceKey)}`]: 1 } }, { upsert: true });
+      await upsertOnce(() => coll.updateOne({ _id: e.key }, { $set: { [`m.${field(e.sourceKey)}`]: 1 } }, { upsert: true }));
     },
     async remove(e: BlockingEntry): Promise<void> {
       await coll.updateOne({ _id: e.key }, { $unset: { [`m.${field(e.sourceKey)}`]: '' } });
@@ -75,7 +76,8 @@ export async function migrateLegacyLayout(db: Db, names: { xref: string; blocks:
   const xref = db.collection(names.xref);
   for (const d of await xref.find({ _id: { $type: 'objectId' } }).toArray()) {
     await xref.deleteOne({ _id: d._id });
-    await xref.updateOne({ _id: xrefId(String(d.system), String(d.value)) as unknown as Document['_id'] }, { $set: { system: d.system, value: d.value, mpiId: d.mpiId } }, { upsert: true });
+    const _id = xrefId(String(d.system), String(d.value)) as unknown as Document['_id'];
+    await upsertOnce(() => xref.updateOne({ _id }, { $set: { system: d.system, value: d.value, mpiId: d.mpiId } }, { upsert: true }));
   }
   if (!(await db.listCollections({ name: legacyBlocking }, { nameOnly: true }).hasNext())) {
     return;

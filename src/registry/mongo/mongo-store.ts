@@ -12,7 +12,7 @@ import { searchComparator } from '../search-fields';
 import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey, upsertOnce } from './errors';
 import { deleteIfStill, pointFiltersOnly, putIfNewer } from './backend';
 import { mongoBlocking, xrefId } from './keyed';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
@@ -101,7 +101,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
           await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
-          await xref.updateOne({ _id: id(xrefId(e.system, e.value)) }, { $set: { system: e.system, value: e.value, mpiId: e.mpiId } }, { upsert: true });
+          await upsertOnce(() => xref.updateOne({ _id: id(xrefId(e.system, e.value)) }, { $set: { system: e.system, value: e.value, mpiId: e.mpiId } }, { upsert: true }));
         }
       },
       insert: async (e) => {
@@ -129,7 +129,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     },
     constraints: {
       put: async (doc) => {
-        await c(n.constraints).replaceOne({ sourceKey: doc.sourceKey, mpiId: doc.mpiId }, plain(doc), { upsert: true });
+        await upsertOnce(() => c(n.constraints).replaceOne({ sourceKey: doc.sourceKey, mpiId: doc.mpiId }, plain(doc), { upsert: true }));
       },
       forSource: async (sourceKey) => (await c(n.constraints).find({ sourceKey }, noId).toArray()) as never,
     },
@@ -163,14 +163,15 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     },
     merges: {
       put: async (doc) => {
-        await c(n.merges).replaceOne({ _id: id(doc.id) }, plain(doc), { upsert: true });
+        await upsertOnce(() => c(n.merges).replaceOne({ _id: id(doc.id) }, plain(doc), { upsert: true }));
       },
       get: async (mid) => (await c(n.merges).findOne({ _id: id(mid) }, noId)) as never,
       activeFor: async (retiredId) => (await c(n.merges).find({ retiredId, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1).toArray())[0] as never ?? null,
     },
     models: {
       put: async (doc) => {
-        await models.replaceOne({ _id: id(doc.version) }, { version: doc.version, createdAt: doc.createdAt, active: doc.active, modelJson: JSON.stringify(doc.model) }, { upsert: true });
+        const stored = { version: doc.version, createdAt: doc.createdAt, active: doc.active, modelJson: JSON.stringify(doc.model) };
+        await upsertOnce(() => models.replaceOne({ _id: id(doc.version) }, stored, { upsert: true }));
       },
       get: async (v) => toModel(await models.findOne({ _id: id(v) })),
       active: async () => toModel(await models.findOne({ active: true })),

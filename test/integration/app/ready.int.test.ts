@@ -44,12 +44,20 @@ describe('/ready follows Kafka going away and coming back', () => {
 
 describe('/ready follows MongoDB', () => {
   it('answers 503 naming mongodb when the database is unreachable, and the process keeps serving', async () => {
-    const s = await buildStackApp({ MONGODB_URI: 'mongodb://127.0.0.1:1/' });
+    const s = await buildStackApp({ MONGODB_URI: 'mongodb://127.0.0.1:1/' }, { awaitDatabase: false });
     try {
       const r = await readiness(s);
       expect(r.status).toBe(503);
       expect(r.down).toContain('mongodb');
       expect((await s.app.server.inject('/health')).statusCode).toBe(200);
+      // The APIs refuse work they could not store, in their own error formats, with a retry hint.
+      const fhir = await s.app.server.inject({ method: 'POST', url: '/fhir/Patient', payload: { resourceType: 'Patient' }, headers: { 'content-type': 'application/fhir+json' } });
+      expect(fhir.statusCode).toBe(503);
+      expect(fhir.headers['retry-after']).toBe('5');
+      expect(JSON.parse(fhir.payload)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] });
+      const mpi = await s.app.server.inject('/mpi/search?family=Ndiaye');
+      expect(mpi.statusCode).toBe(503);
+      expect(mpi.headers['content-type']).toContain('application/problem+json');
     } finally {
       await s.app.stop();
     }

@@ -75,3 +75,19 @@ test('two concurrent review resolutions: one wins, the other gets conflict', asy
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
 });
+
+// FerretDB applies `$set`/`$unset` as read-modify-write, so two changes editing one blocking-key
+// document at once could lose one edit; the changes must be serialised by their claims instead.
+test('a deactivation and a registration sharing a blocking key, run at once, both keep their blocking entries', async () => {
+  const { store, list } = await services(2);
+  const [one, two] = list as [(typeof list)[number], (typeof list)[number]];
+  for (let round = 0; round < 8; round++) {
+    const family = `Fam${round}`;
+    await one.registerSource({ patient: aPatient('urn:a', `${round}`, { family }), sourceSystem: 'a', actor });
+    await Promise.all([
+      one.deactivateSource(`urn:a|${round}`, actor),
+      two.registerSource({ patient: aPatient('urn:b', `${round}`, { family, given: 'Binta', birthDate: '1971-01-01' }), sourceSystem: 'b', actor }),
+    ]);
+    expect(await store.blocking.lookup(`fam:${family.toUpperCase()}`, 10)).toEqual([`urn:b|${round}`]);
+  }
+}, 120_000);

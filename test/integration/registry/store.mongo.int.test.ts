@@ -36,3 +36,30 @@ test('FerretDB (the local stack) is detected as a server that pushes down only {
   const info = await testDb().admin().command({ buildInfo: 1 });
   expect(await pointFiltersOnly(testDb())).toBe('ferretdbVersion' in info);
 });
+
+// Recovery may re-apply a change while its writer is still applying it: the same writes run twice at
+// once, and each upsert must survive losing the insert race (FerretDB, unlike MongoDB ≥ 4.2, does not
+// retry such an upsert on the server).
+test('the same upserts racing each other all succeed and leave one document', async () => {
+  const store = await mongoStore(testDb(), `race${randomBytes(3).toString('hex')}_`);
+  const twice = <T>(write: () => Promise<T>): Promise<T[]> => Promise.all(Array.from({ length: 6 }, write));
+  for (let round = 0; round < 5; round++) {
+    await twice(() => store.blocking.add({ key: `blk-${round}`, sourceKey: 'urn:s|1' }));
+    expect(await store.blocking.lookup(`blk-${round}`, 100)).toEqual(['urn:s|1']);
+    await twice(() => store.xref.put({ system: 'urn:nid', value: `v${round}`, mpiId: 'M1' }));
+    expect((await store.xref.get({ system: 'urn:nid', value: `v${round}` }))?.mpiId).toBe('M1');
+    const merge = { id: `m${round}`, survivorId: 'A', retiredId: 'B', at: '2026-01-01T00:00:00Z', actor: { clientId: 't' }, prior: {} };
+    await twice(() => store.merges.put(merge as never));
+    expect((await store.merges.get(`m${round}`))?.id).toBe(`m${round}`);
+    await twice(() => store.constraints.put({ sourceKey: `urn:s|${round}`, mpiId: 'M1' } as never));
+    expect(await store.constraints.forSource(`urn:s|${round}`)).toHaveLength(1);
+  }
+});
+
+test.each([true, false])('put-if-newer of one new document racing itself succeeds every time (point reads only: %s)', async (pointOnly) => {
+  const coll = testDb().collection(`condrace_${String(pointOnly)}`);
+  for (let round = 0; round < 5; round++) {
+    await Promise.all(Array.from({ length: 6 }, () => putIfNewer(coll, `d${round}`, { v: 2, version: 2 }, 2, pointOnly)));
+    expect(await coll.countDocuments({ _id: `d${round}` as never })).toBe(1);
+  }
+});

@@ -130,6 +130,16 @@ describe('registry service: updates', () => {
     expect(g?.golden.status).toBe('inactive');
     expect(await service.resolveIdentifier({ system: 'urn:a', value: '1' })).toBeNull();
   });
+
+  test('deactivate waits for the blocking keys it edits, as a registration filing a neighbour there does', async () => {
+    const { service, store } = makeService(undefined, { claims: { leaseMs: 60_000, waitMs: 50 } });
+    await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const far = new Date(Date.now() + 60_000);
+    expect(await store.claims.tryAcquire('b:fam:DIOP', 'a-registration', far, new Date())).toBe(true);
+    await expect(service.deactivateSource('urn:a|1', actor)).rejects.toMatchObject({ code: 'unavailable' });
+    await store.claims.release(['b:fam:DIOP'], 'a-registration');
+    expect((await service.deactivateSource('urn:a|1', actor)).active).toBe(false);
+  });
 });
 
 describe('registry service: MPI IDs and lookups', () => {
