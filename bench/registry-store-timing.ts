@@ -5,6 +5,10 @@
  *
  *   BENCH_CHECKPOINTS=1000,5000 BENCH_SAMPLE=50 BENCH_STORE=mongo MONGODB_URI=mongodb://127.0.0.1:27117/ \
  *     node -r @swc-node/register bench/registry-store-timing.ts
+ *
+ * BENCH_DRAIN_OUTBOX=1 also drains the outbox every 50 registrations, as the relay does in the
+ * mediator (read pending events, mark them published), and reports the median drain time since
+ * the previous checkpoint: the relay's cost as the registry grows.
  */
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
@@ -34,6 +38,21 @@ async function timeSample(m: RegistryModule, from: number, sample: number): Prom
   return { meanMs: r(ms.reduce((a, b) => a + b, 0) / ms.length), p50Ms: r(sorted[Math.floor(sorted.length / 2)] ?? 0), maxMs: r(sorted[sorted.length - 1] ?? 0) };
 }
 
+const DRAIN_EVERY = 50;
+
+/** Read and mark published every pending event, as the relay does; returns the time it took in ms. */
+async function drain(m: RegistryModule): Promise<number> {
+  const t = process.hrtime.bigint();
+  for (let batch = await m.outbox.pending(500); batch.length > 0; batch = await m.outbox.pending(500)) {
+    await m.outbox.markPublished(batch.map((e) => e.id));
+  }
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function median(xs: number[]): number {
+  return Math.round(([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0) * 10) / 10;
+}
+
 async function main(): Promise<void> {
   const checkpoints = (process.env.BENCH_CHECKPOINTS ?? '1000,5000').split(',').map(Number).sort((a, b) => a - b);
   const sample = Number(process.env.BENCH_SAMPLE ?? 50);
@@ -44,13 +63,19 @@ async function main(): Promise<void> {
   const m = buildRegistryModule({ config, logger: createLogger('error', pino.destination(2)), db });
   await m.init();
   const started = Date.now();
+  const drainOutbox = process.env.BENCH_DRAIN_OUTBOX === '1';
   let n = 0;
   try {
     for (const cp of checkpoints) {
-      for (; n < cp; n++) await register(m, n);
+      const drains: number[] = [];
+      for (; n < cp; n++) {
+        await register(m, n);
+        if (drainOutbox && n % DRAIN_EVERY === DRAIN_EVERY - 1) drains.push(await drain(m));
+      }
       const res = await timeSample(m, n, sample);
       n += sample;
-      console.log(JSON.stringify({ workload: 'registry-store-timing', store: useMongo ? 'mongo' : 'memory', records: cp, sample, ...res, elapsedS: Math.round((Date.now() - started) / 1000) }));
+      const relay = drainOutbox ? { drainMedianMs: median(drains) } : {};
+      console.log(JSON.stringify({ workload: 'registry-store-timing', store: useMongo ? 'mongo' : 'memory', records: cp, sample, ...res, ...relay, elapsedS: Math.round((Date.now() - started) / 1000) }));
     }
   } finally {
     await m.close();

@@ -93,6 +93,8 @@ export async function recoverPending(store: RegistryStore, opts: { limit?: numbe
     await resumeChange(store, change);
     n += 1;
   }
+  // Also move out finished changes a crash left in the journal (or an older journal's backlog).
+  await store.journal.retireFinished(opts.limit ?? 1000);
   return n;
 }
 

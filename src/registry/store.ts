@@ -13,6 +13,8 @@
  * - The outbox is the journal: the relay reads `outbox.pending()` = applied, unpublished changes in
  *   `seq` order. A change on a record can only commit after the previous change on it was applied
  *   (its guard needs the applied version), so per-key order of `seq` is the per-key order of changes.
+ * - A finished change (applied, all events published) leaves the journal (`retireFinished`): the
+ *   journal and its queries stay as small as the work in flight; the history keeps every version.
  */
 import type { Patient } from 'fhir/r4';
 import type { Actor, IdentifierRef, OutboxEvent } from '../core/types';
@@ -246,7 +248,15 @@ export interface JournalStore {
   markApplied(id: string): Promise<void>;
   /** Committed but not applied changes, oldest first. */
   unapplied(limit: number): Promise<Change[]>;
+  /** A change in flight (committed, not yet finished); null once finished or never committed. */
   get(id: string): Promise<Change | null>;
+  /**
+   * Move up to `limit` finished changes (applied, every event published) out of the journal. Stores
+   * retire a change as it finishes; this finishes a move a crash interrupted and moves the backlog
+   * of a journal written before changes were retired.
+   * @returns how many were moved
+   */
+  retireFinished(limit: number): Promise<number>;
 }
 
 /** Structurally the `Outbox` port of src/events (the relay reads it). */

@@ -45,15 +45,17 @@ export function createMemoryJournal(): { journal: JournalStore; outbox: OutboxSt
       const c = changes.get(id);
       if (!c) return;
       c.applied = true;
-      // Nothing reads an applied change's ops back (recovery only replays unapplied ones).
-      c.opsJson = '[]';
       unappliedIds.delete(id);
+      // Finished (no events left to publish): retired, as the Mongo store does; its guards stay.
+      if (!unpublishedIds.has(id)) changes.delete(id);
     },
     unapplied: async (limit) => [...unappliedIds].slice(0, limit).map((id) => toChange(changes.get(id) as StoredChange)),
     get: async (id) => {
       const c = changes.get(id);
       return c ? toChange(c) : null;
     },
+    // Changes are retired as they finish: nothing is ever left behind here.
+    retireFinished: async () => 0,
   };
 
   const outbox: OutboxStore = {
@@ -71,7 +73,9 @@ export function createMemoryJournal(): { journal: JournalStore; outbox: OutboxSt
       for (const id of [...unpublishedIds]) {
         const c = changes.get(id) as StoredChange;
         c.unpublished = c.unpublished.filter((e) => !published.has(e));
-        if (c.unpublished.length === 0) unpublishedIds.delete(id);
+        if (c.unpublished.length > 0) continue;
+        unpublishedIds.delete(id);
+        if (c.applied) changes.delete(id);
       }
     },
   };

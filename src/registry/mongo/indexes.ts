@@ -14,8 +14,8 @@ import type { Db, IndexDescription } from 'mongodb';
 import { migrateLegacyLayout } from './keyed';
 
 /** Collection names (prefix configurable so several registries can share a database). */
-export function collectionNames(prefix = 'registry_'): Record<'sources' | 'goldens' | 'xref' | 'blocks' | 'reviews' | 'constraints' | 'history' | 'tokens' | 'merges' | 'models' | 'journal' | 'bodies' | 'guards' | 'counters' | 'claims', string> {
-  const names = ['sources', 'goldens', 'xref', 'blocks', 'reviews', 'constraints', 'history', 'tokens', 'merges', 'models', 'journal', 'bodies', 'guards', 'counters', 'claims'] as const;
+export function collectionNames(prefix = 'registry_'): Record<'sources' | 'goldens' | 'xref' | 'blocks' | 'reviews' | 'constraints' | 'history' | 'tokens' | 'merges' | 'models' | 'journal' | 'bodies' | 'done' | 'guards' | 'counters' | 'claims', string> {
+  const names = ['sources', 'goldens', 'xref', 'blocks', 'reviews', 'constraints', 'history', 'tokens', 'merges', 'models', 'journal', 'bodies', 'done', 'guards', 'counters', 'claims'] as const;
   return Object.fromEntries(names.map((n) => [n, `${prefix}${n}`])) as ReturnType<typeof collectionNames>;
 }
 
@@ -45,6 +45,7 @@ const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription
   models: [{ key: { active: 1 } }],
   journal: [{ key: { seq: 1 }, unique: true }, { key: { applied: 1, seq: 1 } }, { key: { published: 1, seq: 1 } }, { key: { unpublished: 1 } }],
   bodies: [],
+  done: [{ key: { at: -1 } }],
   guards: [],
   counters: [],
   claims: [],

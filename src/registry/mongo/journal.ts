@@ -11,16 +11,26 @@
  * small because markApplied/markPublished update it and FerretDB's updates scan the collection in
  * SQL: the cost follows the collection's size in bytes. Journal documents of the previous layout
  * carry their JSON inline and are still read.
+ *
+ * The journal holds only changes in flight. A finished change (applied, every event published) is
+ * retired: its metadata moves to `done` (who did what, when; read by `_id` only) and its body is
+ * deleted (the history keeps every record version). The relay's and recovery's queries on flags,
+ * which FerretDB answers by decoding the whole collection (3.3 s at 50,000 documents), so stay as
+ * small as the backlog instead of growing with every change ever made.
  */
 import type { Collection, Db, Document } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
 import type { Change, ClaimStore, JournalStore, OutboxStore } from '../store';
+import { deleteIfStill, pointFiltersOnly } from './backend';
 import { isDuplicateKey, upsertOnce } from './errors';
 import type { collectionNames } from './indexes';
 
 type Names = ReturnType<typeof collectionNames>;
 const ORPHAN_GUARD_MS = 30_000;
+
+/** A retired change: the journal document's metadata, without flags and guards. */
+type DoneDoc = Pick<JournalDoc, '_id' | 'seq' | 'at' | 'operation' | 'actor' | 'reason'>;
 
 interface JournalDoc {
   _id: string;
@@ -73,7 +83,46 @@ async function toChange(bodies: Collection<BodyDoc>, d: JournalDoc): Promise<Cha
   };
 }
 
-async function takeGuards(guards: Collection<Document>, journal: Collection<JournalDoc>, change: Change): Promise<void> {
+interface Collections {
+  db: Db;
+  journal: Collection<JournalDoc>;
+  bodies: Collection<BodyDoc>;
+  done: Collection<DoneDoc>;
+  guards: Collection<Document>;
+}
+
+function collections(db: Db, names: Names): Collections {
+  return { db, journal: db.collection(names.journal), bodies: db.collection(names.bodies), done: db.collection(names.done), guards: db.collection(names.guards) };
+}
+
+/**
+ * Move a finished change out of the journal. Idempotent, in an order where a crash part-way leaves
+ * either a finished journal document (moved again by `retireFinished`) or a body nobody reads.
+ */
+async function retire(c: Collections, d: JournalDoc): Promise<void> {
+  const { _id, seq, at, operation, actor, reason } = d;
+  try {
+    await c.done.insertOne({ _id, seq, at, operation, actor, ...(reason ? { reason } : {}) });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  await c.journal.deleteOne({ _id });
+  await c.bodies.deleteOne({ _id });
+}
+
+/** Remove guards a change took but did not commit, one point delete each (no scan on FerretDB). */
+async function releaseGuards(c: Collections, guards: string[], changeId: string): Promise<void> {
+  const pointOnly = await pointFiltersOnly(c.db);
+  for (const g of guards) await deleteIfStill(c.guards, g, 'changeId', changeId, pointOnly);
+}
+
+/** Whether the change that inserted a guard was ever committed (in flight or retired). */
+async function committed(c: Collections, changeId: string): Promise<boolean> {
+  return (await c.journal.findOne({ _id: changeId }, { projection: { _id: 1 } })) !== null || (await c.done.findOne({ _id: changeId })) !== null;
+}
+
+async function takeGuards(c: Collections, change: Change): Promise<void> {
+  const { guards } = c;
   const taken: string[] = [];
   try {
     for (const g of change.guards) {
@@ -81,13 +130,13 @@ async function takeGuards(guards: Collection<Document>, journal: Collection<Jour
       taken.push(g);
     }
   } catch (err) {
-    await guards.deleteMany({ _id: { $in: taken as unknown as Document['_id'][] }, changeId: change.id });
+    await releaseGuards(c, taken, change.id);
     if (!isDuplicateKey(err)) {
       throw err;
     }
     const blocking = change.guards[taken.length] as string;
     const holder = await guards.findOne({ _id: blocking as unknown as Document['_id'] });
-    if (holder && Date.now() - Number(holder.at) > ORPHAN_GUARD_MS && !(await journal.findOne({ _id: String(holder.changeId) }))) {
+    if (holder && Date.now() - Number(holder.at) > ORPHAN_GUARD_MS && !(await committed(c, String(holder.changeId)))) {
       await guards.deleteOne({ _id: blocking as unknown as Document['_id'], changeId: holder.changeId });
     }
     throw new MediatorError('conflict', 'concurrent change on the same record', { guards: change.guards });
@@ -111,15 +160,14 @@ async function insertBody(bodies: Collection<BodyDoc>, body: BodyDoc): Promise<v
  * @param names - collection names
  */
 export function mongoJournal(db: Db, names: Names): JournalStore {
-  const journal = db.collection<JournalDoc>(names.journal);
-  const bodies = db.collection<BodyDoc>(names.bodies);
-  const guards = db.collection(names.guards);
+  const c = collections(db, names);
+  const { journal, bodies } = c;
   const counters = db.collection<{ _id: string; n: number }>(names.counters);
   return {
     async append(change) {
       const ctr = await upsertOnce(() => counters.findOneAndUpdate({ _id: 'journal' }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' }));
       const seq = ctr?.n ?? 0;
-      await takeGuards(guards, journal, change);
+      await takeGuards(c, change);
       await insertBody(bodies, { _id: change.id, opsJson: JSON.stringify(change.ops), eventsJson: JSON.stringify(change.events) });
       const doc: JournalDoc = {
         _id: change.id, seq, at: change.at, operation: change.operation, actor: JSON.parse(JSON.stringify(change.actor)) as Change['actor'],
@@ -130,13 +178,14 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
       try {
         await journal.insertOne(doc);
       } catch (err) {
-        await guards.deleteMany({ changeId: change.id });
+        await releaseGuards(c, change.guards, change.id);
         throw isDuplicateKey(err) ? new MediatorError('conflict', 'change already recorded', { guards: change.guards }) : err;
       }
       return { ...change, seq };
     },
     async markApplied(id) {
-      await journal.updateOne({ _id: id }, { $set: { applied: true } });
+      const d = await journal.findOneAndUpdate({ _id: id }, { $set: { applied: true } }, { returnDocument: 'after' });
+      if (d?.published) await retire(c, d);
     },
     async unapplied(limit) {
       const docs = await journal.find({ applied: false }).sort({ seq: 1 }).limit(limit).toArray();
@@ -145,6 +194,11 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
     async get(id) {
       const d = await journal.findOne({ _id: id });
       return d ? toChange(bodies, d) : null;
+    },
+    async retireFinished(limit) {
+      const docs = await journal.find({ applied: true, published: true }).limit(limit).toArray();
+      for (const d of docs) await retire(c, d);
+      return docs.length;
     },
   };
 }
@@ -155,8 +209,8 @@ export function mongoJournal(db: Db, names: Names): JournalStore {
  * @param names - collection names
  */
 export function mongoOutbox(db: Db, names: Names): OutboxStore {
-  const journal = db.collection<JournalDoc>(names.journal);
-  const bodies = db.collection<BodyDoc>(names.bodies);
+  const c = collections(db, names);
+  const { journal, bodies } = c;
   return {
     async pending(limit) {
       const docs = await journal.find({ published: false, applied: true }).sort({ seq: 1 }).limit(limit).toArray();
@@ -172,6 +226,7 @@ export function mongoOutbox(db: Db, names: Names): OutboxStore {
       for (const d of await journal.find({ unpublished: { $in: ids } }).toArray()) {
         const rest = d.unpublished.filter((e) => !ids.includes(e));
         await journal.updateOne({ _id: d._id }, { $set: { unpublished: rest, published: rest.length === 0 } });
+        if (rest.length === 0 && d.applied) await retire(c, d);
       }
     },
   };

@@ -59,6 +59,7 @@ function stagedJournal(log: Change[]): JournalStore {
     // A staged change is applied at once; recovery of the base journal is not the unit's business.
     unapplied: async () => [],
     get: async (id) => log.find((c) => c.id === id) ?? null,
+    retireFinished: async () => 0,
   };
 }
 

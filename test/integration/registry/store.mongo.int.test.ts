@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deleteIfStill, pointFiltersOnly, putIfNewer } from '../../../src/registry/mongo/backend';
+import { collectionNames } from '../../../src/registry/mongo/indexes';
 import { registryStoreContract } from '../../unit/registry/store-contract';
 import { mongoStore, useTestDb } from './mongo-helpers';
 
@@ -62,4 +63,43 @@ test.each([true, false])('put-if-newer of one new document racing itself succeed
     await Promise.all(Array.from({ length: 6 }, () => putIfNewer(coll, `d${round}`, { v: 2, version: 2 }, 2, pointOnly)));
     expect(await coll.countDocuments({ _id: `d${round}` as never })).toBe(1);
   }
+});
+
+describe('the journal holds only changes in flight', () => {
+  const base = { at: '2026-01-01T00:00:00.000Z', operation: 'x', actor: { clientId: 't' }, ops: [], applied: false };
+  const event = (id: string): never => ({ id, topic: 'p', key: 'G', type: 't', payload: {}, headers: {} }) as never;
+
+  test('a finished change moves to done, its body is deleted; a crash leftover is moved by retireFinished', async () => {
+    const prefix = `ret${randomBytes(3).toString('hex')}_`;
+    const store = await mongoStore(testDb(), prefix);
+    const names = collectionNames(prefix);
+    await store.journal.append({ ...base, id: 'c1', guards: ['g|A|1'], events: [event('e1')], unpublished: ['e1'] });
+    await store.journal.append({ ...base, id: 'c2', guards: ['g|B|1'], events: [], unpublished: [] });
+    await store.journal.markApplied('c1');
+    await store.journal.markApplied('c2'); // no events: finished once applied
+    expect(await testDb().collection(names.journal).distinct('_id')).toEqual(['c1']);
+    await store.outbox.markPublished(['e1']);
+    expect(await testDb().collection(names.journal).countDocuments({})).toBe(0);
+    expect(await testDb().collection(names.bodies).countDocuments({})).toBe(0);
+    expect(await testDb().collection(names.done).find({}, { projection: { _id: 1, operation: 1 } }).sort({ _id: 1 }).toArray()).toEqual([{ _id: 'c1', operation: 'x' }, { _id: 'c2', operation: 'x' }]);
+    // A crash between "published" and the move leaves a finished journal document behind.
+    await testDb().collection(names.journal).insertOne({ _id: 'c3' as never, seq: 99, at: base.at, operation: 'x', actor: base.actor, guards: [], applied: true, unpublished: [], published: true, opsJson: '[]', eventsJson: '[]' });
+    expect(await store.journal.retireFinished(10)).toBe(1);
+    expect(await testDb().collection(names.journal).countDocuments({})).toBe(0);
+  });
+
+  test('a stale guard of a retired change still blocks; one whose change never committed is cleared', async () => {
+    const prefix = `orph${randomBytes(3).toString('hex')}_`;
+    const store = await mongoStore(testDb(), prefix);
+    const guards = testDb().collection(collectionNames(prefix).guards);
+    await store.journal.append({ ...base, id: 'old', guards: ['g|A|1'], events: [], unpublished: [] });
+    await store.journal.markApplied('old');
+    // Both guards are older than the orphan grace period (30 s).
+    await guards.updateOne({ _id: 'g|A|1' as never }, { $set: { at: 0 } });
+    await guards.insertOne({ _id: 'g|B|1' as never, changeId: 'never-committed', at: 0 });
+    await expect(store.journal.append({ ...base, id: 'n1', guards: ['g|A|1'], events: [], unpublished: [] })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await guards.findOne({ _id: 'g|A|1' as never })).toMatchObject({ changeId: 'old' });
+    await expect(store.journal.append({ ...base, id: 'n2', guards: ['g|B|1'], events: [], unpublished: [] })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(store.journal.append({ ...base, id: 'n3', guards: ['g|B|1'], events: [], unpublished: [] })).resolves.toMatchObject({ id: 'n3' });
+  });
 });

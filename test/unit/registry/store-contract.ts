@@ -97,7 +97,14 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['e1', 'e3', 'e3b']);
       await store.outbox.markPublished(['e1', 'e3']);
       expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['e3b']);
-      expect((await store.journal.get('c1'))?.events[0]?.payload).toEqual({ resourceType: 'Bundle' });
+      // c1 is finished (applied, its event published) and leaves the journal; c3 is still in flight.
+      expect(await store.journal.get('c1')).toBeNull();
+      expect((await store.journal.get('c3'))?.events[0]?.id).toBe('e3');
+      await store.outbox.markPublished(['e3b']);
+      expect(await store.journal.get('c3')).toBeNull();
+      expect(await store.journal.retireFinished(10)).toBe(0);
+      // A retired change's guards still hold: its record versions cannot be produced twice.
+      await expect(store.journal.append({ ...base, id: 'c4', guards: ['g|G1|1'], events: [], unpublished: [] })).rejects.toMatchObject({ code: 'conflict' });
     });
 
     test('claims: exclusive until released or expired', async () => {
