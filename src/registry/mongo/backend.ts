@@ -81,3 +81,23 @@ export async function deleteIfStill(coll: Collection<Document>, id: string, fiel
   const stored = await coll.findOne({ _id: idOf(id) }, { projection: { [field]: 1 } });
   if (stored?.[field] === value) await coll.deleteOne({ _id: idOf(id) });
 }
+
+/**
+ * Documents by `_id`, in the order of `ids` (duplicates and missing ones left out). MongoDB answers
+ * one `$in` query from the `_id` index; FerretDB would decode the whole collection for it, so there
+ * it is one point read per id, sent together.
+ * @param coll - the collection
+ * @param ids - the `_id`s
+ * @param pointOnly - the server pushes down only `{_id}` filters
+ */
+export async function findByIds(coll: Collection<Document>, ids: string[], pointOnly: boolean): Promise<Document[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  if (pointOnly) {
+    const docs = await Promise.all(unique.map((i) => coll.findOne({ _id: idOf(i) })));
+    return docs.filter((d) => d !== null);
+  }
+  const found = new Map((await coll.find({ _id: { $in: unique.map(idOf) } }).toArray()).map((d) => [String(d._id), d]));
+  return unique.flatMap((i) => found.get(i) ?? []);
+}
+

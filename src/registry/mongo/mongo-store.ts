@@ -13,7 +13,7 @@ import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
 import { isDuplicateKey, upsertOnce } from './errors';
-import { deleteIfStill, pointFiltersOnly, putIfNewer } from './backend';
+import { deleteIfStill, findByIds, pointFiltersOnly, putIfNewer } from './backend';
 import { mongoBlocking, xrefId } from './keyed';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
 
@@ -46,11 +46,6 @@ function docToSource(d: Document | null): StoredSource | null {
  * Documents by `_id`, as parallel single-`_id` reads: FerretDB pushes `{_id}` down to SQL but decodes
  * every document of the collection for `{_id: {$in}}`. Missing ids are skipped; order is not kept.
  */
-async function byIds(coll: Collection<Document>, ids: string[]): Promise<Document[]> {
-  const docs = await Promise.all([...new Set(ids)].map((i) => coll.findOne({ _id: i as unknown as Document['_id'] })));
-  return docs.filter((d) => d !== null);
-}
-
 async function searchKind(coll: Collection<Document>, q: PatientQuery, limit: number): Promise<{ total: number; docs: Document[] }> {
   const filter = toMongoFilter(q);
   const [total, docs] = await Promise.all([coll.countDocuments(filter), coll.find(filter).sort(toMongoSort(q)).limit(limit).toArray()]);
@@ -79,7 +74,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     sources: {
       get: async (key) => docToSource(await sources.findOne({ _id: id(key) })),
       getById: async (sid) => docToSource(await sources.findOne({ id: sid })),
-      getMany: async (keys) => (await byIds(sources, keys)).map((d) => docToSource(d) as StoredSource),
+      getMany: async (keys) => (await findByIds(sources, keys, await pointFiltersOnly(db))).map((d) => docToSource(d) as StoredSource),
       byIdentifier: async (ref, limit) =>
         (await sources.find(identifierFilter(ref)).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
       page: async (afterKey, limit) =>
@@ -89,7 +84,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
     },
     goldens: {
       get: async (mpiId) => strip<StoredGolden>((await goldens.findOne({ _id: id(mpiId) })) as StoredGolden | null),
-      getMany: async (ids) => (await byIds(goldens, ids)).map((d) => strip<StoredGolden>(d as StoredGolden) as StoredGolden),
+      getMany: async (ids) => (await findByIds(goldens, ids, await pointFiltersOnly(db))).map((d) => strip<StoredGolden>(d as StoredGolden) as StoredGolden),
       put: (doc) => put(goldens, doc.mpiId, { _id: id(doc.mpiId), ...plain(doc) }, doc.version),
     },
     xref: {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { deleteIfStill, pointFiltersOnly, putIfNewer } from '../../../src/registry/mongo/backend';
+import { deleteIfStill, findByIds, pointFiltersOnly, putIfNewer } from '../../../src/registry/mongo/backend';
 import { collectionNames } from '../../../src/registry/mongo/indexes';
 import { registryStoreContract } from '../../unit/registry/store-contract';
 import { mongoStore, useTestDb } from './mongo-helpers';
@@ -30,6 +30,13 @@ describe.each([true, false])('conditional writes by _id (point reads only: %s)',
     expect(await coll.countDocuments({})).toBe(2);
     await deleteIfStill(coll, 'a', 'v', 'three', pointOnly);
     expect(await coll.countDocuments({})).toBe(1);
+  });
+
+  test('find-by-ids keeps the order asked for and leaves out duplicates and missing ids', async () => {
+    const coll = testDb().collection(`ids_${String(pointOnly)}`);
+    await coll.insertMany(['p', 'q', 'r'].map((id) => ({ _id: id as never, v: id })));
+    expect((await findByIds(coll, ['r', 'x', 'p', 'r', 'q'], pointOnly)).map((d) => d.v)).toEqual(['r', 'p', 'q']);
+    expect(await findByIds(coll, [], pointOnly)).toEqual([]);
   });
 });
 
