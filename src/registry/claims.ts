@@ -6,7 +6,8 @@
  * blocking keys, so the second waits and then sees the first one's golden record: no duplicate
  * golden records. Manual operations claim the MPI IDs and source keys they touch. Claims are taken
  * in sorted order (no deadlock between holders), each atomically (insert, or take over an expired
- * lease with a conditional update), with jittered exponential backoff. A lease expires so a crashed
+ * lease with a conditional update), with jittered exponential backoff; a store that can batch takes
+ * all free keys in one round trip first and keeps only the sorted prefix it got. A lease expires so a crashed
  * process cannot block a key forever; the journal's version guards catch the rare change made after
  * a lease expired (it fails with 'conflict' and is retried).
  */
@@ -40,7 +41,8 @@ export async function withClaims<T>(store: ClaimStore, keys: string[], owner: st
   const held: string[] = [];
   try {
     const deadline = Date.now() + cfg.waitMs;
-    for (const key of sorted) {
+    held.push(...(await acquireFreePrefix(store, sorted, owner, clock, cfg)));
+    for (const key of sorted.slice(held.length)) {
       await acquire(store, key, owner, clock, cfg, deadline);
       held.push(key);
     }
@@ -50,6 +52,23 @@ export async function withClaims<T>(store: ClaimStore, keys: string[], owner: st
       await store.release(held, owner);
     }
   }
+}
+
+/**
+ * Try every key in one round trip (stores that can batch) and keep the longest sorted prefix taken;
+ * keys taken beyond the first one held by someone else are given back, so a waiter only ever holds a
+ * sorted prefix, as with one-by-one acquisition (no deadlock).
+ * @returns the prefix of `sorted` now held
+ */
+async function acquireFreePrefix(store: ClaimStore, sorted: string[], owner: string, clock: Clock, cfg: ClaimConfig): Promise<string[]> {
+  if (!store.tryAcquireMany || sorted.length === 0) return [];
+  const now = clock.now();
+  const got = new Set(await store.tryAcquireMany(sorted, owner, new Date(now.getTime() + cfg.leaseMs), now));
+  let prefix = 0;
+  while (prefix < sorted.length && got.has(sorted[prefix] as string)) prefix++;
+  const beyond = sorted.slice(prefix).filter((k) => got.has(k));
+  if (beyond.length > 0) await store.release(beyond, owner);
+  return sorted.slice(0, prefix);
 }
 
 async function acquire(store: ClaimStore, key: string, owner: string, clock: Clock, cfg: ClaimConfig, deadline: number): Promise<void> {

@@ -9,7 +9,7 @@ import type { Actor } from '../core/types';
 import { withClaims } from './claims';
 import { ChangeBuilder } from './change-builder';
 import type { RegistryContext } from './context';
-import type { Change, ChangeOp, RegistryStore } from './store';
+import type { BlockingEdit, Change, ChangeOp, RegistryStore } from './store';
 
 async function applyOp(store: RegistryStore, op: ChangeOp): Promise<void> {
   switch (op.op) {
@@ -42,10 +42,28 @@ async function applyOp(store: RegistryStore, op: ChangeOp): Promise<void> {
  * @param change - a committed change
  */
 export async function applyChange(store: RegistryStore, change: Change): Promise<void> {
+  // Runs of blocking-index edits (a registration files a record under ~18 keys) go as one batch.
+  let edits: BlockingEdit[] = [];
   for (const op of change.ops) {
+    if (op.op === 'block.add' || op.op === 'block.del') {
+      edits.push(op);
+      continue;
+    }
+    await applyBlockingEdits(store, edits);
+    edits = [];
     await applyOp(store, op);
   }
+  await applyBlockingEdits(store, edits);
   await store.journal.markApplied(change.id);
+}
+
+async function applyBlockingEdits(store: RegistryStore, edits: BlockingEdit[]): Promise<void> {
+  if (edits.length === 0) return;
+  if (store.blocking.applyEdits) {
+    await store.blocking.applyEdits(edits);
+    return;
+  }
+  for (const op of edits) await applyOp(store, op);
 }
 
 async function anyDocumentVisible(store: RegistryStore, change: Change): Promise<boolean> {

@@ -193,9 +193,14 @@ export interface XrefStore {
   remove(entry: XrefEntry): Promise<void>;
 }
 
+/** One blocking-index edit of a change. */
+export type BlockingEdit = Extract<ChangeOp, { op: 'block.add' | 'block.del' }>;
+
 export interface BlockingStore {
   add(entry: BlockingEntry): Promise<void>;
   remove(entry: BlockingEntry): Promise<void>;
+  /** Several edits, in order, in one round trip (stores that can batch; callers fall back to add/remove). */
+  applyEdits?(edits: BlockingEdit[]): Promise<void>;
   /** Source keys under `key`, in key order, at most `cap + 1` (more than `cap` means over-full). */
   lookup(key: string, cap: number): Promise<string[]>;
 }
@@ -269,6 +274,11 @@ export interface OutboxStore {
 export interface ClaimStore {
   /** Take the lease on `key` if free or expired; true when `owner` now holds it. */
   tryAcquire(key: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /**
+   * `tryAcquire` for every key, in one round trip where the store can (optional); returns the keys
+   * `owner` now holds.
+   */
+  tryAcquireMany?(keys: string[], owner: string, expiresAt: Date, now: Date): Promise<string[]>;
   release(keys: string[], owner: string): Promise<void>;
 }
 

@@ -23,7 +23,7 @@ import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
 import type { Change, ClaimStore, JournalStore, OutboxStore } from '../store';
 import { deleteIfStill, pointFiltersOnly } from './backend';
-import { isDuplicateKey, upsertOnce } from './errors';
+import { DUPLICATE_KEY, isDuplicateKey, upsertOnce } from './errors';
 import type { collectionNames } from './indexes';
 
 type Names = ReturnType<typeof collectionNames>;
@@ -114,6 +114,14 @@ async function retire(c: Collections, d: JournalDoc): Promise<void> {
 async function releaseGuards(c: Collections, guards: string[], changeId: string): Promise<void> {
   const pointOnly = await pointFiltersOnly(c.db);
   for (const g of guards) await deleteIfStill(c.guards, g, 'changeId', changeId, pointOnly);
+}
+
+/** Indexes of the documents a bulk insert found already present; rethrows any other failure. */
+function duplicateIndexes(err: unknown): number[] {
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ index: number; code: number }>;
+  if (list.length === 0 || list.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+  return list.map((w) => w.index);
 }
 
 /** Whether the change that inserted a guard was ever committed (in flight or retired). */
@@ -239,6 +247,10 @@ export function mongoOutbox(db: Db, names: Names): OutboxStore {
  */
 export function mongoClaims(db: Db, names: Names): ClaimStore {
   const claims = db.collection<{ _id: string; owner: string; expiresAt: number }>(names.claims);
+  const takeOver = async (key: string, owner: string, expiresAt: Date, now: Date): Promise<boolean> => {
+    const r = await claims.updateOne({ _id: key, $or: [{ expiresAt: { $lt: now.getTime() } }, { owner }] }, { $set: { owner, expiresAt: expiresAt.getTime() } });
+    return r.matchedCount === 1;
+  };
   return {
     async tryAcquire(key, owner, expiresAt, now) {
       try {
@@ -249,8 +261,21 @@ export function mongoClaims(db: Db, names: Names): ClaimStore {
           throw err;
         }
       }
-      const r = await claims.updateOne({ _id: key, $or: [{ expiresAt: { $lt: now.getTime() } }, { owner }] }, { $set: { owner, expiresAt: expiresAt.getTime() } });
-      return r.matchedCount === 1;
+      return takeOver(key, owner, expiresAt, now);
+    },
+    async tryAcquireMany(keys, owner, expiresAt, now) {
+      if (keys.length === 0) return [];
+      // One unordered insert takes every free key; only the keys already held are then tried one by one.
+      let taken: number[];
+      try {
+        await claims.insertMany(keys.map((k) => ({ _id: k, owner, expiresAt: expiresAt.getTime() })), { ordered: false });
+        return keys;
+      } catch (err) {
+        taken = duplicateIndexes(err);
+      }
+      const got = keys.filter((_, i) => !taken.includes(i));
+      for (const i of taken) if (await takeOver(keys[i] as string, owner, expiresAt, now)) got.push(keys[i] as string);
+      return got;
     },
     async release(keys, owner) {
       await claims.deleteMany({ _id: { $in: keys }, owner });

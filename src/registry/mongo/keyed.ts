@@ -15,9 +15,9 @@
  * Cross-reference: `_id` = identifier key, so get/insert/put are by `_id` (insert of a unique `_id`
  * is the cheap write everywhere; the unique system+value index stays as a second guard).
  */
-import type { Collection, Db, Document } from 'mongodb';
-import type { BlockingEntry, BlockingStore } from '../store';
-import { upsertOnce } from './errors';
+import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
+import type { BlockingEdit, BlockingEntry, BlockingStore } from '../store';
+import { isDuplicateKey, upsertOnce } from './errors';
 
 type BlockDoc = { _id: string; m?: Record<string, unknown> };
 
@@ -55,6 +55,21 @@ export function mongoBlocking(coll: Collection<BlockDoc>): BlockingStore {
     },
     async remove(e: BlockingEntry): Promise<void> {
       await coll.updateOne({ _id: e.key }, { $unset: { [`m.${field(e.sourceKey)}`]: '' } });
+    },
+    async applyEdits(edits: BlockingEdit[]): Promise<void> {
+      const writes = edits.map(({ op, entry: e }): AnyBulkWriteOperation<BlockDoc> => {
+        const path = `m.${field(e.sourceKey)}`;
+        return op === 'block.add'
+          ? { updateOne: { filter: { _id: e.key }, update: { $set: { [path]: 1 } }, upsert: true } }
+          : { updateOne: { filter: { _id: e.key }, update: { $unset: { [path]: '' as const } } } };
+      });
+      try {
+        await coll.bulkWrite(writes, { ordered: true });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Lost a first-insert race part-way: the edits are idempotent, so redo them one by one.
+        for (const { op, entry } of edits) await (op === 'block.add' ? this.add(entry) : this.remove(entry));
+      }
     },
     async lookup(key: string, cap: number): Promise<string[]> {
       return sourceKeysOf(await coll.findOne({ _id: key })).sort().slice(0, cap + 1);

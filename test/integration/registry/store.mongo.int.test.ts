@@ -110,3 +110,30 @@ describe('the journal holds only changes in flight', () => {
     await expect(store.journal.append({ ...base, id: 'n3', guards: ['g|B|1'], events: [], unpublished: [] })).resolves.toMatchObject({ id: 'n3' });
   });
 });
+
+describe('batched writes on the real server', () => {
+  test('claims: one insert takes the free keys; a live lease of another owner is left alone, an expired one taken over', async () => {
+    const store = await mongoStore(testDb(), `cl${randomBytes(3).toString('hex')}_`);
+    const now = new Date();
+    const soon = new Date(now.getTime() + 60_000);
+    await store.claims.tryAcquire('held', 'other', soon, now);
+    await store.claims.tryAcquire('expired', 'other', new Date(now.getTime() - 1), new Date(now.getTime() - 1000));
+    await store.claims.tryAcquire('mine', 'me', soon, now);
+    expect((await store.claims.tryAcquireMany?.(['a', 'expired', 'held', 'mine', 'z'], 'me', soon, now))?.sort()).toEqual(['a', 'expired', 'mine', 'z']);
+    expect(await store.claims.tryAcquire('held', 'me', soon, now)).toBe(false);
+    expect(await store.claims.tryAcquire('z', 'third', soon, now)).toBe(false);
+  });
+
+  test('blocking edits apply in order in one batch, and racing batches of the same new keys all succeed', async () => {
+    const store = await mongoStore(testDb(), `be${randomBytes(3).toString('hex')}_`);
+    const add = (key: string, sourceKey: string): never => ({ op: 'block.add', entry: { key, sourceKey } }) as never;
+    const del = (key: string, sourceKey: string): never => ({ op: 'block.del', entry: { key, sourceKey } }) as never;
+    const applyEdits = (edits: never[]): Promise<void> => (store.blocking.applyEdits as (e: never[]) => Promise<void>).call(store.blocking, edits);
+    await applyEdits([add('k1', 's1'), add('k1', 's2'), del('k1', 's1'), add('k2', 's1')]);
+    expect(await store.blocking.lookup('k1', 10)).toEqual(['s2']);
+    expect(await store.blocking.lookup('k2', 10)).toEqual(['s1']);
+    const edits = Array.from({ length: 12 }, (_, i) => add(`new${i}`, 's9'));
+    await Promise.all(Array.from({ length: 4 }, () => applyEdits(edits)));
+    for (let i = 0; i < 12; i++) expect(await store.blocking.lookup(`new${i}`, 10)).toEqual(['s9']);
+  });
+});
