@@ -28,27 +28,29 @@ export interface Decision {
 }
 
 async function blockSourceKeys(ctx: RegistryContext, keys: string[], refined: string[]): Promise<Set<string>> {
+  // The keys' lookups are independent: sent together, merged in key order (deterministic).
+  const perKey = await Promise.all(keys.map((key, i) => blockHits(ctx, key, refined[i])));
+  return new Set(perKey.flat());
+}
+
+/** Source keys under one blocking key: its refined block when the block is large, capped. */
+async function blockHits(ctx: RegistryContext, key: string, fine: string | undefined): Promise<string[]> {
   const cap = ctx.cfg.blockCap;
-  const found = new Set<string>();
-  for (const [i, key] of keys.entries()) {
-    let hits = await ctx.store.blocking.lookup(key, cap);
-    const fine = refined[i];
-    if (hits.length > ctx.cfg.refineAt && fine !== undefined && fine !== key) {
-      // A large block (a common name in a common year, a big town): read its refined block — the
-      // records that also share given initial, sex and birth month; the probe's other keys still
-      // find the rest.
-      const narrowed = await ctx.store.blocking.lookup(fine, cap);
-      ctx.logger.debug?.({ blockKind: key.split(':')[0], size: hits.length, kept: narrowed.length }, 'large block split by its refined key');
-      hits = narrowed;
-    }
-    if (hits.length > cap) {
-      // Still over-full (a refined block of a heaped value): logged, never silently turned into "no match".
-      ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'blocking key over-full; truncated at cap');
-      hits = hits.slice(0, cap);
-    }
-    hits.forEach((h) => found.add(h));
+  let hits = await ctx.store.blocking.lookup(key, cap);
+  if (hits.length > ctx.cfg.refineAt && fine !== undefined && fine !== key) {
+    // A large block (a common name in a common year, a big town): read its refined block — the
+    // records that also share given initial, sex and birth month; the probe's other keys still
+    // find the rest.
+    const narrowed = await ctx.store.blocking.lookup(fine, cap);
+    ctx.logger.debug?.({ blockKind: key.split(':')[0], size: hits.length, kept: narrowed.length }, 'large block split by its refined key');
+    hits = narrowed;
   }
-  return found;
+  if (hits.length > cap) {
+    // Still over-full (a refined block of a heaped value): logged, never silently turned into "no match".
+    ctx.logger.warn({ blockKind: key.split(':')[0], cap }, 'blocking key over-full; truncated at cap');
+    hits = hits.slice(0, cap);
+  }
+  return hits;
 }
 
 /**
@@ -111,16 +113,10 @@ function better(a: MatchResult, b: MatchResult): boolean {
  * @param identifiers - the probe's identifiers
  */
 export async function xrefGoldens(ctx: RegistryContext, identifiers: Identifier[]): Promise<string[]> {
-  const out = new Set<string>();
-  for (const i of identifiers) {
-    if (i.system && i.value) {
-      const e = await ctx.store.xref.get({ system: i.system, value: i.value });
-      if (e) {
-        out.add(e.mpiId);
-      }
-    }
-  }
-  return [...out];
+  const refs = identifiers.filter((i) => i.system && i.value).map((i) => ({ system: i.system as string, value: i.value as string }));
+  // Independent point reads, sent together; the result keeps the identifiers' order.
+  const entries = await Promise.all(refs.map((r) => ctx.store.xref.get(r)));
+  return [...new Set(entries.flatMap((e) => (e ? [e.mpiId] : [])))];
 }
 
 /**
