@@ -233,8 +233,13 @@ export function mongoOutbox(db: Db, names: Names): OutboxStore {
       // Arrays are rewritten whole: FerretDB ignores $pull with conditions.
       for (const d of await journal.find({ unpublished: { $in: ids } }).toArray()) {
         const rest = d.unpublished.filter((e) => !ids.includes(e));
+        if (rest.length === 0 && d.applied) {
+          // Finished: retired at once, without first recording "published" (a crash before the
+          // journal document is deleted only publishes its events again: delivery is at least once).
+          await retire(c, d);
+          continue;
+        }
         await journal.updateOne({ _id: d._id }, { $set: { unpublished: rest, published: rest.length === 0 } });
-        if (rest.length === 0 && d.applied) await retire(c, d);
       }
     },
   };
