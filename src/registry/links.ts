@@ -45,9 +45,12 @@ export async function existingSource(b: ChangeBuilder, key: string): Promise<Sto
   return src;
 }
 
-async function currentGoldenLocks(ctx: RegistryContext, sourceKey: string, mpiIds: string[]): Promise<string[]> {
+/** Claim keys for an operation on a source: the source, its current golden record, `mpiIds`, and optionally its blocking keys. */
+async function currentGoldenLocks(ctx: RegistryContext, sourceKey: string, mpiIds: string[], opts: { blockingKeys?: boolean } = {}): Promise<string[]> {
   const src = await ctx.store.sources.get(sourceKey);
-  return [`src:${sourceKey}`, ...[...mpiIds, src?.goldenId ?? ''].filter((m) => m).map((m) => `g:${m.toUpperCase()}`)];
+  const goldens = [...mpiIds, src?.goldenId ?? ''].filter((m) => m).map((m) => `g:${m.toUpperCase()}`);
+  const blocks = opts.blockingKeys && src ? ctx.engine.blockingKeys(src.features).map((k) => `b:${k}`) : [];
+  return [`src:${sourceKey}`, ...goldens, ...blocks];
 }
 
 /**
@@ -116,9 +119,7 @@ export async function unlinkSource(ctx: RegistryContext, sourceKey: string, acto
 export async function deactivateSource(ctx: RegistryContext, key: string, actor: Actor): Promise<SourceRecord> {
   // It removes the source's blocking entries: claim their keys as a registration filing a neighbour
   // there does, or FerretDB's read-modify-write updates of one block document could lose an edit.
-  const stored = await ctx.store.sources.get(key);
-  const blockKeys = stored ? ctx.engine.blockingKeys(stored.features).map((k) => `b:${k}`) : [];
-  const locks = [...(await currentGoldenLocks(ctx, key, [])), ...blockKeys];
+  const locks = await currentGoldenLocks(ctx, key, [], { blockingKeys: true });
   return runChange(ctx, { operation: 'deactivate', actor, locks }, async (b) => {
     const src = await existingSource(b, key);
     if (!src.active) {
