@@ -1,6 +1,6 @@
 /**
- * Per-client request budgets (fixed one-minute windows, in memory per process) and a failure
- * throttle for the token endpoint. Keys are client ids or `ip:<address>`, never personal data.
+ * Per-client request budgets (token buckets, in memory per process) and a failure throttle for the
+ * token endpoint. Keys are client ids or `ip:<address>`, never personal data.
  */
 import type { Clock } from '../core/types';
 import { systemClock } from '../core/types';
@@ -10,27 +10,34 @@ export interface RateDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
-  /** Seconds until the window resets. */
+  /** Seconds until the budget is whole again. */
   resetSeconds: number;
+  /** Seconds until the next request would be allowed (0 when this one was). */
+  retryAfterSeconds: number;
 }
 
 export interface RateLimiterOptions {
   perMinute: number;
   clock?: Clock;
-  /** Upper bound on tracked keys; the oldest windows are dropped first. */
+  /** Upper bound on tracked keys; idle (full) buckets are dropped first. */
   maxKeys?: number;
 }
 
-interface Window {
-  start: number;
-  count: number;
+interface Bucket {
+  tokens: number;
+  /** When `tokens` was last brought up to date (ms). */
+  at: number;
 }
 
 const WINDOW_MS = 60_000;
 
-/** Fixed-window request counter per key. */
+/**
+ * A token bucket per key: `limit` tokens, refilled continuously at `limit` per minute. Unlike
+ * windows aligned to the clock, a client can never spend two budgets across a minute boundary, and
+ * Retry-After says when the next token is due instead of when a window happens to end.
+ */
 export class RateLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly buckets = new Map<string, Bucket>();
   private readonly clock: Clock;
 
   /**
@@ -47,24 +54,35 @@ export class RateLimiter {
    */
   consume(key: string, limit = this.opts.perMinute): RateDecision {
     const now = this.clock.now().getTime();
-    let w = this.windows.get(key);
-    if (!w || now - w.start >= WINDOW_MS) {
-      this.windows.delete(key);
-      this.evict(now);
-      w = { start: now - (now % WINDOW_MS), count: 0 };
-      this.windows.set(key, w);
+    const msPerToken = WINDOW_MS / limit;
+    let b = this.buckets.get(key);
+    if (!b) {
+      this.evict(now, msPerToken);
+      b = { tokens: limit, at: now };
+      this.buckets.set(key, b);
+    } else {
+      b.tokens = Math.min(limit, b.tokens + (now - b.at) / msPerToken);
+      b.at = now;
     }
-    w.count += 1;
-    const resetSeconds = Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000));
-    return { allowed: w.count <= limit, limit, remaining: Math.max(0, limit - w.count), resetSeconds };
+    const allowed = b.tokens >= 1;
+    if (allowed) b.tokens -= 1;
+    const seconds = (tokens: number): number => Math.ceil((tokens * msPerToken) / 1000);
+    return {
+      allowed, limit,
+      remaining: Math.floor(b.tokens),
+      resetSeconds: Math.max(1, seconds(limit - b.tokens)),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, seconds(1 - b.tokens)),
+    };
   }
 
-  private evict(now: number): void {
+  private evict(now: number, msPerToken: number): void {
     const max = this.opts.maxKeys ?? 100_000;
-    if (this.windows.size < max) return;
-    for (const [k, w] of this.windows) {
-      if (now - w.start >= WINDOW_MS || this.windows.size >= max) this.windows.delete(k);
-      if (this.windows.size < max / 2) break;
+    if (this.buckets.size < max) return;
+    // Oldest-created first; a bucket idle long enough to be full again loses nothing by going.
+    for (const [k, b] of this.buckets) {
+      const full = b.tokens + (now - b.at) / msPerToken >= this.opts.perMinute;
+      if (full || this.buckets.size >= max) this.buckets.delete(k);
+      if (this.buckets.size < max / 2) break;
     }
   }
 }

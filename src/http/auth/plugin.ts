@@ -71,8 +71,8 @@ function applyRate(request: Request, decision: RateDecision): void {
   setTransportHeader(request, 'X-RateLimit-Remaining', String(decision.remaining));
   setTransportHeader(request, 'X-RateLimit-Reset', String(decision.resetSeconds));
   if (decision.allowed) return;
-  setTransportHeader(request, 'Retry-After', String(decision.resetSeconds));
-  throw new MediatorError('rate-limited', 'Too many requests; retry later', { retryAfterSeconds: decision.resetSeconds });
+  setTransportHeader(request, 'Retry-After', String(decision.retryAfterSeconds));
+  throw new MediatorError('rate-limited', 'Too many requests; retry later', { retryAfterSeconds: decision.retryAfterSeconds });
 }
 
 async function authenticate(request: Request, h: ResponseToolkit, opts: AuthOptions): Promise<symbol> {
