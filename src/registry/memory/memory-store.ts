@@ -79,7 +79,7 @@ export function createMemoryRegistryStore(): RegistryStore {
   const goldens = new Map<string, StoredGolden>();
   const xref = new Map<string, XrefEntry>();
   // Block key → source keys filed under it.
-  const blocks = new Map<string, Set<string>>();
+  const blocks = new Groups();
   const reviews = new Map<string, StoredReview>();
   const constraints = new Map<string, NotAMatch>();
   const tokens = new Map<string, TokenRecord>();
@@ -157,13 +157,9 @@ export function createMemoryRegistryStore(): RegistryStore {
       },
     },
     blocking: {
-      add: async (e) => {
-        const block = blocks.get(e.key) ?? new Set<string>();
-        block.add(e.sourceKey);
-        blocks.set(e.key, block);
-      },
-      remove: async (e) => void blocks.get(e.key)?.delete(e.sourceKey),
-      lookup: async (key, cap) => [...(blocks.get(key) ?? [])].sort().slice(0, cap + 1),
+      add: async (e) => blocks.add(e.key, e.sourceKey),
+      remove: async (e) => blocks.delete(e.key, e.sourceKey),
+      lookup: async (key, cap) => blocks.members(key).sort().slice(0, cap + 1),
     },
     reviews: {
       get: async (id) => (reviews.get(id) ?? null),

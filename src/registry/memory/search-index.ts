@@ -7,6 +7,7 @@ import type { PatientQuery } from '../ports';
 import { conditionValues } from '../ports';
 import { normalizeSearchText } from '../search-fields';
 import type { SearchFields } from '../store';
+import { Groups } from './groups';
 
 const PREFIX = 2;
 
@@ -32,7 +33,7 @@ function queryKeys(q: PatientQuery): string[][] {
 
 /** Document ids per index key, kept in step with puts. */
 export class MemorySearchIndex {
-  private readonly byKey = new Map<string, Set<string>>();
+  private readonly byKey = new Groups();
   private readonly keysByDoc = new Map<string, string[]>();
 
   /**
@@ -41,13 +42,9 @@ export class MemorySearchIndex {
    * @param fields - its search fields
    */
   put(docId: string, fields: SearchFields): void {
-    for (const k of this.keysByDoc.get(docId) ?? []) this.byKey.get(k)?.delete(docId);
+    for (const k of this.keysByDoc.get(docId) ?? []) this.byKey.delete(k, docId);
     const keys = keysOf(fields);
-    for (const k of keys) {
-      let set = this.byKey.get(k);
-      if (!set) this.byKey.set(k, (set = new Set()));
-      set.add(docId);
-    }
+    for (const k of keys) this.byKey.add(k, docId);
     this.keysByDoc.set(docId, keys);
   }
 
@@ -60,11 +57,15 @@ export class MemorySearchIndex {
     if (lists.length === 0) return null;
     // Pick the most selective list by its size bound before materialising anything: a common family
     // prefix holds thousands of ids on a large registry, a birth date a handful.
-    const bound = (list: string[]): number => list.reduce((n, k) => n + (this.byKey.get(k)?.size ?? 0), 0);
+    const bound = (list: string[]): number => list.reduce((n, k) => n + this.byKey.size(k), 0);
     let best = lists[0] as string[];
-    for (const list of lists) if (bound(list) < bound(best)) best = list;
+    let bestBound = bound(best);
+    for (const list of lists) {
+      const b = bound(list);
+      if (b < bestBound) [best, bestBound] = [list, b];
+    }
     const union = new Set<string>();
-    for (const k of best) for (const id of this.byKey.get(k) ?? []) union.add(id);
+    for (const k of best) for (const id of this.byKey.members(k)) union.add(id);
     return union;
   }
 }
