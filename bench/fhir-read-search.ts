@@ -4,6 +4,9 @@
  * Goals: read ≥ 25 % of the bare ceiling with p99 ≤ 10 ms; search p99 ≤ 25 ms.
  *
  *   node -r @swc-node/register bench/fhir-read-search.ts
+ *
+ * bench/latency-floor.ts shows what any server of a given per-request CPU cost reaches on the same
+ * machine and load generator; read the p99 figures against it.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { bareHttpCeiling, percentiles, report, rssMB } from './mpi-common';

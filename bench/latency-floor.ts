@@ -1,0 +1,47 @@
+/**
+ * The machine's closed-loop latency floor: a bare node:http server that burns a fixed CPU time per
+ * request, driven by the FHIR benchmarks' load generator (50 connections). It shows what throughput
+ * and p99 any server of that per-request cost can reach here, so the FHIR figures can be read
+ * against the machine rather than in the abstract. On a VM whose host hands out CPU in slices, the
+ * throughput falls on steps (19.6k, 9.8k, 4.9k, 3.3k req/s…) instead of following the cost.
+ *
+ *   node -r @swc-node/register bench/latency-floor.ts        (COSTS=0,20,40,… µs per request)
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closedLoop } from './fhir-common';
+import { percentiles } from './mpi-common';
+
+const CONNECTIONS = 50;
+const REQUESTS = 10_000;
+
+function burningServer(costUs: () => number): ReturnType<typeof createServer> {
+  return createServer((_req, res) => {
+    const end = performance.now() + costUs() / 1000;
+    while (performance.now() < end) {
+      // burn the request's CPU budget
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+}
+
+async function main(): Promise<void> {
+  let cost = 0;
+  const server = burningServer(() => cost);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await closedLoop(url, () => '/', 3000, CONNECTIONS);
+  for (const c of (process.env.COSTS ?? '0,20,40,60,80,100,120,140,160').split(',').map(Number)) {
+    cost = c;
+    const run = await closedLoop(url, () => '/', REQUESTS, CONNECTIONS);
+    const p = percentiles(run.samples);
+    console.log(JSON.stringify({ costUs: c, throughput: Math.round(REQUESTS / run.seconds), ...p }));
+  }
+  server.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
