@@ -33,12 +33,11 @@ describe('text and names', () => {
     expect(normaliseFamily(input)).toEqual(expected);
   });
 
-  test('a 10,000-character name is capped and fast', () => {
+  test('a 10,000-character name is capped before the work (no clock: the result only depends on its head)', () => {
     const long = 'Ab'.repeat(5000);
-    const t = Date.now();
-    for (let i = 0; i < 100; i++) normaliseGiven(long);
-    expect(Date.now() - t).toBeLessThan(500);
     expect(normaliseGiven(long).length).toBeLessThanOrEqual(100);
+    expect(normaliseGiven('Ab'.repeat(500_000))).toBe(normaliseGiven(long));
+    expect(normaliseGiven(long)).toBe(normaliseGiven('Ab'.repeat(100)));
     expect(normaliseText(undefined)).toBe('');
   });
 });
