@@ -9,20 +9,16 @@ import Hapi from '@hapi/hapi';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createLogger } from '../src/core/logger';
-import type { EventPublisher } from '../src/events/ports';
-import { OutboxRelay } from '../src/events/relay';
 import { fhirPlugin } from '../src/fhir/plugin';
 import { requestContextPlugin } from '../src/http/request-context';
 import { createMatchingEngine, defaultModel } from '../src/registry/matching';
 import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
 import { createRegistryService } from '../src/registry/service';
 import type { RegistryService } from '../src/registry/ports';
+import { benchRelay } from './lib/relay';
 import { syntheticPatient } from './lib/synthetic';
 import { bundledTerminologyDir, loadTerminology } from '../src/terminology/load';
 import { createTerminologyService } from '../src/terminology/service';
-
-/** A broker that acknowledges every event at once (the relay's publisher while loading). */
-const acknowledgingBroker: EventPublisher = { connect: async () => undefined, disconnect: async () => undefined, publish: async () => undefined, ping: async () => true };
 
 /** A FHIR server over a registry of `size` people; returns source ids for reads. */
 export async function fhirBenchServer(size: number): Promise<{ server: Server; url: string; registry: RegistryService; ids: string[] }> {
@@ -31,8 +27,7 @@ export async function fhirBenchServer(size: number): Promise<{ server: Server; u
   // A running deployment's relay publishes each change's events and retires the change; without it
   // the registry would hold every registration's events, a state production reaches only when the
   // broker has been down for the whole load — and a heap near its limit, whose GC dominates the tail.
-  const logger = createLogger('warn', new Writable({ write(_c, _e, cb): void { cb(); } }));
-  const relay = new OutboxRelay({ outbox: store.outbox, publisher: acknowledgingBroker, logger });
+  const relay = benchRelay(store.outbox);
   const ids: string[] = [];
   const actor = { clientId: 'bench' };
   for (let i = 0; i < size; i++) {
@@ -42,6 +37,7 @@ export async function fhirBenchServer(size: number): Promise<{ server: Server; u
   await relay.flush();
   const server = Hapi.server({ host: '127.0.0.1', port: 0, debug: false });
   const metrics = new Registry();
+  const logger = createLogger('warn', new Writable({ write(_c, _e, cb): void { cb(); } }));
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: new Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'] as const, registers: [metrics] }), durations: new Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'] as const, registers: [metrics] }) } },
   ]);

@@ -6,8 +6,8 @@
  *   BENCH_CHECKPOINTS=1000,5000 BENCH_SAMPLE=50 BENCH_STORE=mongo MONGODB_URI=mongodb://127.0.0.1:27117/ \
  *     node -r @swc-node/register bench/registry-store-timing.ts
  *
- * BENCH_DRAIN_OUTBOX=1 also drains the outbox every 50 registrations, as the relay does in the
- * mediator (read pending events, mark them published), and reports the median drain time since
+ * BENCH_DRAIN_OUTBOX=1 also drains the outbox every 50 registrations with the mediator's relay
+ * (read pending events, publish, mark them published), and reports the median drain time since
  * the previous checkpoint: the relay's cost as the registry grows.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,8 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/core/logger';
 import { buildRegistryModule } from '../src/registry-module';
 import type { RegistryModule } from '../src/registry-module';
+import type { OutboxRelay } from '../src/events/relay';
+import { benchRelay } from './lib/relay';
 import { BENCH_SOURCE_SYSTEM, syntheticPatient } from './lib/synthetic';
 
 const ACTOR = { clientId: 'bench-store-timing' };
@@ -40,12 +42,10 @@ async function timeSample(m: RegistryModule, from: number, sample: number): Prom
 
 const DRAIN_EVERY = 50;
 
-/** Read and mark published every pending event, as the relay does; returns the time it took in ms. */
-async function drain(m: RegistryModule): Promise<number> {
+/** Drain the outbox with the mediator's relay; returns the time it took in ms. */
+async function drain(relay: OutboxRelay): Promise<number> {
   const t = process.hrtime.bigint();
-  for (let batch = await m.outbox.pending(500); batch.length > 0; batch = await m.outbox.pending(500)) {
-    await m.outbox.markPublished(batch.map((e) => e.id));
-  }
+  await relay.flush();
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
@@ -63,19 +63,19 @@ async function main(): Promise<void> {
   const m = buildRegistryModule({ config, logger: createLogger('error', pino.destination(2)), db });
   await m.init();
   const started = Date.now();
-  const drainOutbox = process.env.BENCH_DRAIN_OUTBOX === '1';
+  const relay = process.env.BENCH_DRAIN_OUTBOX === '1' ? benchRelay(m.outbox) : null;
   let n = 0;
   try {
     for (const cp of checkpoints) {
       const drains: number[] = [];
       for (; n < cp; n++) {
         await register(m, n);
-        if (drainOutbox && n % DRAIN_EVERY === DRAIN_EVERY - 1) drains.push(await drain(m));
+        if (relay && n % DRAIN_EVERY === DRAIN_EVERY - 1) drains.push(await drain(relay));
       }
       const res = await timeSample(m, n, sample);
       n += sample;
-      const relay = drainOutbox ? { drainMedianMs: median(drains) } : {};
-      console.log(JSON.stringify({ workload: 'registry-store-timing', store: useMongo ? 'mongo' : 'memory', records: cp, sample, ...res, ...relay, elapsedS: Math.round((Date.now() - started) / 1000) }));
+      const drained = relay ? { drainMedianMs: median(drains) } : {};
+      console.log(JSON.stringify({ workload: 'registry-store-timing', store: useMongo ? 'mongo' : 'memory', records: cp, sample, ...res, ...drained, elapsedS: Math.round((Date.now() - started) / 1000) }));
     }
   } finally {
     await m.close();

@@ -15,7 +15,7 @@
  * Cross-reference: `_id` = identifier key, so get/insert/put are by `_id` (insert of a unique `_id`
  * is the cheap write everywhere; the unique system+value index stays as a second guard).
  */
-import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { BlockingEdit, BlockingEntry, BlockingStore } from '../store';
 import { isDuplicateKey, upsertOnce } from './errors';
 
@@ -49,26 +49,28 @@ function sourceKeysOf(doc: BlockDoc | null): string[] {
  * @param coll - the blocks collection
  */
 export function mongoBlocking(coll: Collection<BlockDoc>): BlockingStore {
+  // One write per edit, used alone or in a bulk: the member's field is set (add, upsert) or unset.
+  const write = ({ op, entry: e }: BlockingEdit): { filter: { _id: string }; update: UpdateFilter<BlockDoc>; upsert: boolean } => {
+    const path = `m.${field(e.sourceKey)}`;
+    return op === 'block.add'
+      ? { filter: { _id: e.key }, update: { $set: { [path]: 1 } }, upsert: true }
+      : { filter: { _id: e.key }, update: { $unset: { [path]: '' as const } }, upsert: false };
+  };
+  // A concurrent first insert of the same block document fails the upsert once: the edit is idempotent.
+  const applyOne = async (edit: BlockingEdit): Promise<void> => {
+    const w = write(edit);
+    await upsertOnce(() => coll.updateOne(w.filter, w.update, { upsert: w.upsert }));
+  };
   return {
-    async add(e: BlockingEntry): Promise<void> {
-      await upsertOnce(() => coll.updateOne({ _id: e.key }, { $set: { [`m.${field(e.sourceKey)}`]: 1 } }, { upsert: true }));
-    },
-    async remove(e: BlockingEntry): Promise<void> {
-      await coll.updateOne({ _id: e.key }, { $unset: { [`m.${field(e.sourceKey)}`]: '' } });
-    },
+    add: (entry: BlockingEntry) => applyOne({ op: 'block.add', entry }),
+    remove: (entry: BlockingEntry) => applyOne({ op: 'block.del', entry }),
     async applyEdits(edits: BlockingEdit[]): Promise<void> {
-      const writes = edits.map(({ op, entry: e }): AnyBulkWriteOperation<BlockDoc> => {
-        const path = `m.${field(e.sourceKey)}`;
-        return op === 'block.add'
-          ? { updateOne: { filter: { _id: e.key }, update: { $set: { [path]: 1 } }, upsert: true } }
-          : { updateOne: { filter: { _id: e.key }, update: { $unset: { [path]: '' as const } } } };
-      });
       try {
-        await coll.bulkWrite(writes, { ordered: true });
+        await coll.bulkWrite(edits.map((e): AnyBulkWriteOperation<BlockDoc> => ({ updateOne: write(e) })), { ordered: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         // Lost a first-insert race part-way: the edits are idempotent, so redo them one by one.
-        for (const { op, entry } of edits) await (op === 'block.add' ? this.add(entry) : this.remove(entry));
+        for (const e of edits) await applyOne(e);
       }
     },
     async lookup(key: string, cap: number): Promise<string[]> {

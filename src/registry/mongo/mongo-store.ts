@@ -42,10 +42,7 @@ function docToSource(d: Document | null): StoredSource | null {
   return { ...(rest as StoredSource), ...(typeof receivedJson === 'string' ? { received: JSON.parse(receivedJson) as unknown } : {}) };
 }
 
-/**
- * Documents by `_id`, as parallel single-`_id` reads: FerretDB pushes `{_id}` down to SQL but decodes
- * every document of the collection for `{_id: {$in}}`. Missing ids are skipped; order is not kept.
- */
+/** One kind's page of a Patient search, with the total count of matches. */
 async function searchKind(coll: Collection<Document>, q: PatientQuery, limit: number): Promise<{ total: number; docs: Document[] }> {
   const filter = toMongoFilter(q);
   const [total, docs] = await Promise.all([coll.countDocuments(filter), coll.find(filter).sort(toMongoSort(q)).limit(limit).toArray()]);
