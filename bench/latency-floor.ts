@@ -2,8 +2,9 @@
  * The machine's closed-loop latency floor: a bare node:http server that burns a fixed CPU time per
  * request, driven by the FHIR benchmarks' load generator (50 connections). It shows what throughput
  * and p99 any server of that per-request cost can reach here, so the FHIR figures can be read
- * against the machine rather than in the abstract. On a VM whose host hands out CPU in slices, the
- * throughput falls on steps (19.6k, 9.8k, 4.9k, 3.3k req/s…) instead of following the cost.
+ * against the machine rather than in the abstract. (Until the load generator timed runs to their
+ * last response, throughput here fell on steps — N/1.02 s, N/2.04 s… — because autocannon reports
+ * completion on its one-second ticker; those steps were the clock, not the machine.)
  *
  *   node -r @swc-node/register bench/latency-floor.ts        (COSTS=0,20,40,… µs per request)
  */
