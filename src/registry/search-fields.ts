@@ -5,7 +5,7 @@
  * search index-friendly without collation (FerretDB has none).
  */
 import type { Address, Patient } from 'fhir/r4';
-import type { PatientQuery, StringMatch } from './ports';
+import type { PatientQuery, StringCondition } from './ports';
 import { conditionValues } from './ports';
 import type { SearchFields } from './store';
 
@@ -130,39 +130,48 @@ export function birthDateMatches(stored: string | undefined, prefix: NonNullable
   }
 }
 
-/**
- * Whether one of the stored tokens matches the query string.
- * @param stored - normalised stored tokens
- * @param value - raw query value (normalised here)
- * @param match - prefix, exact or contains
- */
-export function stringMatches(stored: string[], value: string, match: StringMatch): boolean {
-  const q = normalizeSearchText(value);
-  return stored.some((s) => (match === 'exact' ? s === q : match === 'prefix' ? s.startsWith(q) : s.includes(q)));
-}
-
 const ADDRESS_FIELD = { any: 'addressAny', city: 'city', country: 'country', postalCode: 'postalCode', state: 'state' } as const;
 
+type FieldTest = (f: SearchFields) => boolean;
+
+/** A string condition with its values normalised once: a token must match one of them. */
+function stringTest(read: (f: SearchFields) => string[], c: StringCondition): FieldTest {
+  const values = conditionValues(c).map(normalizeSearchText);
+  const hit = c.match === 'exact' ? (s: string, v: string): boolean => s === v : c.match === 'prefix' ? (s: string, v: string): boolean => s.startsWith(v) : (s: string, v: string): boolean => s.includes(v);
+  return (f) => read(f).some((s) => values.some((v) => hit(s, v)));
+}
+
+/** The tests a query makes, cheapest and most selective first; absent conditions make none. */
+function fieldTests(q: PatientQuery): FieldTest[] {
+  const tests: FieldTest[] = [];
+  const { lastUpdatedLe, active, ids, gender } = q;
+  if (lastUpdatedLe !== undefined) tests.push((f) => f.lastUpdated <= lastUpdatedLe);
+  if (active !== undefined) tests.push((f) => f.active === active);
+  for (const c of q.birthDate ?? []) tests.push((f) => birthDateMatches(f.birthDate, c.prefix, c.value));
+  if (ids) tests.push((f) => ids.includes(f.id));
+  if (gender && gender.length > 0) tests.push((f) => f.gender !== undefined && gender.includes(f.gender));
+  for (const c of q.identifiers ?? []) {
+    tests.push((f) => f.identifiers.some((i) => (c.system === undefined || i.system === c.system) && (c.value === undefined || i.value === c.value)));
+  }
+  for (const c of q.family ?? []) tests.push(stringTest((f) => f.family, c));
+  for (const c of q.given ?? []) tests.push(stringTest((f) => f.given, c));
+  for (const c of q.name ?? []) tests.push(stringTest((f) => f.names, c));
+  for (const t of q.telecom ?? []) {
+    const wanted = normalizeTelecom(t);
+    tests.push((f) => f.telecom.includes(wanted));
+  }
+  for (const a of q.address ?? []) tests.push(stringTest((f) => f[ADDRESS_FIELD[a.field]], a));
+  return tests;
+}
+
 /**
- * Evaluate a typed query against stored search fields (memory twin).
- * @param f - the stored search fields
+ * Compile a typed query into a predicate over stored search fields (memory twin, staged overlay):
+ * query values are normalised once, not once per record, and the first failing test ends the check.
  * @param q - the query
  */
-export function searchFieldsMatch(f: SearchFields, q: PatientQuery): boolean {
-  const checks: boolean[] = [
-    !q.ids || q.ids.includes(f.id),
-    q.active === undefined || f.active === q.active,
-    (q.family ?? []).every((c) => conditionValues(c).some((v) => stringMatches(f.family, v, c.match))),
-    (q.given ?? []).every((c) => conditionValues(c).some((v) => stringMatches(f.given, v, c.match))),
-    (q.name ?? []).every((c) => conditionValues(c).some((v) => stringMatches(f.names, v, c.match))),
-    (q.identifiers ?? []).every((c) => f.identifiers.some((i) => (c.system === undefined || i.system === c.system) && (c.value === undefined || i.value === c.value))),
-    (q.birthDate ?? []).every((c) => birthDateMatches(f.birthDate, c.prefix, c.value)),
-    !q.gender || q.gender.length === 0 || (f.gender !== undefined && q.gender.includes(f.gender)),
-    (q.telecom ?? []).every((t) => f.telecom.includes(normalizeTelecom(t))),
-    (q.address ?? []).every((a) => conditionValues(a).some((v) => stringMatches(f[ADDRESS_FIELD[a.field]], v, a.match))),
-    q.lastUpdatedLe === undefined || f.lastUpdated <= q.lastUpdatedLe,
-  ];
-  return checks.every((c) => c);
+export function searchPredicate(q: PatientQuery): (f: SearchFields) => boolean {
+  const tests = fieldTests(q);
+  return (f) => tests.every((t) => t(f));
 }
 
 /** Sort fields of a query, as paths into SearchFields. */
@@ -173,9 +182,9 @@ export const SORT_FIELD = { family: 'family', given: 'given', birthdate: 'birthD
  * @param q - the query
  */
 export function searchComparator(q: PatientQuery): (a: SearchFields, b: SearchFields) => number {
-  const sort = q.sort && q.sort.length > 0 ? q.sort : [{ field: '_lastUpdated' as const, desc: true }];
+  const sort = [...(q.sort && q.sort.length > 0 ? q.sort : [{ field: '_lastUpdated' as const, desc: true }]), { field: '_id' as const, desc: false }];
   return (a, b) => {
-    for (const s of [...sort, { field: '_id' as const, desc: false }]) {
+    for (const s of sort) {
       const key = SORT_FIELD[s.field];
       const av = first(a[key]);
       const bv = first(b[key]);

@@ -4,14 +4,15 @@
  * state (as with the Mongo adapter). Single-threaded JavaScript makes each method atomic.
  */
 import { MediatorError } from '../../core/errors';
-import type { PatientQuery, PatientSearchResult } from '../ports';
-import { searchComparator, searchFieldsMatch } from '../search-fields';
+import type { PatientSearchResult } from '../ports';
+import { searchComparator, searchPredicate } from '../search-fields';
 import { Groups } from './groups';
 import { createMemoryHistory, createMemoryJournal } from './journal';
 import { MemorySearchIndex } from './search-index';
 import type {
   NotAMatch,
   RegistryStore,
+  SearchFields,
   StoredGolden,
   StoredModel,
   StoredReview,
@@ -65,8 +66,8 @@ function page<T>(items: T[], offset: number, count: number): { total: number; it
   return { total: items.length, items: items.slice(offset, offset + count) };
 }
 
-function searchIn(docs: Array<StoredSource | StoredGolden>, kind: 'golden' | 'source', q: PatientQuery): Array<{ kind: 'golden' | 'source'; doc: StoredSource | StoredGolden }> {
-  return docs.filter((d) => searchFieldsMatch(d.search, q)).map((doc) => ({ kind, doc }));
+function searchIn(docs: Array<StoredSource | StoredGolden>, kind: 'golden' | 'source', matches: (f: SearchFields) => boolean): Array<{ kind: 'golden' | 'source'; doc: StoredSource | StoredGolden }> {
+  return docs.filter((d) => matches(d.search)).map((doc) => ({ kind, doc }));
 }
 
 /** Create an empty in-memory registry store. */
@@ -245,11 +246,18 @@ export function createMemoryRegistryStore(): RegistryStore {
       search: async (q): Promise<PatientSearchResult> => {
         const pick = <T>(map: Map<string, T>, index: MemorySearchIndex): T[] => {
           const ids = index.candidates(q);
-          return ids ? [...ids].flatMap((id) => (map.has(id) ? [map.get(id) as T] : [])) : [...map.values()];
+          if (!ids) return [...map.values()];
+          const docs: T[] = [];
+          for (const id of ids) {
+            const doc = map.get(id);
+            if (doc !== undefined) docs.push(doc);
+          }
+          return docs;
         };
+        const matches = searchPredicate(q);
         const hits = [
-          ...(q.kind === 'source' ? [] : searchIn(pick(goldens, goldenIndex), 'golden', q)),
-          ...(q.kind === 'golden' ? [] : searchIn(pick(sources, sourceIndex), 'source', q)),
+          ...(q.kind === 'source' ? [] : searchIn(pick(goldens, goldenIndex), 'golden', matches)),
+          ...(q.kind === 'golden' ? [] : searchIn(pick(sources, sourceIndex), 'source', matches)),
         ];
         const cmp = searchComparator(q);
         hits.sort((a, b) => cmp(a.doc.search, b.doc.search));

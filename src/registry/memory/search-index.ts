@@ -1,7 +1,7 @@
 /**
  * A small inverted index for the in-memory twin's Patient search, so that PDQm queries on a large
  * memory registry (benchmarks, evaluation) read a handful of candidates instead of every record.
- * It only narrows: every candidate is still checked by `searchFieldsMatch`, so results equal a scan.
+ * It only narrows: every candidate is still checked by the query's `searchPredicate`, so results equal a scan.
  */
 import type { PatientQuery } from '../ports';
 import { conditionValues } from '../ports';

@@ -4,7 +4,7 @@
  * versions replace their committed ones, new staged documents join, order and paging hold.
  */
 import type { HistoryEntry, PatientQuery, PatientSearchResult } from '../ports';
-import { searchComparator, searchFieldsMatch } from '../search-fields';
+import { searchComparator, searchPredicate } from '../search-fields';
 import type { HistoryStore, PatientSearchStore, RegistryStore, SearchFields, StoredGolden, StoredSource } from '../store';
 
 /** The staged documents a search must account for. */
@@ -25,7 +25,8 @@ function stagedHits(staged: StagedDocs, q: PatientQuery): Hit[] {
     ...(q.kind === 'source' ? [] : staged.goldens().map((doc) => ({ kind: 'golden' as const, doc }))),
     ...(q.kind === 'golden' ? [] : staged.sources().map((doc) => ({ kind: 'source' as const, doc }))),
   ];
-  return docs.filter((d) => searchFieldsMatch(d.doc.search, q)).map((d) => ({ kind: d.kind, search: d.doc.search, patient: d.doc.patient }));
+  const matches = searchPredicate(q);
+  return docs.filter((d) => matches(d.doc.search)).map((d) => ({ kind: d.kind, search: d.doc.search, patient: d.doc.patient }));
 }
 
 /**
