@@ -1,10 +1,11 @@
 /**
  * Shared pieces of the FHIR benchmarks: a FHIR server (request context + FHIR plugin over the
  * memory registry) on a loopback port, a registry of BENCH_N synthetic people registered through
- * the registry service, and a closed-loop load generator holding `connections` keep-alive sockets.
+ * the registry service, and a closed-loop load generator (a child process) holding `connections`
+ * keep-alive sockets.
  */
 import { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import Hapi from '@hapi/hapi';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -47,48 +48,62 @@ export async function fhirBenchServer(size: number): Promise<{ server: Server; u
   return { server, url, registry, ids };
 }
 
-// The load generator runs in a worker thread so that it does not share the server's event loop.
-// It is autocannon (pre-built request buffers, one parser per socket): Node's own http client costs
-// several times more CPU per request, and on a 2-core machine that CPU is taken from the server.
-const LOAD_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const autocannon = require(workerData.autocannon);
-const { url, paths, connections } = workerData;
-const samples = [];
-let next = 0;
-let failed = null;
-const started = performance.now();
-// autocannon calls back on its one-second ticker, not at the last response: time the run to the
-// last response instead, or throughput comes out quantised to N / whole seconds.
-let lastResponseAt = started;
-const instance = autocannon({
-  url, connections, amount: paths.length, timeout: 30,
-  requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
-}, (err) => {
-  parentPort.postMessage({ samples, seconds: (lastResponseAt - started) / 1000, failed: err ? String(err.message) : failed });
+// The load generator runs in a child process, as a real client would: it shares the machine's cores
+// but not the server's process (heap, GC helper threads), and the server's own CPU time per request
+// can be read off process.cpuUsage(). It is autocannon (pre-built request buffers, one parser per
+// socket): Node's own http client costs several times more CPU per request, and on a 2-core machine
+// that CPU is taken from the server.
+const LOAD_GENERATOR = `
+const autocannon = require(process.argv[1]);
+process.once('message', ({ url, paths, connections }) => {
+  const samples = [];
+  let next = 0;
+  let failed = null;
+  const started = performance.now();
+  // autocannon calls back on its one-second ticker, not at the last response: time the run to the
+  // last response instead, or throughput comes out quantised to N / whole seconds.
+  let lastResponseAt = started;
+  const instance = autocannon({
+    url, connections, amount: paths.length, timeout: 30,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+  }, (err) => {
+    process.send({ samples, seconds: (lastResponseAt - started) / 1000, failed: err ? String(err.message) : failed }, () => process.exit(0));
+  });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status !== 200 && !failed) failed = 'status ' + status;
+    samples.push(ms);
+    lastResponseAt = performance.now();
+  });
+  instance.on('reqError', (err) => { failed = failed || String(err.message); });
 });
-instance.on('response', (_client, status, _bytes, ms) => {
-  if (status !== 200 && !failed) failed = 'status ' + status;
-  samples.push(ms);
-  lastResponseAt = performance.now();
-});
-instance.on('reqError', (err) => { failed = failed || String(err.message); });
 `;
 
+/** One closed-loop run: per-request latencies (ms), wall seconds, and this process's CPU µs per request. */
+export interface LoadRun {
+  samples: number[];
+  seconds: number;
+  serverCpuUsPerRequest: number;
+}
+
 /**
- * Closed-loop load from a worker thread: `connections` keep-alive connections send requests back to back.
+ * Closed-loop load from a child process: `connections` keep-alive connections send requests back to back.
  * @param url - origin (http://host:port)
  * @param paths - path of the i-th request
  * @param total - number of requests
  * @param connections - concurrent keep-alive connections
  */
-export async function closedLoop(url: string, paths: (i: number) => string, total: number, connections: number): Promise<{ samples: number[]; seconds: number }> {
-  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { url, autocannon: require.resolve('autocannon'), paths: Array.from({ length: total }, (_, i) => paths(i)), connections } });
+export async function closedLoop(url: string, paths: (i: number) => string, total: number, connections: number): Promise<LoadRun> {
+  const child = spawn(process.execPath, ['-e', LOAD_GENERATOR, require.resolve('autocannon')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const cpuBefore = process.cpuUsage();
   const result = await new Promise<{ samples: number[]; seconds: number; failed: string | null }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    child.once('message', (m) => resolve(m as { samples: number[]; seconds: number; failed: string | null }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${String(code)} before reporting`)));
+    child.send({ url, paths: Array.from({ length: total }, (_, i) => paths(i)), connections });
   });
-  await worker.terminate();
+  const cpu = process.cpuUsage(cpuBefore);
+  await exited;
   if (result.failed) throw new Error(result.failed);
-  return result;
+  return { samples: result.samples, seconds: result.seconds, serverCpuUsPerRequest: Math.round(((cpu.user + cpu.system) / total) * 10) / 10 };
 }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     cost = c;
     const run = await closedLoop(url, () => '/', REQUESTS, CONNECTIONS);
     const p = percentiles(run.samples);
-    console.log(JSON.stringify({ costUs: c, throughput: Math.round(REQUESTS / run.seconds), ...p }));
+    console.log(JSON.stringify({ costUs: c, throughput: Math.round(REQUESTS / run.seconds), ...p, serverCpuUs: run.serverCpuUsPerRequest }));
   }
   server.close();
 }
