@@ -12,7 +12,7 @@ set -a; source .stack/env; set +a
 export NODE_ENV=development PORT="${PORT:-3000}" HOST=127.0.0.1 MONGODB_DB="${MONGODB_DB:-passerelle_demo}"
 export AUTH_MODE="${AUTH_MODE:-none}" LOG_LEVEL="${LOG_LEVEL:-warn}" KAFKAJS_NO_PARTITIONER_WARNING=1
 
-node -r @swc-node/register src/main.ts &
+node --max-semi-space-size=64 -r @swc-node/register src/main.ts &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' INT TERM EXIT
 

@@ -84,4 +84,15 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('npm install --omit=dev');
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
   });
+
+  it('gives V8 the same young generation as npm start, the demo and the benchmarks', () => {
+    const flag = /--max-semi-space-size=(\d+)/;
+    const sizeIn = (text: string): string | undefined => flag.exec(text)?.[1];
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const size = sizeIn(/^ENV .*NODE_OPTIONS=.*$/m.exec(dockerfile)?.[0] ?? '');
+    expect(size).toBeDefined();
+    expect(sizeIn(pkg.scripts.start ?? '')).toBe(size);
+    expect(sizeIn(readFileSync(join(root, 'scripts', 'demo.sh'), 'utf8'))).toBe(size);
+    expect(sizeIn(readFileSync(join(root, 'bench', 'run.ts'), 'utf8'))).toBe(size);
+  });
 });
