@@ -58,4 +58,16 @@ describe('registry on the real stack', () => {
     expect(JSON.stringify(toOperationOutcome(normalised))).not.toContain('X-1');
     expect((await registry.store.xref.get({ system: 'urn:test:nid', value: 'X-1' }))?.mpiId).toBe('SN-DKR-26-AAAAAAAA');
   });
+
+  it('concurrent FHIR conditional updates of one identifier make one source record on FerretDB', async () => {
+    const url = `/fhir/Patient?identifier=${encodeURIComponent('http://dhis2.example.org/te|RACE-1')}`;
+    const bodies = Array.from({ length: 6 }, (_, i) => ({ ...patient('unused'), identifier: [{ system: 'http://dhis2.example.org/te', value: 'RACE-1' }], telecom: [{ system: 'phone', value: `+22177000000${i}` }] }));
+    const responses = await Promise.all(bodies.map((b) => s.app.server.inject({ method: 'PUT', url, payload: b, headers: { 'content-type': 'application/fhir+json' } })));
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((c) => c === 201)).toHaveLength(1);
+    expect(statuses.every((c) => c === 200 || c === 201)).toBe(true);
+    expect(new Set(responses.map((r) => (JSON.parse(r.payload) as { id: string }).id)).size).toBe(1);
+    const sources = await registry.service.findSourcesByIdentifier({ system: 'http://dhis2.example.org/te', value: 'RACE-1' });
+    expect(sources).toHaveLength(1);
+  });
 });

@@ -54,6 +54,18 @@ describe('FHIR Patient CRUD', () => {
     expect(multi.status).toBe(412);
   });
 
+  it('concurrent conditional updates of one identifier make one source record, created once', async () => {
+    const url = `/fhir/Patient?identifier=${encodeURIComponent(`${DHIS2}|RACE1`)}`;
+    const versions = Array.from({ length: 8 }, (_, i) => aPatient({ identifier: [{ system: DHIS2, value: 'RACE1' }], telecom: [{ system: 'phone', value: `+22177123450${i}` }] }));
+    const results = await Promise.all(versions.map((p) => call(t.server, 'PUT', url, p)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.every((s) => s === 200 || s === 201)).toBe(true);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    const found = await call(t.server, 'GET', `/fhir/Patient?record=source&identifier=${encodeURIComponent(`${DHIS2}|RACE1`)}`);
+    expect(found.body.total).toBe(1);
+  });
+
   it('soft-deletes (active=false) and conditional delete', async () => {
     const created = await call(t.server, 'POST', '/fhir/Patient', aPatient());
     const id = created.body.id as string;
