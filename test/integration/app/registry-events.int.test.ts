@@ -70,4 +70,13 @@ describe('registry on the real stack', () => {
     const sources = await registry.service.findSourcesByIdentifier({ system: 'http://dhis2.example.org/te', value: 'RACE-1' });
     expect(sources).toHaveLength(1);
   });
+
+  it('two concurrent FHIR updates with the same If-Match on FerretDB: one 200, one 412', async () => {
+    const json = { 'content-type': 'application/fhir+json' };
+    const created = await s.app.server.inject({ method: 'POST', url: '/fhir/Patient', payload: patient('IFM-1'), headers: json });
+    const id = (JSON.parse(created.payload) as { id: string }).id;
+    const edit = (phone: string) => s.app.server.inject({ method: 'PUT', url: `/fhir/Patient/${id}`, payload: { ...patient('IFM-1'), id, telecom: [{ system: 'phone', value: phone }] }, headers: { ...json, 'if-match': 'W/"1"' } });
+    const statuses = (await Promise.all([edit('+221770000001'), edit('+221770000002')])).map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([200, 412]);
+  });
 });
