@@ -75,7 +75,7 @@ describe('registry on the real stack', () => {
     const json = { 'content-type': 'application/fhir+json' };
     const created = await s.app.server.inject({ method: 'POST', url: '/fhir/Patient', payload: patient('IFM-1'), headers: json });
     const id = (JSON.parse(created.payload) as { id: string }).id;
-    const edit = (phone: string) => s.app.server.inject({ method: 'PUT', url: `/fhir/Patient/${id}`, payload: { ...patient('IFM-1'), id, telecom: [{ system: 'phone', value: phone }] }, headers: { ...json, 'if-match': 'W/"1"' } });
+    const edit = (phone: string): ReturnType<typeof s.app.server.inject> => s.app.server.inject({ method: 'PUT', url: `/fhir/Patient/${id}`, payload: { ...patient('IFM-1'), id, telecom: [{ system: 'phone', value: phone }] }, headers: { ...json, 'if-match': 'W/"1"' } });
     const statuses = (await Promise.all([edit('+221770000001'), edit('+221770000002')])).map((r) => r.statusCode).sort();
     expect(statuses).toEqual([200, 412]);
   });

@@ -69,7 +69,7 @@ describe('FHIR Patient CRUD', () => {
   it('two concurrent updates carrying the same If-Match: one succeeds, the other gets 412', async () => {
     const created = await call(t.server, 'POST', '/fhir/Patient', aPatient());
     const id = created.body.id as string;
-    const edit = (phone: string) => call(t.server, 'PUT', `/fhir/Patient/${id}`, aPatient({ id, telecom: [{ system: 'phone', value: phone }] }), { 'if-match': 'W/"1"' });
+    const edit = (phone: string): ReturnType<typeof call> => call(t.server, 'PUT', `/fhir/Patient/${id}`, aPatient({ id, telecom: [{ system: 'phone', value: phone }] }), { 'if-match': 'W/"1"' });
     const statuses = (await Promise.all([edit('+221770000001'), edit('+221770000002')])).map((r) => r.status).sort();
     expect(statuses).toEqual([200, 412]);
     const read = await call(t.server, 'GET', `/fhir/Patient/${id}`);
