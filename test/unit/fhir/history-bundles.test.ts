@@ -88,6 +88,22 @@ describe('history, batch, transaction, PMIR and metadata', () => {
     expect(pix.status).toBe(200);
   });
 
+  it('PMIR: a replayed message changes nothing the second time (one source record, one golden record)', async () => {
+    const p = aPatient({ identifier: [{ system: DHIS2, value: 'REPLAY1' }] });
+    const message = pmirMessage([{ resource: p, request: { method: 'POST', url: 'Patient' }, response: { status: '201' } }]);
+    const first = await call(t.server, 'POST', '/fhir/$process-message', message);
+    const again = await call(t.server, 'POST', '/fhir/$process-message', message);
+    for (const r of [first, again]) expect(((r.body as unknown as Bundle).entry?.[0]?.resource as MessageHeader).response?.code).toBe('ok');
+    const sources = await call(t.server, 'GET', `/fhir/Patient?record=source&identifier=${encodeURIComponent(`${DHIS2}|REPLAY1`)}`);
+    expect(sources.body.total).toBe(1);
+    const source = (sources.body.entry as Array<{ resource: Patient }>)[0]!.resource;
+    expect(source.meta?.versionId).toBe('1');
+    const history = await call(t.server, 'GET', `/fhir/Patient/${source.id ?? ''}/_history`);
+    expect(history.body.total).toBe(1);
+    const goldens = await call(t.server, 'GET', `/fhir/Patient?identifier=${encodeURIComponent(`${DHIS2}|REPLAY1`)}`);
+    expect(goldens.body.total).toBe(1);
+  });
+
   it('PMIR: removing the replaced-by link of a merged Patient (unmerge) gets 405 until unmerged through /mpi/unmerge', async () => {
     const survivor = aPatient({ identifier: [{ system: DHIS2, value: 'P1' }] });
     const loser = aPatient({ identifier: [{ system: DHIS2, value: 'P2' }], name: [{ family: 'Faye', given: ['Rama'] }], birthDate: '1999-09-09', telecom: [{ system: 'phone', value: '+221775555555' }] });
