@@ -134,10 +134,17 @@ const ADDRESS_FIELD = { any: 'addressAny', city: 'city', country: 'country', pos
 
 type FieldTest = (f: SearchFields) => boolean;
 
+/** How a stored token meets a query value under a string modifier. */
+function tokenMatcher(match: StringCondition['match']): (token: string, value: string) => boolean {
+  if (match === 'exact') return (token, value) => token === value;
+  if (match === 'prefix') return (token, value) => token.startsWith(value);
+  return (token, value) => token.includes(value);
+}
+
 /** A string condition with its values normalised once: a token must match one of them. */
 function stringTest(read: (f: SearchFields) => string[], c: StringCondition): FieldTest {
   const values = conditionValues(c).map(normalizeSearchText);
-  const hit = c.match === 'exact' ? (s: string, v: string): boolean => s === v : c.match === 'prefix' ? (s: string, v: string): boolean => s.startsWith(v) : (s: string, v: string): boolean => s.includes(v);
+  const hit = tokenMatcher(c.match);
   return (f) => read(f).some((s) => values.some((v) => hit(s, v)));
 }
 
