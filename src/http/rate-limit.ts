@@ -27,6 +27,13 @@ interface Bucket {
   tokens: number;
   /** When `tokens` was last brought up to date (ms). */
   at: number;
+  /** The bucket's own budget (a call may pass a limit other than the default). */
+  limit: number;
+}
+
+/** Tokens a bucket holds at `now`, refilled at `limit` per minute and capped at `limit`. */
+function tokensAt(b: Bucket, now: number): number {
+  return Math.min(b.limit, b.tokens + ((now - b.at) * b.limit) / WINDOW_MS);
 }
 
 const WINDOW_MS = 60_000;
@@ -57,11 +64,12 @@ export class RateLimiter {
     const msPerToken = WINDOW_MS / limit;
     let b = this.buckets.get(key);
     if (!b) {
-      this.evict(now, msPerToken);
-      b = { tokens: limit, at: now };
+      this.evict(now);
+      b = { tokens: limit, at: now, limit };
       this.buckets.set(key, b);
     } else {
-      b.tokens = Math.min(limit, b.tokens + (now - b.at) / msPerToken);
+      b.limit = limit;
+      b.tokens = tokensAt(b, now);
       b.at = now;
     }
     const allowed = b.tokens >= 1;
@@ -75,13 +83,12 @@ export class RateLimiter {
     };
   }
 
-  private evict(now: number, msPerToken: number): void {
+  private evict(now: number): void {
     const max = this.opts.maxKeys ?? 100_000;
     if (this.buckets.size < max) return;
     // Oldest-created first; a bucket idle long enough to be full again loses nothing by going.
     for (const [k, b] of this.buckets) {
-      const full = b.tokens + (now - b.at) / msPerToken >= this.opts.perMinute;
-      if (full || this.buckets.size >= max) this.buckets.delete(k);
+      if (tokensAt(b, now) >= b.limit || this.buckets.size >= max) this.buckets.delete(k);
       if (this.buckets.size < max / 2) break;
     }
   }

@@ -59,4 +59,18 @@ describe('RateLimiter (token bucket)', () => {
     const size = (limiter as unknown as { buckets: Map<string, unknown> }).buckets.size;
     expect(size).toBeLessThanOrEqual(100);
   });
+
+  test('eviction judges each bucket by its own limit: a part-spent larger budget is not reset', () => {
+    let t = 0;
+    const limiter = new RateLimiter({ perMinute: 2, maxKeys: 4, clock: { now: () => new Date(t) } });
+    limiter.consume('idle');
+    t += 60_000; // 'idle' is full again: the first to go
+    for (let i = 0; i < 30; i++) limiter.consume('big', 100);
+    limiter.consume('b');
+    limiter.consume('c');
+    limiter.consume('d'); // fifth key: eviction runs
+    const buckets = (limiter as unknown as { buckets: Map<string, unknown> }).buckets;
+    expect(buckets.has('idle')).toBe(false);
+    expect(limiter.consume('big', 100).remaining).toBe(69);
+  });
 });
