@@ -8,30 +8,16 @@
  *
  *   node -r @swc-node/register bench/latency-floor.ts        (COSTS=0,20,40,… µs per request)
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { closedLoop } from './fhir-common';
-import { percentiles } from './mpi-common';
+import { bareHttpCeiling, percentiles } from './mpi-common';
 
 const CONNECTIONS = 50;
 const REQUESTS = 10_000;
 
-function burningServer(costUs: () => number): ReturnType<typeof createServer> {
-  return createServer((_req, res) => {
-    const end = performance.now() + costUs() / 1000;
-    while (performance.now() < end) {
-      // burn the request's CPU budget
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-}
-
 async function main(): Promise<void> {
   let cost = 0;
-  const server = burningServer(() => cost);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await bareHttpCeiling(() => cost);
+  const url = server.url;
   await closedLoop(url, () => '/', 3000, CONNECTIONS);
   for (const c of (process.env.COSTS ?? '0,20,40,60,80,100,120,140,160').split(',').map(Number)) {
     cost = c;
@@ -39,7 +25,7 @@ async function main(): Promise<void> {
     const p = percentiles(run.samples);
     console.log(JSON.stringify({ costUs: c, throughput: Math.round(REQUESTS / run.seconds), ...p, serverCpuUs: run.serverCpuUsPerRequest }));
   }
-  server.close();
+  await server.close();
 }
 
 main().catch((err: unknown) => {

@@ -81,9 +81,19 @@ export function rssMB(): number {
   return Math.round(process.memoryUsage().rss / 1048576);
 }
 
-/** A bare node:http server answering a small JSON body: the read ceiling. */
-export async function bareHttpCeiling(): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A bare node:http server answering a small JSON body: the read ceiling.
+ * @param costUs - CPU time to burn per request, in µs (read at each request; none by default)
+ */
+export async function bareHttpCeiling(costUs: () => number = () => 0): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((_req, res) => {
+    const cost = costUs();
+    if (cost > 0) {
+      const end = performance.now() + cost / 1000;
+      while (performance.now() < end) {
+        // burn the request's CPU budget (bench/latency-floor.ts)
+      }
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
   });
