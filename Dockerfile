@@ -1,22 +1,22 @@
 # Multi-stage build: compile TypeScript with dev dependencies, ship only runtime dependencies,
 # run as the unprivileged `node` user.
-FROM node:20.20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
 RUN npm run -s build
 
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 # A 64 MB young-generation semi-space (V8's default is 16 MB): a busy mediator allocates ~30 KB per
 # request, and fewer scavenges mean fewer requests caught behind one (README, Operations). Set
 # NODE_OPTIONS to override.
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY mediator-config.json ./
 USER node

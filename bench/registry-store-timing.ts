@@ -11,7 +11,6 @@
  * the previous checkpoint: the relay's cost as the registry grows.
  */
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config';
@@ -21,6 +20,7 @@ import type { RegistryModule } from '../src/registry-module';
 import type { OutboxRelay } from '../src/events/relay';
 import { benchRelay } from './lib/relay';
 import { BENCH_SOURCE_SYSTEM, syntheticPatient } from './lib/synthetic';
+import { createMongoClient } from '../src/storage/mongo-client';
 
 const ACTOR = { clientId: 'bench-store-timing' };
 
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const checkpoints = (process.env.BENCH_CHECKPOINTS ?? '1000,5000').split(',').map(Number).sort((a, b) => a - b);
   const sample = Number(process.env.BENCH_SAMPLE ?? 50);
   const useMongo = (process.env.BENCH_STORE ?? 'mongo') === 'mongo';
-  const client = useMongo ? await MongoClient.connect(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/') : null;
+  const client = useMongo ? await createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/').connect() : null;
   const db: Db | null = client ? client.db(`passerelle_bench_${randomBytes(6).toString('hex')}`) : null;
   const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error' });
   const m = buildRegistryModule({ config, logger: createLogger('error', pino.destination(2)), db });

@@ -4,7 +4,9 @@
 # Ctrl-C stops Passerelle (the stack keeps running; `npm run stack:down` stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/ensure-node.sh
 source scripts/lib/ensure-deps.sh
+ensure_node
 ensure_node_modules
 
 bash scripts/stack.sh up
@@ -39,6 +41,6 @@ Try:
   curl -s -X POST $base/fhir/Patient/\$match -H 'content-type: application/fhir+json' \\
        -d '{"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient","name":[{"family":"Joshua","given":["Emanuel"]}],"birthDate":"1972-01-08","gender":"male"}}]}'
 
-Ctrl-C stops Passerelle; 'npm run stack:down' stops Kafka and FerretDB.
+Ctrl-C stops Passerelle; 'npm run stack:down' stops Kafka and the MongoDB stand-in.
 TXT
 wait $pid

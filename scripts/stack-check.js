@@ -1,9 +1,9 @@
 'use strict';
 // Readiness probe for the local stack, run by `scripts/stack.sh up`. An open port is not enough: this
-// proves FerretDB answers a ping and an insert/find round trip, and Kafka a real produce/consume round
+// proves the MongoDB stand-in answers a ping and an insert/find round trip, and Kafka a real produce/consume round
 // trip, retrying until --timeout. Exit 0 when both work, 1 otherwise (the reason goes to stderr).
 //
-//   node scripts/stack-check.js --mongo mongodb://127.0.0.1:27117/passerelle --kafka 127.0.0.1:19092 [--timeout 60]
+//   node scripts/stack-check.js --mongo "mongodb://127.0.0.1:27117/?directConnection=true" --kafka 127.0.0.1:19092 [--timeout 60]
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 const { randomUUID } = require('node:crypto');
@@ -110,7 +110,7 @@ async function main() {
   const { mongo, brokers, timeoutMs } = parseArgs(process.argv.slice(2));
   const deadline = Date.now() + timeoutMs;
   const results = await Promise.allSettled([
-    untilOk('ferretdb', () => checkMongo(mongo), deadline),
+    untilOk('mongodb', () => checkMongo(mongo), deadline),
     untilOk('kafka', () => checkKafka(brokers), deadline),
   ]);
   const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local development stack (contracts.md §1 "The local stack"): one Apache Kafka 4 broker in KRaft
-# combined mode and FerretDB 1.24 (MongoDB wire protocol on SQLite, or on a private PostgreSQL cluster
-# for load tests), installed and run under .stack/, listening on loopback only.
+# combined mode and secantusd-rs (MongoDB's wire protocol over WiredTiger, a one-member replica set),
+# installed and run under .stack/ (the secantusd-rs binary in a per-user cache), on loopback only.
 #
 #   bash scripts/stack.sh up       install what is missing, start what is not running, prove both work,
 #                                  write .stack/env and print it
@@ -10,9 +10,8 @@
 #
 # Ports: STACK_KAFKA_PORT (19092), STACK_KAFKA_CONTROLLER_PORT (19093), STACK_MONGO_PORT (27117) —
 # non-standard on purpose, so a developer's own Kafka/MongoDB on the default ports is never touched.
-# STACK_TIMEOUT (120) bounds how long `up` waits for readiness.
-# STACK_MONGO_BACKEND: sqlite (default) or postgresql (Debian postgresql; PostgreSQL cluster under
-# .stack/postgres on STACK_PG_PORT (25432)): FerretDB's PostgreSQL backend is the option for load tests.
+# STACK_TIMEOUT (120) bounds how long `up` waits for readiness (a first build of the MongoDB stand-in
+# is not counted); STACK_MONGO_CACHE_SIZE (512M) bounds WiredTiger's cache.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,10 +19,10 @@ STACK="$ROOT/.stack"
 KAFKA_PORT="${STACK_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-19093}"
 MONGO_PORT="${STACK_MONGO_PORT:-27117}"
-MONGO_BACKEND="${STACK_MONGO_BACKEND:-sqlite}"
-PG_PORT="${STACK_PG_PORT:-25432}"
 READY_TIMEOUT="${STACK_TIMEOUT:-120}"
-MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/passerelle"
+# directConnection: the server advertises a one-member replica set whose member name the driver must not
+# try to resolve; the database is chosen by MONGODB_DB.
+MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true"
 KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
@@ -102,17 +101,15 @@ stop() {
 
 # shellcheck source=stack/kafka.sh
 source "$ROOT/scripts/stack/kafka.sh"
-# shellcheck source=stack/postgres.sh
-source "$ROOT/scripts/stack/postgres.sh"
-# shellcheck source=stack/ferretdb.sh
-source "$ROOT/scripts/stack/ferretdb.sh"
+# shellcheck source=stack/secantusd.sh
+source "$ROOT/scripts/stack/secantusd.sh"
 
 # The readiness probe is a Node script using the project's own drivers, so install them on a fresh clone.
 ensure_node_drivers() {
-  need node "install Node.js 20 (https://nodejs.org/ or apt-get install nodejs)"
+  need node "install Node.js 24 (https://nodejs.org/)"
   [[ -d $ROOT/node_modules/kafkajs && -d $ROOT/node_modules/mongodb ]] && return 0
-  log "node_modules missing: running npm install"
-  (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error) >&2
+  log "node_modules missing: installing them"
+  (cd "$ROOT" && source scripts/lib/ensure-deps.sh && ensure_node_modules) >&2
 }
 
 cmd_up() {
@@ -127,24 +124,22 @@ cmd_up() {
     require_free_port "$KAFKA_PORT" STACK_KAFKA_PORT
     require_free_port "$KAFKA_CONTROLLER_PORT" STACK_KAFKA_CONTROLLER_PORT
   fi
-  if live_pid ferretdb "$FERRETDB_PATTERN" >/dev/null; then
-    live_pid ferretdb "--listen-addr=127.0.0.1:$MONGO_PORT " >/dev/null ||
-      die "ferretdb is running on another port; run 'npm run stack:down' first"
-    live_pid ferretdb "--handler=$(ferretdb_handler) " >/dev/null ||
-      die "ferretdb is running with another backend than '$MONGO_BACKEND'; run 'npm run stack:down' first"
+  if live_pid secantusd "$SECANTUS_PATTERN" >/dev/null; then
+    live_pid secantusd "--port $MONGO_PORT " >/dev/null ||
+      die "secantusd-rs is running on another port; run 'npm run stack:down' first"
   else
     require_free_port "$MONGO_PORT" STACK_MONGO_PORT
   fi
-  # Kafka first: its JVM boots in the background while FerretDB compiles on a first run.
+  # Kafka first: its JVM boots in the background while the MongoDB stand-in compiles on a first run.
   kafka_up
-  ferretdb_up
+  secantusd_up
   deadline=$((SECONDS + READY_TIMEOUT))
   wait_port kafka "$KAFKA_PATTERN" "$KAFKA_PORT" "$deadline" "$KAFKA_DIR/server.log" "$KAFKA_DIR/stdout.log"
-  wait_port ferretdb "$FERRETDB_PATTERN" "$MONGO_PORT" "$deadline" "$FERRETDB_LOG"
+  wait_port secantusd "$SECANTUS_PATTERN" "$MONGO_PORT" "$deadline" "$SECANTUS_LOG"
   # An open port is not readiness: prove a real insert/find and produce/consume round trip.
   (cd "$ROOT" && node scripts/stack-check.js --mongo "$MONGODB_URI" --kafka "$KAFKA_BROKERS" \
     --timeout "$((deadline > SECONDS ? deadline - SECONDS : 1))") >&2 ||
-    die "stack started but the round-trip check failed (logs: $KAFKA_DIR/server.log, $FERRETDB_LOG)"
+    die "stack started but the round-trip check failed (logs: $KAFKA_DIR/server.log, $SECANTUS_LOG)"
   printf 'MONGODB_URI=%s\nKAFKA_BROKERS=%s\n' "$MONGODB_URI" "$KAFKA_BROKERS" >"$STACK/env.tmp"
   mv "$STACK/env.tmp" "$STACK/env"
   log "ready in $((SECONDS - started)) s; wrote $STACK/env"
@@ -153,8 +148,7 @@ cmd_up() {
 
 cmd_down() {
   stop kafka "$KAFKA_PATTERN"
-  stop ferretdb "$FERRETDB_PATTERN"
-  postgres_down
+  stop secantusd "$SECANTUS_PATTERN"
 }
 
 # status_line NAME PATTERN PORT URI: "running" needs both the process and its port.
@@ -172,13 +166,7 @@ status_line() {
 cmd_status() {
   local rc=0
   status_line kafka "$KAFKA_PATTERN" "$KAFKA_PORT" "$KAFKA_BROKERS" || rc=3
-  status_line ferretdb "$FERRETDB_PATTERN" "$MONGO_PORT" "$MONGODB_URI" || rc=3
-  # The PostgreSQL cluster counts only when it is the selected backend; shown whenever it runs.
-  if [[ $MONGO_BACKEND == postgresql ]]; then
-    postgres_status || rc=3
-  elif [[ -f $PG_DIR/data/postmaster.pid ]]; then
-    postgres_status || true
-  fi
+  status_line secantusd "$SECANTUS_PATTERN" "$MONGO_PORT" "$MONGODB_URI" || rc=3
   return $rc
 }
 

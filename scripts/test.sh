@@ -4,7 +4,9 @@
 # tests. Exits non-zero on any failure and ends with one "tests: N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/ensure-node.sh
 source scripts/lib/ensure-deps.sh
+ensure_node
 ensure_node_modules
 
 bash scripts/stack.sh up

@@ -3,7 +3,6 @@
  * `start()` connects to MongoDB and Kafka (retrying in the background, so a dependency that is down
  * leaves the mediator running with /ready = 503) and starts listening; `stop()` drains and closes.
  */
-import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -39,6 +38,7 @@ import { createTerminologyService } from './terminology/service';
 import type { RegistryModule } from './registry-module';
 import { join } from 'node:path';
 import { version } from '../package.json';
+import { createMongoClient } from './storage/mongo-client';
 
 export interface App {
   server: Server;
@@ -84,7 +84,7 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
-  const mongo = overrides.registry ? null : new MongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
+  const mongo = overrides.registry ? null : createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
   const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
   const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
   const publisher = overrides.publisher ?? new KafkaEventPublisher({

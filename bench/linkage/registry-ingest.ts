@@ -10,7 +10,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Patient } from 'fhir/r4';
 import jsonata from 'jsonata';
-import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
@@ -20,6 +19,7 @@ import type { MatchFeatures, MatchingEngine } from '../../src/registry/matching'
 import { buildRegistryModule } from '../../src/registry-module';
 import type { RegistryModule } from '../../src/registry-module';
 import type { LinkageRow } from './datasets';
+import { createMongoClient } from '../../src/storage/mongo-client';
 
 /** A row as the registry sees it: no truth. */
 export type UnlabelledRow = Omit<LinkageRow, 'entityId'>;
@@ -86,7 +86,7 @@ async function openRegistry(opts: IngestOptions): Promise<Registry> {
       return e.weight(a, b, model);
     },
   });
-  const client = opts.store === 'mongo' ? await new MongoClient(mongoUri()).connect() : null;
+  const client = opts.store === 'mongo' ? await createMongoClient(mongoUri()).connect() : null;
   const db = client ? client.db(`passerelle_eval_${randomBytes(6).toString('hex')}`) : null;
   const module = buildRegistryModule({ config, logger, db, instrumentEngine });
   await module.init();

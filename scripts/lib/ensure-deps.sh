@@ -1,10 +1,9 @@
-# Sourced by the npm scripts: install node_modules on a fresh clone (or after package-lock changes).
+# Sourced by the npm scripts: install node_modules on a fresh clone (or after package-lock changes)
+# exactly as locked: `npm ci` from the committed lock, which lists every platform's optional packages.
 ensure_node_modules() {
   local stamp=node_modules/.package-lock.json
   if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ]; then
-    echo "Installing npm dependencies…"
-    # `npm install` with the committed lock installs the locked versions; `npm ci` refuses this lock
-    # because the registry mirror omits other platforms' optional @swc/* entries from it.
-    npm install --no-audit --no-fund --loglevel=error
+    echo "Installing npm dependencies (npm ci)…"
+    npm ci --no-audit --no-fund --loglevel=error
   fi
 }

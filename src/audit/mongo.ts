@@ -4,7 +4,7 @@
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
-import { DUPLICATE_KEY } from '../registry/mongo/errors';
+import { DUPLICATE_KEY } from '../storage/errors';
 import type { AuditQuery, AuditRecord, AuditStore } from './ports';
 
 type AuditDoc = Omit<AuditRecord, 'id'> & { _id: string };

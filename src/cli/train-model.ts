@@ -6,12 +6,12 @@
  * Reads MONGODB_URI / MONGODB_DB from the environment.
  */
 import { parseArgs } from 'node:util';
-import { MongoClient } from 'mongodb';
 import type { MatchFeatures, MatchModel } from '../registry/matching/contract';
 import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, trainModel } from '../registry/matching';
 import { createRegistryService } from '../registry/service';
 import { createMongoRegistryStore } from '../registry/mongo/mongo-store';
 import type { RegistryStore } from '../registry/store';
+import { createMongoClient } from '../storage/mongo-client';
 
 /**
  * Render a model as a readable table: per field and level, m, u and the log2 weight.
@@ -90,7 +90,7 @@ async function run(argv: string[]): Promise<void> {
     process.stderr.write(USAGE);
     process.exit(2);
   }
-  const client = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/', { serverSelectionTimeoutMS: 5000 });
+  const client = createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/');
   try {
     const store = createMongoRegistryStore(client.db(process.env.MONGODB_DB ?? 'passerelle'));
     if (command === 'show') process.stdout.write(`${describeModel((await store.models.active())?.model ?? defaultModel())}\n`);

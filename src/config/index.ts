@@ -23,7 +23,7 @@ export interface Config {
 }
 
 // Only in development may the mediator fall back to the local stack's addresses.
-const DEV_DEFAULTS = { MONGODB_URI: 'mongodb://127.0.0.1:27117/', KAFKA_BROKERS: '127.0.0.1:19092', HOST: '127.0.0.1' };
+const DEV_DEFAULTS = { MONGODB_URI: 'mongodb://127.0.0.1:27117/?directConnection=true', KAFKA_BROKERS: '127.0.0.1:19092', HOST: '127.0.0.1' };
 
 /**
  * Parse and cross-check the environment; throws ConfigError listing every problem at once.

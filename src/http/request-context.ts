@@ -8,14 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { Plugin, Request } from '@hapi/hapi';
 import type { Logger } from '../core/logger';
 import type { Actor } from '../core/types';
+import type { Orchestration } from '../core/orchestration';
 import type { Counter, Histogram } from 'prom-client';
-
-/** One upstream call made while serving a request (becomes an OpenHIM orchestration). */
-export interface Orchestration {
-  name: string;
-  request: { method: string; url: string; timestamp: string; body?: string };
-  response: { status: number; timestamp: string; body?: string };
-}
 
 /** What the mediator keeps per request in `request.app`. */
 export interface RequestContext {

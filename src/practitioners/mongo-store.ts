@@ -10,7 +10,7 @@ import { normalizePractitionerName, practitionerSearchFields } from '../fhir/pra
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
 import { MediatorError } from '../core/errors';
 import { pointFiltersOnly, putIfNewer } from '../registry/mongo/backend';
-import { isDuplicateKey } from '../registry/mongo/errors';
+import { isDuplicateKey } from '../storage/errors';
 import { escapeRegex } from '../registry/mongo/search-query';
 
 /** Writers racing for one Practitioner's next version retry at most this often. */

@@ -167,10 +167,21 @@ export interface RegisterSourceInput {
   sourceIdentifier?: IdentifierRef;
 }
 
+/** The outcome of one record of a page: its registration, or why it was refused (the page goes on). */
+export type BulkItemResult =
+  | { ok: true; result: RegistrationResult }
+  | { ok: false; error: { code: string; message: string } };
+
 /** The registry service: every identity operation, each recorded, reversible and emitting an event. */
 export interface RegistryService {
   /** Register or update a source record (matching on create; re-evaluation on demographic change). */
   registerSource(input: RegisterSourceInput): Promise<RegistrationResult>;
+  /**
+   * Register a page of source records (a channel page, a FHIR batch, an evaluation batch) with the
+   * same decisions as registering them one at a time in this order. One result per input, in order;
+   * a record that is refused (invalid, version conflict) is reported and the others still register.
+   */
+  registerMany(inputs: RegisterSourceInput[]): Promise<BulkItemResult[]>;
   getSource(key: string): Promise<SourceRecord | null>;
   getSourceById(id: string): Promise<SourceRecord | null>;
   findSourcesByIdentifier(id: Partial<IdentifierRef>): Promise<SourceRecord[]>;

@@ -5,7 +5,7 @@
 import type { Identifier, Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { IdentifierRef } from '../core/types';
-import type { RegisterSourceInput, RegistrationResult } from './ports';
+import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './ports';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './journal';
@@ -63,6 +63,25 @@ export async function registerSource(ctx: RegistryContext, input: RegisterInput)
     }
     return current ? updateSource(ctx, b, current, input) : createSource(ctx, b, key, ref, input);
   });
+}
+
+/**
+ * Register a page of source records, in order, each as its own change; a refused record is reported
+ * in its slot and the page goes on. Unexpected failures (the store is down) still reject the page.
+ * @param ctx - registry context
+ * @param inputs - the page
+ */
+export async function registerMany(ctx: RegistryContext, inputs: RegisterInput[]): Promise<BulkItemResult[]> {
+  const results: BulkItemResult[] = [];
+  for (const input of inputs) {
+    try {
+      results.push({ ok: true, result: await registerSource(ctx, input) });
+    } catch (err) {
+      if (!(err instanceof MediatorError) || err.code === 'internal' || err.code === 'unavailable') throw err;
+      results.push({ ok: false, error: { code: err.code, message: err.message } });
+    }
+  }
+  return results;
 }
 
 function identifiersWithKey(p: Patient, ref: IdentifierRef): Identifier[] {

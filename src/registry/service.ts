@@ -10,7 +10,7 @@ import type { MatchModel } from './matching/contract';
 import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
 import type { RegistryDeps, RegistryContext } from './context';
 import { createContext } from './context';
-import { registerSource } from './register';
+import { registerMany, registerSource } from './register';
 import { addIdentifier, deactivateSource, linkSource, patchGolden, unlinkSource } from './links';
 import { mergeGoldens, unmergeGolden } from './merge';
 import { resolveReview } from './review';
@@ -89,6 +89,7 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
   return {
     atomically: (actor, work) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged))),
     registerSource: (input) => registerSource(ctx, input),
+    registerMany: (inputs) => registerMany(ctx, inputs),
     getSource: async (key) => {
       const s = await ctx.store.sources.get(key);
       return s ? publicSource(s) : null;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import { createApp } from '../../src/app';
 import type { App } from '../../src/app';
 import { testConfig } from './app';
 import { memoryLogger } from './silent-logger';
+import { createMongoClient } from '../../src/storage/mongo-client';
 
 export interface StackApp {
   app: App;
@@ -41,7 +41,7 @@ export async function buildStackApp(env: Record<string, string> = {}, opts: { li
     app, dbName, topics, logLines: lines,
     async close(): Promise<void> {
       await app.stop();
-      const client = new MongoClient(config.env.MONGODB_URI ?? '');
+      const client = createMongoClient(config.env.MONGODB_URI ?? '');
       await client.db(dbName).dropDatabase().catch(() => undefined);
       await client.close();
     },

@@ -2,9 +2,10 @@
  * MongoDB client store for the token endpoint and the clients CLI; `_id` = client id (unique).
  */
 import type { Collection, Db } from 'mongodb';
-import { MongoClient, MongoServerError } from 'mongodb';
+import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import type { ClientRecord, ClientStore } from './clients';
+import { createMongoClient } from '../../storage/mongo-client';
 
 type ClientDoc = Omit<ClientRecord, 'clientId' | 'jwks'> & { _id: string; jwks?: string };
 
@@ -68,7 +69,7 @@ export class MongoClientStore implements ClientStore {
  * @param dbName - MONGODB_DB
  */
 export async function openMongoClientStore(uri: string, dbName: string): Promise<{ store: MongoClientStore; close(): Promise<void> }> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, appName: 'passerelle-clients-cli' });
+  const client = createMongoClient(uri, { appName: 'passerelle-clients-cli' });
   await client.connect();
   return { store: new MongoClientStore(client.db(dbName)), close: () => client.close() };
 }

@@ -9,7 +9,7 @@
  * single atomic conditional write.
  */
 import type { Collection, Db, Document } from 'mongodb';
-import { isDuplicateKey, upsertOnce } from './errors';
+import { isDuplicateKey, upsertOnce } from '../../storage/errors';
 
 const detected = new WeakMap<Db, Promise<boolean>>();
 

@@ -23,7 +23,7 @@ import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
 import type { Change, ClaimStore, JournalStore, OutboxStore } from '../store';
 import { deleteIfStill, pointFiltersOnly } from './backend';
-import { DUPLICATE_KEY, isDuplicateKey, upsertOnce } from './errors';
+import { DUPLICATE_KEY, isDuplicateKey, upsertOnce } from '../../storage/errors';
 import type { collectionNames } from './indexes';
 
 type Names = ReturnType<typeof collectionNames>;

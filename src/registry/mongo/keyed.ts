@@ -17,7 +17,7 @@
  */
 import type { AnyBulkWriteOperation, Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { BlockingEdit, BlockingEntry, BlockingStore } from '../store';
-import { isDuplicateKey, upsertOnce } from './errors';
+import { isDuplicateKey, upsertOnce } from '../../storage/errors';
 
 type BlockDoc = { _id: string; m?: Record<string, unknown> };
 

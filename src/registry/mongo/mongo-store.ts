@@ -12,7 +12,7 @@ import { searchComparator } from '../search-fields';
 import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
-import { isDuplicateKey, upsertOnce } from './errors';
+import { isDuplicateKey, upsertOnce } from '../../storage/errors';
 import { deleteIfStill, findByIds, pointFiltersOnly, putIfNewer } from './backend';
 import { mongoBlocking, xrefId } from './keyed';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';

@@ -2,14 +2,15 @@
  * A throw-away database on the local stack's MongoDB-compatible server (FerretDB in dev).
  */
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { createMongoRegistryStore, ensureIndexes } from '../../../src/registry/mongo/mongo-store';
 import type { RegistryStore } from '../../../src/registry/store';
+import { createMongoClient } from '../../../src/storage/mongo-client';
 
 /** Connect to MONGODB_URI and open a uniquely named test database. */
 export async function openTestDb(): Promise<{ client: MongoClient; db: Db; drop: () => Promise<void> }> {
-  const client = await MongoClient.connect(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/', { serverSelectionTimeoutMS: 5000 });
+  const client = await createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/').connect();
   const db = client.db(`passerelle_test_${randomBytes(6).toString('hex')}`);
   return { client, db, drop: async () => void (await db.dropDatabase()) };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { MongoAuditStore } from '../../../src/audit/mongo';
 import type { AuditRecord } from '../../../src/audit/ports';
 import { MongoClientStore } from '../../../src/http/auth/mongo-clients';
 import { runClientsCli } from '../../../src/cli/clients';
 import { verifySecret } from '../../../src/http/auth/secrets';
+import { createMongoClient } from '../../../src/storage/mongo-client';
 
 const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/';
 
@@ -20,7 +21,7 @@ describe('Mongo-backed audit and client stores (FerretDB)', () => {
   let client: MongoClient;
   let db: Db;
   beforeAll(async () => {
-    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+    client = createMongoClient(uri);
     await client.connect();
     db = client.db(`passerelle_sec_${randomUUID().slice(0, 8)}`);
   });

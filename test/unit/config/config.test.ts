@@ -55,7 +55,7 @@ describe('loadConfig', () => {
 
   it('gives local-stack defaults only in development', () => {
     const dev = loadConfig({ NODE_ENV: 'development' });
-    expect(dev.env.MONGODB_URI).toBe('mongodb://127.0.0.1:27117/');
+    expect(dev.env.MONGODB_URI).toBe('mongodb://127.0.0.1:27117/?directConnection=true');
     expect(dev.env.HOST).toBe('127.0.0.1');
     expect(problemsOf({ NODE_ENV: 'production' }).join()).toContain('MONGODB_URI');
   });

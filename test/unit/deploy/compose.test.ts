@@ -81,8 +81,23 @@ describe('Dockerfile', () => {
   it('is multi-stage and runs as a non-root user', () => {
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('npm install --omit=dev');
+    expect(dockerfile).toContain('npm ci --omit=dev');
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
+  });
+
+  it('installs from the committed lock and runs the Node that npm test runs (Node 24 LTS)', () => {
+    expect(dockerfile).not.toMatch(/npm install/);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const tested = /PASSERELLE_NODE_VERSION=(\S+)/.exec(readFileSync(join(root, 'scripts', 'lib', 'ensure-node.sh'), 'utf8'))?.[1];
+    for (const from of dockerfile.match(/^FROM \S+/gm) ?? []) expect(from).toBe(`FROM node:${tested}-bookworm-slim`);
+    expect(pkg.engines.node).toBe('>=24.0.0');
+  });
+
+  it('the lock lists every platform of optional native packages, so npm ci works on any machine', () => {
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    for (const platform of ['darwin-arm64', 'darwin-x64', 'linux-x64-gnu', 'linux-arm64-gnu', 'win32-x64-msvc']) {
+      expect(lock.packages[`node_modules/@swc/core-${platform}`]).toBeDefined();
+    }
   });
 
   it('gives V8 the same young generation as npm start, the demo and the benchmarks', () => {

@@ -1,4 +1,4 @@
-/** MongoDB's (and FerretDB's) error code for a unique-index violation. */
+/** MongoDB's error code for a unique-index violation. */
 export const DUPLICATE_KEY = 11000;
 
 /**
