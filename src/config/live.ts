@@ -1,0 +1,106 @@
+/**
+ * Live settings: what an operator may change while Passerelle runs — match thresholds, source-system
+ * connections (URLs, credentials, poll intervals, page sizes), topic switches. One flat object whose keys
+ * are the `param`s of `mediator-config.json`'s configDefs (OpenHIM keeps config as flat top-level params;
+ * credentials must be top-level `password` params, never inside arrays of structs: openhim.md).
+ *
+ * Start-up values come from the environment, each key under its SCREAMING_SNAKE name
+ * (`dhis2BaseUrl` ← `DHIS2_BASE_URL`); OpenHIM's console config (src/openhim) is validated with the same
+ * schema before it replaces the live value, and the parts that use a setting (the matcher, the channels)
+ * are handed the new object. A value from the environment is a string, one from OpenHIM is typed JSON:
+ * the schema accepts both.
+ */
+import { z } from 'zod';
+
+const flag = z.preprocess((v) => (typeof v === 'string' ? ['true', '1', 'yes'].includes(v.trim().toLowerCase()) : v), z.boolean());
+const count = (min: number, max: number): z.ZodCoercedNumber => z.coerce.number().int().min(min).max(max);
+const probability = z.coerce.number().min(0).max(1);
+const list = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string().min(1)));
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const secret = z.string().min(1);
+/** A DHIS2 UID: 11 characters, a letter first (DHIS2 CodeGenerator). */
+const dhis2Uid = z.string().regex(/^[A-Za-z][A-Za-z0-9]{10}$/, 'must be a DHIS2 UID (11 characters, a letter first)');
+
+/** The settings every polling source system has, by suffix. */
+const SOURCE_FIELDS = {
+  Enabled: flag.default(false),
+  BaseUrl: httpUrl.optional(),
+  Username: z.string().min(1).optional(),
+  Password: secret.optional(),
+  PollIntervalSeconds: count(5, 86_400).default(300),
+  PageSize: count(1, 5_000).default(500),
+  TimeoutMs: count(100, 600_000).default(30_000),
+};
+type SourceFields<P extends string> = { [K in keyof typeof SOURCE_FIELDS as `${P}${K}`]: (typeof SOURCE_FIELDS)[K] };
+
+/**
+ * The common settings of one source system, keyed `<prefix><Field>` (dhis2BaseUrl, ihrisPageSize…).
+ * @param prefix - the source's short name
+ */
+function sourceSettings<P extends string>(prefix: P): SourceFields<P> {
+  return Object.fromEntries(Object.entries(SOURCE_FIELDS).map(([k, v]) => [`${prefix}${k}`, v])) as SourceFields<P>;
+}
+
+const shape = {
+  matchUpperThreshold: probability.default(0.95).describe('Match probability at or above which a record links automatically'),
+  matchLowerThreshold: probability.default(0.5).describe('Match probability at or above which a record raises a review task'),
+  ...sourceSettings('dhis2'),
+  dhis2ApiToken: secret.optional().describe('DHIS2 personal access token (sent as `Authorization: ApiToken …`); preferred over username/password'),
+  dhis2Programs: list.default([]).describe('Tracker program UIDs to poll (empty: tracked entities of the configured type in every program)'),
+  dhis2OrgUnits: list.default([]).describe('Org unit UIDs to poll, with their descendants'),
+  dhis2TrackedEntityType: dhis2Uid.optional().describe('Tracked entity type UID (a Person type)'),
+  dhis2MpiIdAttribute: dhis2Uid.optional().describe('Tracked entity attribute UID the MPI ID is written back to (none: no write-back)'),
+  ...sourceSettings('openmrs'),
+  openmrsMpiIdentifierType: z.uuid().optional().describe('OpenMRS patient identifier type UUID the MPI ID is written back as (none: no write-back)'),
+  ...sourceSettings('ihris'),
+  ...sourceSettings('ncr'),
+  ncrQueryOnMatchMiss: flag.default(false).describe('Ask the national client registry when $match finds nothing'),
+  syncConcurrency: count(1, 16).default(2).describe('Channels that may sync at the same time'),
+  publish2xx: flag.default(false).describe('Also publish accepted Bundles as-is on the 2xx topic (Instant OpenHIE)'),
+};
+
+/** Schema of the live settings (start-up from the environment, run time from OpenHIM). */
+export const liveSettingsSchema = z.object(shape);
+
+/** The validated live settings. */
+export type LiveSettings = z.output<typeof liveSettingsSchema>;
+
+/** The source systems that have connection settings. */
+export const SOURCE_PREFIXES = ['dhis2', 'openmrs', 'ihris', 'ncr'] as const;
+
+/**
+ * The environment variable of a live setting: `dhis2BaseUrl` → `DHIS2_BASE_URL`.
+ * @param key - a live-settings key
+ */
+export function envNameOf(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** The settings' keys, in schema order. */
+export const LIVE_SETTING_KEYS = Object.keys(shape) as Array<keyof LiveSettings>;
+
+/**
+ * Validate a candidate settings object; every problem is listed (`key: message`), nothing is thrown.
+ * @param candidate - flat key → value (typed JSON from OpenHIM, or strings from the environment)
+ */
+export function parseLiveSettings(candidate: Record<string, unknown>): { ok: true; settings: LiveSettings } | { ok: false; problems: string[] } {
+  const r = liveSettingsSchema.safeParse(candidate);
+  const problems = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
+  if (r.success && r.data.matchLowerThreshold > r.data.matchUpperThreshold) {
+    problems.push('matchLowerThreshold: must not exceed matchUpperThreshold');
+  }
+  return r.success && problems.length === 0 ? { ok: true, settings: r.data } : { ok: false, problems };
+}
+
+/**
+ * The start-up live settings from the environment (each key under its env name; empty = unset).
+ * @param env - process.env
+ */
+export function liveSettingsFromEnv(env: NodeJS.ProcessEnv): ReturnType<typeof parseLiveSettings> {
+  const candidate: Record<string, unknown> = {};
+  for (const key of LIVE_SETTING_KEYS) {
+    const v = env[envNameOf(key)];
+    if (v !== undefined && v !== '') candidate[key] = v;
+  }
+  return parseLiveSettings(candidate);
+}
