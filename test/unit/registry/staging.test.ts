@@ -50,7 +50,9 @@ describe('staging view of the registry store', () => {
     const { staged } = await seeded();
     expect(staged.baseCheck()).toBeNull();
     await staged.store.records.lookup({ keys: ['b:fam:DIOP'] });
-    expect(staged.baseCheck()).toEqual({ queries: [{ keys: ['b:fam:DIOP'] }], seen: ['urn:a|1@1', 'urn:b|2@1'] });
+    await staged.store.records.lookup({ keys: ['i:urn:a|1'], refined: [{ keys: ['b:fam:SOW'], rf: 'AF5' }] });
+    // The unit's lookups merge into one query (one read to check them all at commit).
+    expect(staged.baseCheck()).toEqual({ queries: [{ keys: ['b:fam:DIOP', 'i:urn:a|1'], refined: [{ rf: 'AF5', keys: ['b:fam:SOW'] }] }], seen: ['urn:a|1@1', 'urn:b|2@1'] });
   });
 
   test('review lists and type history count staged versions once', async () => {
