@@ -5,7 +5,6 @@ import type { Collection, Db } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import type { ClientRecord, ClientStore } from './clients';
-import { createMongoClient } from '../../storage/mongo-client';
 
 type ClientDoc = Omit<ClientRecord, 'clientId' | 'jwks'> & { _id: string; jwks?: string };
 
@@ -63,13 +62,3 @@ export class MongoClientStore implements ClientStore {
   }
 }
 
-/**
- * Open a client store on its own connection (the clients CLI); call `close()` when done.
- * @param uri - MONGODB_URI
- * @param dbName - MONGODB_DB
- */
-export async function openMongoClientStore(uri: string, dbName: string): Promise<{ store: MongoClientStore; close(): Promise<void> }> {
-  const client = createMongoClient(uri, { appName: 'passerelle-clients-cli' });
-  await client.connect();
-  return { store: new MongoClientStore(client.db(dbName)), close: () => client.close() };
-}
