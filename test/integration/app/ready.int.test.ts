@@ -15,7 +15,8 @@ async function readiness(s: StackApp): Promise<{ status: number; down: string[] 
 }
 
 describe('/ready follows Kafka going away and coming back', () => {
-  const kafka = new PrivateKafka(19292);
+  // Beside this worktree's own stack (STACK_KAFKA_PORT), never on a port another stack may hold.
+  const kafka = new PrivateKafka(Number(process.env.STACK_KAFKA_PORT ?? 19092) + 50);
   let s: StackApp;
 
   afterAll(async () => {

@@ -8,6 +8,8 @@ import Hapi from '@hapi/hapi';
 import type { Server, ServerInjectResponse } from '@hapi/hapi';
 import type { Patient } from 'fhir/r4';
 import { fhirPlugin } from '../../../src/fhir/plugin';
+import { errorMapperPlugin } from '../../../src/http/errors';
+import { memoryLogger } from '../../helpers/silent-logger';
 import { MemoryPractitionerStore } from '../../../src/fhir/practitioner-memory';
 import { createMatchingEngine, defaultModel } from '../../../src/registry/matching';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
@@ -56,6 +58,7 @@ export async function buildFhirServer(opts: { maxBytes?: number; maxCount?: numb
   const port = opts.loopback ? await freePort() : undefined;
   const baseUrl = port ? `http://127.0.0.1:${port}/fhir` : BASE;
   const server = Hapi.server({ ...(port ? { host: '127.0.0.1', port } : {}), router: { stripTrailingSlash: true }, debug: false, routes: { payload: { maxBytes: opts.maxBytes ?? 1024 * 1024 } } });
+  await server.register({ plugin: errorMapperPlugin, options: { logger: memoryLogger().logger } });
   await server.register({
     plugin: fhirPlugin,
     options: { registry, practitioners, terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl, maxCount: opts.maxCount ?? 50, identifierSystems: ['urn:passerelle:mpi-id'] },

@@ -78,7 +78,7 @@ export async function mpiHarness(registry: RegistryService = memoryRegistry()): 
   const server = bareServer();
   await server.register([
     { plugin: requestContextPlugin, options: contextOptions(logger) },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
     { plugin: authPlugin, options: { mode: 'jwt', logger, verifier: new AccessTokenVerifier({ issuers: [issuer.trusted()] }), rateLimiter: new RateLimiter({ perMinute: 100_000 }) } },
     { plugin: auditPlugin, options: { store: audit, logger, baseUrl: BASE } },
     { plugin: mpiApiPlugin, options: { registry, logger, version: '0.1.0', baseUrl: BASE, identifierSystems: { national_id: 'urn:oid:2.16.686.1.1', hiv: 'urn:passerelle:program:hiv' } } },
