@@ -11,6 +11,7 @@ import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createLogger } from '../src/core/logger';
 import { fhirPlugin } from '../src/fhir/plugin';
+import { MemoryPractitionerStore } from '../src/practitioners/memory-store';
 import { errorMapperPlugin } from '../src/http/errors';
 import { requestContextPlugin } from '../src/http/request-context';
 import { createMatchingEngine, defaultModel } from '../src/registry/matching';
@@ -46,7 +47,7 @@ export async function fhirBenchServer(size: number): Promise<{ server: Server; u
   ]);
   await server.start();
   const url = server.info.uri;
-  await server.register({ plugin: fhirPlugin, options: { registry, terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl: `${url}/fhir` } });
+  await server.register({ plugin: fhirPlugin, options: { registry, practitioners: new MemoryPractitionerStore(), terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl: `${url}/fhir` } });
   return { server, url, registry, ids };
 }
 

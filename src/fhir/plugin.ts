@@ -10,8 +10,7 @@ import { addErrorSurface } from '../http/errors';
 import { adapt, fhirErrorSurface } from './adapter';
 import { createIdentifierDomains } from './domains';
 import { FhirFormats } from './format';
-import type { PractitionerStore } from './practitioner-port';
-import { MemoryPractitionerStore } from './practitioner-memory';
+import type { PractitionerStore } from '../practitioners/port';
 import { dispatch } from './dispatch';
 import { toHapiPath } from './router';
 import type { FhirRoute } from './router';
@@ -21,8 +20,8 @@ import type { FhirContext } from './types';
 /** Options of the FHIR plugin. */
 export interface FhirPluginOptions {
   registry: RegistryService;
-  /** Health workers (filled by the iHRIS channel); an empty in-memory store when absent. */
-  practitioners?: PractitionerStore;
+  /** Health workers (filled by the iHRIS channel). */
+  practitioners: PractitionerStore;
   terminology: TerminologyService;
   /** Public base URL of the FHIR API, e.g. `https://mpi.example.org/fhir`. */
   baseUrl: string;
@@ -51,7 +50,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
     const router = buildRouter(formats);
     const ctx: FhirContext = {
       registry: opts.registry,
-      practitioners: opts.practitioners ?? new MemoryPractitionerStore(),
+      practitioners: opts.practitioners,
       terminology: opts.terminology,
       domains: createIdentifierDomains(opts.registry, opts.identifierSystems),
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),

@@ -2,8 +2,8 @@
  * MongoDB client store for the token endpoint and the clients CLI; `_id` = client id (unique).
  */
 import type { Collection, Db } from 'mongodb';
-import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
+import { isDuplicateKey } from '../../storage/errors';
 import type { ClientRecord, ClientStore } from './clients';
 
 type ClientDoc = Omit<ClientRecord, 'clientId' | 'jwks'> & { _id: string; jwks?: string };
@@ -43,7 +43,7 @@ export class MongoClientStore implements ClientStore {
     try {
       await this.col.insertOne(toDoc(client));
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === 11000) throw new MediatorError('conflict', 'A client with this id already exists');
+      if (isDuplicateKey(err)) throw new MediatorError('conflict', 'A client with this id already exists');
       throw err;
     }
   }

@@ -10,7 +10,7 @@ import type { Patient } from 'fhir/r4';
 import { fhirPlugin } from '../../../src/fhir/plugin';
 import { errorMapperPlugin } from '../../../src/http/errors';
 import { memoryLogger } from '../../helpers/silent-logger';
-import { MemoryPractitionerStore } from '../../../src/fhir/practitioner-memory';
+import { MemoryPractitionerStore } from '../../../src/practitioners/memory-store';
 import { createMatchingEngine, defaultModel } from '../../../src/registry/matching';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { createRegistryService } from '../../../src/registry/service';

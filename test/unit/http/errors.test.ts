@@ -77,7 +77,7 @@ describe('one error path, a renderer per surface', () => {
 
   test('an API registered without the error path fails loudly instead of answering in hapi\'s own format', async () => {
     const server = Hapi.server({ debug: false });
-    await expect(server.register({ plugin: fhirPlugin, options: { registry: {} as never, terminology: {} as never, baseUrl: 'http://x/fhir' } }))
+    await expect(server.register({ plugin: fhirPlugin, options: { registry: {} as never, practitioners: {} as never, terminology: {} as never, baseUrl: 'http://x/fhir' } }))
       .rejects.toThrow('register passerelle-error-mapper (src/http/errors.ts) before the API under /fhir');
   });
 });
