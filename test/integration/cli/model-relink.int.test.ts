@@ -10,6 +10,7 @@ import { buildRegistryModule } from '../../../src/registry-module';
 import type { RegistryModule } from '../../../src/registry-module';
 import { createMongoClient } from '../../../src/storage/mongo-client';
 import { testConfig } from '../../helpers/app';
+import { aPatient } from '../../helpers/patients';
 import { memoryLogger } from '../../helpers/silent-logger';
 
 const dbName = `passerelle_cli_${randomBytes(6).toString('hex')}`;
@@ -19,7 +20,7 @@ const baseEnv = {
 };
 
 function fatou(system: string): Patient {
-  return { resourceType: 'Patient', identifier: [{ system, value: 'R-1' }], name: [{ family: 'Ndiaye', given: ['Fatou'] }], birthDate: '1984-03-17', gender: 'female', address: [{ city: 'Thiès' }] };
+  return aPatient({ identifier: [{ system, value: 'R-1' }], name: [{ family: 'Ndiaye', given: ['Fatou'] }], birthDate: '1984-03-17', telecom: undefined, address: [{ city: 'Thiès' }] });
 }
 
 async function model(argv: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string[] }> {

@@ -6,7 +6,6 @@
 import { createServer } from 'node:net';
 import Hapi from '@hapi/hapi';
 import type { Server, ServerInjectResponse } from '@hapi/hapi';
-import type { Patient } from 'fhir/r4';
 import { fhirPlugin } from '../../../src/fhir/plugin';
 import { errorMapperPlugin } from '../../../src/http/errors';
 import { memoryLogger } from '../../helpers/silent-logger';
@@ -18,12 +17,13 @@ import type { RegistryServiceImpl } from '../../../src/registry/service';
 import { bundledTerminologyDir, loadTerminology } from '../../../src/terminology/load';
 import { createTerminologyService } from '../../../src/terminology/service';
 import { expectValidFhir } from '../../helpers/fhir-schema';
+import { NATIONAL_ID } from '../../helpers/patients';
 
 // Compiling the FHIR schema (Bundle pulls in every resource) takes a few seconds per file.
 jest.setTimeout(30000);
 
 export const BASE = 'http://mpi.test/fhir';
-export const NID = 'urn:oid:1.2.250.1.1';
+export const NID = NATIONAL_ID;
 export const DHIS2 = 'urn:dhis2:te';
 
 async function freePort(): Promise<number> {
@@ -92,21 +92,4 @@ export async function call(server: Server, method: string, url: string, payload?
     expectValidFhir(body);
   }
   return { status: res.statusCode, headers: res.headers, body, raw };
-}
-
-/**
- * A Patient builder.
- * @param over - fields to override
- */
-export function aPatient(over: Partial<Patient> = {}): Patient {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: NID, value: '1234567890' }],
-    name: [{ family: 'Diop', given: ['Awa'] }],
-    gender: 'female',
-    birthDate: '1990-04-12',
-    telecom: [{ system: 'phone', value: '+221771234567' }],
-    address: [{ city: 'Dakar', country: 'SN', postalCode: '10200', state: 'Dakar' }],
-    ...over,
-  };
 }

@@ -4,6 +4,7 @@ import type { SurvivorshipConfig } from '../../../src/registry/survivorship';
 import type { StoredGolden, StoredSource } from '../../../src/registry/store';
 import { buildRegistryModule } from '../../../src/registry-module';
 import { testConfig } from '../../helpers/app';
+import { NATIONAL_ID, aPatient } from '../../helpers/patients';
 import { memoryLogger } from '../../helpers/silent-logger';
 
 const cfg: SurvivorshipConfig = { trust: ['urn:trusted', 'urn:other'], mpiSystem: 'urn:passerelle:mpi-id', phoneCountry: 'SN' };
@@ -83,9 +84,9 @@ describe('survivorship prefers well-formed values', () => {
 describe('survivorship as the registry runs it', () => {
   test('two systems, one person: the golden record shows the proper-case name and the E.164 phone of the deployment country', async () => {
     const registry = buildRegistryModule({ config: testConfig({ DEFAULT_PHONE_COUNTRY: 'SN' }), logger: memoryLogger().logger, db: null });
-    const person = (system: string, family: string, phone: string): Patient => ({
-      resourceType: 'Patient', identifier: [{ system, value: 'P-1' }, { system: 'urn:oid:1.2.250.1.1', value: '1234567890' }],
-      name: [{ family, given: [family === 'JOSHUA' ? 'MARIAMA' : 'Mariama'] }], birthDate: '1987-09-14', gender: 'female', telecom: [{ system: 'phone', value: phone }],
+    const person = (system: string, family: string, phone: string): Patient => aPatient({
+      identifier: [{ system, value: 'P-1' }, { system: NATIONAL_ID, value: '1234567890' }],
+      name: [{ family, given: [family === 'JOSHUA' ? 'MARIAMA' : 'Mariama'] }], birthDate: '1987-09-14', telecom: [{ system: 'phone', value: phone }],
     });
     const actor = { clientId: 't' };
     const first = await registry.service.registerSource({ patient: person('urn:dhis2', 'Joshua', '+221678561600'), sourceSystem: 'urn:dhis2', actor });

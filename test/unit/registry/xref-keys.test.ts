@@ -1,5 +1,6 @@
 import type { RegistryStore, StoredGolden } from '../../../src/registry/store';
-import { aPatient } from './fake-engine';
+import { NID } from './fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from './helpers';
 
 /** Every golden record's `xrefKeys` equals what the cross-reference really holds for it. */
@@ -13,9 +14,9 @@ async function expectXrefKeysTrue(store: RegistryStore, mpiIds: string[]): Promi
 describe('golden records carry the cross-reference keys they hold', () => {
   test('through register, link, unlink, addIdentifier, merge and unmerge', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1', { nid: 'N1' }), sourceSystem: 'a', actor });
-    const b = await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
-    const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }, { system: NID, value: 'N1' }] }), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
+    const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
     const ids = [a.golden.mpiId, c.golden.mpiId];
     await expectXrefKeysTrue(store, ids);
     const unlinked = await service.unlink('urn:b|1', actor);
@@ -32,11 +33,11 @@ describe('golden records carry the cross-reference keys they hold', () => {
 
   test('a golden record written before xrefKeys existed is diffed from the cross-reference itself', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
     const legacy = (await store.goldens.get(a.golden.mpiId)) as StoredGolden;
     const { xrefKeys: _dropped, ...old } = structuredClone(legacy);
     await store.goldens.put({ ...old, version: legacy.version + 1 });
-    await service.registerSource({ patient: aPatient('urn:a', '1', { family: 'Sall' }), sourceSystem: 'a', actor });
+    await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }], name: [{ family: 'Sall', given: ['Awa'] }] }), sourceSystem: 'a', actor });
     expect((await store.xref.byMpiId(a.golden.mpiId)).map((e) => e.system)).toEqual(['urn:a']);
     await expectXrefKeysTrue(store, [a.golden.mpiId]);
   });
