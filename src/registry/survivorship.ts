@@ -16,7 +16,10 @@
 import type { ContactPoint, HumanName, Identifier, Patient, PatientLink } from 'fhir/r4';
 import { parseBirthDate } from './matching/dates';
 import { normalisePhone } from './matching/phone';
-import type { StoredGolden, StoredSource } from './store';
+import type { MemberSnapshot, StoredGolden } from './store';
+
+/** What survivorship reads of each linked source (a golden record's member snapshot). */
+type Contributor = Pick<MemberSnapshot, 'key' | 'id' | 'sourceSystem' | 'receivedAt' | 'patient'>;
 
 /** Survivorship configuration. */
 export interface SurvivorshipConfig {
@@ -70,7 +73,7 @@ function formOf(field: SingleField, value: unknown): number {
   return 0;
 }
 
-function pickField(field: SingleField, sources: StoredSource[], rank: (s: StoredSource) => number): unknown {
+function pickField(field: SingleField, sources: Contributor[], rank: (s: Contributor) => number): unknown {
   const withValue = sources.filter((s) => !isEmpty(s.patient[field]));
   if (withValue.length === 0) {
     return undefined;
@@ -80,7 +83,7 @@ function pickField(field: SingleField, sources: StoredSource[], rank: (s: Stored
     const k = JSON.stringify(s.patient[field]);
     freq.set(k, (freq.get(k) ?? 0) + 1);
   }
-  const f = (s: StoredSource): number => freq.get(JSON.stringify(s.patient[field])) ?? 0;
+  const f = (s: Contributor): number => freq.get(JSON.stringify(s.patient[field])) ?? 0;
   const form = new Map(withValue.map((s) => [s, formOf(field, s.patient[field])]));
   const sorted = [...withValue].sort(
     (a, b) => (form.get(b) ?? 0) - (form.get(a) ?? 0) || rank(a) - rank(b) || (a.receivedAt === b.receivedAt ? 0 : a.receivedAt > b.receivedAt ? -1 : 1) || f(b) - f(a) || (a.key < b.key ? -1 : 1),
@@ -122,8 +125,8 @@ function unionTelecoms(telecoms: ContactPoint[], phoneCountry: string | undefine
  * @param sources - its linked, active source records
  * @param cfg - trust order and MPI identifier system
  */
-export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'status' | 'mergedInto' | 'stewardPatch' | 'extraIdentifiers'>, sources: StoredSource[], cfg: SurvivorshipConfig): Patient {
-  const rank = (s: StoredSource): number => {
+export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'status' | 'mergedInto' | 'stewardPatch' | 'extraIdentifiers'>, sources: Contributor[], cfg: SurvivorshipConfig): Patient {
+  const rank = (s: Contributor): number => {
     const i = cfg.trust.indexOf(s.sourceSystem);
     return i < 0 ? cfg.trust.length : i;
   };
