@@ -39,6 +39,11 @@ import type { RegistryModule } from './registry-module';
 import { join } from 'node:path';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
+import { LiveSettingsHolder } from './config/live-holder';
+import type { LiveSettings } from './config/live';
+import { auditNoteOf } from './audit/context';
+import { createOpenhimIntegration } from './openhim';
+import type { MediatorLink } from './openhim';
 
 export interface App {
   server: Server;
@@ -49,6 +54,10 @@ export interface App {
   relay: OutboxRelay;
   audit: { store: AuditStore; writer: AuditWriter };
   clients: ClientStore;
+  /** The live settings in force (environment, then OpenHIM's console); subscribe to follow changes. */
+  live: LiveSettingsHolder;
+  /** The registration and heartbeat with OpenHIM Core; null unless OPENHIM_REGISTER=true. */
+  openhim: MediatorLink | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,11 +71,26 @@ export interface AppOverrides {
   listen?: boolean;
   clients?: ClientStore;
   audit?: AuditStore;
+  /**
+   * A failure that must stop the process (OpenHIM Core refused the credentials or the registration);
+   * main.ts exits. Default: logged only.
+   */
+  onFatal?: (err: Error) => void;
+  /** Faster retries towards OpenHIM Core (tests). */
+  openhimBackoff?: { initialBackoffMs?: number; maxBackoffMs?: number };
 }
 
 function topicTable(config: Config): TopicTable {
   const e = config.env;
   return { patient: e.KAFKA_TOPIC_PATIENT, practitioner: e.KAFKA_TOPIC_PRACTITIONER, review: e.KAFKA_TOPIC_REVIEW, dlq: e.KAFKA_TOPIC_DLQ, bundle2xx: e.KAFKA_TOPIC_2XX };
+}
+
+/**
+ * The topic table a live-settings change sets (the publisher reads the table at each publish).
+ * @param s - live settings
+ */
+function liveTopics(s: LiveSettings): TopicTable {
+  return { patient: s.kafkaTopicPatient, practitioner: s.kafkaTopicPractitioner, review: s.kafkaTopicReview, dlq: s.kafkaTopicDlq, bundle2xx: s.kafkaTopic2xx };
 }
 
 function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'route' | 'status'>; durations: Histogram<'method' | 'route'> } {
@@ -87,9 +111,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const mongo = overrides.registry ? null : createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
   const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
   const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
+  const topics: Record<keyof TopicTable, string> = { ...topicTable(config) };
   const publisher = overrides.publisher ?? new KafkaEventPublisher({
     brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
-    topics: topicTable(config), logger, ensureTopics: config.env.NODE_ENV !== 'production',
+    topics, logger, ensureTopics: config.env.NODE_ENV !== 'production',
   });
   const outbox: Outbox = registry.outbox;
   const relay = new OutboxRelay({ outbox, publisher, logger });
@@ -105,10 +130,27 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // in-memory twin has nothing to build).
   let storesReady = !db;
   const lifetime = new AbortController();
+  let kafkaConnected = false;
+
+  // Live settings and OpenHIM (src/openhim): a change in OpenHIM's console reaches the matcher, the
+  // event topics and the log level without a restart. The channels subscribe the same way.
+  const live = new LiveSettingsHolder({ base: config.liveBase, initial: config.live, logger });
+  live.subscribe('matcher', (s) => registry.setMatchThresholds({ upperThreshold: s.matchUpperThreshold, lowerThreshold: s.matchLowerThreshold, runnerUpMargin: s.matchRunnerUpMargin }));
+  live.subscribe('kafka-topics', (s) => void Object.assign(topics, liveTopics(s)));
+  live.subscribe('log-level', (s) => {
+    logger.level = s.logLevel;
+  });
+  const openhim = createOpenhimIntegration({
+    env: config.env, live, logger, touchedBy: auditNoteOf, backoff: overrides.openhimBackoff,
+    // Events of a request wait in the outbox while Kafka does not take them: OpenHIM shows "Completed with error(s)".
+    eventsDelayed: () => !kafkaConnected || relay.lastError !== null,
+  });
+  const onFatal = overrides.onFatal ?? ((err: Error) => logger.fatal({ err }, 'fatal error'));
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
     { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir'] } },
+    openhim.plugin,
     {
       plugin: healthPlugin,
       options: {
@@ -148,18 +190,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
+      kafkaConnected = ok;
       if (ok) relay.start();
     });
     if (overrides.listen === false) {
       await server.initialize();
-      return;
+    } else {
+      await listen(server, config);
+      logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
     }
-    await listen(server, config);
-    logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
+    // Registration waits for Core in the background: the APIs serve meanwhile.
+    openhim.link?.start().catch((err: unknown) => onFatal(err instanceof Error ? err : new Error(String(err))));
   }
 
   async function stop(): Promise<void> {
     stopping = true;
+    await openhim.link?.stop();
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
@@ -168,7 +214,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, live, openhim: openhim.link, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {
