@@ -38,6 +38,12 @@ export interface OpenhimIntegration {
   link: MediatorLink | null;
 }
 
+/** The operation a route declares for its audit record (`mpi.register`), else `METHOD /route/{template}`. */
+function operationOf(request: Request): string {
+  const declared = request.route.settings.plugins?.passerelle?.audit;
+  return typeof declared === 'string' ? declared : `${request.method.toUpperCase()} ${request.route.path}`;
+}
+
 function readCa(path: string): Buffer {
   try {
     return readFileSync(path);
@@ -57,7 +63,7 @@ export function createOpenhimIntegration(opts: OpenhimIntegrationOptions): Openh
     options: {
       urn: MEDIATOR_CONFIG.urn,
       logger,
-      propertiesOf: (request) => transactionProperties(opts.touchedBy(request), { requestId: request.app.ctx.requestId, route: `${request.method.toUpperCase()} ${request.route.path}` }),
+      propertiesOf: (request) => transactionProperties(opts.touchedBy(request), { requestId: request.app.ctx.requestId, route: operationOf(request) }),
       eventsDelayed: opts.eventsDelayed,
     },
   };

@@ -213,7 +213,7 @@ function reasonOf(err: unknown): string {
 export function setupErrorOf(err: unknown, apiUrl: string): OpenhimSetupError | null {
   if (!(err instanceof CoreApiError)) return null;
   const said = err.body ? `: ${err.body.trim().slice(0, 300)}` : '';
-  switch (err.status) {
+  switch (err.status ?? 0) {
     case 400:
       return new OpenhimSetupError(`OpenHIM Core at ${apiUrl} rejected the registration (400)${said}. Fix mediator-config.json (configDefs, config, endpoints) and bump package.json's version.`);
     case 401:
