@@ -213,7 +213,10 @@ function reasonOf(err: unknown): string {
 export function setupErrorOf(err: unknown, apiUrl: string): OpenhimSetupError | null {
   if (!(err instanceof CoreApiError)) return null;
   const said = err.body ? `: ${err.body.trim().slice(0, 300)}` : '';
-  switch (err.status ?? 0) {
+  const status = err.status ?? 0;
+  // Core's readiness probe is public: a 4xx there means the address is not Core's API.
+  if (err.operation === 'ping' && status >= 400 && status < 500) return wrongAddress(apiUrl, status);
+  switch (status) {
     case 400:
       return new OpenhimSetupError(`OpenHIM Core at ${apiUrl} rejected the registration (400)${said}. Fix mediator-config.json (configDefs, config, endpoints) and bump package.json's version.`);
     case 401:
@@ -223,8 +226,7 @@ export function setupErrorOf(err: unknown, apiUrl: string): OpenhimSetupError | 
     case 404:
     case 405:
       // A heartbeat's 404 means Core forgot the mediator (the link registers again); elsewhere, a wrong address.
-      if (err.operation === 'heartbeat') return null;
-      return new OpenhimSetupError(`No OpenHIM Core API at ${apiUrl} (${err.status}). OPENHIM_API_URL must be Core's API (port 8080 by default), not its router.`);
+      return err.operation === 'heartbeat' ? null : wrongAddress(apiUrl, status);
     default:
       break;
   }
@@ -232,4 +234,8 @@ export function setupErrorOf(err: unknown, apiUrl: string): OpenhimSetupError | 
     return new OpenhimSetupError(`Cannot open a trusted TLS connection to OpenHIM Core at ${apiUrl} (${err.code}: ${err.message}). Set OPENHIM_CA_FILE to the CA certificate of Core's API (OPENHIM_TRUST_SELF_SIGNED=true only in development), or match OPENHIM_API_URL's scheme to Core's api.protocol.`);
   }
   return null;
+}
+
+function wrongAddress(apiUrl: string, status: number): OpenhimSetupError {
+  return new OpenhimSetupError(`No OpenHIM Core API at ${apiUrl} (${status}). OPENHIM_API_URL must be Core's API (port 8080 by default), not its router.`);
 }

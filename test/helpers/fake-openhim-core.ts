@@ -29,6 +29,8 @@ export interface CoreCall {
   user?: string;
   status: number;
   body?: unknown;
+  /** What Core answered (a heartbeat's config, or '' when it sent none). */
+  answer?: unknown;
 }
 
 export interface FakeCoreOptions {
@@ -129,6 +131,7 @@ export class FakeOpenhimCore {
     this.calls.push(call);
     const answer = this.route(req, call, body);
     call.status = answer.status;
+    call.answer = answer.body;
     const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     res.writeHead(answer.status, payload && typeof answer.body !== 'string' ? { 'content-type': 'application/json' } : { 'content-type': 'text/plain' });
     res.end(payload);
