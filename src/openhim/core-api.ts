@@ -28,7 +28,7 @@ export interface CoreApiOptions {
 }
 
 /** The calls Passerelle makes. */
-export type CoreOperation = 'ping' | 'register' | 'heartbeat' | 'authenticate';
+export type CoreOperation = 'ping' | 'register' | 'heartbeat' | 'authenticate' | 'read' | 'import';
 
 /** A failed call: `status` is set when Core answered, absent on network/TLS failures. */
 export class CoreApiError extends Error {
@@ -123,6 +123,28 @@ export class CoreApi {
     } catch {
       throw new CoreApiError('heartbeat', 'OpenHIM Core sent a heartbeat answer that is not JSON', { status: res.status, body: res.body.slice(0, 200) });
     }
+  }
+
+  /**
+   * `GET /mediators/:urn` (passwords masked by Core): what Core holds for a mediator, or null.
+   * @param urn - the mediator's URN
+   */
+  async getMediator(urn: string): Promise<Record<string, unknown> | null> {
+    const res = await this.send('read', 'GET', `/mediators/${encodeURIComponent(urn)}`, undefined);
+    if (res.status === 404) return null;
+    this.expect('read', res, [200]);
+    return JSON.parse(res.body) as Record<string, unknown>;
+  }
+
+  /**
+   * `POST /metadata`: Core's bulk import (channels, clients…), as openhim/openhim-import.json is installed.
+   * @param metadata - `{ Channels, Clients, … }`
+   * @returns Core's per-record report
+   */
+  async importMetadata(metadata: object): Promise<unknown> {
+    const res = await this.send('import', 'POST', '/metadata', metadata);
+    this.expect('import', res, [200, 201]);
+    return res.body ? (JSON.parse(res.body) as unknown) : null;
   }
 
   private expect(operation: CoreOperation, res: RawResponse, ok: number[]): void {
