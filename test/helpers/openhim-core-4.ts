@@ -90,8 +90,8 @@ export async function startOpenhimCore4(mongoUri: string, database: string): Pro
   let output = '';
   // Its own process group, so stop() ends Core's cluster worker with it.
   const child = spawn(process.execPath, ['lib/server.js', `--conf=${confFile}`], { cwd: pkg, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const log = (): string => output;
   const apiUrl = `https://127.0.0.1:${api}`;
   const stop = async (): Promise<void> => {
