@@ -85,6 +85,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
   });
 
+  it('compiles mediator-config.json into the build (src/openhim imports it; dist/ carries it)', () => {
+    const build = dockerfile.slice(0, dockerfile.indexOf('AS runtime'));
+    const copied = build.indexOf('mediator-config.json');
+    expect(copied).toBeGreaterThan(-1);
+    expect(copied).toBeLessThan(build.indexOf('npm run -s build'));
+  });
+
   it('installs from the committed lock and runs the Node that npm test runs (Node 24 LTS)', () => {
     expect(dockerfile).not.toMatch(/npm install/);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };

@@ -71,6 +71,11 @@ describe('OpenHIM envelope contract', () => {
     expect(env.response.headers.location).toMatch(/Patient\//);
     expect(env.response.headers.etag).toBeDefined();
     expect(JSON.parse(env.response.body).resourceType).toBe('Patient');
+    // The transaction id reaches the identity event's headers (contracts §3) and the access log.
+    await app.relay.flush();
+    expect(app.published.at(-1)?.transactionId).toBe(TX['x-openhim-transactionid']);
+    const access = app.logLines.map((l) => JSON.parse(l) as { msg: string; route?: string; transactionId?: string }).filter((l) => l.msg === 'request' && l.route === '/fhir/Patient');
+    expect(access.at(-1)?.transactionId).toBe(TX['x-openhim-transactionid']);
   });
 
   it('wraps a FHIR not-found as Completed with an OperationOutcome body and no error', async () => {
