@@ -98,6 +98,9 @@ function crossCheck(env: Env): string[] {
   if (env.OPENHIM_TRUST_CLIENT_HEADER && !env.OPENHIM_SHARED_SECRET) {
     problems.push('OPENHIM_SHARED_SECRET: required when OPENHIM_TRUST_CLIENT_HEADER=true (proves a request came through OpenHIM)');
   }
+  if (env.OPENHIM_SHARED_SECRET?.includes('__OPENHIM_SHARED_SECRET__')) {
+    problems.push('OPENHIM_SHARED_SECRET: still the placeholder of openhim-import.json; choose a secret and put it in the channels\' route passwords');
+  }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
   if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');
   return problems;

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { version } from '../../../package.json';
+import { MemoryClientStore } from '../../../src/http/auth/clients';
 import { CoreApi } from '../../../src/openhim/core-api';
 import type { ChannelDef } from '../../../src/openhim/mediator-config';
 import { createMongoClient } from '../../../src/storage/mongo-client';
@@ -22,6 +23,7 @@ import { eventually } from '../../helpers/stack-app';
 const URN = 'urn:mediator:passerelle-mpi';
 const ROOT = { username: 'root@openhim.org', password: 'openhim-password' };
 const CLIENT = { id: 'passerelle-it-client', password: 'client-password-for-tests' };
+const ROUTE_SECRET = 'route-secret-of-this-deployment-0123';
 const run = randomUUID().slice(0, 8);
 const coreDb = `openhim_it_${run}`;
 
@@ -46,7 +48,12 @@ describe('a real OpenHIM Core (openhim-core 4.0.5)', () => {
     app = await buildTestApp({
       HOST: '127.0.0.1', PORT: String(appPort), OPENHIM_REGISTER: 'true', OPENHIM_API_URL: core.apiUrl, OPENHIM_USERNAME: ROOT.username,
       OPENHIM_PASSWORD: ROOT.password, OPENHIM_API_AUTH: 'token', OPENHIM_TRUST_SELF_SIGNED: 'true', OPENHIM_HEARTBEAT_MS: '500',
-    }, { listen: true, openhimBackoff: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
+      // Real authentication: Passerelle trusts Core's client id when the route proves its origin with the secret.
+      AUTH_MODE: 'jwt', OPENHIM_TRUST_CLIENT_HEADER: 'true', OPENHIM_SHARED_SECRET: ROUTE_SECRET,
+    }, {
+      listen: true, openhimBackoff: { initialBackoffMs: 200, maxBackoffMs: 1000 },
+      clients: new MemoryClientStore([{ clientId: CLIENT.id, name: 'A client of OpenHIM', authMethod: 'openhim', scopes: ['system/Patient.read', 'system/Patient.write'], status: 'active', createdAt: new Date().toISOString() }]),
+    });
     api = new CoreApi({ apiUrl: core.apiUrl, ...ROOT, auth: 'token', trustSelfSigned: true });
   }, 300_000);
 
@@ -68,7 +75,9 @@ describe('a real OpenHIM Core (openhim-core 4.0.5)', () => {
   });
 
   it('routes requests through Passerelle\'s imported channel, answering the client plainly and storing the envelope as the transaction', async () => {
-    const importFile = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'openhim', 'openhim-import.json'), 'utf8')) as { Channels: ChannelDef[] };
+    // As the compose importer does: the routes' password placeholder becomes the deployment's secret.
+    const importText = readFileSync(join(__dirname, '..', '..', '..', 'openhim', 'openhim-import.json'), 'utf8').replaceAll('__OPENHIM_SHARED_SECRET__', ROUTE_SECRET);
+    const importFile = JSON.parse(importText) as { Channels: ChannelDef[] };
     const mpi = importFile.Channels.find((c) => c.name === 'Passerelle - MPI REST')!;
     const salt = randomUUID();
     const report = await api.importMetadata({

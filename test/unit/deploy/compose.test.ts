@@ -32,7 +32,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives Passerelle a configuration that validates', () => {
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, k === 'OPENHIM_PASSWORD' ? 'secret' : 'http://x')]));
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, /PASSWORD|SECRET/.test(k) ? 'a-secret-of-the-deployment-0123' : 'http://x')]));
     expect(() => loadConfig(resolved)).not.toThrow();
   });
 

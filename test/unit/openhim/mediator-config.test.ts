@@ -2,6 +2,7 @@
  * mediator-config.json and openhim/openhim-import.json against Core's rules (openhim.md §2, §6) and
  * against the live-settings schema they declare.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -42,6 +43,16 @@ describe('mediator-config.json', () => {
   it('registers package.json\'s version, so a change never goes unseen by Core (version-bump rule)', () => {
     expect(MEDIATOR_CONFIG.version).toBe(pkg.version);
     expect(registrationBody(defaults).version).toBe(pkg.version);
+  });
+
+  it('grows the version whenever what Core stores changes (configDefs, endpoints, channel templates…)', () => {
+    const recorded = JSON.parse(readFileSync(join(root, 'openhim', 'mediator-config.version.json'), 'utf8')) as { version: string; sha256: string };
+    const { version: _version, ...stored } = JSON.parse(readFileSync(join(root, 'mediator-config.json'), 'utf8')) as Record<string, unknown>;
+    const sha256 = createHash('sha256').update(JSON.stringify(stored)).digest('hex');
+    if (sha256 !== recorded.sha256 && pkg.version === recorded.version) {
+      throw new Error(`mediator-config.json changed but the version is still ${pkg.version}: Core would ignore the new registration. Bump package.json's version (and mediator-config.json's), then record {"version": "<new>", "sha256": "${sha256}"} in openhim/mediator-config.version.json.`);
+    }
+    expect({ version: recorded.version, sha256: recorded.sha256 }).toEqual({ version: pkg.version, sha256 });
   });
 
   it('keeps its URN, name and at least one endpoint', () => {
@@ -105,6 +116,16 @@ describe('mediator-config.json', () => {
 });
 
 describe('openhim/openhim-import.json (Core POST /metadata)', () => {
+  it('proves each routed request\'s origin with the deployment\'s secret as the route\'s Basic password (never a real secret in the file)', () => {
+    for (const c of importFile.Channels) {
+      for (const r of c.routes) {
+        expect(r.password).toBe('__OPENHIM_SHARED_SECRET__');
+        // A poll carries no OpenHIM client: the route's username names the Passerelle client it acts as.
+        expect(r.username).toBe(c.type === 'polling' ? 'openhim-poller' : 'openhim');
+      }
+    }
+  });
+
   it('installs exactly the channel templates of mediator-config.json', () => {
     expect(importFile.Channels).toEqual(MEDIATOR_CONFIG.defaultChannelConfig);
   });
@@ -135,6 +156,10 @@ describe('docker-compose.yml imports the channels on first start', () => {
   it('posts the file to /metadata only when the channels are not there yet, and fails on an import error', () => {
     const script = [...(importer.entrypoint ?? []), ...(importer.command ?? [])].join(' ');
     expect(script).toContain('/metadata');
+    // The routes' password placeholder becomes the secret Passerelle checks.
+    expect(script).toContain('s|__OPENHIM_SHARED_SECRET__|$$OPENHIM_SHARED_SECRET|g');
+    expect(importer.environment?.OPENHIM_SHARED_SECRET).toBe(compose.services.passerelle!.environment!.OPENHIM_SHARED_SECRET);
+    expect(compose.services.passerelle!.environment!.OPENHIM_TRUST_CLIENT_HEADER).toBe('true');
     expect(script).toContain(importFile.Channels[0]!.name);
     expect(script).toMatch(/Error/);
     expect(importer.environment?.OPENHIM_API_URL).toBe(compose.services.passerelle!.environment!.OPENHIM_API_URL);
