@@ -105,12 +105,16 @@ export class MediatorLink {
     return Math.round(capped * (0.5 + 0.5 * (this.opts.random ?? Math.random)()));
   }
 
-  /** Retry `step` with backoff until it succeeds, the link stops, or a setup error surfaces. */
+  /**
+   * Retry `step` with backoff until it succeeds, the link stops, or a setup error surfaces.
+   * @param what - the state reached when the step succeeds (`reachable`, `registered`…), for logs
+   * @param step - the attempt
+   */
   private async withBackoff(what: string, step: () => Promise<void>): Promise<void> {
     for (let attempt = 1; !this.lifetime.signal.aborted; attempt++) {
       try {
         await step();
-        if (attempt > 1) this.opts.logger.info({ openhim: this.opts.api.url, attempt }, `OpenHIM Core: ${what} succeeded`);
+        if (attempt > 1) this.opts.logger.info({ openhim: this.opts.api.url, attempt }, `OpenHIM Core: ${what} after ${attempt} attempts`);
         return;
       } catch (err) {
         const setup = setupErrorOf(err, this.opts.api.url);
@@ -120,7 +124,7 @@ export class MediatorLink {
           throw setup;
         }
         const retryInMs = this.delayFor(attempt);
-        this.opts.logger.warn({ openhim: this.opts.api.url, attempt, retryInMs, reason: reasonOf(err) }, `OpenHIM Core: ${what} failed; retrying`);
+        this.opts.logger.warn({ openhim: this.opts.api.url, attempt, retryInMs, reason: reasonOf(err) }, `OpenHIM Core: not ${what} yet; retrying`);
         await sleep(retryInMs, this.lifetime.signal);
       }
     }
@@ -128,17 +132,18 @@ export class MediatorLink {
 
   private async registerWhenReachable(): Promise<void> {
     this.status = 'waiting-for-core';
+    this.opts.logger.info({ openhim: this.opts.api.url, urn: this.urn }, 'OpenHIM Core: connecting');
     await this.withBackoff('reachable', () => this.opts.api.ping());
     if (this.lifetime.signal.aborted) return;
     this.status = 'registering';
-    await this.withBackoff('registration', () => this.opts.api.register(this.opts.registration()));
+    await this.withBackoff('registered', () => this.opts.api.register(this.opts.registration()));
     if (this.lifetime.signal.aborted) return;
     this.status = 'registered';
     this.opts.logger.info({ openhim: this.opts.api.url, urn: this.urn, version: this.opts.registration().version }, 'registered with OpenHIM Core');
   }
 
   private async fetchConfigUntilAnswered(): Promise<void> {
-    await this.withBackoff('config fetch', async () => {
+    await this.withBackoff('given its config', async () => {
       try {
         const config = await this.opts.api.heartbeat(this.urn, this.uptime(), true);
         this.lastConfigAt = Date.now();
