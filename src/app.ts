@@ -40,6 +40,11 @@ import type { RegistryModule } from './registry-module';
 import { join } from 'node:path';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
+import { LiveSettingsHolder } from './config/live-holder';
+import type { LiveSettings } from './config/live';
+import { auditNoteOf } from './audit/context';
+import { createOpenhimIntegration } from './openhim';
+import type { MediatorLink } from './openhim';
 
 export interface App {
   server: Server;
@@ -51,6 +56,10 @@ export interface App {
   audit: { store: AuditStore; writer: AuditWriter };
   clients: ClientStore;
   practitioners: PractitionerStore;
+  /** The live settings in force (environment, then OpenHIM's console); subscribe to follow changes. */
+  live: LiveSettingsHolder;
+  /** The registration and heartbeat with OpenHIM Core; null unless OPENHIM_REGISTER=true. */
+  openhim: MediatorLink | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -73,6 +82,13 @@ export interface AppOverrides {
   practitioners?: PractitionerStore;
   /** Do not bind a port in start() (tests drive the server with inject). */
   listen?: boolean;
+  /**
+   * A failure that must stop the process (OpenHIM Core refused the credentials or the registration);
+   * main.ts exits. Default: logged only.
+   */
+  onFatal?: (err: Error) => void;
+  /** Faster retries towards OpenHIM Core (tests). */
+  openhimBackoff?: { initialBackoffMs?: number; maxBackoffMs?: number };
 }
 
 interface Stores {
@@ -108,6 +124,14 @@ function topicTable(config: Config): TopicTable {
   return { patient: e.KAFKA_TOPIC_PATIENT, practitioner: e.KAFKA_TOPIC_PRACTITIONER, review: e.KAFKA_TOPIC_REVIEW, dlq: e.KAFKA_TOPIC_DLQ, bundle2xx: e.KAFKA_TOPIC_2XX };
 }
 
+/**
+ * The topic table a live-settings change sets (the publisher reads the table at each publish).
+ * @param s - live settings
+ */
+function liveTopics(s: LiveSettings): TopicTable {
+  return { patient: s.kafkaTopicPatient, practitioner: s.kafkaTopicPractitioner, review: s.kafkaTopicReview, dlq: s.kafkaTopicDlq, bundle2xx: s.kafkaTopic2xx };
+}
+
 function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'route' | 'status'>; durations: Histogram<'method' | 'route'> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -124,9 +148,10 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
   const { mongo, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
+  const topics: Record<keyof TopicTable, string> = { ...topicTable(config) };
   const publisher = overrides.publisher ?? new KafkaEventPublisher({
     brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
-    topics: topicTable(config), logger, ensureTopics: config.env.NODE_ENV !== 'production',
+    topics, logger, ensureTopics: config.env.NODE_ENV !== 'production',
   });
   const outbox: Outbox = registry.outbox;
   const relay = new OutboxRelay({ outbox, publisher, logger });
@@ -138,10 +163,27 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // memory, or injected, have nothing to build here).
   let storesReady = mongo === null;
   const lifetime = new AbortController();
+  let kafkaConnected = false;
+
+  // Live settings and OpenHIM (src/openhim): a change in OpenHIM's console reaches the matcher, the
+  // event topics and the log level without a restart. The channels subscribe the same way.
+  const live = new LiveSettingsHolder({ base: config.liveBase, initial: config.live, logger });
+  live.subscribe('matcher', (s) => registry.setMatchThresholds({ upperThreshold: s.matchUpperThreshold, lowerThreshold: s.matchLowerThreshold, runnerUpMargin: s.matchRunnerUpMargin }));
+  live.subscribe('kafka-topics', (s) => void Object.assign(topics, liveTopics(s)));
+  live.subscribe('log-level', (s) => {
+    logger.level = s.logLevel;
+  });
+  const openhim = createOpenhimIntegration({
+    env: config.env, live, logger, touchedBy: auditNoteOf, backoff: overrides.openhimBackoff,
+    // Events of a request wait in the outbox while Kafka does not take them: OpenHIM shows "Completed with error(s)".
+    eventsDelayed: () => !kafkaConnected || relay.lastError !== null,
+  });
+  const onFatal = overrides.onFatal ?? ((err: Error) => logger.fatal({ err }, 'fatal error'));
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
     { plugin: errorMapperPlugin, options: { logger } },
+    openhim.plugin,
     {
       plugin: healthPlugin,
       options: {
@@ -181,18 +223,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
+      kafkaConnected = ok;
       if (ok) relay.start();
     });
     if (overrides.listen === false) {
       await server.initialize();
-      return;
+    } else {
+      await listen(server, config);
+      logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
     }
-    await listen(server, config);
-    logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
+    // Registration waits for Core in the background: the APIs serve meanwhile.
+    openhim.link?.start().catch((err: unknown) => onFatal(err instanceof Error ? err : new Error(String(err))));
   }
 
   async function stop(): Promise<void> {
     stopping = true;
+    await openhim.link?.stop();
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
@@ -201,7 +247,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, live, openhim: openhim.link, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

@@ -26,6 +26,8 @@ export interface RegistryModule {
   init(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Swap the matcher's thresholds (live configuration): validated, then replaced in one step. */
+  setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void;
 }
 
 export interface RegistryModuleOptions {
@@ -50,10 +52,11 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   const fromEnv: Partial<MatchRules> = {
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
+    runnerUpMargin: config.live.matchRunnerUpMargin,
     identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
     scoredIdentifierSystems: config.env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
   };
-  const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
+  let rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({
@@ -97,5 +100,12 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     timer = null;
   }
 
-  return { service, store, outbox: store.outbox, init, ping, close };
+  function setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void {
+    const next = matchRulesSchema.parse({ ...rules, ...thresholds });
+    // Both swaps run in one tick, so no decision sees one without the other.
+    rules = next;
+    service.setDecisionThresholds({ autoLink: next.upperThreshold, review: next.lowerThreshold });
+  }
+
+  return { service, store, outbox: store.outbox, init, ping, close, setMatchThresholds };
 }

@@ -8,7 +8,7 @@ import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
-import type { RegistryDeps, RegistryContext } from './context';
+import type { DecisionConfig, RegistryDeps, RegistryContext } from './context';
 import { createContext } from './context';
 import { registerSource } from './register';
 import { registerMany } from './bulk';
@@ -36,6 +36,11 @@ export interface RegistryServiceImpl extends RegistryService {
   saveModel(model: MatchModel, activate: boolean): Promise<void>;
   activateModel(version: string): Promise<void>;
   activeModel(): Promise<MatchModel>;
+  /**
+   * Replace the decision thresholds (live configuration) in one step: a decision in progress keeps
+   * the values it read, the next one reads the new ones.
+   */
+  setDecisionThresholds(thresholds: Pick<DecisionConfig, 'autoLink' | 'review'>): void;
 }
 
 async function getGolden(ctx: RegistryContext, mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null> {
@@ -174,5 +179,8 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       ctx.invalidateModel();
     },
     activeModel: () => ctx.model(),
+    setDecisionThresholds: ({ autoLink, review }) => {
+      ctx.cfg.decision = { ...ctx.cfg.decision, autoLink, review };
+    },
   };
 }
