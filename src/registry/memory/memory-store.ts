@@ -7,6 +7,7 @@ import { MediatorError } from '../../core/errors';
 import type { MergeRecord, RegistryStore, StoredModel, StoredReview, TokenRecord } from '../store';
 import { createMemoryChangeLog } from './change-log';
 import { frozenCopy, page, putIfNewer } from './frozen';
+import type { FreezeDepth } from './frozen';
 import { Groups } from './groups';
 import { createMemoryRecords } from './records';
 
@@ -71,8 +72,12 @@ function modelStore(): RegistryStore['models'] {
   };
 }
 
-/** Create an empty in-memory registry store. */
-export function createMemoryRegistryStore(): RegistryStore {
-  const { changes, outbox } = createMemoryChangeLog();
-  return { records: createMemoryRecords(), changes, outbox, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
+/**
+ * Create an empty in-memory registry store.
+ * @param opts - `freeze: 'top'` freezes stored documents at the top level only (CPU measurements of
+ *   the registry itself); the default freezes them whole, so any change in place fails loudly
+ */
+export function createMemoryRegistryStore(opts: { freeze?: FreezeDepth } = {}): RegistryStore {
+  const { changes, outbox } = createMemoryChangeLog(opts.freeze);
+  return { records: createMemoryRecords(opts.freeze), changes, outbox, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
 }

@@ -88,7 +88,8 @@ function stagedMerges(base: RegistryStore['merges'], mem: RegistryStore['merges'
  * @param base - the committed registry store
  */
 export function createStagingStore(base: RegistryStore): StagingStore {
-  const mem = createMemoryRegistryStore();
+  // Staged documents live as long as the unit; frozen at the top only (a page of 500 is CPU-bound).
+  const mem = createMemoryRegistryStore({ freeze: 'top' });
   const log: Change[] = [];
   const records = stagedRecords(base.records, mem.records);
   const store: RegistryStore = {
