@@ -17,7 +17,7 @@
  *   journal and its queries stay as small as the work in flight; the history keeps every version.
  */
 import type { Actor, IdentifierRef, OutboxEvent } from '../core/types';
-import type { HistoryEntry, PatientQuery, PatientSearchResult } from './ports';
+import type { HistoryEntry, PatientQuery, PatientSearchResult, ReviewFilter } from './ports';
 import type {
   BlockingEntry, MergeRecord, NotAMatch, StoredGolden, StoredModel, StoredReview, StoredSource, TokenRecord, XrefEntry,
 } from './store-records';
@@ -102,8 +102,10 @@ export interface BlockingStore {
 export interface ReviewStore {
   get(id: string): Promise<StoredReview | null>;
   put(doc: StoredReview): Promise<void>;
-  list(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: StoredReview[] }>;
+  list(filter: ReviewFilter): Promise<{ total: number; items: StoredReview[] }>;
   bySource(sourceKey: string): Promise<StoredReview[]>;
+  /** Distinct source systems of the tasks in this state. */
+  sourceSystems(state: 'open' | 'resolved'): Promise<string[]>;
 }
 
 export interface ConstraintStore {
@@ -130,6 +132,8 @@ export interface MergeStore {
   get(id: string): Promise<MergeRecord | null>;
   /** The latest merge that retired `retiredId` and is not undone. */
   activeFor(retiredId: string): Promise<MergeRecord | null>;
+  /** The merges into `survivorId` that are not undone, newest first. */
+  intoSurvivor(survivorId: string): Promise<MergeRecord[]>;
 }
 
 export interface ModelStore {

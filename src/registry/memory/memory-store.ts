@@ -7,6 +7,7 @@ import { MediatorError } from '../../core/errors';
 import type { PatientSearchResult } from '../ports';
 import { searchComparator, searchPredicate } from '../search-fields';
 import { Groups } from './groups';
+import { reviewMatches, reviewOrder } from '../review-filter';
 import { createMemoryHistory, createMemoryJournal } from './journal';
 import { MemorySearchIndex } from './search-index';
 import type {
@@ -95,6 +96,7 @@ export function createMemoryRegistryStore(): RegistryStore {
   const reviewsBySource = new Groups();
   const constraintsBySource = new Groups();
   const mergesByRetired = new Groups();
+  const mergesBySurvivor = new Groups();
   const xk = (s: string, v: string): string => `${s}\u0000${v}`;
   const setXref = (e: XrefEntry): void => {
     const k = xk(e.system, e.value);
@@ -169,12 +171,11 @@ export function createMemoryRegistryStore(): RegistryStore {
         reviewsBySource.add(doc.sourceKey, doc.id);
       },
       list: async (f) => {
-        const items = [...reviews.values()]
-          .filter((r) => (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan))
-          .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+        const items = [...reviews.values()].filter((r) => reviewMatches(r, f)).sort(reviewOrder);
         return page(items, f.offset, f.count);
       },
       bySource: async (sourceKey) => reviewsBySource.pick(sourceKey, reviews).filter((r) => r.sourceKey === sourceKey),
+      sourceSystems: async (state) => [...new Set([...reviews.values()].filter((r) => r.state === state).map((r) => r.sourceSystem))].sort(),
     },
     constraints: {
       put: async (doc) => {
@@ -206,10 +207,13 @@ export function createMemoryRegistryStore(): RegistryStore {
       put: async (doc) => {
         merges.set(doc.id, frozenCopy(doc));
         mergesByRetired.add(doc.retiredId, doc.id);
+        mergesBySurvivor.add(doc.survivorId, doc.id);
       },
       get: async (id) => (merges.get(id) ?? null),
       activeFor: async (retiredId) =>
         mergesByRetired.pick(retiredId, merges).filter((m) => m.retiredId === retiredId && !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1))[0] ?? null,
+      intoSurvivor: async (survivorId) =>
+        mergesBySurvivor.pick(survivorId, merges).filter((m) => m.survivorId === survivorId && !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1)),
     },
     models: {
       put: async (doc) => void models.set(doc.version, frozenCopy(doc)),

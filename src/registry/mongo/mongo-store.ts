@@ -114,10 +114,16 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
         if (f.state) filter.state = { $eq: f.state };
         if (f.sourceSystem) filter.sourceSystem = { $eq: f.sourceSystem };
         if (f.olderThan) filter.createdAt = { $lt: f.olderThan };
+        // The best candidate score is in [min, max): some candidate reaches min, none reaches max.
+        const band: Document[] = [];
+        if (f.minScore !== undefined) band.push({ 'candidates.score': { $gte: f.minScore } });
+        if (f.maxScore !== undefined) band.push({ 'candidates.score': { $not: { $gte: f.maxScore } } });
+        if (band.length > 0) filter.$and = band;
         const [total, items] = await Promise.all([reviews.countDocuments(filter), reviews.find(filter, noId).sort({ createdAt: 1, _id: 1 }).skip(f.offset).limit(f.count).toArray()]);
         return { total, items: items as never };
       },
       bySource: async (sourceKey) => (await reviews.find({ sourceKey }, noId).toArray()) as never,
+      sourceSystems: async (state) => ((await reviews.distinct('sourceSystem', { state: { $eq: state } })) as string[]).filter((v) => typeof v === 'string').sort(),
     },
     constraints: {
       put: async (doc) => {
@@ -159,6 +165,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
       },
       get: async (mid) => (await c(n.merges).findOne({ _id: id(mid) }, noId)) as never,
       activeFor: async (retiredId) => (await c(n.merges).find({ retiredId, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1).toArray())[0] as never ?? null,
+      intoSurvivor: async (survivorId) => (await c(n.merges).find({ survivorId: { $eq: survivorId }, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1000).toArray()) as never,
     },
     models: {
       put: async (doc) => {

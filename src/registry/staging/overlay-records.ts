@@ -4,15 +4,10 @@
  * staged version of a record when there is one and the committed one otherwise, and lists merge
  * both, a staged version replacing its committed one.
  */
-import type { RegistryStore, StoredGolden, StoredReview, StoredSource } from '../store';
+import { reviewMatches, reviewOrder } from '../review-filter';
+import type { MergeRecord, RegistryStore, StoredGolden, StoredSource } from '../store';
 
 type Stores = Pick<RegistryStore, 'sources' | 'goldens' | 'reviews' | 'constraints' | 'merges'>;
-type ReviewFilter = Parameters<RegistryStore['reviews']['list']>[0];
-
-const reviewMatches = (r: StoredReview, f: ReviewFilter): boolean =>
-  (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan);
-
-const reviewOrder = (a: StoredReview, b: StoredReview): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1);
 
 const byKey = (a: StoredSource, b: StoredSource): number => (a.key < b.key ? -1 : 1);
 
@@ -96,6 +91,12 @@ export function stagedReviews(base: Stores, mem: Stores): RegistryStore['reviews
       return { total: committed.total - shadowed + mine.total, items: items.slice(f.offset, f.offset + f.count) };
     },
     bySource: async (key) => [...(await base.reviews.bySource(key)).filter((r) => !ids.has(r.id)), ...(await mem.reviews.bySource(key))],
+    sourceSystems: async (state) => {
+      // A staged version may have left `state`: count each task by its latest version only.
+      const committed = await base.reviews.sourceSystems(state);
+      const staged = await Promise.all([...ids].map((id) => mem.reviews.get(id)));
+      return [...new Set([...committed, ...staged.filter((r) => r?.state === state).map((r) => r?.sourceSystem as string)])].sort();
+    },
   };
 }
 
@@ -119,6 +120,11 @@ export function stagedDecisions(base: Stores, mem: Stores): Pick<RegistryStore, 
         const current = committed ? ((await mem.merges.get(committed.id)) ?? committed) : null;
         const live = [current, await mem.merges.activeFor(retiredId)].filter((m) => m && !m.undone);
         return live.sort((a, b) => ((a?.at ?? '') < (b?.at ?? '') ? 1 : -1))[0] ?? null;
+      },
+      intoSurvivor: async (survivorId) => {
+        const committed = await Promise.all((await base.merges.intoSurvivor(survivorId)).map(async (m) => (await mem.merges.get(m.id)) ?? m));
+        const mine = (await mem.merges.intoSurvivor(survivorId)).filter((m) => !committed.some((c) => c.id === m.id));
+        return [...committed, ...mine].filter((m: MergeRecord) => !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1));
       },
     },
   };
