@@ -44,7 +44,7 @@ export function problemResponse(request: Request, h: ResponseToolkit, thrown: un
     ...(Array.isArray(err.details.errors) ? { errors: err.details.errors } : {}),
     ...extra,
   };
-  const r = h.response(body).code(status).type('application/problem+json');
+  const r = h.response(body).code(status).type('application/problem+json').header('Cache-Control', 'no-store');
   const retryAfter = err.details.retryAfterSeconds;
   if (typeof retryAfter === 'number') r.header('Retry-After', String(retryAfter));
   return r;

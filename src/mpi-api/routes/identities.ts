@@ -11,7 +11,7 @@ import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';
 import type { IdentityView, LinkBody, PatchBody } from '../schemas';
-import { demographicsOf, identityOf, systemOf, toPatientPatch } from '../views';
+import { demographicsOf, identityOf, systemOf, toPatientPatch, whoOf } from '../views';
 
 type MpiIdParams = z.infer<typeof mpiIdParams>;
 
@@ -116,7 +116,7 @@ const history = defineRoute<MpiIdParams>({
     const entries = await deps.registry.history('golden', params.mpi_id);
     if (entries.length === 0) throw new MediatorError('not-found', 'No identity with this MPI ID');
     noteAudit(request, { mpiIds: [params.mpi_id] });
-    return { body: { items: entries.map((e) => ({ version: e.version, at: e.at, operation: e.operation, changed_fields: e.changedFields, ...(e.status ? { status: e.status } : {}), client_id: e.actor.clientId })) } };
+    return { body: { items: entries.map((e) => ({ version: e.version, at: e.at, operation: e.operation, changed_fields: e.changedFields, ...(e.status ? { status: e.status } : {}), ...whoOf(e.actor) })) } };
   },
 });
 
