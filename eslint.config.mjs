@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs', '!src/steward/public/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -36,6 +36,11 @@ export default tseslint.config(
   {
     files: ['src/fhir/**', 'src/mpi-api/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/registry/mongo/**', '**/registry/memory/**', '**/events/kafka', '**/channels/**'], message: 'APIs depend on ports, not adapters' }], paths: ['mongodb', 'kafkajs'] }] },
+  },
+  {
+    // The steward page's browser modules: plain JavaScript typed with JSDoc (src/steward/public/tsconfig.json).
+    files: ['src/steward/public/*.js'],
+    rules: { '@typescript-eslint/explicit-function-return-type': 'off' },
   },
   {
     files: ['test/**'],

@@ -73,6 +73,7 @@ export const searchQuery = z.strictObject({
   region_code: code.optional(),
   date_of_birth: isoDate.optional(),
   program: code.optional().meta({ description: 'Only people with an identifier in this programme (a configured identifier type)' }),
+  identifier: identifierValue.optional().meta({ description: 'Only people holding an identifier with this value, in any system' }),
   limit, offset,
 });
 const score = z.coerce.number().min(0).max(1);

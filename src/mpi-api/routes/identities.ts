@@ -45,6 +45,7 @@ const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
     if (query.region_code) q.address = [{ field: 'state', value: query.region_code, match: 'exact' }];
     if (query.date_of_birth) q.birthDate = [{ prefix: 'eq', value: query.date_of_birth }];
     if (query.program) q.identifiers = [{ system: systemOf(query.program, deps.identifierSystems) }];
+    if (query.identifier) q.identifiers = [...(q.identifiers ?? []), { value: query.identifier }];
     const result = await deps.registry.searchPatients(q);
     const items = result.items.map((i) => identityFromPatient(i.patient));
     noteAudit(request, { mpiIds: items.map((i) => i.mpi_id) });
