@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-node.sh
 source scripts/lib/ensure-deps.sh
+source scripts/lib/ensure-chromium.sh
 ensure_node
 ensure_node_modules
+ensure_chromium
 
 bash scripts/stack.sh up
 set -a; source .stack/env; set +a

@@ -1,7 +1,7 @@
 /**
  * The page's static files, read once at start from `public/` beside this module (copied into dist/
  * by `npm run build`). Each has a strong ETag so browsers revalidate instead of re-downloading;
- * index.html gets its `<base href>` from the page's path, so the page works under a path prefix.
+ * index.html names its files under the page's path, so the page also works under a path prefix.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ export const ASSET_NAME = /^[a-z0-9-]{1,40}\.(js|css|svg)$/;
 /**
  * Load every servable file of the directory.
  * @param dir - the page's directory
- * @param basePath - the page's path (e.g. `/steward`), written into index.html's `<base href>`
+ * @param basePath - the page's path (e.g. `/steward`), written into index.html's file addresses
  */
 export function loadAssets(dir: string, basePath: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
@@ -38,7 +38,7 @@ export function loadAssets(dir: string, basePath: string): Map<string, Asset> {
     const type = TYPES[extname(name)];
     if (!type || (name !== 'index.html' && !ASSET_NAME.test(name))) continue;
     let body = readFileSync(join(dir, name));
-    if (name === 'index.html') body = Buffer.from(body.toString('utf8').replace('%BASE_HREF%', `${basePath}/`));
+    if (name === 'index.html') body = Buffer.from(body.toString('utf8').replaceAll('%BASE%', basePath));
     assets.set(name, { body, type, etag: createHash('sha256').update(body).digest('base64url').slice(0, 22) });
   }
   if (!assets.has('index.html')) throw new Error(`steward page: no index.html in ${dir} (was it copied by the build?)`);

@@ -15,7 +15,7 @@ export function contentSecurityPolicy(tokenEndpoint?: string): string {
   const connect = ["'self'", ...(tokenEndpoint ? [new URL(tokenEndpoint).origin] : [])].join(' ');
   return [
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", `connect-src ${connect}`,
-    "base-uri 'self'", "form-action 'none'", "frame-ancestors 'none'", "manifest-src 'none'",
+    "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", "manifest-src 'none'",
   ].join('; ');
 }
 

@@ -47,7 +47,7 @@ export async function api(path, opts = {}) {
   if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
   let res;
   try {
-    res = await fetch(new URL(`../${path}`, document.baseURI), {
+    res = await fetch(new URL(`../${path}`, import.meta.url), {
       method: opts.method ?? 'GET', headers, cache: 'no-store', credentials: 'omit',
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     });

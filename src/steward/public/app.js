@@ -172,7 +172,7 @@ async function start() {
     endSession();
     showSignIn(t('signin.expired'));
   });
-  const res = await fetch('config.json', { cache: 'no-store' }).catch(() => null);
+  const res = await fetch(new URL('config.json', import.meta.url), { cache: 'no-store' }).catch(() => null);
   if (!res?.ok) return showSignIn(t('signin.unavailable'));
   config = await res.json();
   if (config?.sign_in === 'none') developmentSession();
