@@ -14,6 +14,8 @@ const MESSAGES = { en, fr };
 
 /** @type {Lang} */
 let lang = 'en';
+/** The locale dates and numbers are formatted in: the browser's own variant of the language (en-GB, fr-SN…). */
+let locale = 'en';
 const STORAGE_KEY = 'passerelle.steward.lang';
 
 /** The languages the page speaks. */
@@ -48,6 +50,7 @@ function safeStorage() {
  */
 export function setLang(next, remember = false) {
   lang = next;
+  locale = (navigator.languages ?? [navigator.language]).find((l) => l.toLowerCase().startsWith(next)) ?? next;
   document.documentElement.lang = next;
   if (remember) safeStorage()?.setItem(STORAGE_KEY, next);
 }
@@ -69,7 +72,7 @@ export function t(key, params = {}) {
   const text = table[key] ?? /** @type {Record<string, string>} */ (MESSAGES.en)[key] ?? key;
   const plural = text.replace(/\{(\w+), plural, one \{([^}]*)\} other \{([^}]*)\}\}/g, (_m, name, one, other) => {
     const n = Number(params[name]);
-    const form = new Intl.PluralRules(lang).select(n) === 'one' ? one : other;
+    const form = new Intl.PluralRules(locale).select(n) === 'one' ? one : other;
     return form.replace('#', formatNumber(n));
   });
   return plural.replace(/\{(\w+)\}/g, (_m, name) => (name in params ? String(params[name]) : `{${name}}`));
@@ -81,7 +84,7 @@ export function t(key, params = {}) {
  */
 export function formatNumber(n, digits) {
   const opts = digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits };
-  return new Intl.NumberFormat(lang, opts).format(n);
+  return new Intl.NumberFormat(locale, opts).format(n);
 }
 
 /**
@@ -89,7 +92,7 @@ export function formatNumber(n, digits) {
  * @param {number} w
  */
 export function formatWeight(w) {
-  return new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(w);
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(w);
 }
 
 /**
@@ -97,7 +100,7 @@ export function formatWeight(w) {
  * @param {string} iso
  */
 export function formatDateTime(iso) {
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 /**
@@ -107,7 +110,7 @@ export function formatDateTime(iso) {
 export function formatDate(ymd) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) return ymd;
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
 }
 
 /**
@@ -117,7 +120,7 @@ export function formatDate(ymd) {
  */
 export function formatAge(iso, now = Date.now()) {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const abs = Math.abs(seconds);
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
   if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), 'hour');
