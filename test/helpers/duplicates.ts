@@ -6,7 +6,7 @@
  * and each second record lands in the review band (a task), which the generator checks.
  */
 import type { Patient } from 'fhir/r4';
-import type { RegistryService } from '../../src/registry/ports';
+import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../../src/registry/ports';
 
 const GIVEN = ['Aminata', 'Mariama', 'Aissatou', 'Rokhaya', 'Seynabou', 'Dieynaba', 'Khadidiatou', 'Maimouna', 'Ramatoulaye', 'Fatoumata', 'Ndeye Coumba', 'Oumoulkhairy'];
 // Family names built from three parts, so every pair has a name of its own (1,260 of them).
@@ -84,24 +84,36 @@ export function pairRecords(i: number): { first: Patient; second: Patient; secon
 }
 
 /**
- * Register `count` pairs through the registry service; every second record must raise a task.
+ * Register in `lanes` concurrent bulk calls, keeping the order of the results.
+ * @param registry - the registry service
+ * @param inputs - the registrations
+ * @param lanes - how many bulk calls run at once
+ */
+async function registerInLanes(registry: RegistryService, inputs: RegisterSourceInput[], lanes: number): Promise<BulkItemResult[]> {
+  const size = Math.ceil(inputs.length / lanes);
+  const chunks = Array.from({ length: Math.ceil(inputs.length / size) }, (_, k) => inputs.slice(k * size, (k + 1) * size));
+  return (await Promise.all(chunks.map((c) => registry.registerMany(c)))).flat();
+}
+
+/**
+ * Register `count` pairs through the registry service (first records, then second ones); every
+ * second record must raise a task.
  * @param registry - the app's registry service
  * @param count - number of pairs
- * @param from - number of the first pair (to add pairs to an earlier set)
+ * @param opts - `from`: number of the first pair; `lanes`: concurrent bulk calls (distinct people never contend)
  */
-export async function generateDuplicates(registry: RegistryService, count: number, from = 0): Promise<GeneratedPair[]> {
+export async function generateDuplicates(registry: RegistryService, count: number, opts: { from?: number; lanes?: number } = {}): Promise<GeneratedPair[]> {
+  const from = opts.from ?? 0;
+  const lanes = opts.lanes ?? 1;
   const actor = { clientId: 'test-loader' };
-  const firsts = await registry.registerMany(Array.from({ length: count }, (_, k) => ({ patient: pairRecords(from + k).first, sourceSystem: 'dhis2', actor })));
-  const seconds = await registry.registerMany(Array.from({ length: count }, (_, k) => {
-    const r = pairRecords(from + k);
-    return { patient: r.second, sourceSystem: r.secondSource, actor };
-  }));
+  const records = Array.from({ length: count }, (_, k) => pairRecords(from + k));
+  const firsts = await registerInLanes(registry, records.map((r) => ({ patient: r.first, sourceSystem: 'dhis2', actor })), lanes);
+  const seconds = await registerInLanes(registry, records.map((r) => ({ patient: r.second, sourceSystem: r.secondSource, actor })), lanes);
   return seconds.map((res, k) => {
     const first = firsts[k];
     if (!first?.ok || !res.ok || res.result.outcome !== 'review' || !res.result.reviewTaskId) {
       throw new Error(`generated pair ${from + k} did not raise a review task (${res.ok ? res.result.outcome : res.error.message})`);
     }
-    const r = pairRecords(from + k);
-    return { index: from + k, candidateMpiId: first.result.golden.mpiId, taskId: res.result.reviewTaskId, ...r };
+    return { index: from + k, candidateMpiId: first.result.golden.mpiId, taskId: res.result.reviewTaskId, ...(records[k] as ReturnType<typeof pairRecords>) };
   });
 }

@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { startFakeIdp } from './fake-idp';
 import type { FakeIdp, IdpUser } from './fake-idp';
+import type { App } from '../../src/app';
+import { buildTestApp } from './app';
 import { buildStackApp } from './stack-app';
-import type { StackApp } from './stack-app';
 
 export const STEWARD_CLIENT_ID = 'passerelle-steward';
 export const API_AUDIENCE = 'passerelle-api';
@@ -22,7 +23,8 @@ export const USERS: Record<string, IdpUser> = {
 };
 
 export interface StewardStack {
-  stack: StackApp;
+  /** The running mediator (on the local stack, or on the registry's memory twin). */
+  app: App;
   idp: FakeIdp;
   /** The page's address, e.g. http://127.0.0.1:41234/steward */
   pageUrl: string;
@@ -40,19 +42,24 @@ async function freePort(): Promise<number> {
 /**
  * Start the identity provider and the mediator (AUTH_MODE=jwt, its tokens trusted).
  * @param env - more configuration
+ * @param store - `stack`: MongoDB and Kafka of the local stack; `memory`: the registry's memory twin
+ *   (for a queue of 1,000 tasks, which takes minutes to register on the stand-in)
  */
-export async function startStewardStack(env: Record<string, string> = {}): Promise<StewardStack> {
+export async function startStewardStack(env: Record<string, string> = {}, store: 'stack' | 'memory' = 'stack'): Promise<StewardStack> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const idp = await startFakeIdp({ clientId: STEWARD_CLIENT_ID, redirectUris: [`${origin}/steward`], allowedOrigins: [origin], audience: API_AUDIENCE, users: USERS });
-  const stack = await buildStackApp({
+  const settings = {
     AUTH_MODE: 'jwt', AUTH_ISSUER: idp.issuer, AUTH_JWKS_URL: idp.jwksUrl, AUTH_AUDIENCE: API_AUDIENCE, STEWARD_CLIENT_ID,
     HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: origin, LOG_LEVEL: 'warn', ...env,
-  }, { listen: true });
+  };
+  const running: { app: App; close(): Promise<void> } = store === 'stack'
+    ? await buildStackApp(settings, { listen: true })
+    : await buildTestApp(settings, { listen: true }).then((app) => ({ app, close: () => app.stop() }));
   return {
-    stack, idp, pageUrl: `${origin}/steward`,
+    app: running.app, idp, pageUrl: `${origin}/steward`,
     async close(): Promise<void> {
-      await stack.close();
+      await running.close();
       await idp.close();
     },
   };

@@ -39,7 +39,7 @@ describe('steward page: French and English, accessibility, security policy (Chro
 
   beforeAll(async () => {
     env = await startStewardStack();
-    pairs = await generateDuplicates(env.stack.app.registry.service, 6);
+    pairs = await generateDuplicates(env.app.registry.service, 6);
     browser = await launchChromium();
   });
   afterAll(async () => {

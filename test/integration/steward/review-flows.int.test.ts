@@ -17,7 +17,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
   let env: StewardStack;
   let browser: Browser;
   let pairs: GeneratedPair[];
-  const registry = (): RegistryService => env.stack.app.registry.service;
+  const registry = (): RegistryService => env.app.registry.service;
 
   beforeAll(async () => {
     env = await startStewardStack();
@@ -88,8 +88,8 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     expect(await focused(page, 'id')).toBe('next-task');
     const task = await registry().getReview(pair.taskId);
     expect(task?.resolution).toMatchObject({ action: 'link', mpiId: pair.candidateMpiId, by: { clientId: 'passerelle-steward', userId: USERS.awa?.sub } });
-    await env.stack.app.audit.writer.flush();
-    const audit = await env.stack.app.audit.store.search({ count: 200, offset: 0 });
+    await env.app.audit.writer.flush();
+    const audit = await env.app.audit.store.search({ count: 200, offset: 0 });
     expect(audit.items.find((r) => r.operation === 'mpi.reviews.resolve' && r.httpStatus === 200)?.agent).toMatchObject({ clientId: 'passerelle-steward', userId: USERS.awa?.sub });
     // N goes on to the next task in the queue.
     await page.keyboard.press('n');
