@@ -24,12 +24,12 @@ interface AxeViolation { id: string; impact: string; nodes: Array<{ target: stri
 async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string; targets: string[] }>> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(AXE);
-  const result = (await page.evaluate("axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })")) as { violations: AxeViolation[] };
+  const result = await page.evaluate<{ violations: AxeViolation[] }>("axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })");
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
 }
 
 async function noHorizontalScroll(page: Page): Promise<boolean> {
-  return (await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')) as boolean;
+  return page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
 }
 
 describe('steward page: French and English, accessibility, security policy (Chromium, local stack)', () => {
@@ -119,7 +119,7 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await signIn(page, `${env.pageUrl}#/task/${pairs[4]?.taskId}`, 'awa');
     await page.locator('#compare').waitFor();
     await page.keyboard.press('Tab');
-    const outline = (await page.evaluate('getComputedStyle(document.activeElement).outlineStyle + " " + getComputedStyle(document.activeElement).outlineWidth')) as string;
+    const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle + " " + getComputedStyle(document.activeElement).outlineWidth');
     expect(outline).toMatch(/solid 3px/);
     await context.close();
   });
