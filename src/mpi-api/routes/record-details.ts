@@ -22,9 +22,9 @@ const sources = defineRoute<z.infer<typeof mpiIdParams>>({
     const found = await deps.registry.getGolden(params.mpi_id);
     if (!found) throw new MediatorError('not-found', 'No identity with this MPI ID');
     const keys = found.golden.sourceKeys;
-    const records = await Promise.all(keys.slice(0, MAX_SOURCES).map((k) => deps.registry.getSource(k)));
+    const records = await deps.registry.getSources(keys.slice(0, MAX_SOURCES));
     noteAudit(request, { mpiIds: [params.mpi_id, found.golden.mpiId], sourceIds: keys.slice(0, MAX_SOURCES) });
-    return { body: { total: keys.length, items: records.filter((r) => r !== null).map(sourceViewOf) } };
+    return { body: { total: keys.length, items: records.map(sourceViewOf) } };
   },
 });
 

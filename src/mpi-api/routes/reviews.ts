@@ -73,11 +73,11 @@ const read = defineRoute<z.infer<typeof reviewIdParams>>({
     const source = await deps.registry.getSource(task.sourceKey);
     const candidates = await Promise.all(task.candidates.map(async (c) => {
       const g = await deps.registry.getGolden(c.mpiId);
-      const sources = g ? await Promise.all(g.golden.sourceKeys.slice(0, SOURCES_PER_CANDIDATE).map((k) => deps.registry.getSource(k))) : [];
+      const sources = g ? await deps.registry.getSources(g.golden.sourceKeys.slice(0, SOURCES_PER_CANDIDATE)) : [];
       return {
         mpi_id: c.mpiId, score: round(c.score), weight: round(c.weight), record: g ? identityOf(g.golden, g.redirectedFrom) : {},
         field_weights: c.explanation.map((f) => ({ ...f, weight: round(f.weight) })),
-        sources: sources.filter((s) => s !== null).map(sourceViewOf),
+        sources: sources.map(sourceViewOf),
       };
     }));
     noteAudit(request, { mpiIds: task.candidates.map((c) => c.mpiId), sourceIds: [task.sourceKey] });
