@@ -18,6 +18,30 @@ let lang = 'en';
 let locale = 'en';
 const STORAGE_KEY = 'passerelle.steward.lang';
 
+/**
+ * Intl formatters are costly to build (a queue of 1,000 tasks formats thousands of values): one per
+ * locale and options, kept.
+ * @type {Map<string, any>}
+ */
+const formatters = new Map();
+
+/**
+ * @template T
+ * @param {string} kind
+ * @param {object} options
+ * @param {() => T} make
+ * @returns {T}
+ */
+function cached(kind, options, make) {
+  const key = `${kind}|${locale}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** The languages the page speaks. */
 export const LANGS = /** @type {const} */ (['fr', 'en']);
 
@@ -72,7 +96,7 @@ export function t(key, params = {}) {
   const text = table[key] ?? /** @type {Record<string, string>} */ (MESSAGES.en)[key] ?? key;
   const plural = text.replace(/\{(\w+), plural, one \{([^}]*)\} other \{([^}]*)\}\}/g, (_m, name, one, other) => {
     const n = Number(params[name]);
-    const form = new Intl.PluralRules(locale).select(n) === 'one' ? one : other;
+    const form = cached('plural', {}, () => new Intl.PluralRules(locale)).select(n) === 'one' ? one : other;
     return form.replace('#', formatNumber(n));
   });
   return plural.replace(/\{(\w+)\}/g, (_m, name) => (name in params ? String(params[name]) : `{${name}}`));
@@ -84,7 +108,7 @@ export function t(key, params = {}) {
  */
 export function formatNumber(n, digits) {
   const opts = digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits };
-  return new Intl.NumberFormat(locale, opts).format(n);
+  return cached('number', opts, () => new Intl.NumberFormat(locale, opts)).format(n);
 }
 
 /**
@@ -92,7 +116,8 @@ export function formatNumber(n, digits) {
  * @param {number} w
  */
 export function formatWeight(w) {
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(w);
+  const opts = /** @type {const} */ ({ minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+  return cached('number', opts, () => new Intl.NumberFormat(locale, opts)).format(w);
 }
 
 /**
@@ -100,7 +125,8 @@ export function formatWeight(w) {
  * @param {string} iso
  */
 export function formatDateTime(iso) {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const opts = /** @type {const} */ ({ dateStyle: 'medium', timeStyle: 'short' });
+  return cached('date', opts, () => new Intl.DateTimeFormat(locale, opts)).format(new Date(iso));
 }
 
 /**
@@ -110,7 +136,8 @@ export function formatDateTime(iso) {
 export function formatDate(ymd) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) return ymd;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const opts = /** @type {const} */ ({ dateStyle: 'medium', timeZone: 'UTC' });
+  return cached('date', opts, () => new Intl.DateTimeFormat(locale, opts)).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
 }
 
 /**
@@ -120,7 +147,7 @@ export function formatDate(ymd) {
  */
 export function formatAge(iso, now = Date.now()) {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const rtf = cached('relative', {}, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
   const abs = Math.abs(seconds);
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
   if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), 'hour');

@@ -68,6 +68,18 @@ function filters(ctx, counts) {
 }
 
 /**
+ * A bar for a score (decoration: the number beside it is what is read). A plain element, lighter to
+ * lay out a thousand times than <meter>; its width is set through the CSSOM, which the page's
+ * policy allows (it forbids inline style attributes).
+ * @param {number} score
+ */
+function scoreBar(score) {
+  const fill = h('span', { class: 'fill' });
+  fill.style.width = `${Math.round(Math.max(0, Math.min(1, score)) * 100)}%`;
+  return h('span', { class: 'bar', 'aria-hidden': 'true' }, fill);
+}
+
+/**
  * One row of the table.
  * @param {TaskSummary} task
  * @param {number} now
@@ -78,7 +90,7 @@ function row(task, now) {
     h('td', {}, h('a', { href: `#/task/${encodeURIComponent(task.id)}`, tabindex: -1, class: 'task-link', 'aria-label': t('queue.open', { date: created }) }, created)),
     h('td', {}, formatAge(task.created_at, now)),
     h('td', {}, task.source_system ?? '—'),
-    h('td', { class: 'num' }, h('meter', { min: 0, max: 1, value: task.best_score, 'aria-hidden': 'true' }), ' ', formatNumber(task.best_score, 2)),
+    h('td', { class: 'num' }, scoreBar(task.best_score), ' ', formatNumber(task.best_score, 2)),
     h('td', { class: 'num' }, formatNumber(task.candidates.length)),
     h('td', {}, task.resolution ? t(`action.${task.resolution.action}`) : '—'));
 }
