@@ -6,8 +6,6 @@
  * The mediator runs whole over HTTP (AUTH_MODE=none) with its registry on the memory twin.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { createApp } from '../src/app';
@@ -18,6 +16,7 @@ import { buildRegistryModule } from '../src/registry-module';
 import { PUBLIC_DIR } from '../src/steward/assets';
 import { launchChromium, stewardContext } from '../test/helpers/browser';
 import { generateDuplicates } from '../test/helpers/duplicates';
+import { freePort } from '../test/helpers/steward-stack';
 import { percentiles, report, rssMB } from './mpi-common';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -27,14 +26,6 @@ function pageBytes(): { files: number; raw: number; gzip: number; brotli: number
   const files = readdirSync(PUBLIC_DIR).filter((f) => /\.(html|js|css|svg)$/.test(f)).map((f) => readFileSync(join(PUBLIC_DIR, f)));
   const sum = (f: (b: Buffer) => number): number => files.reduce((s, b) => s + f(b), 0);
   return { files: files.length, raw: sum((b) => b.length), gzip: sum((b) => gzipSync(b, { level: 9 }).length), brotli: sum((b) => brotliCompressSync(b).length) };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 const stats = (xs: number[]): { min: number; median: number; max: number } => {
