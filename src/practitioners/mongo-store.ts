@@ -1,15 +1,14 @@
 /**
- * MongoDB PractitionerStore (MongoDB 7 and FerretDB 1.24): one document per health worker, `_id` =
+ * MongoDB PractitionerStore: one document per health worker, `_id` =
  * the iHRIS-derived logical id, the Practitioner kept as received beside the normalised fields the
  * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
  * nothing a caller sends reaches MongoDB as an operator.
  */
-import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
 import { MediatorError } from '../core/errors';
-import { pointFiltersOnly, putIfNewer } from '../registry/mongo/backend';
 import { isDuplicateKey } from '../storage/errors';
 import { escapeRegex } from '../registry/mongo/search-query';
 
@@ -101,7 +100,10 @@ export class MongoPractitionerStore implements PractitionerStore {
         continue;
       }
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
-      await putIfNewer(this.col as unknown as Collection<Document>, practitioner.id, doc, version, await pointFiltersOnly(this.db));
+      // Replaced only by a newer version; meeting a newer one (duplicate _id on the upsert) means it is already there.
+      await this.col.replaceOne({ _id: practitioner.id, version: { $lt: version } }, doc, { upsert: true }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
       return present(doc);
     }
     throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');

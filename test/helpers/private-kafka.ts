@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,24 +20,16 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 /**
- * A client port whose next port (the controller's) is free too, away from every agent's stack ports
- * (a fixed port collided with a stack moved by STACK_KAFKA_PORT).
+ * A port whose neighbour is free too (the broker's controller listens on port + 1), away from the
+ * stack's default ports and from other checkouts' stacks, which use 19xxx/27xxx.
  */
-export async function freeBrokerPorts(): Promise<number> {
+export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await canListen(port)) && (await canListen(port + 1))) return port;
+    const port = 32000 + 2 * Math.floor(Math.random() * 3000);
+    if (!(await portOpen(port)) && !(await portOpen(port + 1))) return port;
   }
-  throw new Error('no two free consecutive ports for a private Kafka broker');
+  throw new Error('no free port pair for a private Kafka broker');
 }
 
 /** A broker on `port` whose process the test controls. */

@@ -3,7 +3,7 @@
  * /ready answers 503 naming Kafka, and it recovers on its own when the broker is back. A private
  * broker is used so that the shared stack is never disturbed.
  */
-import { PrivateKafka, freeBrokerPorts } from '../../helpers/private-kafka';
+import { PrivateKafka, freePortPair } from '../../helpers/private-kafka';
 import { buildStackApp, eventually } from '../../helpers/stack-app';
 import type { StackApp } from '../../helpers/stack-app';
 
@@ -17,9 +17,8 @@ async function readiness(s: StackApp): Promise<{ status: number; down: string[] 
 describe('/ready follows Kafka going away and coming back', () => {
   let kafka: PrivateKafka;
   let s: StackApp;
-
   beforeAll(async () => {
-    kafka = new PrivateKafka(await freeBrokerPorts());
+    kafka = new PrivateKafka(await freePortPair());
   });
 
   afterAll(async () => {
