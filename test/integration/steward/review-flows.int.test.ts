@@ -139,6 +139,24 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     await page.context().close();
   });
 
+  test('when the API no longer accepts the token, the page asks to sign in again and comes back to the same task', async () => {
+    const pair = pairs[4] as GeneratedPair;
+    const page = await openAs('awa', `#/task/${pair.taskId}`);
+    await page.locator('#compare').waitFor();
+    // The provider's token outlives this test; the API's answer for an expired one is played instead.
+    await page.route('**/mpi/reviews/**', (route) => route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' }), { times: 1 });
+    // Any call now meets the 401: switching the language redraws the task.
+    await page.locator('#lang').selectOption('fr');
+    await page.locator('.notice', { hasText: 'Votre session a pris fin' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('#username').waitFor();
+    await page.keyboard.type('awa');
+    await page.keyboard.press('Enter');
+    await page.locator('#compare').waitFor();
+    expect(page.url()).toContain(`#/task/${pair.taskId}`);
+    await page.context().close();
+  });
+
   test('two stewards on one task: one decision wins, the other steward sees it and cannot overwrite it', async () => {
     const pair = pairs[3] as GeneratedPair;
     const awa = await openAs('awa', `#/task/${pair.taskId}`);
