@@ -3,7 +3,7 @@
  * `start()` connects to MongoDB and Kafka (retrying in the background, so a dependency that is down
  * leaves the mediator running with /ready = 503) and starts listening; `stop()` drains and closes.
  */
-import type { Db } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config';
@@ -15,8 +15,9 @@ import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import { OutboxRelay } from './events/relay';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
-import { MemoryPractitionerStore } from './fhir/practitioner-memory';
+import { MemoryPractitionerStore } from './practitioners/memory-store';
 import { MongoPractitionerStore } from './practitioners/mongo-store';
+import type { PractitionerStore } from './practitioners/port';
 import { auditPlugin } from './audit/plugin';
 import type { AuditStore } from './audit/ports';
 import { AuditWriter } from './audit/writer';
@@ -51,19 +52,57 @@ export interface App {
   relay: OutboxRelay;
   audit: { store: AuditStore; writer: AuditWriter };
   clients: ClientStore;
+  practitioners: PractitionerStore;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). */
+/**
+ * Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). Each part passed
+ * replaces that part and nothing else: injecting a registry leaves the other stores where `storage` says.
+ */
 export interface AppOverrides {
   logger?: Logger;
   publisher?: EventPublisher;
+  /**
+   * Where the stores that are not passed below live: `mongodb` (the default: MONGODB_URI and
+   * MONGODB_DB) or `memory` (in-memory twins: tests, demos; nothing survives the process).
+   */
+  storage?: 'mongodb' | 'memory';
   registry?: RegistryModule;
-  /** Do not bind a port in start() (tests drive the server with inject). */
-  listen?: boolean;
   clients?: ClientStore;
   audit?: AuditStore;
+  practitioners?: PractitionerStore;
+  /** Do not bind a port in start() (tests drive the server with inject). */
+  listen?: boolean;
+}
+
+interface Stores {
+  /** The MongoDB client, when some store lives in MongoDB. */
+  mongo: MongoClient | null;
+  registry: RegistryModule;
+  clients: ClientStore;
+  audit: AuditStore;
+  practitioners: PractitionerStore;
+}
+
+/**
+ * Every store: the ones passed as they are, the others in MongoDB or memory as `storage` says.
+ * @param config - the validated configuration
+ * @param logger - the process logger
+ * @param o - the caller's overrides
+ */
+function buildStores(config: Config, logger: Logger, o: AppOverrides): Stores {
+  const inMongo = o.storage !== 'memory' && (!o.registry || !o.clients || !o.audit || !o.practitioners);
+  const mongo = inMongo ? createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID }) : null;
+  const db = mongo ? mongo.db(config.env.MONGODB_DB) : null;
+  return {
+    mongo,
+    registry: o.registry ?? buildRegistryModule({ config, logger, db }),
+    clients: o.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore()),
+    audit: o.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore()),
+    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore()),
+  };
 }
 
 function topicTable(config: Config): TopicTable {
@@ -86,9 +125,7 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
-  const mongo = overrides.registry ? null : createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
-  const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
-  const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
+  const { mongo, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
   const publisher = overrides.publisher ?? new KafkaEventPublisher({
     brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
     topics: topicTable(config), logger, ensureTopics: config.env.NODE_ENV !== 'production',
@@ -97,20 +134,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const relay = new OutboxRelay({ outbox, publisher, logger });
   const metrics = buildMetrics();
   const server = createServer(config);
-  const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
-  const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
   const auditWriter = new AuditWriter({ store: auditStore, logger });
-  // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
-  const practitioners = db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore();
   let stopping = false;
-  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (the
-  // in-memory twin has nothing to build).
-  let storesReady = !db;
+  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (stores in
+  // memory, or injected, have nothing to build here).
+  let storesReady = mongo === null;
   const lifetime = new AbortController();
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
     {
       plugin: healthPlugin,
       options: {
@@ -137,7 +170,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
     {
       plugin: fhirPlugin,
-      options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
+      options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'] },
     },
     { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
     // The data-steward page (/steward): static files; it works through the MPI API above.
@@ -172,7 +205,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

@@ -11,6 +11,7 @@ import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, matchRulesSc
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
+import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
@@ -65,6 +66,7 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
       instance: config.env.INSTANCE_ID,
       decision: { autoLink: rules.upperThreshold, review: rules.lowerThreshold, margin: 0.05 },
       featureOptions: { defaultCountry: config.env.DEFAULT_PHONE_COUNTRY },
+      survivorship: { ...DEFAULT_REGISTRY_CONFIG.survivorship, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY },
     },
     decide: (best, runnerUp) => decide(best, runnerUp, rules),
   });

@@ -42,13 +42,20 @@ interface Candidate {
   features: MatchFeatures;
 }
 
-function lookupQuery(ctx: RegistryContext, probe: Probe, rf: string): { query: LookupQuery; coarse: string[] } {
+/**
+ * The one lookup query of a probe: its blocking keys (large blocks through its refinement code)
+ * and its identifiers (source records carrying them, and their cross-reference entries).
+ * @param ctx - registry context (engine, known large blocks)
+ * @param probe - the probe
+ * @param rf - its refinement code
+ */
+export function lookupQuery(ctx: RegistryContext, probe: Probe, rf = refinementOf(ctx, probe.features)): { query: LookupQuery; coarse: string[] } {
   const coarse = ctx.engine.blockingKeys(probe.features);
   const large = rf === '' ? [] : coarse.filter((k) => ctx.largeBlocks.has(k));
   const small = coarse.filter((k) => !large.includes(k)).map(lookupKey.blocking);
   const ids = probe.identifierKeys.flatMap((k) => [lookupKey.identifier(k), lookupKey.xref(k)]);
   const query: LookupQuery = { keys: [...small, ...ids] };
-  if (large.length > 0) query.refined = { keys: large.map(lookupKey.blocking), rf };
+  if (large.length > 0) query.refined = [{ keys: large.map(lookupKey.blocking), rf }];
   return { query, coarse };
 }
 

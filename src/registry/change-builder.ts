@@ -14,7 +14,9 @@ import { finishGoldenDoc, finishSourceDoc } from './record-docs';
 import { xrefDiff } from './xref';
 import { changedFields } from './history';
 import { toSearchFields } from './search-fields';
-import { guardKey, historyRef, leaseKey } from './keys';
+import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
+
+const XREF_PREFIX = lookupKey.xref('');
 import type { PatientEventType, ReviewEventType } from './pmir-event';
 
 /**
@@ -100,6 +102,8 @@ export class ChangeBuilder {
    */
   noteLookup(query: LookupQuery, result: LookupResult): void {
     for (const e of result.xref) this.knownXref.set(e.key, e.mpiId);
+    // An identifier asked for and not returned has no cross-reference entry: known too.
+    for (const k of query.keys) if (k.startsWith(XREF_PREFIX) && !this.knownXref.has(k.slice(XREF_PREFIX.length))) this.knownXref.set(k.slice(XREF_PREFIX.length), null);
     for (const s of result.sources) if (s.seq > this.readSeq) this.readSeq = s.seq;
     this.check = { queries: [...(this.check?.queries ?? []), query], seen: [...(this.check?.seen ?? []), ...lookupFingerprint(result)] };
   }

@@ -142,6 +142,8 @@ export function createContext(deps: RegistryDeps): RegistryContext {
   };
   let lastSeq = 0;
   const largeBlocks = new Set<string>();
+  // A page's prefetch and its registrations ask for the same Patient's features: computed once.
+  const featuresOf = new WeakMap<Patient, MatchFeatures>();
   return {
     store: deps.store,
     engine: deps.engine,
@@ -155,7 +157,14 @@ export function createContext(deps: RegistryDeps): RegistryContext {
       cached = null;
     },
     ...(deps.decide ? { decideFn: deps.decide } : {}),
-    features: (patient) => deps.engine.extractFeatures(patient, cfg.featureOptions),
+    features: (patient) => {
+      let f = featuresOf.get(patient);
+      if (!f) {
+        f = deps.engine.extractFeatures(patient, cfg.featureOptions);
+        featuresOf.set(patient, f);
+      }
+      return f;
+    },
     nextSeq: (floor) => {
       lastSeq = Math.max(clock.now().getTime() * 1000, floor + 1, lastSeq + 1);
       return lastSeq;

@@ -10,7 +10,8 @@ import type { MatchModel } from './matching/contract';
 import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
 import type { RegistryDeps, RegistryContext } from './context';
 import { createContext } from './context';
-import { registerEach, registerSource } from './register';
+import { registerSource } from './register';
+import { registerMany } from './bulk';
 import { addIdentifier, deactivateSource, linkSource, patchGolden, unlinkSource } from './links';
 import { mergeGoldens, unmergeGolden } from './merge';
 import { resolveReview } from './review';
@@ -107,7 +108,7 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
   return {
     atomically: (actor, work) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged))),
     registerSource: (input) => registerSource(ctx, input),
-    registerMany: (inputs) => registerEach(ctx, inputs),
+    registerMany: (inputs) => registerMany(ctx, inputs),
     getSource: async (key) => {
       const s = await ctx.store.records.source(key);
       return s ? publicSource(s) : null;

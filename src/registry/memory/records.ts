@@ -60,7 +60,7 @@ export function createMemoryRecords(): RecordStore {
           for (const s of filedUnder(key)) found.set(s.key, s);
         }
       }
-      for (const key of query.refined?.keys ?? []) for (const s of filedUnder(key, query.refined?.rf)) found.set(s.key, s);
+      for (const branch of query.refined ?? []) for (const key of branch.keys) for (const s of filedUnder(key, branch.rf)) found.set(s.key, s);
       return { sources: [...found.values()], xref: entries };
     },
     byIdentifier: async (id, limit) => {

@@ -80,7 +80,7 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       const r = await store.records.lookup({ keys: ['b:fam:DIOP', 'x:urn:nid|9', 'x:urn:nid|8'] });
       expect(r.sources.map((s) => s.key).sort()).toEqual(['urn:a|1', 'urn:a|2']);
       expect(r.xref).toEqual([{ key: 'urn:nid|9', mpiId: 'G1' }]);
-      const refined = await store.records.lookup({ keys: ['i:urn:a|2'], refined: { keys: ['b:fam:DIOP', 'b:fam:SARR'], rf: 'AF5' } });
+      const refined = await store.records.lookup({ keys: ['i:urn:a|2'], refined: [{ keys: ['b:fam:DIOP', 'b:fam:SARR'], rf: 'AF5' }] });
       expect(refined.sources.map((s) => s.key).sort()).toEqual(['urn:a|1', 'urn:a|2', 'urn:a|3']);
       expect(refined.sources.find((s) => s.key === 'urn:a|1')).toMatchObject({ features, goldenId: 'G1', keys: ['b:fam:DIOP', 'i:urn:a|1'] });
       // A new version filed under other keys leaves its old ones.
