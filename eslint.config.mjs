@@ -18,7 +18,7 @@ const ZONES = {
 const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs', '!src/steward/public/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -54,6 +54,11 @@ export default tseslint.config(
   { files: ['src/fhir/**', 'src/mpi-api/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [{ ...ZONES.registryStores, message: 'APIs depend on ports, not adapters' }, ZONES.adapters]) },
   // The composition root and the tools choose adapters; tests and benchmarks reach into what they exercise.
   { files: ['src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    // The steward page's browser modules: plain JavaScript typed with JSDoc (src/steward/public/tsconfig.json).
+    files: ['src/steward/public/*.js'],
+    rules: { '@typescript-eslint/explicit-function-return-type': 'off' },
+  },
   {
     files: ['test/**'],
     rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
