@@ -60,7 +60,7 @@ export async function registerSource(ctx: RegistryContext, input: RegisterInput)
     const found = await lookupCandidates(ctx, probe, b);
     const current = found.self ? await b.source(key) : null;
     if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
-      throw new MediatorError('precondition-failed', 'source record version does not match', { version: current?.version ?? null });
+      throw new MediatorError('precondition-failed', `Version conflict: current version is ${current?.version ?? 'none'}`, { version: current?.version ?? null });
     }
     b.operation = current ? 'update' : 'create';
     return current ? updateSource(ctx, b, current, input, found) : createSource(ctx, b, ref, input, found);
