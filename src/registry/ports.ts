@@ -44,6 +44,8 @@ export interface GoldenRecord {
   /** The golden Patient computed by survivorship (id = mpiId). */
   patient: Patient;
   sourceKeys: string[];
+  /** Logical ids of the same source records, in the same order (no read needed to link to them). */
+  sourceIds: string[];
   status: GoldenStatus;
   /** For a merged (retired) record: the survivor's MPI ID. */
   mergedInto?: string;

@@ -84,7 +84,7 @@ export interface MemberSnapshot {
 }
 
 /** A golden record as stored. */
-export interface StoredGolden extends GoldenRecord {
+export interface StoredGolden extends Omit<GoldenRecord, 'sourceIds'> {
   search: SearchFields;
   /** Steward edits (patchGolden); they win over survivorship. */
   stewardPatch?: Partial<Patient>;
