@@ -15,7 +15,7 @@ import type { BulkItemResult, RegisterSourceInput } from './ports';
 import type { RegistryContext } from './context';
 import { runAtomically } from './atomic';
 import { lookupQuery } from './candidate-lookup';
-import { covers, mergeQueries, narrow } from './lookup-query';
+import { covers, indexResult, mergeQueries, narrow } from './lookup-query';
 import { probeOf, registerEach } from './register';
 import type { LookupQuery, LookupResult, RecordStore, RegistryStore, StoredGolden, StoredSource } from './store';
 
@@ -47,10 +47,11 @@ async function prefetch(ctx: RegistryContext, base: RecordStore, inputs: Registe
 /** The committed records as the page sees them: answered from the prefetch where it can. */
 function prefetchedRecords(base: RecordStore, p: Prefetch): RecordStore {
   const broad = { keys: new Set(p.query.keys), refined: new Map((p.query.refined ?? []).map((r) => [r.rf, new Set(r.keys)])) };
+  const index = indexResult(p.result);
   const xrefKeys = new Set(p.query.keys.filter((k) => k.startsWith('x:')).map((k) => k.slice(2)));
   return {
     ...base,
-    lookup: async (q) => (covers(broad, q) ? narrow(p.result, q) : base.lookup(q)),
+    lookup: async (q) => (covers(broad, q) ? narrow(index, q) : base.lookup(q)),
     source: async (key) => p.sources.get(key) ?? base.source(key),
     golden: async (id) => p.goldens.get(id) ?? base.golden(id),
     goldens: async (ids) => {
