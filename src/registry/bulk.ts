@@ -27,7 +27,10 @@ interface Prefetch {
   goldens: Map<string, StoredGolden>;
 }
 
-async function prefetch(ctx: RegistryContext, base: RecordStore, inputs: RegisterSourceInput[]): Promise<Prefetch> {
+/** What a prefetch needs of a registration: its Patient and, if given, its own identifier. */
+type Likely = Pick<RegisterSourceInput, 'patient' | 'sourceIdentifier'>;
+
+async function prefetch(ctx: RegistryContext, base: RecordStore, inputs: Likely[]): Promise<Prefetch> {
   const probes = inputs.flatMap((input) => {
     try {
       return [probeOf(ctx, input)];
@@ -66,10 +69,19 @@ function prefetchedRecords(base: RecordStore, p: Prefetch): RecordStore {
   };
 }
 
+/**
+ * The base view of a unit that will likely register these records: the committed store answered
+ * from a prefetch of their lookups (made afresh for each attempt).
+ * @param ctx - registry context
+ * @param likely - the records' Patients (and own identifiers)
+ */
+export function prefetchFor(ctx: RegistryContext, likely: Likely[]): (base: RegistryStore) => Promise<RegistryStore> {
+  return async (base) => ({ ...base, records: prefetchedRecords(base.records, await prefetch(ctx, base.records, likely)) });
+}
+
 async function registerPage(ctx: RegistryContext, inputs: RegisterSourceInput[]): Promise<BulkItemResult[]> {
   const actor = (inputs[0] as RegisterSourceInput).actor;
-  const prepare = async (base: RegistryStore): Promise<RegistryStore> => ({ ...base, records: prefetchedRecords(base.records, await prefetch(ctx, base.records, inputs)) });
-  return runAtomically(ctx, actor, (staged) => registerEach(staged, inputs), { operation: 'bulk-register', prepare });
+  return runAtomically(ctx, actor, (staged) => registerEach(staged, inputs), { operation: 'bulk-register', prepare: prefetchFor(ctx, inputs) });
 }
 
 /**
