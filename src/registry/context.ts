@@ -2,7 +2,7 @@
  * Dependencies and configuration of the registry service, resolved once into a context object
  * that every helper (register, merge, review...) receives. Nothing here is a module singleton.
  */
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../core/uuid7';
 import type { Patient } from 'fhir/r4';
 import type { Clock } from '../core/types';
 import { systemClock } from '../core/types';
@@ -169,7 +169,7 @@ export function createContext(deps: RegistryDeps): RegistryContext {
     store: deps.store,
     engine: deps.engine,
     clock,
-    newId: deps.newId ?? randomUUID,
+    newId: deps.newId ?? uuidV7,
     logger: deps.logger ?? silentLogger,
     mpiIds: deps.mpiIds ?? createMpiIdCodec(),
     cfg,

@@ -5,6 +5,7 @@
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { RegistryService } from '../../../src/registry/ports';
+import { reviewOrder } from '../../../src/registry/review-filter';
 import { generateDuplicates } from '../../helpers/duplicates';
 import type { GeneratedPair } from '../../helpers/duplicates';
 import { launchChromium, stewardContext } from '../../helpers/browser';
@@ -52,7 +53,12 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     const rows = page.locator('table.tasks tbody tr');
     expect(await rows.count()).toBe(9);
     const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
-    expect(ids).toEqual(pairs.map((p) => p.taskId));
+    // A page of registrations commits as one unit, so tasks raised in the same millisecond are
+    // ordered by id: the queue's documented order, read from the registry.
+    const tasks = await Promise.all(pairs.map(async (p) => registry().getReview(p.taskId)));
+    const expected = tasks.flatMap((t) => (t ? [t] : [])).sort(reviewOrder).map((t) => t.id);
+    expect(expected).toHaveLength(9);
+    expect(ids).toEqual(expected);
     expect(await page.locator('#queue-summary').textContent()).toBe('9 tasks match the filters, oldest first.');
     expect(await page.locator('#f-band option').allTextContents()).toEqual(['All scores', 'High (3)', 'Medium (3)', 'Low (3)']);
     expect(await page.locator('#f-source option').allTextContents()).toEqual(['All systems', 'ihris (3)', 'ncr (3)', 'openmrs (3)']);
