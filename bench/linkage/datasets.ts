@@ -1,5 +1,5 @@
 /**
- * Loaders for the linkage datasets in ../shared/data/linkage (see its README): FEBRL (dedupe and
+ * Loaders for the linkage datasets in bench/data/linkage (see its README): FEBRL (dedupe and
  * two-file link), OpenCR Uganda, and generic CSV (which also accepts Splink's fake_1000 column
  * names). Rows become a generic shape; the entity id is the truth and is only read by the metrics.
  */

@@ -2,11 +2,10 @@
  * The linkage evaluation CLI (contracts.md §4), run in-process on FEBRL1 (1,000 records) through the
  * memory registry: the JSON line has exactly the contract's keys and the linkage is accurate.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../bench/eval-linkage';
 
-const FEBRL1 = join(__dirname, '../../../../shared/data/linkage/febrl-dataset1.csv');
+const FEBRL1 = join(__dirname, '../../../bench/data/linkage/febrl-dataset1.csv');
 const KEYS = [
   'dataset', 'records', 'entities', 'truePairs', 'predictedPairs', 'precision', 'recall', 'f1', 'clusterPrecision',
   'clusterRecall', 'clusterF1', 'falseMerges', 'reviewTasks', 'reviewRate', 'blockingPairCompleteness',
@@ -22,9 +21,7 @@ async function run(argv: string[]): Promise<Captured> {
   return { code, out, err };
 }
 
-const describeData = existsSync(FEBRL1) ? describe : describe.skip;
-
-describeData('eval-linkage on FEBRL1 (memory registry)', () => {
+describe('eval-linkage on FEBRL1 (memory registry)', () => {
   it('prints one JSON object with the contract keys on the last line, f1 > 0.9', async () => {
     const { code, out } = await run(['--format', 'febrl', '--input', FEBRL1, '--order', 'shuffled', '--seed', '1', '--store', 'memory', '--json']);
     expect(code).toBe(0);
