@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { Config } from './config';
 import type { Logger } from './core/logger';
 import type { Outbox } from './events/ports';
-import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, matchRulesSchema } from './registry/matching';
+import { createMatchingEngine, defaultModel, matchRulesSchema } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
@@ -40,19 +40,28 @@ export interface RegistryModuleOptions {
 }
 
 /**
+ * The decision rules the environment sets (MATCH_*); the rule set's defaults apply to the rest.
+ * @param config - the loaded configuration
+ */
+export function rulesFromEnv(config: Config): Partial<MatchRules> {
+  const env = config.env;
+  return {
+    upperThreshold: env.MATCH_UPPER_THRESHOLD,
+    lowerThreshold: env.MATCH_LOWER_THRESHOLD,
+    identifierConflict: env.MATCH_IDENTIFIER_CONFLICT,
+    scoredIdentifierSystems: env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
+    reviewedIdentifierSystems: env.MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS,
+  };
+}
+
+/**
  * Build the registry module.
  * @param opts - configuration, logger, database (or null for memory) and rule overrides
  */
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
-  const fromEnv: Partial<MatchRules> = {
-    upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
-    lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
-    identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
-    scoredIdentifierSystems: config.env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
-  };
-  const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
+  const rules = matchRulesSchema.parse({ ...rulesFromEnv(config), ...opts.rules });
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({
@@ -63,10 +72,9 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     mpiIds: createMpiIdCodec({ template: '{country}-{region}-{yy}-{random8}', country: config.env.MPI_ID_COUNTRY, region: config.env.MPI_ID_REGION }),
     config: {
       instance: config.env.INSTANCE_ID,
-      decision: { autoLink: rules.upperThreshold, review: rules.lowerThreshold, margin: 0.05 },
+      rules,
       featureOptions: { defaultCountry: config.env.DEFAULT_PHONE_COUNTRY },
     },
-    decide: (best, runnerUp) => decide(best, runnerUp, rules),
   });
   let timer: NodeJS.Timeout | null = null;
 

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { MatchFeatures, MatchModel } from '../registry/matching/contract';
-import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, trainModel } from '../registry/matching';
+import { DEFAULT_RULES, createMatchingEngine, defaultModel, trainModel } from '../registry/matching';
 import { createRegistryService } from '../registry/service';
 import { createMongoRegistryStore } from '../registry/mongo/mongo-store';
 import type { RegistryStore } from '../registry/store';
@@ -57,8 +57,7 @@ const USAGE = 'usage: npm run model -- train [--seed N] [--max-records N] [--dry
 async function relinkCommand(store: RegistryStore, apply: boolean): Promise<void> {
   const service = createRegistryService({
     store, engine: createMatchingEngine(), defaultModel: defaultModel(),
-    config: { decision: { autoLink: DEFAULT_RULES.upperThreshold, review: DEFAULT_RULES.lowerThreshold, margin: 0.05 } },
-    decide: (best, runnerUp) => decide(best, runnerUp, DEFAULT_RULES),
+    config: { rules: DEFAULT_RULES },
   });
   const diff = await service.relink({
     dryRun: !apply, actor: { clientId: 'cli:model-relink' },

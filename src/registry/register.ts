@@ -9,8 +9,8 @@ import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './journal';
-import { decide, scoreCandidates, toMatchCandidate, xrefGoldens } from './candidates';
-import type { Decision, ScoredGolden } from './candidates';
+import { chooseLink, scoreCandidates, toMatchCandidate, xrefGoldens } from './candidates';
+import type { LinkChoice, ScoredGolden } from './candidates';
 import type { StoredReview, StoredSource } from './store';
 import { toSearchFields } from './search-fields';
 import { publicGolden, publicSource } from './views';
@@ -93,7 +93,7 @@ async function createSource(ctx: RegistryContext, b: ChangeBuilder, key: string,
   const features = ctx.features(input.patient);
   const xref = await xrefGoldens(ctx, identifiersWithKey(input.patient, ref));
   const scored = await scoreCandidates(ctx, features, model, { excludeSourceKey: key, extraGoldens: xref });
-  const decision: Decision = input.forceCreate ? { action: 'new', reviewCandidates: [], deterministic: false } : decide(ctx, scored, { xref, constraints: [] });
+  const choice: LinkChoice = input.forceCreate ? { decision: { outcome: 'new', reason: 'forced' }, reviewCandidates: [] } : chooseLink(ctx, scored, { xref, constraints: [] });
   const src: StoredSource = {
     key,
     id: ctx.newId(),
@@ -112,24 +112,24 @@ async function createSource(ctx: RegistryContext, b: ChangeBuilder, key: string,
     receivedAt: b.at,
     search: toSearchFields(input.patient, '', true, b.at),
   };
-  return linkNew(ctx, b, src, decision, scored);
+  return linkNew(ctx, b, src, choice, scored);
 }
 
-async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, decision: Decision, scored: ScoredGolden[]): Promise<() => RegistrationResult> {
+async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, choice: LinkChoice, scored: ScoredGolden[]): Promise<() => RegistrationResult> {
   const best = scored[0];
-  if (decision.action === 'link' && decision.target) {
-    const mpiId = decision.target.golden.mpiId;
-    await b.moveSource(src, mpiId, 'auto', decision.target.result.probability);
+  if (choice.target) {
+    const mpiId = choice.target.golden.mpiId;
+    await b.moveSource(src, mpiId, 'auto', choice.target.result.probability);
     b.patientEvent('linked', mpiId);
-    return () => result(ctx, b, src.key, mpiId, 'linked', decision.target);
+    return () => result(ctx, b, src.key, mpiId, 'linked', choice.target);
   }
   const golden = b.createGolden();
   await b.moveSource(src, golden.mpiId, 'auto');
   b.patientEvent('created', golden.mpiId);
-  if (decision.action !== 'review') {
+  if (choice.decision.outcome !== 'review') {
     return () => result(ctx, b, src.key, golden.mpiId, 'created', best);
   }
-  const task = openReview(ctx, b, src, decision.reviewCandidates, golden.mpiId);
+  const task = openReview(ctx, b, src, choice.reviewCandidates, golden.mpiId);
   return () => ({ ...result(ctx, b, src.key, golden.mpiId, 'review', best), reviewTaskId: task.id });
 }
 
@@ -240,16 +240,16 @@ async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSou
   // The current golden record holds this source's identifiers because of this source: not evidence.
   const xref = (await xrefGoldens(ctx, identifiersWithKey(src.patient, src))).filter((m) => m !== from);
   const scored = await scoreCandidates(ctx, src.features, model, { excludeSourceKey: src.key, extraGoldens: [...xref, ...(from ? [from] : [])] });
-  const decision = decide(ctx, scored, { xref, constraints });
-  const target = decision.action === 'link' ? decision.target?.golden.mpiId : undefined;
-  const review = decision.action === 'review' ? decision.reviewCandidates : [];
+  const choice = chooseLink(ctx, scored, { xref, constraints });
+  const target = choice.target?.golden.mpiId;
+  const review = choice.decision.outcome === 'review' ? choice.reviewCandidates : [];
   if (target && target !== from) {
-    await b.moveSource(src, target, 'auto', decision.target?.result.probability);
+    await b.moveSource(src, target, 'auto', choice.target?.result.probability);
     b.patientEvent('linked', target);
     return { target, review };
   }
   const alone = from ? (await b.golden(from))?.sourceKeys.every((k) => k === src.key) : false;
-  if ((!from || (decision.action === 'new' && !alone)) && target !== from) {
+  if ((!from || (choice.decision.outcome === 'new' && !alone)) && target !== from) {
     const golden = b.createGolden();
     await b.moveSource(src, golden.mpiId, 'auto');
     b.patientEvent(from ? 'unlinked' : 'created', golden.mpiId);

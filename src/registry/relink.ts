@@ -6,7 +6,7 @@
 import type { Actor } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { RegistryContext } from './context';
-import { decide, scoreCandidates, xrefGoldens } from './candidates';
+import { chooseLink, scoreCandidates, xrefGoldens } from './candidates';
 import { runChange } from './journal';
 import type { StoredSource } from './store';
 
@@ -34,14 +34,14 @@ async function proposal(ctx: RegistryContext, src: StoredSource, model: MatchMod
   const xref = (await xrefGoldens(ctx, [...(src.patient.identifier ?? []), { system: src.system, value: src.value }])).filter((m) => m !== src.goldenId);
   const extra = src.goldenId ? [...xref, src.goldenId] : xref;
   const scored = await scoreCandidates(ctx, src.features, model, { excludeSourceKey: src.key, extraGoldens: extra });
-  const d = decide(ctx, scored, { xref, constraints });
+  const d = chooseLink(ctx, scored, { xref, constraints });
   const from = src.goldenId;
-  if (d.action === 'link' && d.target && d.target.golden.mpiId !== from) {
+  if (d.target && d.target.golden.mpiId !== from) {
     return { sourceKey: src.key, from, to: d.target.golden.mpiId, score: d.target.result.probability };
   }
   const currentGolden = from ? await ctx.store.goldens.get(from) : null;
   const alone = !currentGolden || currentGolden.sourceKeys.every((k) => k === src.key);
-  if (d.action === 'new' && !alone) {
+  if (d.decision.outcome === 'new' && !alone) {
     return { sourceKey: src.key, from, to: 'new' };
   }
   return null;

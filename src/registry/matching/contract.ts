@@ -70,6 +70,11 @@ export interface MatchResult {
   identifierRule: 'same' | 'conflict' | 'none';
   /** With `identifierRule: 'conflict'`: the identifier systems holding the conflicting values. */
   conflictSystems?: string[];
+  /**
+   * Those of `conflictSystems` the model learned to be unreliable (their values often differ between
+   * records of one person): under the learned rule their conflict only weighs against the match.
+   */
+  unreliableSystems?: string[];
 }
 
 /** A versioned, reproducible Fellegi–Sunter model. */
