@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { Config } from './config';
 import type { Logger } from './core/logger';
 import type { Outbox } from './events/ports';
-import { createMatchingEngine, defaultModel, matchRulesSchema } from './registry/matching';
+import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, useNameTable } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
@@ -62,6 +62,8 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   const { config, logger, db } = opts;
   const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
   const rules = matchRulesSchema.parse({ ...rulesFromEnv(config), ...opts.rules });
+  // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).
+  useNameTable(loadNameTables(config.env.MATCH_NAME_TABLES));
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({

@@ -57,6 +57,8 @@ export const envSchema = z.object({
   MATCH_IDENTIFIER_CONFLICT: matchRuleFields.identifierConflict,
   MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: matchRuleFields.scoredIdentifierSystems,
   MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: matchRuleFields.reviewedIdentifierSystems,
+  // A deployment's own name tables (aliases, titles, transliterations), added to the shipped one.
+  MATCH_NAME_TABLES: csv.default([]),
 });
 
 export type EnvInput = z.input<typeof envSchema>;

@@ -22,6 +22,8 @@ export { compare, matchWeight, weightToProbability, identifierRule } from './sco
 export { trainModel } from './train';
 export type { TrainOptions } from './train';
 export { mulberry32, shuffled } from './prng';
+export { activeNameTable, buildNameTable, loadNameTables, useNameTable, NameTableError } from './name-table';
+export type { NameTable } from './name-table';
 
 /**
  * Build a matching engine with engine-wide extraction defaults (country, identifier systems);

@@ -14,7 +14,7 @@ import type { MatchModel } from './contract';
  */
 const DEFAULTS: Record<FieldName, { m: number[]; u: number[] }> = {
   given: { m: [0, 0.8, 0.08, 0.02, 0.03, 0.02, 0.03, 0.02], u: [0, 0.003, 0.002, 0.0005, 0.003, 0.005, 0.05, 0.9365] },
-  family: { m: [0, 0.85, 0.07, 0.02, 0.02, 0.02, 0.02], u: [0, 0.001, 0.0008, 0.002, 0.003, 0.03, 0.9632] },
+  family: { m: [0, 0.83, 0.07, 0.02, 0.02, 0.02, 0.02, 0.02], u: [0, 0.001, 0.0008, 0.0005, 0.002, 0.003, 0.03, 0.9627] },
   birthDate: {
     m: [0, 0.82, 0.02, 0.06, 0.01, 0.03, 0.02, 0.04],
     u: [0, 0.00004, 0.000004, 0.0015, 0.001, 0.012, 0.025, 0.960456],
@@ -76,12 +76,21 @@ export interface CompiledModel {
 const compiled = new WeakMap<MatchModel, CompiledModel>();
 const PROBABILITY_FLOOR = 1e-9;
 
+/** Level names models stored before a rename still carry. */
+const FORMER_NAMES: Readonly<Record<string, string>> = { alias: 'nickname' };
+
+function levelIndex(stored: string[], level: string): number {
+  const j = stored.indexOf(level);
+  const former = FORMER_NAMES[level];
+  return j >= 0 || former === undefined ? j : stored.indexOf(former);
+}
+
 function levelWeights(field: FieldName, spec: MatchModel['fields'][string] | undefined): Float64Array {
   const levels = FIELD_LEVELS[field];
   const w = new Float64Array(levels.length);
   if (!spec) return w;
   for (let i = 1; i < levels.length; i++) {
-    const j = spec.levels.indexOf(levels[i] as string);
+    const j = levelIndex(spec.levels, levels[i] as string);
     if (j < 0) continue;
     const m = Math.max(spec.m[j] ?? 0, PROBABILITY_FLOOR);
     const u = Math.max(spec.u[j] ?? 0, PROBABILITY_FLOOR);
@@ -106,7 +115,7 @@ export function compileModel(model: MatchModel): CompiledModel {
   const exactU = new Float64Array(FIELDS.length);
   FIELDS.forEach((f, i) => {
     const spec = model.fields[f];
-    const j = spec ? spec.levels.indexOf('exact') : -1;
+    const j = spec ? levelIndex(spec.levels, 'exact') : -1;
     exactM[i] = j >= 0 ? Math.max(spec?.m[j] ?? 0, PROBABILITY_FLOOR) : 1;
     exactU[i] = j >= 0 ? Math.max(spec?.u[j] ?? 0, PROBABILITY_FLOOR) : 1;
   });
