@@ -40,6 +40,8 @@ export interface IngestOutcome {
   /** Features of each row, as the registry extracts them. */
   features: MatchFeatures[];
   reviewTasks: number;
+  /** Registrations by decision: auto-link, review, new golden record. */
+  decisions: { autoLink: number; review: number; new: number };
   /** Pairwise comparisons the registry made while registering (all registrations). */
   comparisons: number;
   seconds: { map: number; train: number; ingest: number };
@@ -99,13 +101,17 @@ async function openRegistry(opts: IngestOptions): Promise<Registry> {
   return { module, engine, counter, dispose };
 }
 
-async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patient[], order: number[]): Promise<string[]> {
+async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patient[], order: number[]): Promise<{ keys: string[]; decisions: IngestOutcome['decisions'] }> {
   const keys = new Array<string>(rows.length);
+  const decisions = { autoLink: 0, review: 0, new: 0 };
   for (const i of order) {
     const res = await reg.module.service.registerSource({ patient: patients[i] as Patient, sourceSystem: (rows[i] as UnlabelledRow).source, actor: ACTOR });
     keys[i] = res.source.key;
+    if (res.outcome === 'linked') decisions.autoLink++;
+    else if (res.outcome === 'review') decisions.review++;
+    else if (res.outcome === 'created') decisions.new++;
   }
-  return keys;
+  return { keys, decisions };
 }
 
 async function currentGoldens(reg: Registry, keys: string[]): Promise<string[]> {
@@ -141,10 +147,10 @@ export async function ingestThroughRegistry(rows: UnlabelledRow[], opts: IngestO
     const indices = rows.map((_, i) => i);
     const order = opts.order === 'shuffled' ? shuffled(indices, opts.seed) : indices;
     t = process.hrtime.bigint();
-    const keys = await registerAll(reg, rows, patients, order);
+    const { keys, decisions } = await registerAll(reg, rows, patients, order);
     const ingest = since(t);
     const comparisons = reg.counter.compares;
-    return { clusters: await currentGoldens(reg, keys), features, reviewTasks: await openReviews(reg), comparisons, seconds: { map, train, ingest } };
+    return { clusters: await currentGoldens(reg, keys), features, reviewTasks: await openReviews(reg), decisions, comparisons, seconds: { map, train, ingest } };
   } finally {
     await reg.dispose();
   }

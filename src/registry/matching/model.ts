@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { FIELDS, FIELD_LEVELS } from './comparators';
 import type { FieldName } from './comparators';
+import { checkDigitBit } from './check-digits';
 import type { MatchModel } from './contract';
 
 /**
@@ -42,7 +43,10 @@ export const DEFAULT_LAMBDA = 0.0001;
  */
 export function modelVersion(model: Omit<MatchModel, 'version' | 'createdAt'>): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ l: model.lambda, f: model.fields, t: model.termFrequencies ?? null }));
+  // Keys added later enter the hash only when present, so older models keep their versions.
+  const household = model.householdLambda === undefined ? {} : { hl: model.householdLambda, tl: model.twinLambda ?? null };
+  const ids = model.identifierSystems === undefined ? {} : { ids: model.identifierSystems };
+  hash.update(JSON.stringify({ l: model.lambda, f: model.fields, t: model.termFrequencies ?? null, ...household, ...ids }));
   return `fs-${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -61,6 +65,12 @@ export function defaultModel(): MatchModel {
 export interface CompiledModel {
   /** log2(m/u) per field per level; 0 for null and for levels the model does not know. */
   weights: Float64Array[];
+  /** log2(h/u) per field per level: how much more a household pair than an unrelated pair shows the level (0 without a household class). */
+  householdWeights: Float64Array[];
+  /** log2(t/u) per field per level, for twins. */
+  twinWeights: Float64Array[];
+  /** Per field, the least an exact agreement may weigh after the term-frequency adjustment: never below a near-agreement, never below 0. */
+  exactFloor: Float64Array;
   /** m of the exact level per field (for the term-frequency adjustment). */
   exactM: Float64Array;
   /** u of the exact level per field. */
@@ -71,6 +81,19 @@ export interface CompiledModel {
   tfMinimum: number;
   /** log2(λ/(1−λ)). */
   prior: number;
+  /** Share of the non-matching pairs that are household (non-twin) pairs; 0 without a household class. */
+  householdShare: number;
+  /** Share of the non-matching pairs that are twins. */
+  twinShare: number;
+  /** log2 of the two shares (−∞ when 0). */
+  log2HouseholdShare: number;
+  log2TwinShare: number;
+  /** log2(1 − householdShare − twinShare): the household term of a pair with no household evidence. */
+  log2Unrelated: number;
+  /** Identifier systems training judged unreliable. */
+  unreliableSystems: Set<string>;
+  /** Check-digit bit per identifier system that has one. */
+  checkBits: Map<string, number>;
 }
 
 const compiled = new WeakMap<MatchModel, CompiledModel>();
@@ -85,22 +108,62 @@ function levelIndex(stored: string[], level: string): number {
   return j >= 0 || former === undefined ? j : stored.indexOf(former);
 }
 
-function levelWeights(field: FieldName, spec: MatchModel['fields'][string] | undefined): Float64Array {
+function levelWeights(field: FieldName, spec: MatchModel['fields'][string] | undefined, over: 'm' | 'h' | 't'): Float64Array {
   const levels = FIELD_LEVELS[field];
   const w = new Float64Array(levels.length);
-  if (!spec) return w;
+  const top = spec?.[over];
+  if (!spec || !top) return w;
   for (let i = 1; i < levels.length; i++) {
     const j = levelIndex(spec.levels, levels[i] as string);
     if (j < 0) continue;
-    const m = Math.max(spec.m[j] ?? 0, PROBABILITY_FLOOR);
+    const x = Math.max(top[j] ?? 0, PROBABILITY_FLOOR);
     const u = Math.max(spec.u[j] ?? 0, PROBABILITY_FLOOR);
-    w[i] = Math.log2(m / u);
+    w[i] = Math.log2(x / u);
   }
   return w;
 }
 
+/**
+ * Keep agreement from ever lowering a score (the property the tests hold the scorer to): exact
+ * agreement weighs at least as much as any other level and never below 0, and separates a match
+ * from a household pair (m/h) at least as well as any other level does; the household weight of
+ * exact agreement is lowered where EM left it above that bound.
+ */
+function monotone(a: Float64Array, related: Float64Array[]): number {
+  let floor = 0;
+  for (let l = 2; l < a.length; l++) floor = Math.max(floor, a[l] as number);
+  if (a.length < 2) return floor;
+  a[1] = Math.max(a[1] as number, floor);
+  for (const b of related) {
+    let separation = 0;
+    for (let l = 2; l < a.length; l++) separation = Math.max(separation, (a[l] as number) - (b[l] as number));
+    b[1] = Math.min(b[1] as number, (a[1] as number) - separation);
+  }
+  return floor;
+}
+
 function toMap(table: Record<string, number> | undefined): Map<string, number> | undefined {
   return table ? new Map(Object.entries(table)) : undefined;
+}
+
+function identifierKnowledge(model: MatchModel): Pick<CompiledModel, 'unreliableSystems' | 'checkBits'> {
+  const systems = Object.entries(model.identifierSystems ?? {});
+  return {
+    unreliableSystems: new Set(systems.filter(([, r]) => !r.reliable).map(([s]) => s)),
+    checkBits: new Map(systems.flatMap(([s, r]) => (r.checkDigit ? [[s, checkDigitBit(r.checkDigit)] as const] : []))),
+  };
+}
+
+function exactParameters(model: MatchModel): { exactM: Float64Array; exactU: Float64Array } {
+  const exactM = new Float64Array(FIELDS.length);
+  const exactU = new Float64Array(FIELDS.length);
+  FIELDS.forEach((f, i) => {
+    const spec = model.fields[f];
+    const j = spec ? levelIndex(spec.levels, 'exact') : -1;
+    exactM[i] = j >= 0 ? Math.max(spec?.m[j] ?? 0, PROBABILITY_FLOOR) : 1;
+    exactU[i] = j >= 0 ? Math.max(spec?.u[j] ?? 0, PROBABILITY_FLOOR) : 1;
+  });
+  return { exactM, exactU };
 }
 
 /**
@@ -111,23 +174,25 @@ function toMap(table: Record<string, number> | undefined): Map<string, number> |
 export function compileModel(model: MatchModel): CompiledModel {
   let c = compiled.get(model);
   if (c !== undefined) return c;
-  const exactM = new Float64Array(FIELDS.length);
-  const exactU = new Float64Array(FIELDS.length);
-  FIELDS.forEach((f, i) => {
-    const spec = model.fields[f];
-    const j = spec ? levelIndex(spec.levels, 'exact') : -1;
-    exactM[i] = j >= 0 ? Math.max(spec?.m[j] ?? 0, PROBABILITY_FLOOR) : 1;
-    exactU[i] = j >= 0 ? Math.max(spec?.u[j] ?? 0, PROBABILITY_FLOOR) : 1;
-  });
   const tf = model.termFrequencies ?? {};
   const lambda = Math.min(Math.max(model.lambda, 1e-12), 1 - 1e-12);
+  const share = (x: number | undefined): number => (x ? Math.min(Math.max(x / (1 - lambda), 0), 0.45) : 0);
+  const householdShare = share(model.householdLambda);
+  const twinShare = share(model.twinLambda);
+  const weights = FIELDS.map((f) => levelWeights(f, model.fields[f], 'm'));
+  const householdWeights = FIELDS.map((f) => levelWeights(f, model.fields[f], 'h'));
+  const twinWeights = FIELDS.map((f) => levelWeights(f, model.fields[f], 't'));
+  const exactFloor = Float64Array.from(FIELDS.map((_, i) => monotone(weights[i] as Float64Array, [householdWeights[i] as Float64Array, twinWeights[i] as Float64Array])));
   c = {
-    weights: FIELDS.map((f) => levelWeights(f, model.fields[f])),
-    exactM,
-    exactU,
+    weights, householdWeights, twinWeights, exactFloor, ...exactParameters(model),
     tf: { given: toMap(tf.given), family: toMap(tf.family) },
     tfMinimum: Number(tf._meta?.minimum ?? 1e-5),
     prior: Math.log2(lambda / (1 - lambda)),
+    householdShare, twinShare,
+    log2HouseholdShare: householdShare > 0 ? Math.log2(householdShare) : -Infinity,
+    log2TwinShare: twinShare > 0 ? Math.log2(twinShare) : -Infinity,
+    log2Unrelated: Math.log2(1 - householdShare - twinShare),
+    ...identifierKnowledge(model),
   };
   compiled.set(model, c);
   return c;

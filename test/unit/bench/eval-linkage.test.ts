@@ -9,7 +9,7 @@ const FEBRL1 = join(__dirname, '../../../bench/data/linkage/febrl-dataset1.csv')
 const KEYS = [
   'dataset', 'records', 'entities', 'truePairs', 'predictedPairs', 'precision', 'recall', 'f1', 'clusterPrecision',
   'clusterRecall', 'clusterF1', 'falseMerges', 'reviewTasks', 'reviewRate', 'blockingPairCompleteness',
-  'candidatesPerRecord', 'recordsPerSecond',
+  'candidatesPerRecord', 'recordsPerSecond', 'decisionAutoLink', 'decisionReview', 'decisionNew',
 ];
 
 interface Captured { code: number; out: string[]; err: string[] }

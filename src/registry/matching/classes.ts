@@ -1,0 +1,100 @@
+/**
+ * The kinds of pair a registry meets, as latent classes for EM (em.ts), and the structure each
+ * class is given — where EM starts it and which of its fields are tied to another class:
+ *  - the same person (m);
+ *  - two members of one household (h): a family name passed to the children, one phone, one
+ *    address, one place; given names and person identifiers unrelated; birth dates apart (at most
+ *    5 % of household pairs share one, since only twins do and twin births are 2–4 % of births);
+ *  - twins (t): household members born together — given names and identifiers as strangers', every
+ *    other field but sex as two records of one person (twins are children of one household, recorded
+ *    at one address under one phone, born on one date); sex learned; their share is a fixed
+ *    2 % of the household pairs' (twin births are 2–4 % of births, and a twin pair is one of the
+ *    several pairs a household of parents and children makes), so the class cannot grow to absorb
+ *    the duplicates whose given name was replaced where a data set has no households;
+ *  - two unrelated people (u).
+ * Within a class fields are independent; the dependence between the fields a household shares is
+ * carried by the classes. So the agreeing family name, phone and address of two household members
+ * count once, and "same birth date, same household, different given name" reads as twins.
+ */
+import { FIELDS, FIELD_LEVELS } from './comparators';
+import type { FieldName } from './comparators';
+import type { MatchModel } from './contract';
+import type { EmConstraints, EmParams } from './em';
+
+export const MATCH = 0;
+export const HOUSEHOLD = 1;
+export const TWINS = 2;
+export const UNRELATED = 3;
+
+const field = (name: FieldName): number => FIELDS.indexOf(name);
+/** Fields whose values relate as strangers' do in the household and twin classes. */
+const AS_STRANGERS: readonly FieldName[] = ['given', 'nationalId', 'otherId', 'email'];
+/** Fields twins' records compare on as two records of one person's do. */
+const AS_ONE_PERSON: readonly FieldName[] = ['family', 'birthDate', 'phone', 'postcode', 'city', 'state', 'address'];
+/** Twin pairs per household pair. */
+const TWINS_PER_HOUSEHOLD_PAIR = 0.02;
+/** Where EM starts the household class (fields not listed start from u). */
+const HOUSEHOLD_START: Partial<Record<FieldName, Record<string, number>>> = {
+  family: { exact: 0.6, 'jw>=0.92': 0.04, alias: 0.02, 'jw>=0.88': 0.02, phonetic: 0.03, 'jw>=0.70': 0.04, else: 0.25 },
+  birthDate: { exact: 0.02, 'swap-day-month': 0.002, edit1: 0.01, 'same-year-month': 0.01, 'same-year': 0.04, 'year±1': 0.06, else: 0.848 },
+  gender: { exact: 0.5, else: 0.5 },
+  phone: { exact: 0.5, edit1: 0.03, else: 0.47 },
+  postcode: { exact: 0.8, edit1: 0.05, else: 0.15 },
+  city: { exact: 0.8, 'jw>=0.88': 0.05, else: 0.15 },
+  state: { exact: 0.9, else: 0.1 },
+  address: { exact: 0.4, 'tokens>=0.66': 0.25, 'tokens>=0.34': 0.1, else: 0.25 },
+};
+/** Twins are of one sex somewhat more often than not (dizygotic pairs half the time, monozygotic always). */
+const TWIN_SAME_SEX = 0.6;
+/** Birth-date levels that say "the same date" (mistyped or not). */
+const SAME_DATE = ['exact', 'swap-day-month', 'edit1'].map((l) => FIELD_LEVELS.birthDate.indexOf(l));
+const HOUSEHOLD_SAME_DATE_MAX = 0.05;
+
+/** Ties and caps for EM (ties apply in order: the household's before the twins'). */
+export const CLASS_CONSTRAINTS: EmConstraints = {
+  ties: [
+    ...AS_STRANGERS.map((f) => [HOUSEHOLD, field(f), UNRELATED] as const),
+    ...AS_STRANGERS.map((f) => [TWINS, field(f), UNRELATED] as const),
+    ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
+  ],
+  caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
+  shares: [[TWINS, HOUSEHOLD, TWINS_PER_HOUSEHOLD_PAIR]],
+};
+
+function startFrom(u: number[][], table: Partial<Record<FieldName, Record<string, number>>>): number[][] {
+  return FIELDS.map((f, i) => {
+    const start = table[f];
+    return start ? FIELD_LEVELS[f].map((level, l) => (l === 0 ? 0 : start[level] ?? 0.001)) : [...(u[i] as number[])];
+  });
+}
+
+/**
+ * EM's starting point: m from the base model, u from random pairs, the household class from how
+ * households are made, the twin class from both; class shares from the deterministic agreements.
+ * @param base - the default model (m)
+ * @param u - u from random pairs
+ * @param p - starting share of matches among the blocked pairs
+ */
+export function initialParams(base: MatchModel, u: number[][], p: number): EmParams {
+  const m = FIELDS.map((f) => [...(base.fields[f]?.m ?? [])]);
+  const household = startFrom(u, HOUSEHOLD_START);
+  const twins = m.map((row) => [...row]);
+  twins[field('gender')] = [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX];
+  return { theta: [m, household, twins, u.map((row) => [...row])], p: [p, 0.3 * (1 - p), 0.3 * TWINS_PER_HOUSEHOLD_PAIR * (1 - p), 0.69 * (1 - p)] };
+}
+
+/**
+ * The final level probabilities of the household and twin classes: EM's, with fields tied to the
+ * unrelated class taking the random-pair u (so they carry no household evidence) and the twins'
+ * birth date taking the final m.
+ * @param params - EM's result
+ * @param u - u from random pairs
+ * @param i - field index
+ */
+export function relatedLevels(params: EmParams, u: number[][], i: number): { h: number[]; t: number[] } {
+  const f = FIELDS[i] as FieldName;
+  if (AS_STRANGERS.includes(f)) return { h: u[i] as number[], t: u[i] as number[] };
+  const h = (params.theta[HOUSEHOLD] as number[][])[i] as number[];
+  const t = (params.theta[AS_ONE_PERSON.includes(f) ? MATCH : TWINS] as number[][])[i] as number[];
+  return { h, t };
+}
