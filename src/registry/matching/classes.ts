@@ -5,12 +5,14 @@
  *  - two members of one household (h): a family name passed to the children, one phone, one
  *    address, one place; given names and person identifiers unrelated; birth dates apart (at most
  *    5 % of household pairs share one, since only twins do and twin births are 2–4 % of births);
- *  - twins (t): household members born together — given names and identifiers as strangers', every
+ *  - twins (t): household members born together — identifiers as strangers'; given names the same
+ *    or near-same as rarely as strangers' (twins are never given one name) but, when different,
+ *    related as the data shows (Assane and Ousseynou, Adama and Awa are names given as a pair); every
  *    other field but sex as two records of one person (twins are children of one household, recorded
- *    at one address under one phone, born on one date); sex learned; their share is a fixed
- *    2 % of the household pairs' (twin births are 2–4 % of births, and a twin pair is one of the
- *    several pairs a household of parents and children makes), so the class cannot grow to absorb
- *    the duplicates whose given name was replaced where a data set has no households;
+ *    at one address under one phone, born on one date); of one sex 60 % of the time (dizygotic
+ *    pairs half the time, monozygotic always). Their share starts small and is learned: pairs of
+ *    opposite sex that agree on everything but the given name are what reveal twins, so where the
+ *    data carries no sex the class stays as small as it started;
  *  - two unrelated people (u).
  * Within a class fields are independent; the dependence between the fields a household shares is
  * carried by the classes. So the agreeing family name, phone and address of two household members
@@ -19,6 +21,7 @@
 import { FIELDS, FIELD_LEVELS } from './comparators';
 import type { FieldName } from './comparators';
 import type { MatchModel } from './contract';
+import { tieLevels } from './em';
 import type { EmConstraints, EmParams } from './em';
 
 export const MATCH = 0;
@@ -29,10 +32,14 @@ export const UNRELATED = 3;
 const field = (name: FieldName): number => FIELDS.indexOf(name);
 /** Fields whose values relate as strangers' do in the household and twin classes. */
 const AS_STRANGERS: readonly FieldName[] = ['given', 'nationalId', 'otherId', 'email'];
+/** Given-name levels that say "the same name" (exact, typo, alias): as rare for twins as for strangers. */
+const SAME_NAME = ['exact', 'jw>=0.92', 'alias', 'jw>=0.88'].map((l) => FIELD_LEVELS.given.indexOf(l));
 /** Fields twins' records compare on as two records of one person's do. */
 const AS_ONE_PERSON: readonly FieldName[] = ['family', 'birthDate', 'phone', 'postcode', 'city', 'state', 'address'];
-/** Twin pairs per household pair. */
-const TWINS_PER_HOUSEHOLD_PAIR = 0.02;
+/** Where EM starts the twins' given-name comparison (the same-name levels are tied to strangers'). */
+const TWIN_NAMES_START: Readonly<Record<string, number>> = { phonetic: 0.15, 'jw>=0.70': 0.15, else: 0.7 };
+/** Where EM starts the twins' share of the blocked pairs. */
+const TWIN_START = 1e-6;
 /** Where EM starts the household class (fields not listed start from u). */
 const HOUSEHOLD_START: Partial<Record<FieldName, Record<string, number>>> = {
   family: { exact: 0.6, 'jw>=0.92': 0.04, alias: 0.02, 'jw>=0.88': 0.02, phonetic: 0.03, 'jw>=0.70': 0.04, else: 0.25 },
@@ -44,7 +51,6 @@ const HOUSEHOLD_START: Partial<Record<FieldName, Record<string, number>>> = {
   state: { exact: 0.9, else: 0.1 },
   address: { exact: 0.4, 'tokens>=0.66': 0.25, 'tokens>=0.34': 0.1, else: 0.25 },
 };
-/** Twins are of one sex somewhat more often than not (dizygotic pairs half the time, monozygotic always). */
 const TWIN_SAME_SEX = 0.6;
 /** Birth-date levels that say "the same date" (mistyped or not). */
 const SAME_DATE = ['exact', 'swap-day-month', 'edit1'].map((l) => FIELD_LEVELS.birthDate.indexOf(l));
@@ -54,11 +60,12 @@ const HOUSEHOLD_SAME_DATE_MAX = 0.05;
 export const CLASS_CONSTRAINTS: EmConstraints = {
   ties: [
     ...AS_STRANGERS.map((f) => [HOUSEHOLD, field(f), UNRELATED] as const),
-    ...AS_STRANGERS.map((f) => [TWINS, field(f), UNRELATED] as const),
+    ...AS_STRANGERS.filter((f) => f !== 'given').map((f) => [TWINS, field(f), UNRELATED] as const),
+    [TWINS, field('given'), UNRELATED, SAME_NAME] as const,
     ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
   ],
   caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
-  shares: [[TWINS, HOUSEHOLD, TWINS_PER_HOUSEHOLD_PAIR]],
+  fixed: [[TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]]],
 };
 
 function startFrom(u: number[][], table: Partial<Record<FieldName, Record<string, number>>>): number[][] {
@@ -69,18 +76,32 @@ function startFrom(u: number[][], table: Partial<Record<FieldName, Record<string
 }
 
 /**
- * EM's starting point: m from the base model, u from random pairs, the household class from how
- * households are made, the twin class from both; class shares from the deterministic agreements.
+ * The constraints, with the match class's given-name distribution fixed where anchor pairs gave one.
+ * @param anchoredGiven - the given-name levels of pairs sharing a person identifier (anchors.ts), or null
+ */
+export function constraintsWith(anchoredGiven: number[] | null): EmConstraints {
+  if (anchoredGiven === null) return CLASS_CONSTRAINTS;
+  return { ...CLASS_CONSTRAINTS, fixed: [...CLASS_CONSTRAINTS.fixed, [MATCH, field('given'), anchoredGiven]] };
+}
+
+/**
+ * EM's starting point: m from the base model (the given name from anchor pairs when there are
+ * any), u from random pairs, the household class from how households are made, the twin class from
+ * the match class; class shares from the deterministic agreements.
  * @param base - the default model (m)
  * @param u - u from random pairs
  * @param p - starting share of matches among the blocked pairs
+ * @param anchoredGiven - the match class's given-name distribution from anchor pairs, or null
  */
-export function initialParams(base: MatchModel, u: number[][], p: number): EmParams {
+export function initialParams(base: MatchModel, u: number[][], p: number, anchoredGiven: number[] | null = null): EmParams {
   const m = FIELDS.map((f) => [...(base.fields[f]?.m ?? [])]);
+  if (anchoredGiven) m[field('given')] = [...anchoredGiven];
   const household = startFrom(u, HOUSEHOLD_START);
   const twins = m.map((row) => [...row]);
   twins[field('gender')] = [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX];
-  return { theta: [m, household, twins, u.map((row) => [...row])], p: [p, 0.3 * (1 - p), 0.3 * TWINS_PER_HOUSEHOLD_PAIR * (1 - p), 0.69 * (1 - p)] };
+  // Names given as a pair often sound alike or share a root: start there and let the data say.
+  twins[field('given')] = tieLevels(FIELD_LEVELS.given.map((level) => TWIN_NAMES_START[level] ?? 0), u[field('given')] as number[], SAME_NAME);
+  return { theta: [m, household, twins, u.map((row) => [...row])], p: [p, 0.3 * (1 - p), TWIN_START, 0.7 * (1 - p) - TWIN_START] };
 }
 
 /**
@@ -93,6 +114,7 @@ export function initialParams(base: MatchModel, u: number[][], p: number): EmPar
  */
 export function relatedLevels(params: EmParams, u: number[][], i: number): { h: number[]; t: number[] } {
   const f = FIELDS[i] as FieldName;
+  if (f === 'given') return { h: u[i] as number[], t: tieLevels((params.theta[TWINS] as number[][])[i] as number[], u[i] as number[], SAME_NAME) };
   if (AS_STRANGERS.includes(f)) return { h: u[i] as number[], t: u[i] as number[] };
   const h = (params.theta[HOUSEHOLD] as number[][])[i] as number[];
   const t = (params.theta[AS_ONE_PERSON.includes(f) ? MATCH : TWINS] as number[][])[i] as number[];

@@ -68,15 +68,20 @@ function givenLevel(a: Prepared, b: Prepared): number {
   return level;
 }
 
-/** Cheap pre-test for a swap: both names present and the first letters cross over. */
+/** Cheap pre-test for a swap: both names present and each could be a near-copy of the other's crossed name. */
 function swapPossible(a: Prepared, b: Prepared): boolean {
-  return a.given !== '' && a.family !== '' && b.given !== '' && b.family !== '' &&
-    a.given.charCodeAt(0) === b.family.charCodeAt(0) && a.family.charCodeAt(0) === b.given.charCodeAt(0);
+  const ag = a.givenView;
+  const af = a.familyView;
+  const bg = b.givenView;
+  const bf = b.familyView;
+  return ag.key !== '' && af.key !== '' && bg.key !== '' && bf.key !== '' &&
+    jwUpperBound(ag.key, bf.key, ag.mask, bf.mask) >= 0.88 && jwUpperBound(af.key, bg.key, af.mask, bg.mask) >= 0.88;
 }
 
 /**
  * Given and family levels, trying the swapped order (given↔family) when the direct order agrees
- * poorly and the swapped one agrees well on both names (Ugandan records write either order).
+ * poorly and the swapped one agrees on both names at least as a typo would (Ugandan records write
+ * either order, and a swapped record is mistyped as often as any other).
  * @param a - first record
  * @param b - second record
  * @param out - receives [given level, family level]
@@ -89,7 +94,7 @@ export function nameLevels(a: Prepared, b: Prepared, out: Int32Array): void {
   if ((g > 2 || f > 2) && swapPossible(a, b)) {
     const sg = nameLevel(a.givenView, b.familyView, false);
     const sf = nameLevel(a.familyView, b.givenView, false);
-    if (sg <= 2 && sf <= 2 && sg + sf < g + f) {
+    if (sg <= 4 && sf <= 4 && sg + sf < g + f) {
       out[0] = sg;
       out[1] = sf;
     }

@@ -24,12 +24,16 @@ export interface EmParams {
 
 /** Structural constraints applied after every step. */
 export interface EmConstraints {
-  /** [class, field, source class]: the field's distribution in the class is copied from the source class. */
-  ties: Array<readonly [number, number, number]>;
+  /**
+   * [class, field, source class, levels]: the field's distribution in the class is copied from the
+   * source class — wholly, or only at the listed levels (the others keep their learned proportions
+   * and share the rest).
+   */
+  ties: Array<readonly [number, number, number, (readonly number[])?]>;
   /** [class, field, levels, most]: those levels together hold at most this probability in the class. */
   caps: Array<readonly [number, number, readonly number[], number]>;
-  /** [class, of class, ratio]: the class's share is fixed at ratio × the other class's share. */
-  shares: Array<readonly [number, number, number]>;
+  /** [class, field, levels]: the field's distribution in the class is fixed. */
+  fixed: Array<readonly [number, number, readonly number[]]>;
 }
 
 const SMOOTHING = 1e-3;
@@ -88,6 +92,19 @@ function zeros(classes: number): number[][][] {
   return Array.from({ length: classes }, () => FIELDS.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0)));
 }
 
+/**
+ * A distribution whose listed levels take the source's probabilities, the others keeping their
+ * proportions in what remains.
+ * @param row - the class's own distribution
+ * @param source - the distribution the tied levels come from
+ * @param tied - the tied levels
+ */
+export function tieLevels(row: number[], source: number[], tied: readonly number[]): number[] {
+  const fixed = tied.reduce((sum, l) => sum + (source[l] as number), 0);
+  const free = row.reduce((sum, x, l) => (l === 0 || tied.includes(l) ? sum : sum + x), 0);
+  return row.map((x, l) => (l === 0 ? 0 : tied.includes(l) ? (source[l] as number) : free > 0 ? (x * (1 - fixed)) / free : (1 - fixed) / (row.length - 1 - tied.length)));
+}
+
 function applyCap(row: number[], capped: readonly number[], most: number): void {
   const held = capped.reduce((sum, l) => sum + (row[l] as number), 0);
   if (held <= most) return;
@@ -115,17 +132,21 @@ function step(table: PatternTable, params: EmParams, constraints: EmConstraints)
     }
   });
   const theta = acc.map((fields) => fields.map(normalise));
-  for (const [k, f, from] of constraints.ties) (theta[k] as number[][])[f] = [...((theta[from] as number[][])[f] as number[])];
+  for (const [k, f, from, levels] of constraints.ties) {
+    const source = (theta[from] as number[][])[f] as number[];
+    (theta[k] as number[][])[f] = levels ? tieLevels((theta[k] as number[][])[f] as number[], source, levels) : [...source];
+  }
   for (const [k, f, capped, most] of constraints.caps) applyCap((theta[k] as number[][])[f] as number[], capped, most);
+  for (const [k, f, levels] of constraints.fixed) (theta[k] as number[][])[f] = [...levels];
   const p = mass.map((x) => Math.max(x / Math.max(total, 1), MIN_SHARE));
-  for (const [k, of, ratio] of constraints.shares) p[k] = Math.max(ratio * (p[of] as number), MIN_SHARE);
   const sum = p.reduce((s, x) => s + x, 0);
   return { theta, p: p.map((x) => x / sum) };
 }
 
 function maxChange(a: EmParams, b: EmParams): number {
   let d = 0;
-  a.p.forEach((x, k) => (d = Math.max(d, Math.abs(x - (b.p[k] as number)))));
+  // Class shares change relatively: a small class (twins) must converge too.
+  a.p.forEach((x, k) => (d = Math.max(d, Math.abs(x - (b.p[k] as number)) / Math.max(x, 1e-6))));
   a.theta.forEach((fields, k) => fields.forEach((row, f) => row.forEach((x, l) => (d = Math.max(d, Math.abs(x - ((b.theta[k] as number[][])[f] as number[])[l]!))))));
   return d;
 }

@@ -144,7 +144,9 @@ function givenKeys(given: string[], table: NameTable): { first: string; all: str
 function build(f: MatchFeatures): Prepared {
   const table = activeNameTable();
   const { first, all } = givenKeys(Array.isArray(f.given) ? f.given : [], table);
-  const family = nameKey(Array.isArray(f.family) ? f.family : []);
+  // A swapped record carries the given name, and its title or prefix, in the family field.
+  const familyTokens = Array.isArray(f.family) ? f.family : [];
+  const family = nameKey(familyTokens.slice(leadingSetAside(familyTokens, table)));
   // Stored phonetic codes are reused when the compared name is the stored first given name.
   const givenCodes = first === nameKey(f.given?.[0] ?? '') ? f.givenPhonetic : undefined;
   const d = f.birthDate;
@@ -154,7 +156,7 @@ function build(f: MatchFeatures): Prepared {
     family,
     givenView: view(first, givenCodes, table.given, table),
     givenAllView: view(all, undefined, table.given, table),
-    familyView: view(family, f.familyPhonetic, table.family, table),
+    familyView: view(family, family === nameKey(familyTokens) ? f.familyPhonetic : undefined, table.family, table),
     cityMask: charMask(f.city ?? ''),
     addressTokens: tokenHashes(f.address ?? ''),
     dob: packDate(d),

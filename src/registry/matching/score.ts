@@ -65,10 +65,12 @@ function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldCompa
     let hi = (c.householdWeights[i] as Float64Array)[level] ?? 0;
     let ti = (c.twinWeights[i] as Float64Array)[level] ?? 0;
     if (level === 1 && i <= FAMILY) {
-      // The name's own frequency replaces u in every class's weight; the match weight never falls
-      // below a near-agreement or 0 (agreeing on a common name is still not evidence against).
-      const shift = tfShift(c, a, b, i);
-      wi = Math.max(c.exactFloor[i] as number, wi + shift);
+      // The name's own frequency replaces u in every class's weight, and the match weight never
+      // falls below a near-agreement or 0 (agreeing on a common name is still not evidence against);
+      // every class moves by the same amount, so how well the name separates a match from a
+      // household pair does not change.
+      const shift = Math.max(tfShift(c, a, b, i), (c.exactFloor[i] as number) - wi);
+      wi += shift;
       hi += shift;
       ti += shift;
     }

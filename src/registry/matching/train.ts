@@ -8,7 +8,8 @@
 import { blockingKeys } from './blocking';
 import { FIELDS, FIELD_LEVELS, fieldLevels } from './comparators';
 import type { MatchFeatures, MatchModel } from './contract';
-import { CLASS_CONSTRAINTS, HOUSEHOLD, MATCH, TWINS, initialParams, relatedLevels } from './classes';
+import { anchoredDistribution, sharePersonId } from './anchors';
+import { HOUSEHOLD, MATCH, TWINS, constraintsWith, initialParams, relatedLevels } from './classes';
 import { addPattern, responsibilities, runEm } from './em';
 import type { EmParams, PatternTable } from './em';
 import { defaultModel, modelVersion } from './model';
@@ -62,7 +63,14 @@ function estimateU(records: Prepared[], pairs: number, rand: () => number): { u:
   return { u, observed };
 }
 
-interface Blocked { table: PatternTable; pairs: number; deterministic: number; list: number[] }
+interface Blocked {
+  table: PatternTable;
+  pairs: number;
+  deterministic: number;
+  list: number[];
+  /** Given-name levels of the pairs that share a person identifier's value (anchors.ts). */
+  anchoredGiven: number[];
+}
 
 function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBlock: number): Blocked {
   const blocks = new Map<string, number[]>();
@@ -78,6 +86,7 @@ function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBloc
   const levels = new Int32Array(FIELDS.length);
   const seen = new Set<number>();
   const pairList: number[] = [];
+  const anchoredGiven = new Array<number>(FIELD_LEVELS.given.length).fill(0);
   let pairs = 0;
   let deterministic = 0;
   for (const list of blocks.values()) {
@@ -94,12 +103,13 @@ function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBloc
         fieldLevels(a, b, levels);
         addPattern(table, index, levels);
         pairList.push(i, j);
+        if (sharePersonId(a, b)) anchoredGiven[levels[0] as number]! += 1;
         pairs++;
         if (identifierRule(a, b) === 'same' || (levels[0] === 1 && levels[1] === 1 && levels[2] === 1)) deterministic++;
       }
     }
   }
-  return { table, pairs, deterministic, list: pairList };
+  return { table, pairs, deterministic, list: pairList, anchoredGiven };
 }
 
 function termFrequencies(records: Prepared[], max: number): NonNullable<MatchModel['termFrequencies']> {
@@ -165,7 +175,8 @@ export function trainModel(features: MatchFeatures[], opts: TrainOptions = {}): 
   const { u, observed } = estimateU(records, opts.uPairs ?? 200000, mulberry32(seed));
   const blocked = blockedPatterns(records, sample, opts.maxBlock ?? 200);
   const p0 = Math.min(Math.max(blocked.deterministic / Math.max(blocked.pairs, 1), 0.01), 0.5);
-  const em = runEm(blocked.table, initialParams(base, u, p0), CLASS_CONSTRAINTS, opts.maxIterations ?? 50, opts.tolerance ?? 1e-4);
+  const anchored = anchoredDistribution(blocked.anchoredGiven);
+  const em = runEm(blocked.table, initialParams(base, u, p0, anchored), constraintsWith(anchored), opts.maxIterations ?? 100, opts.tolerance ?? 1e-4);
   const n = records.length;
   // Shares of the blocked pairs, scaled to all pairs: every match, household and twin pair is assumed blocked.
   const toAllPairs = blocked.pairs / Math.max((n * (n - 1)) / 2, 1);
