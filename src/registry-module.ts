@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { Config } from './config';
 import type { Logger } from './core/logger';
 import type { Outbox } from './events/ports';
-import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, useNameTable } from './registry/matching';
+import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, rulesFromEnvironment, useNameTable } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
@@ -40,28 +40,13 @@ export interface RegistryModuleOptions {
 }
 
 /**
- * The decision rules the environment sets (MATCH_*); the rule set's defaults apply to the rest.
- * @param config - the loaded configuration
- */
-export function rulesFromEnv(config: Config): Partial<MatchRules> {
-  const env = config.env;
-  return {
-    upperThreshold: env.MATCH_UPPER_THRESHOLD,
-    lowerThreshold: env.MATCH_LOWER_THRESHOLD,
-    identifierConflict: env.MATCH_IDENTIFIER_CONFLICT,
-    scoredIdentifierSystems: env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
-    reviewedIdentifierSystems: env.MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS,
-  };
-}
-
-/**
  * Build the registry module.
  * @param opts - configuration, logger, database (or null for memory) and rule overrides
  */
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
-  const rules = matchRulesSchema.parse({ ...rulesFromEnv(config), ...opts.rules });
+  const rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), ...opts.rules });
   // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).
   useNameTable(loadNameTables(config.env.MATCH_NAME_TABLES));
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });

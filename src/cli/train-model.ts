@@ -1,35 +1,21 @@
 /**
  * `npm run model -- train [--seed N] [--max-records N] [--dry-run]` trains a matching model on the
  * registry's own source records (unsupervised: EM for m, random pairs for u) and activates it;
- * `npm run model -- show` prints the active model's parameters and weights; `npm run model -- relink
+ * `npm run model -- show` prints the active model's parameters and weights and what it learned about
+ * each identifier system's reliability, under the MATCH_* rules in force; `npm run model -- relink
  * [--apply]` re-scores automatic links with the active model (dry-run diff unless --apply).
  * Reads MONGODB_URI / MONGODB_DB from the environment.
  */
 import { parseArgs } from 'node:util';
 import type { MatchFeatures, MatchModel } from '../registry/matching/contract';
-import { DEFAULT_RULES, createMatchingEngine, defaultModel, trainModel } from '../registry/matching';
+import { createMatchingEngine, defaultModel, rulesFromEnvironment, trainModel } from '../registry/matching';
 import { createRegistryService } from '../registry/service';
 import { createMongoRegistryStore } from '../registry/mongo/mongo-store';
 import type { RegistryStore } from '../registry/store';
 import { createMongoClient } from '../storage/mongo-client';
+import { describeModel } from './describe-model';
 
-/**
- * Render a model as a readable table: per field and level, m, u and the log2 weight.
- * @param model - the model to show
- */
-export function describeModel(model: MatchModel): string {
-  const lines = [`model ${model.version} (${model.trainedBy.method}${model.trainedBy.records ? `, ${model.trainedBy.records} records, ${model.trainedBy.pairs ?? 0} pairs, ${model.trainedBy.iterations ?? 0} iterations, seed ${model.trainedBy.seed ?? '-'}` : ''})`, `created ${model.createdAt}; prior lambda ${model.lambda.toExponential(3)}`, ''];
-  lines.push('field        level               m          u          weight(bits)');
-  for (const [field, p] of Object.entries(model.fields)) {
-    p.levels.forEach((level, i) => {
-      const m = p.m[i] ?? 0;
-      const u = p.u[i] ?? 0;
-      const w = m > 0 && u > 0 ? Math.log2(m / u).toFixed(2) : 'neutral';
-      lines.push(`${field.padEnd(12)} ${level.padEnd(18)} ${m.toFixed(5).padStart(9)} ${u.toFixed(5).padStart(10)}  ${w.padStart(8)}`);
-    });
-  }
-  return lines.join('\n');
-}
+export { describeModel } from './describe-model';
 
 /**
  * Every active source record's features, paged through the store.
@@ -57,7 +43,7 @@ const USAGE = 'usage: npm run model -- train [--seed N] [--max-records N] [--dry
 async function relinkCommand(store: RegistryStore, apply: boolean): Promise<void> {
   const service = createRegistryService({
     store, engine: createMatchingEngine(), defaultModel: defaultModel(),
-    config: { rules: DEFAULT_RULES },
+    config: { rules: rulesFromEnvironment(process.env) },
   });
   const diff = await service.relink({
     dryRun: !apply, actor: { clientId: 'cli:model-relink' },
@@ -92,7 +78,7 @@ async function run(argv: string[]): Promise<void> {
   const client = createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/');
   try {
     const store = createMongoRegistryStore(client.db(process.env.MONGODB_DB ?? 'passerelle'));
-    if (command === 'show') process.stdout.write(`${describeModel((await store.models.active())?.model ?? defaultModel())}\n`);
+    if (command === 'show') process.stdout.write(`${describeModel((await store.models.active())?.model ?? defaultModel(), rulesFromEnvironment(process.env))}\n`);
     else if (command === 'relink') await relinkCommand(store, values.apply);
     else await trainCommand(store, Number(values.seed), Number(values['max-records']), values['dry-run']);
   } finally {

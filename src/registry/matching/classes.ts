@@ -56,32 +56,31 @@ const TWIN_SAME_SEX = 0.6;
 const SAME_DATE = ['exact', 'swap-day-month', 'edit1'].map((l) => FIELD_LEVELS.birthDate.indexOf(l));
 const HOUSEHOLD_SAME_DATE_MAX = 0.05;
 
-/** Ties and caps for EM (ties apply in order: the household's before the twins'). */
-export const CLASS_CONSTRAINTS: EmConstraints = {
-  ties: [
-    ...AS_STRANGERS.map((f) => [HOUSEHOLD, field(f), UNRELATED] as const),
-    ...AS_STRANGERS.filter((f) => f !== 'given').map((f) => [TWINS, field(f), UNRELATED] as const),
-    [TWINS, field('given'), UNRELATED, SAME_NAME] as const,
-    ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
-  ],
-  caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
-  fixed: [[TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]]],
-};
+/**
+ * Ties and caps for EM. "As strangers'" means as random pairs' (u, from random sampling), not as the
+ * unrelated blocked pairs', which blocking on names made more alike.
+ * @param u - u from random pairs
+ * @param anchoredGiven - the match class's given-name distribution from anchor pairs, or null
+ */
+export function classConstraints(u: number[][], anchoredGiven: number[] | null): EmConstraints {
+  const strangers = AS_STRANGERS.map((f) => [field(f), u[field(f)] as number[]] as const);
+  return {
+    ties: [
+      ...strangers.map(([f, levels]) => [HOUSEHOLD, f, levels] as const),
+      ...strangers.filter(([f]) => f !== field('given')).map(([f, levels]) => [TWINS, f, levels] as const),
+      [TWINS, field('given'), u[field('given')] as number[], SAME_NAME] as const,
+      ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
+    ],
+    caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
+    fixed: [[TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]], ...(anchoredGiven ? [[MATCH, field('given'), anchoredGiven] as const] : [])],
+  };
+}
 
 function startFrom(u: number[][], table: Partial<Record<FieldName, Record<string, number>>>): number[][] {
   return FIELDS.map((f, i) => {
     const start = table[f];
     return start ? FIELD_LEVELS[f].map((level, l) => (l === 0 ? 0 : start[level] ?? 0.001)) : [...(u[i] as number[])];
   });
-}
-
-/**
- * The constraints, with the match class's given-name distribution fixed where anchor pairs gave one.
- * @param anchoredGiven - the given-name levels of pairs sharing a person identifier (anchors.ts), or null
- */
-export function constraintsWith(anchoredGiven: number[] | null): EmConstraints {
-  if (anchoredGiven === null) return CLASS_CONSTRAINTS;
-  return { ...CLASS_CONSTRAINTS, fixed: [...CLASS_CONSTRAINTS.fixed, [MATCH, field('given'), anchoredGiven]] };
 }
 
 /**

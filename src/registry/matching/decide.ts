@@ -38,16 +38,29 @@ export function agreeingFields(result: MatchResult): number {
 }
 
 /**
- * Whether a conflict in one identifier system forbids an automatic link: the explicit settings first,
- * then what the model learned about the system (an unknown system keeps the hard rule).
+ * What a conflict in one identifier system does, and why: the explicit settings first, then what
+ * the model learned about the system (a system it knows nothing about keeps the hard rule).
+ * @param system - the identifier system
+ * @param learnedUnreliable - whether the model learned the system to be unreliable
+ * @param rules - the rule set
+ * @returns hard (never auto-links) or not, and the setting or the learning that decided it
+ */
+export function conflictTreatment(system: string, learnedUnreliable: boolean, rules: MatchRules): { hard: boolean; because: string } {
+  if (rules.identifierConflict === 'score') return { hard: false, because: 'MATCH_IDENTIFIER_CONFLICT=score' };
+  if (rules.scoredIdentifierSystems.includes(system)) return { hard: false, because: 'MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS' };
+  if (rules.identifierConflict === 'review') return { hard: true, because: 'MATCH_IDENTIFIER_CONFLICT=review' };
+  if (rules.reviewedIdentifierSystems.includes(system)) return { hard: true, because: 'MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS' };
+  return { hard: !learnedUnreliable, because: 'learned' };
+}
+
+/**
+ * Whether a conflict in one identifier system forbids an automatic link (conflictTreatment).
  * @param system - the identifier system
  * @param result - the result naming the systems the model learned to be unreliable
  * @param rules - the rule set
  */
 export function conflictIsHard(system: string, result: MatchResult, rules: MatchRules): boolean {
-  if (rules.identifierConflict === 'score' || rules.scoredIdentifierSystems.includes(system)) return false;
-  if (rules.identifierConflict === 'review' || rules.reviewedIdentifierSystems.includes(system)) return true;
-  return !(result.unreliableSystems ?? []).includes(system);
+  return conflictTreatment(system, (result.unreliableSystems ?? []).includes(system), rules).hard;
 }
 
 function conflictBlocks(result: MatchResult, rules: MatchRules): boolean {

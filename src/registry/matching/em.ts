@@ -25,11 +25,11 @@ export interface EmParams {
 /** Structural constraints applied after every step. */
 export interface EmConstraints {
   /**
-   * [class, field, source class, levels]: the field's distribution in the class is copied from the
-   * source class — wholly, or only at the listed levels (the others keep their learned proportions
-   * and share the rest).
+   * [class, field, source, levels]: the field's distribution in the class is copied from the source
+   * (another class, or a fixed distribution) — wholly, or only at the listed levels (the others keep
+   * their learned proportions and share the rest).
    */
-  ties: Array<readonly [number, number, number, (readonly number[])?]>;
+  ties: Array<readonly [number, number, number | readonly number[], (readonly number[])?]>;
   /** [class, field, levels, most]: those levels together hold at most this probability in the class. */
   caps: Array<readonly [number, number, readonly number[], number]>;
   /** [class, field, levels]: the field's distribution in the class is fixed. */
@@ -133,7 +133,7 @@ function step(table: PatternTable, params: EmParams, constraints: EmConstraints)
   });
   const theta = acc.map((fields) => fields.map(normalise));
   for (const [k, f, from, levels] of constraints.ties) {
-    const source = (theta[from] as number[][])[f] as number[];
+    const source = typeof from === 'number' ? (theta[from] as number[][])[f] as number[] : [...from];
     (theta[k] as number[][])[f] = levels ? tieLevels((theta[k] as number[][])[f] as number[], source, levels) : [...source];
   }
   for (const [k, f, capped, most] of constraints.caps) applyCap((theta[k] as number[][])[f] as number[], capped, most);

@@ -69,8 +69,6 @@ export interface CompiledModel {
   householdWeights: Float64Array[];
   /** log2(t/u) per field per level, for twins. */
   twinWeights: Float64Array[];
-  /** Per field, the least an exact agreement may weigh after the term-frequency adjustment: never below a near-agreement, never below 0. */
-  exactFloor: Float64Array;
   /** m of the exact level per field (for the term-frequency adjustment). */
   exactM: Float64Array;
   /** u of the exact level per field. */
@@ -125,21 +123,19 @@ function levelWeights(field: FieldName, spec: MatchModel['fields'][string] | und
 
 /**
  * Keep agreement from ever lowering a score (the property the tests hold the scorer to): exact
- * agreement weighs at least as much as any other level and never below 0, and separates a match
- * from a household pair (m/h) at least as well as any other level does; the household weight of
- * exact agreement is lowered where EM left it above that bound.
+ * agreement never weighs below 0, and separates a match from a household pair or twins (m/h, m/t)
+ * at least as well as any other level does. Where EM left a level out of line — mostly levels almost
+ * never seen, whose m and h are both smoothing — that level's household weight is raised to the
+ * line; exact agreement's own household weight is only lowered where it exceeds the match weight.
  */
-function monotone(a: Float64Array, related: Float64Array[]): number {
-  let floor = 0;
-  for (let l = 2; l < a.length; l++) floor = Math.max(floor, a[l] as number);
-  if (a.length < 2) return floor;
-  a[1] = Math.max(a[1] as number, floor);
+function monotone(a: Float64Array, related: Float64Array[]): void {
+  if (a.length < 2) return;
+  a[1] = Math.max(a[1] as number, 0);
   for (const b of related) {
-    let separation = 0;
-    for (let l = 2; l < a.length; l++) separation = Math.max(separation, (a[l] as number) - (b[l] as number));
-    b[1] = Math.min(b[1] as number, (a[1] as number) - separation);
+    b[1] = Math.min(b[1] as number, a[1] as number);
+    const separation = (a[1] as number) - (b[1] as number);
+    for (let l = 2; l < a.length; l++) b[l] = Math.max(b[l] as number, (a[l] as number) - separation);
   }
-  return floor;
 }
 
 function toMap(table: Record<string, number> | undefined): Map<string, number> | undefined {
@@ -182,9 +178,9 @@ export function compileModel(model: MatchModel): CompiledModel {
   const weights = FIELDS.map((f) => levelWeights(f, model.fields[f], 'm'));
   const householdWeights = FIELDS.map((f) => levelWeights(f, model.fields[f], 'h'));
   const twinWeights = FIELDS.map((f) => levelWeights(f, model.fields[f], 't'));
-  const exactFloor = Float64Array.from(FIELDS.map((_, i) => monotone(weights[i] as Float64Array, [householdWeights[i] as Float64Array, twinWeights[i] as Float64Array])));
+  FIELDS.forEach((_, i) => monotone(weights[i] as Float64Array, [householdWeights[i] as Float64Array, twinWeights[i] as Float64Array]));
   c = {
-    weights, householdWeights, twinWeights, exactFloor, ...exactParameters(model),
+    weights, householdWeights, twinWeights, ...exactParameters(model),
     tf: { given: toMap(tf.given), family: toMap(tf.family) },
     tfMinimum: Number(tf._meta?.minimum ?? 1e-5),
     prior: Math.log2(lambda / (1 - lambda)),

@@ -48,3 +48,23 @@ export type MatchRules = z.output<typeof matchRulesSchema>;
 
 /** The default rules. */
 export const DEFAULT_RULES: MatchRules = Object.freeze(matchRulesSchema.parse({}));
+
+/** The rules an operator sets through the environment, by variable name (README, Configuration). */
+export const MATCH_RULE_ENV = {
+  MATCH_UPPER_THRESHOLD: 'upperThreshold',
+  MATCH_LOWER_THRESHOLD: 'lowerThreshold',
+  MATCH_IDENTIFIER_CONFLICT: 'identifierConflict',
+  MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'scoredIdentifierSystems',
+  MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: 'reviewedIdentifierSystems',
+} as const satisfies Record<string, keyof MatchRules>;
+
+/**
+ * The rules set by environment-style values (raw strings or parsed values), defaults for the rest.
+ * @param env - values by MATCH_* name (unset or empty: the default)
+ * @returns the validated rules; throws a ZodError naming the bad fields
+ */
+export function rulesFromEnvironment(env: Readonly<Record<string, unknown>>): MatchRules {
+  const given: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(MATCH_RULE_ENV)) if (env[name] !== undefined && env[name] !== '') given[key] = env[name];
+  return matchRulesSchema.parse(given);
+}

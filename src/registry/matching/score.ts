@@ -66,10 +66,9 @@ function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldCompa
     let ti = (c.twinWeights[i] as Float64Array)[level] ?? 0;
     if (level === 1 && i <= FAMILY) {
       // The name's own frequency replaces u in every class's weight, and the match weight never
-      // falls below a near-agreement or 0 (agreeing on a common name is still not evidence against);
-      // every class moves by the same amount, so how well the name separates a match from a
-      // household pair does not change.
-      const shift = Math.max(tfShift(c, a, b, i), (c.exactFloor[i] as number) - wi);
+      // falls below 0 (agreeing on a common name is still not evidence against); every class moves
+      // by the same amount, so how well the name separates a match from a household pair does not change.
+      const shift = Math.max(tfShift(c, a, b, i), -wi);
       wi += shift;
       hi += shift;
       ti += shift;
