@@ -22,7 +22,7 @@ import { FIELDS, FIELD_LEVELS } from './comparators';
 import type { FieldName } from './comparators';
 import type { MatchModel } from './contract';
 import { tieLevels } from './em';
-import type { EmConstraints, EmParams } from './em';
+import type { EmConstraints, EmParams, PatternTable } from './em';
 
 export const MATCH = 0;
 export const HOUSEHOLD = 1;
@@ -84,15 +84,35 @@ function startFrom(u: number[][], table: Partial<Record<FieldName, Record<string
 }
 
 /**
+ * The level frequencies of all blocked pairs, field by field: where EM starts the unrelated class.
+ * Almost every blocked pair is two different people, but blocking made them agree on names and
+ * dates far more often than random pairs do; starting the unrelated class from random pairs instead
+ * lets the match class drift to "pairs with the same name" once blocks are large.
+ * @param table - the blocked pairs' patterns
+ */
+export function blockedMarginals(table: PatternTable): number[][] {
+  const counts = FIELDS.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0));
+  table.levels.forEach((levels, row) => {
+    for (let f = 0; f < levels.length; f++) (counts[f] as number[])[levels[f] as number]! += table.counts[row] as number;
+  });
+  return counts.map((row) => {
+    const total = row.reduce((s, x, l) => (l === 0 ? s : s + x + 1), 0);
+    return row.map((x, l) => (l === 0 ? 0 : (x + 1) / total));
+  });
+}
+
+/**
  * EM's starting point: m from the base model (the given name from anchor pairs when there are
- * any), u from random pairs, the household class from how households are made, the twin class from
- * the match class; class shares from the deterministic agreements.
+ * any), the unrelated class from the blocked pairs' own level frequencies, the household class from
+ * how households are made, the twin class from the match class; class shares from the deterministic
+ * agreements.
  * @param base - the default model (m)
  * @param u - u from random pairs
+ * @param blocked - level frequencies of the blocked pairs (blockedMarginals)
  * @param p - starting share of matches among the blocked pairs
  * @param anchoredGiven - the match class's given-name distribution from anchor pairs, or null
  */
-export function initialParams(base: MatchModel, u: number[][], p: number, anchoredGiven: number[] | null = null): EmParams {
+export function initialParams(base: MatchModel, u: number[][], blocked: number[][], p: number, anchoredGiven: number[] | null = null): EmParams {
   const m = FIELDS.map((f) => [...(base.fields[f]?.m ?? [])]);
   if (anchoredGiven) m[field('given')] = [...anchoredGiven];
   const household = startFrom(u, HOUSEHOLD_START);
@@ -100,7 +120,7 @@ export function initialParams(base: MatchModel, u: number[][], p: number, anchor
   twins[field('gender')] = [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX];
   // Names given as a pair often sound alike or share a root: start there and let the data say.
   twins[field('given')] = tieLevels(FIELD_LEVELS.given.map((level) => TWIN_NAMES_START[level] ?? 0), u[field('given')] as number[], SAME_NAME);
-  return { theta: [m, household, twins, u.map((row) => [...row])], p: [p, 0.3 * (1 - p), TWIN_START, 0.7 * (1 - p) - TWIN_START] };
+  return { theta: [m, household, twins, blocked.map((row) => [...row])], p: [p, 0.3 * (1 - p), TWIN_START, 0.7 * (1 - p) - TWIN_START] };
 }
 
 /**

@@ -9,7 +9,7 @@ import { blockingKeys } from './blocking';
 import { FIELDS, FIELD_LEVELS, fieldLevels } from './comparators';
 import type { MatchFeatures, MatchModel } from './contract';
 import { anchoredDistribution, sharePersonId } from './anchors';
-import { HOUSEHOLD, MATCH, TWINS, classConstraints, initialParams, relatedLevels } from './classes';
+import { HOUSEHOLD, MATCH, TWINS, blockedMarginals, classConstraints, initialParams, relatedLevels } from './classes';
 import { addPattern, responsibilities, runEm } from './em';
 import type { EmParams, PatternTable } from './em';
 import { defaultModel, modelVersion } from './model';
@@ -176,7 +176,7 @@ export function trainModel(features: MatchFeatures[], opts: TrainOptions = {}): 
   const blocked = blockedPatterns(records, sample, opts.maxBlock ?? 200);
   const p0 = Math.min(Math.max(blocked.deterministic / Math.max(blocked.pairs, 1), 0.01), 0.5);
   const anchored = anchoredDistribution(blocked.anchoredGiven);
-  const em = runEm(blocked.table, initialParams(base, u, p0, anchored), classConstraints(u, anchored), opts.maxIterations ?? 100, opts.tolerance ?? 1e-4);
+  const em = runEm(blocked.table, initialParams(base, u, blockedMarginals(blocked.table), p0, anchored), classConstraints(u, anchored), opts.maxIterations ?? 100, opts.tolerance ?? 1e-4);
   const n = records.length;
   // Shares of the blocked pairs, scaled to all pairs: every match, household and twin pair is assumed blocked.
   const toAllPairs = blocked.pairs / Math.max((n * (n - 1)) / 2, 1);
