@@ -51,12 +51,12 @@ function prefixKeys(p: Prepared, year: number | undefined, estimated: boolean, o
 }
 
 function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefined, out: Set<string>): void {
-  // Postcode or city with one phonetic name code: catches pairs whose birth date is missing or mistyped.
+  // Postcode or city with both phonetic name codes, in either order (swapped names share the key):
+  // catches pairs whose birth date is missing or mistyped. One name alone with a town would make
+  // blocks of every Diop in Pikine.
+  if (!g || !fam) return;
   for (const place of [f.postcode, f.city?.replace(/ /g, '')]) {
-    if (!place) continue;
-    // One namespace for both names, so swapped given/family names still share the key.
-    if (fam) out.add(`pn:${place}:${fam}`);
-    if (g) out.add(`pn:${place}:${g}`);
+    if (place) out.add(`pn:${place}:${pairKey(g, fam)}`);
   }
 }
 
@@ -67,7 +67,8 @@ function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefi
 const ADDRESS_FILLERS = [
   'STREET', 'ROAD', 'AVENUE', 'PLACE', 'CRESCENT', 'COURT', 'DRIVE', 'CLOSE', 'LANE', 'CIRCUIT', 'PARADE',
   'TERRACE', 'HIGHWAY', 'GROVE', 'BOULEVARD', 'SQUARE', 'VILLAGE', 'VLGE', 'ESTATE', 'UNIT', 'FLAT',
-  'APARTMENT', 'BLOCK', 'HOUSE', 'PLOT', 'VILLA', 'STATION', 'RETRMNT', 'HOME',
+  'APARTMENT', 'BLOCK', 'HOUSE', 'PLOT', 'VILLA', 'STATION', 'RETRMNT', 'HOME', 'ZONE', 'QUARTIER', 'CITE',
+  'MAISON', 'IMMEUBLE', 'APPARTEMENT', 'ROUTE', 'CARRE', 'CELL', 'PARISH', 'TRADING', 'CENTRE',
 ];
 const FILLER_SET = new Set(ADDRESS_FILLERS);
 /** Distinctive address words used per record (each makes up to two keys). */

@@ -13,10 +13,16 @@
  *    pairs half the time, monozygotic always). Their share starts small and is learned: pairs of
  *    opposite sex that agree on everything but the given name are what reveal twins, so where the
  *    data carries no sex the class stays as small as it started;
- *  - two unrelated people (u).
- * Within a class fields are independent; the dependence between the fields a household shares is
- * carried by the classes. So the agreeing family name, phone and address of two household members
- * count once, and "same birth date, same household, different given name" reads as twins.
+ *  - two unrelated people, as blocking selected them: one class per kind of blocking key, agreeing
+ *    on what its keys read (names, the birth date, a phone, an identifier, a name in a place, an
+ *    address) and comparing as random pairs (u) on everything else. Blocking makes unrelated pairs
+ *    agree on the fields it reads; a single unrelated class cannot hold that, and the match class
+ *    would drift to "pairs with the same name" once blocks grow.
+ * Within a class fields are independent; the dependence between the fields a household shares, or
+ * that a blocking key made agree, is carried by the classes. So the agreeing family name, phone and
+ * address of two household members count once, and "same birth date, same household, different
+ * given name" reads as twins. Scoring uses m, h, t and u (random pairs); the selection classes only
+ * keep training honest.
  */
 import { FIELDS, FIELD_LEVELS } from './comparators';
 import type { FieldName } from './comparators';
@@ -27,7 +33,17 @@ import type { EmConstraints, EmParams, PatternTable } from './em';
 export const MATCH = 0;
 export const HOUSEHOLD = 1;
 export const TWINS = 2;
-export const UNRELATED = 3;
+/** The fields each kind of blocking key reads (blocking.ts), for the unrelated selection classes 3, 4, … */
+const SELECTIONS: ReadonlyArray<readonly FieldName[]> = [
+  ['given', 'family', 'birthDate', 'gender'],
+  ['birthDate'],
+  ['phone'],
+  ['email'],
+  ['nationalId', 'otherId'],
+  ['given', 'family', 'gender', 'city', 'postcode', 'state'],
+  ['address', 'postcode', 'city', 'state'],
+];
+const FIRST_SELECTION = 3;
 
 const field = (name: FieldName): number => FIELDS.indexOf(name);
 /** Fields whose values relate as strangers' do in the household and twin classes. */
@@ -57,13 +73,14 @@ const SAME_DATE = ['exact', 'swap-day-month', 'edit1'].map((l) => FIELD_LEVELS.b
 const HOUSEHOLD_SAME_DATE_MAX = 0.05;
 
 /**
- * Ties and caps for EM. "As strangers'" means as random pairs' (u, from random sampling), not as the
- * unrelated blocked pairs', which blocking on names made more alike.
+ * Ties, caps and fixed distributions for EM. "As strangers'" means as random pairs' (u, from random
+ * sampling), not as the blocked pairs', which blocking made more alike.
  * @param u - u from random pairs
  * @param anchoredGiven - the match class's given-name distribution from anchor pairs, or null
  */
 export function classConstraints(u: number[][], anchoredGiven: number[] | null): EmConstraints {
   const strangers = AS_STRANGERS.map((f) => [field(f), u[field(f)] as number[]] as const);
+  const selections = SELECTIONS.flatMap((reads, s) => FIELDS.filter((f) => !reads.includes(f)).map((f) => [FIRST_SELECTION + s, field(f), u[field(f)] as number[]] as const));
   return {
     ties: [
       ...strangers.map(([f, levels]) => [HOUSEHOLD, f, levels] as const),
@@ -72,7 +89,10 @@ export function classConstraints(u: number[][], anchoredGiven: number[] | null):
       ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
     ],
     caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
-    fixed: [[TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]], ...(anchoredGiven ? [[MATCH, field('given'), anchoredGiven] as const] : [])],
+    fixed: [
+      [TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]], ...selections,
+      ...(anchoredGiven ? [[MATCH, field('given'), anchoredGiven] as const] : []),
+    ],
   };
 }
 
@@ -103,9 +123,9 @@ export function blockedMarginals(table: PatternTable): number[][] {
 
 /**
  * EM's starting point: m from the base model (the given name from anchor pairs when there are
- * any), the unrelated class from the blocked pairs' own level frequencies, the household class from
- * how households are made, the twin class from the match class; class shares from the deterministic
- * agreements.
+ * any), each selection class from the blocked pairs' own level frequencies on the fields it reads
+ * and u elsewhere, the household class from how households are made, the twin class from the match
+ * class; class shares from the deterministic agreements.
  * @param base - the default model (m)
  * @param u - u from random pairs
  * @param blocked - level frequencies of the blocked pairs (blockedMarginals)
@@ -120,7 +140,9 @@ export function initialParams(base: MatchModel, u: number[][], blocked: number[]
   twins[field('gender')] = [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX];
   // Names given as a pair often sound alike or share a root: start there and let the data say.
   twins[field('given')] = tieLevels(FIELD_LEVELS.given.map((level) => TWIN_NAMES_START[level] ?? 0), u[field('given')] as number[], SAME_NAME);
-  return { theta: [m, household, twins, blocked.map((row) => [...row])], p: [p, 0.3 * (1 - p), TWIN_START, 0.7 * (1 - p) - TWIN_START] };
+  const selections = SELECTIONS.map((reads) => FIELDS.map((f, i) => [...((reads.includes(f) ? blocked : u)[i] as number[])]));
+  const share = (0.7 * (1 - p) - TWIN_START) / SELECTIONS.length;
+  return { theta: [m, household, twins, ...selections], p: [p, 0.3 * (1 - p), TWIN_START, ...SELECTIONS.map(() => share)] };
 }
 
 /**

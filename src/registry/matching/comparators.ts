@@ -171,7 +171,8 @@ export function fieldLevels(a: Prepared, b: Prepared, out: Int32Array): void {
   out[6] = idLevel(a.otherIds, b.otherIds);
   out[7] = a.postcode === '' || b.postcode === '' ? 0 : a.postcode === b.postcode ? 1 : withinOneEdit(a.postcode, b.postcode) ? 2 : 3;
   out[8] = cityLevel(a, b);
-  out[9] = textLevel(a.state, b.state, []);
+  // A town lies in one state: when the towns agree, so do the states, and that says nothing more.
+  out[9] = out[8] === 1 ? 0 : textLevel(a.state, b.state, []);
   out[10] = tokenLevel(a.address, b.address, a.addressTokens, b.addressTokens);
   out[11] = a.emails.length === 0 || b.emails.length === 0 ? 0 : codeListLevel(a.emails, b.emails) === 1 ? 1 : emailNear(a.emails, b.emails) ? 2 : 3;
 }
