@@ -156,19 +156,28 @@ function addressValue(rng: Rng, p: Person, habits: SourceHabits): string | undef
   return a;
 }
 
+/** Options of one record's corruption. */
+export interface RecordOptions {
+  /** Probability that the record lacks its birth date, its phone, or both. */
+  sparse: number;
+  /** Whether given and family names may be written in the other order (default true). */
+  swapNames?: boolean;
+}
+
 /**
  * One record's values for a person.
  * @param rng - the generator
  * @param p - the person
  * @param habits - the recording source's habits
- * @param sparse - probability that the record lacks its birth date, its phone, or both
+ * @param opts - sparseness and name-order options
  * @returns the values
  */
-export function recordValues(rng: Rng, p: Person, habits: SourceHabits, sparse: number): RecordValues {
+export function recordValues(rng: Rng, p: Person, habits: SourceHabits, opts: RecordOptions): RecordValues {
+  const sparse = opts.sparse;
   let given: string | undefined = casing(rng, givenValue(rng, p));
   let family: string | undefined = casing(rng, familyValue(rng, p));
   // Ugandan records write either order; elsewhere a swap is a data-entry slip.
-  if (rng.chance(p.country === 'UG' ? 0.3 : 0.02)) [given, family] = [family, given];
+  if (rng.chance(p.country === 'UG' ? 0.3 : 0.02) && opts.swapNames !== false) [given, family] = [family, given];
   if (rng.chance(0.01)) given = undefined;
   const v: RecordValues = { given, family, ...(rng.chance(0.04) ? {} : dateValue(rng, p)) };
   if (!rng.chance(habits.dropGender)) v.gender = rng.chance(0.003) ? (p.sex === 'male' ? 'female' : 'male') : p.sex;

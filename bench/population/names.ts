@@ -36,9 +36,6 @@ export const SN_FAMILY = [
   'Faty', 'Diagana', 'Niasse', 'Deme', 'Boye', 'Dione', 'Ndiongue', 'Guèye', 'Mbow', 'Hann', 'Sakho',
   'Diakité', 'Samaké', 'Tamba', 'Thioune', 'Cisse', 'Sadio', 'Barry', 'Bah', 'Kaba', 'Cham', 'Jallow',
 ];
-/** Compound prefixes and titles that Senegalese records put before a given name. */
-export const SN_MALE_PREFIXES = ['Pape', 'El Hadji', 'Serigne', 'Mame', 'Baye'];
-export const SN_FEMALE_PREFIXES = ['Ndeye', 'Mame', 'Sokhna', 'Yaye'];
 
 export const UG_MALE = [
   'Joseph', 'John', 'Moses', 'David', 'Peter', 'Paul', 'Emmanuel', 'Samuel', 'Robert', 'Richard', 'Isaac',

@@ -6,7 +6,7 @@
  */
 import { withCheckDigit } from '../../src/registry/matching/check-digits';
 import {
-  SN_FAMILY, SN_FEMALE, SN_FEMALE_PREFIXES, SN_MALE, SN_MALE_PREFIXES, SN_PLACES, SN_QUARTERS, SN_TWIN_NAMES,
+  SN_FAMILY, SN_FEMALE, SN_MALE, SN_PLACES, SN_QUARTERS, SN_TWIN_NAMES,
   UG_FAMILY, UG_FEMALE, UG_MALE, UG_PLACES, UG_TWIN_NAMES, UG_ZONES,
 } from './names';
 import { zipf } from './random';
@@ -94,10 +94,23 @@ function programmeNumberOf(rng: Rng, country: Country): string {
   return country === 'SN' ? `TARV-${year}-${String(rng.int(1e5)).padStart(5, '0')}` : `ART-${rng.pick(['KLA', 'MBR', 'GUL', 'JJA', 'MBL'])}-${String(rng.int(1e5)).padStart(5, '0')}`;
 }
 
+/**
+ * Whether a name is a variant of one already given in the household (Fatou and Fatoumata, Amadou
+ * and Mamadou): parents give their children, twins above all, names that differ.
+ */
+function variantOf(name: string, used: Set<string>): boolean {
+  const a = name.toUpperCase();
+  for (const u of used) {
+    const b = u.toUpperCase();
+    if (a.includes(b) || b.includes(a) || a.slice(0, 3) === b.slice(0, 3)) return true;
+  }
+  return false;
+}
+
 function givenOf(ctx: HouseholdContext, sex: Sex): string {
-  for (let tries = 0; tries < 20; tries++) {
+  for (let tries = 0; tries < 30; tries++) {
     const g = draw[ctx.country][sex].draw(ctx.rng);
-    if (!ctx.usedGiven.has(g)) {
+    if (!variantOf(g, ctx.usedGiven)) {
       ctx.usedGiven.add(g);
       return g;
     }
@@ -105,6 +118,7 @@ function givenOf(ctx: HouseholdContext, sex: Sex): string {
   return draw[ctx.country][sex].draw(ctx.rng);
 }
 
+/** Compound prefixes and titles Senegalese records put before a given name, by how common they are. */
 function prefixOf(rng: Rng, country: Country, sex: Sex, age: number): string | undefined {
   if (country !== 'SN') return undefined;
   if (sex === 'female') return rng.chance(0.22) ? rng.weighted([['Ndeye', 60], ['Mame', 20], ['Sokhna', 15], ['Yaye', 5]] as const) : undefined;

@@ -41,7 +41,8 @@ export interface Population {
 }
 
 const SOURCES: ReadonlyArray<readonly [SourceSystem, number]> = [['dhis2', 45], ['openmrs', 35], ['ncr', 20]];
-const HABITS: Record<SourceSystem, SourceHabits> = {
+/** How each source records people (identifiers carried, fields dropped). */
+export const HABITS: Record<SourceSystem, SourceHabits> = {
   dhis2: { nationalId: 0.4, programme: 0.8, dropAddress: 0.3, dropGender: 0.08 },
   openmrs: { nationalId: 0.5, programme: 0.7, dropAddress: 0.2, dropGender: 0.02 },
   ncr: { nationalId: 0.9, programme: 0.1, dropAddress: 0.15, dropGender: 0.01 },
@@ -129,7 +130,7 @@ export function generatePopulation(opts: PopulationOptions): Population {
   persons.forEach((p, i) => {
     for (let k = 0; k < (counts[i] as number); k++) {
       const source = rng.weighted(SOURCES);
-      const values = recordValues(rng, p, HABITS[source], opts.sparse ?? 0);
+      const values = recordValues(rng, p, HABITS[source], { sparse: opts.sparse ?? 0 });
       records.push({ ...values, recordId: key(source), source, entityId: p.id, household: p.household, ...(p.twin ? { twin: p.twin } : {}), country: p.country });
     }
   });

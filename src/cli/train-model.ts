@@ -7,7 +7,7 @@
  * Reads MONGODB_URI / MONGODB_DB from the environment.
  */
 import { parseArgs } from 'node:util';
-import type { MatchFeatures, MatchModel } from '../registry/matching/contract';
+import type { MatchFeatures } from '../registry/matching/contract';
 import { createMatchingEngine, defaultModel, rulesFromEnvironment, trainModel } from '../registry/matching';
 import { createRegistryService } from '../registry/service';
 import { createMongoRegistryStore } from '../registry/mongo/mongo-store';

@@ -51,12 +51,14 @@ function prefixKeys(p: Prepared, year: number | undefined, estimated: boolean, o
 }
 
 function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefined, out: Set<string>): void {
-  // Postcode or city with both phonetic name codes, in either order (swapped names share the key):
-  // catches pairs whose birth date is missing or mistyped. One name alone with a town would make
-  // blocks of every Diop in Pikine.
-  if (!g || !fam) return;
+  // Postcode or city with one phonetic name code: catches pairs whose birth date is missing or
+  // mistyped. In a big town a common name makes a large block: the store then reads its refined
+  // block (REFINE_AT), and training skips blocks above its cap.
   for (const place of [f.postcode, f.city?.replace(/ /g, '')]) {
-    if (place) out.add(`pn:${place}:${pairKey(g, fam)}`);
+    if (!place) continue;
+    // One namespace for both names, so swapped given/family names still share the key.
+    if (fam) out.add(`pn:${place}:${fam}`);
+    if (g) out.add(`pn:${place}:${g}`);
   }
 }
 

@@ -13,16 +13,13 @@
  *    pairs half the time, monozygotic always). Their share starts small and is learned: pairs of
  *    opposite sex that agree on everything but the given name are what reveal twins, so where the
  *    data carries no sex the class stays as small as it started;
- *  - two unrelated people, as blocking selected them: one class per kind of blocking key, agreeing
- *    on what its keys read (names, the birth date, a phone, an identifier, a name in a place, an
- *    address) and comparing as random pairs (u) on everything else. Blocking makes unrelated pairs
- *    agree on the fields it reads; a single unrelated class cannot hold that, and the match class
- *    would drift to "pairs with the same name" once blocks grow.
- * Within a class fields are independent; the dependence between the fields a household shares, or
- * that a blocking key made agree, is carried by the classes. So the agreeing family name, phone and
- * address of two household members count once, and "same birth date, same household, different
- * given name" reads as twins. Scoring uses m, h, t and u (random pairs); the selection classes only
- * keep training honest.
+ *  - two unrelated people, as blocking selected them: EM starts this class from the blocked pairs'
+ *    own level frequencies, since blocking made them agree on names and dates far more often than
+ *    random pairs do (started from random pairs, the match class drifts to "pairs with the same
+ *    name" once blocks grow). Scoring uses u from random pairs.
+ * Within a class fields are independent; the dependence between the fields a household shares is
+ * carried by the classes. So the agreeing family name, phone and address of two household members
+ * count once, and "same birth date, same household, different given name" reads as twins.
  */
 import { FIELDS, FIELD_LEVELS } from './comparators';
 import type { FieldName } from './comparators';
@@ -33,17 +30,6 @@ import type { EmConstraints, EmParams, PatternTable } from './em';
 export const MATCH = 0;
 export const HOUSEHOLD = 1;
 export const TWINS = 2;
-/** The fields each kind of blocking key reads (blocking.ts), for the unrelated selection classes 3, 4, … */
-const SELECTIONS: ReadonlyArray<readonly FieldName[]> = [
-  ['given', 'family', 'birthDate', 'gender'],
-  ['birthDate'],
-  ['phone'],
-  ['email'],
-  ['nationalId', 'otherId'],
-  ['given', 'family', 'gender', 'city', 'postcode', 'state'],
-  ['address', 'postcode', 'city', 'state'],
-];
-const FIRST_SELECTION = 3;
 
 const field = (name: FieldName): number => FIELDS.indexOf(name);
 /** Fields whose values relate as strangers' do in the household and twin classes. */
@@ -80,7 +66,6 @@ const HOUSEHOLD_SAME_DATE_MAX = 0.05;
  */
 export function classConstraints(u: number[][], anchoredGiven: number[] | null): EmConstraints {
   const strangers = AS_STRANGERS.map((f) => [field(f), u[field(f)] as number[]] as const);
-  const selections = SELECTIONS.flatMap((reads, s) => FIELDS.filter((f) => !reads.includes(f)).map((f) => [FIRST_SELECTION + s, field(f), u[field(f)] as number[]] as const));
   return {
     ties: [
       ...strangers.map(([f, levels]) => [HOUSEHOLD, f, levels] as const),
@@ -90,7 +75,7 @@ export function classConstraints(u: number[][], anchoredGiven: number[] | null):
     ],
     caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
     fixed: [
-      [TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]], ...selections,
+      [TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]],
       ...(anchoredGiven ? [[MATCH, field('given'), anchoredGiven] as const] : []),
     ],
   };
@@ -123,9 +108,9 @@ export function blockedMarginals(table: PatternTable): number[][] {
 
 /**
  * EM's starting point: m from the base model (the given name from anchor pairs when there are
- * any), each selection class from the blocked pairs' own level frequencies on the fields it reads
- * and u elsewhere, the household class from how households are made, the twin class from the match
- * class; class shares from the deterministic agreements.
+ * any), the unrelated class from the blocked pairs' own level frequencies, the household class from
+ * how households are made, the twin class from the match class; class shares from the deterministic
+ * agreements.
  * @param base - the default model (m)
  * @param u - u from random pairs
  * @param blocked - level frequencies of the blocked pairs (blockedMarginals)
@@ -140,9 +125,7 @@ export function initialParams(base: MatchModel, u: number[][], blocked: number[]
   twins[field('gender')] = [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX];
   // Names given as a pair often sound alike or share a root: start there and let the data say.
   twins[field('given')] = tieLevels(FIELD_LEVELS.given.map((level) => TWIN_NAMES_START[level] ?? 0), u[field('given')] as number[], SAME_NAME);
-  const selections = SELECTIONS.map((reads) => FIELDS.map((f, i) => [...((reads.includes(f) ? blocked : u)[i] as number[])]));
-  const share = (0.7 * (1 - p) - TWIN_START) / SELECTIONS.length;
-  return { theta: [m, household, twins, ...selections], p: [p, 0.3 * (1 - p), TWIN_START, ...SELECTIONS.map(() => share)] };
+  return { theta: [m, household, twins, blocked.map((row) => [...row])], p: [p, 0.3 * (1 - p), TWIN_START, 0.7 * (1 - p) - TWIN_START] };
 }
 
 /**

@@ -70,6 +70,8 @@ export interface MatchResult {
   identifierRule: 'same' | 'conflict' | 'none';
   /** With `identifierRule: 'conflict'`: the identifier systems holding the conflicting values. */
   conflictSystems?: string[];
+  /** With a model that has a twin class: the posterior probability that the pair is twins. */
+  twinProbability?: number;
   /**
    * Those of `conflictSystems` the model learned to be unreliable (their values often differ between
    * records of one person): under the learned rule their conflict only weighs against the match.

@@ -88,6 +88,8 @@ export function decide(input: DecisionInput, rules: MatchRules = DEFAULT_RULES):
   if (best.probability < rules.lowerThreshold) return { outcome: 'new', reason: 'no candidate above lowerThreshold' };
   if (conflictBlocks(best, rules)) return { outcome: 'review', reason: 'identifier conflict' };
   if (agreeingFields(best) < rules.minFieldsForAutoLink) return { outcome: 'review', reason: 'too few agreeing fields' };
+  // Merging twins is the worst error an MPI makes: the model's twin posterior must be tiny.
+  if ((best.twinProbability ?? 0) > rules.maxTwinProbability) return { outcome: 'review', reason: 'could be twins' };
   if (best.probability < rules.upperThreshold) return { outcome: 'review', reason: 'between thresholds' };
   if (withinMargin(best, runnerUp, rules)) return { outcome: 'review', reason: 'runner-up within margin' };
   return { outcome: 'auto-link', reason: 'above upperThreshold' };

@@ -132,9 +132,27 @@ function monotone(a: Float64Array, related: Float64Array[]): void {
   if (a.length < 2) return;
   a[1] = Math.max(a[1] as number, 0);
   for (const b of related) {
-    b[1] = Math.min(b[1] as number, a[1] as number);
-    const separation = (a[1] as number) - (b[1] as number);
+    b[1] = Math.min(b[1] as number, a[1]);
+    const separation = (a[1]) - (b[1]);
     for (let l = 2; l < a.length; l++) b[l] = Math.max(b[l] as number, (a[l] as number) - separation);
+  }
+}
+
+/**
+ * A town's agreement stands in for its state's (comparators.ts does not compare states of agreeing
+ * towns), so it must count at least as much as the state's alone, and separate a match from the
+ * household classes at least as well.
+ */
+function townCoversState(a: Float64Array[], related: Float64Array[][]): void {
+  const city = FIELDS.indexOf('city');
+  const state = FIELDS.indexOf('state');
+  const ac = a[city] as Float64Array;
+  const as = a[state] as Float64Array;
+  ac[1] = Math.max(ac[1] as number, as[1] as number);
+  for (const b of related) {
+    const bc = b[city] as Float64Array;
+    const bs = b[state] as Float64Array;
+    bc[1] = Math.min(bc[1] as number, (ac[1]) - ((as[1] as number) - (bs[1] as number)));
   }
 }
 
@@ -179,6 +197,7 @@ export function compileModel(model: MatchModel): CompiledModel {
   const householdWeights = FIELDS.map((f) => levelWeights(f, model.fields[f], 'h'));
   const twinWeights = FIELDS.map((f) => levelWeights(f, model.fields[f], 't'));
   FIELDS.forEach((_, i) => monotone(weights[i] as Float64Array, [householdWeights[i] as Float64Array, twinWeights[i] as Float64Array]));
+  townCoversState(weights, [householdWeights, twinWeights]);
   c = {
     weights, householdWeights, twinWeights, ...exactParameters(model),
     tf: { given: toMap(tf.given), family: toMap(tf.family) },

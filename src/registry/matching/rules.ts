@@ -34,6 +34,8 @@ export const matchRuleFields = {
     .describe("Identifier systems whose conflicts only weigh against the match, whatever was learned (numbers typed by hand without a check digit)"),
   reviewedIdentifierSystems: systemList.default([])
     .describe('Identifier systems whose conflicts never auto-link, whatever was learned (e.g. the national ID)'),
+  maxTwinProbability: probability.default(0.005)
+    .describe('Largest probability, by the model, that the pair is twins (one household, one birth date) for an automatic link: a merge of twins is taken as ten times as costly as another false merge, so the bound is a tenth of the 5 % of doubt the upper threshold leaves'),
   identifierSameAutoLinks: flag.default(true)
     .describe('The deterministic rule: a shared person identifier, or a golden record already holding one of the record\'s identifiers, links automatically whatever the demographics (same system|value = same person); false: the identifier is only evidence'),
 };

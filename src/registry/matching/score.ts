@@ -169,6 +169,13 @@ export function weightToProbability(weight: number): number {
   return x / (1 + x);
 }
 
+/** P(twins | pair) from the match weight and the twin share of the non-match mass. */
+function twinProbability(c: CompiledModel, weight: number): number {
+  const t = 2 ** (c.log2TwinShare + twinSum);
+  const nonMatch = 1 - c.householdShare - c.twinShare + 2 ** (c.log2HouseholdShare + householdSum) + t;
+  return (1 - weightToProbability(weight)) * (t / nonMatch);
+}
+
 function householdComparison(c: CompiledModel, term: number): FieldComparison {
   // Which kind of non-match explains the pair best: its share of the non-match probability.
   const h = 2 ** (c.log2HouseholdShare + householdSum);
@@ -199,11 +206,12 @@ export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): 
     w += term;
     fields.push(householdComparison(c, term));
   }
+  const twins = c.twinShare > 0 ? { twinProbability: twinProbability(c, w) } : {};
   const conflictSystems: string[] = [];
   const rule = identifierRule(pa, pb, conflictSystems, c.checkBits);
   const unreliable = conflictSystems.filter((s) => c.unreliableSystems.has(s));
   return {
-    weight: w, probability: weightToProbability(w), fields, identifierRule: rule,
+    weight: w, probability: weightToProbability(w), fields, identifierRule: rule, ...twins,
     ...(rule === 'conflict' ? { conflictSystems, ...(unreliable.length > 0 ? { unreliableSystems: unreliable } : {}) } : {}),
   };
 }

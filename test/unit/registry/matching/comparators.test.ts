@@ -2,6 +2,7 @@ import { jaro, jaroWinkler, withinOneEdit } from '../../../../src/registry/match
 import { compareDates, DATE_LEVELS, packDate } from '../../../../src/registry/matching/dates';
 import { extractFeatures } from '../../../../src/registry/matching';
 import { prepare } from '../../../../src/registry/matching/prepare';
+import type { NameView } from '../../../../src/registry/matching/prepare';
 import { nameLevel } from '../../../../src/registry/matching/comparators';
 import { FIELD_LEVELS } from '../../../../src/registry/matching/comparators';
 
@@ -72,8 +73,8 @@ describe('compareDates', () => {
 });
 
 describe('names', () => {
-  const given = (name: string) => prepare(extractFeatures({ resourceType: 'Patient', name: [{ given: [name] }] })).givenView;
-  const family = (name: string) => prepare(extractFeatures({ resourceType: 'Patient', name: [{ family: name }] })).familyView;
+  const given = (name: string): NameView => prepare(extractFeatures({ resourceType: 'Patient', name: [{ given: [name] }] })).givenView;
+  const family = (name: string): NameView => prepare(extractFeatures({ resourceType: 'Patient', name: [{ family: name }] })).familyView;
 
   test.each([
     ['SMITH', 'SMITH', 'exact'],

@@ -10,12 +10,13 @@ import { blockingKeys } from '../../../../src/registry/matching';
 import { FIELD_LEVELS, nameLevel } from '../../../../src/registry/matching/comparators';
 import { leadingSetAside, skeleton } from '../../../../src/registry/matching/name-table';
 import { prepare } from '../../../../src/registry/matching/prepare';
+import type { NameView } from '../../../../src/registry/matching/prepare';
 import { buildRegistryModule } from '../../../../src/registry-module';
 import { testConfig } from '../../../helpers/app';
 import { memoryLogger } from '../../../helpers/silent-logger';
 
 const givenLevel = (a: string, b: string): string => {
-  const view = (n: string) => prepare(extractFeatures({ resourceType: 'Patient', name: [{ given: [n] }] })).givenView;
+  const view = (n: string): NameView => prepare(extractFeatures({ resourceType: 'Patient', name: [{ given: [n] }] })).givenView;
   return FIELD_LEVELS.given[nameLevel(view(a), view(b), true)] as string;
 };
 
@@ -41,7 +42,7 @@ describe('the shipped table', () => {
   });
 
   test('an alias is filed under its canonical name, so variants with different codes meet in blocking', () => {
-    const keys = (given: string) => blockingKeys(extractFeatures({ resourceType: 'Patient', name: [{ given: [given], family: 'Diop' }], birthDate: '1980-05-12' }, { today: '2026-01-01' }));
+    const keys = (given: string): string[] => blockingKeys(extractFeatures({ resourceType: 'Patient', name: [{ given: [given], family: 'Diop' }], birthDate: '1980-05-12' }, { today: '2026-01-01' }));
     const shared = keys('Muhammad').filter((k) => keys('Mamadou').includes(k) && k.startsWith('nm:'));
     expect(shared.length).toBeGreaterThan(0);
     // Compound prefixes do not make sisters share name keys.
