@@ -112,6 +112,10 @@ describe('decide', () => {
     ['same id, medium', result(0.7, 1, 'same'), undefined, 'auto-link'],
     ['same id, below lower threshold (same system|value = same person)', result(0.2, -2, 'same'), undefined, 'auto-link'],
     ['shared identifier (cross-reference), medium', result(0.7, 1), undefined, 'auto-link', true],
+    ['high, but the model says it could be twins', { ...result(0.999, 10), twinProbability: 0.02 }, undefined, 'review'],
+    ['high, twins ruled out', { ...result(0.999, 10), twinProbability: 0.0001 }, undefined, 'auto-link'],
+    ['high, conflict in a system learned unreliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'auto-link'],
+    ['high, conflict in a system learned reliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:nin'] }, undefined, 'review'],
   ])('%s → %s', (_name, best, runner, expected, sharesIdentifier = false) => {
     expect(decide({ best, runnerUp: runner, sharesIdentifier }).outcome).toBe(expected);
   });
