@@ -11,6 +11,7 @@ import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, r
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
+import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
@@ -25,6 +26,8 @@ export interface RegistryModule {
   init(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Swap the matcher's thresholds (live configuration): validated, then replaced in one step. */
+  setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void;
 }
 
 export interface RegistryModuleOptions {
@@ -37,6 +40,8 @@ export interface RegistryModuleOptions {
   recoveryIntervalMs?: number;
   /** Wrap the matching engine (e.g. to count comparisons in the linkage evaluation); default: as is. */
   instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
+  /** How deep the in-memory twin freezes what it stores (`top`: CPU measurements of the registry itself). */
+  memoryFreeze?: 'deep' | 'top';
 }
 
 /**
@@ -45,8 +50,8 @@ export interface RegistryModuleOptions {
  */
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
-  const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
-  const rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), ...opts.rules });
+  const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
+  let rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), runnerUpMargin: config.live.matchRunnerUpMargin, ...opts.rules });
   // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).
   useNameTable(loadNameTables(config.env.MATCH_NAME_TABLES));
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
@@ -61,6 +66,7 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
       instance: config.env.INSTANCE_ID,
       rules,
       featureOptions: { defaultCountry: config.env.DEFAULT_PHONE_COUNTRY },
+      survivorship: { ...DEFAULT_REGISTRY_CONFIG.survivorship, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY },
     },
   });
   let timer: NodeJS.Timeout | null = null;
@@ -90,5 +96,11 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     timer = null;
   }
 
-  return { service, store, outbox: store.outbox, init, ping, close };
+  function setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void {
+    const next = matchRulesSchema.parse({ ...rules, ...thresholds });
+    rules = next;
+    service.setMatchRules(next);
+  }
+
+  return { service, store, outbox: store.outbox, init, ping, close, setMatchThresholds };
 }

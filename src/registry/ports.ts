@@ -44,6 +44,8 @@ export interface GoldenRecord {
   /** The golden Patient computed by survivorship (id = mpiId). */
   patient: Patient;
   sourceKeys: string[];
+  /** Logical ids of the same source records, in the same order (no read needed to link to them). */
+  sourceIds: string[];
   status: GoldenStatus;
   /** For a merged (retired) record: the survivor's MPI ID. */
   mergedInto?: string;
@@ -74,7 +76,8 @@ export interface RegistrationResult {
   /** `created`: new golden record; `linked`: auto-linked to an existing one; `review`: new golden + review task; `updated`: same source re-sent. */
   outcome: 'created' | 'linked' | 'review' | 'updated' | 'unchanged';
   created: boolean;
-  best?: MatchCandidate;
+  /** The best candidate the decision weighed (its golden record is not read for this). */
+  best?: Omit<MatchCandidate, 'golden'>;
   reviewTaskId?: string;
 }
 
@@ -88,6 +91,32 @@ export interface ReviewTask {
   resolution?: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; by: Actor; at: string };
   version: number;
   createdAt: string;
+  /** Short name of the source system of the record the task is about (dhis2, openmrs, …). */
+  sourceSystem?: string;
+}
+
+/**
+ * Which review tasks to list. `minScore`/`maxScore` bound the task's best candidate score:
+ * at least `minScore`, below `maxScore`.
+ */
+export interface ReviewFilter {
+  state?: 'open' | 'resolved';
+  sourceSystem?: string;
+  /** Created before this instant (ISO 8601). */
+  olderThan?: string;
+  minScore?: number;
+  maxScore?: number;
+  offset: number;
+  count: number;
+}
+
+/** A merge that is in force: `retiredId` was merged into another golden record and not unmerged since. */
+export interface MergeSummary {
+  survivorId: string;
+  retiredId: string;
+  at: string;
+  by: Actor;
+  reason?: string;
 }
 
 /** One version of a source or golden record in the history. */
@@ -172,6 +201,11 @@ export type BulkItemResult =
   | { ok: true; result: RegistrationResult }
   | { ok: false; error: { code: string; message: string } };
 
+/** What a unit of work will likely register, read ahead in one lookup (as the bulk path does). */
+export interface UnitHints {
+  prefetch?: Array<Pick<RegisterSourceInput, 'patient' | 'sourceIdentifier'>>;
+}
+
 /** The registry service: every identity operation, each recorded, reversible and emitting an event. */
 export interface RegistryService {
   /** Register or update a source record (matching on create; re-evaluation on demographic change). */
@@ -183,11 +217,18 @@ export interface RegistryService {
    */
   registerMany(inputs: RegisterSourceInput[]): Promise<BulkItemResult[]>;
   getSource(key: string): Promise<SourceRecord | null>;
+  /** Several source records in one read, in the order of `keys` (unknown keys are left out). */
+  getSources(keys: string[]): Promise<SourceRecord[]>;
   getSourceById(id: string): Promise<SourceRecord | null>;
   findSourcesByIdentifier(id: Partial<IdentifierRef>): Promise<SourceRecord[]>;
-  deactivateSource(key: string, actor: Actor): Promise<SourceRecord>;
+  /** Soft-delete a source record; with `expectedVersion`, refused (412) unless it is still that version. */
+  deactivateSource(key: string, actor: Actor, expectedVersion?: number): Promise<SourceRecord>;
   /** Resolve an MPI ID; a merged one redirects to its survivor (`redirectedFrom` set). */
   getGolden(mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null>;
+  /** Several golden records in one read, in the order asked (unknown ones left out; no redirect). */
+  getGoldens(mpiIds: string[]): Promise<GoldenRecord[]>;
+  /** Whether any source record carries an identifier in this system (one indexed existence check). */
+  identifierSystemKnown(system: string): Promise<boolean>;
   /** Cross-reference lookup: which golden record holds this identifier. */
   resolveIdentifier(id: IdentifierRef): Promise<GoldenRecord | null>;
   /** Score a probe Patient against the registry without writing anything. */
@@ -197,11 +238,15 @@ export interface RegistryService {
   unlink(sourceKey: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
   merge(survivorId: string, retiredId: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
   unmerge(retiredId: string, actor: Actor, reason?: string): Promise<{ survivor: GoldenRecord; restored: GoldenRecord }>;
+  /** The merges in force into this golden record, newest first (each can be undone with `unmerge`). */
+  mergesInto(survivorId: string): Promise<MergeSummary[]>;
   /** Add an external identifier (e.g. a DHIS2 UID) to a golden record's cross-reference. */
   addIdentifier(mpiId: string, id: IdentifierRef, actor: Actor): Promise<GoldenRecord>;
   /** Edit golden-record demographics directly (a steward override that survivorship honours). */
   patchGolden(mpiId: string, patch: Partial<Patient>, actor: Actor, expectedVersion?: number): Promise<GoldenRecord>;
-  listReviews(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: ReviewTask[] }>;
+  listReviews(filter: ReviewFilter): Promise<{ total: number; items: ReviewTask[] }>;
+  /** The source systems that have review tasks in this state (for the queue's filter and counts). */
+  reviewSourceSystems(state: 'open' | 'resolved'): Promise<string[]>;
   getReview(id: string): Promise<ReviewTask | null>;
   resolveReview(id: string, decision: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; expectedVersion?: number }, actor: Actor): Promise<ReviewTask>;
   history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
@@ -211,8 +256,9 @@ export interface RegistryService {
   revokeToken(token: string, actor: Actor): Promise<void>;
   /**
    * Run several operations as one all-or-nothing unit: `work` calls them on `tx`, and their changes
-   * commit as ONE journal change when it returns, or not at all when it throws. Inside a unit, a
-   * nested call joins it. Tokens and models are not part of a unit.
+   * commit as ONE change when it returns, or not at all when it throws. Inside a unit, a nested call
+   * joins it. Tokens and models are not part of a unit. `opts.prefetch` names the Patients the unit
+   * will likely register: their lookups are read ahead in one query, as the bulk path does.
    */
-  atomically<T>(actor: Actor, work: (tx: RegistryService) => Promise<T>): Promise<T>;
+  atomically<T>(actor: Actor, work: (tx: RegistryService) => Promise<T>, opts?: UnitHints): Promise<T>;
 }

@@ -24,7 +24,7 @@ export const matchRuleFields = {
     .describe('Match probability at or above which the best candidate is linked automatically'),
   lowerThreshold: probability.default(0.5)
     .describe('Match probability at or above which a candidate raises a review task; below it the record gets a new golden record'),
-  runnerUpMargin: z.coerce.number().min(0).default(5)
+  runnerUpMargin: z.coerce.number().min(0).max(64).default(5)
     .describe('Bits of match weight by which the best must beat a runner-up (another golden record) that is itself above upperThreshold'),
   minFieldsForAutoLink: z.coerce.number().int().min(0).default(2)
     .describe('Distinguishing fields (not sex or state) that must agree, non-null, for an automatic link'),
