@@ -11,8 +11,8 @@ import { basename } from 'node:path';
 import { blockingKeys } from '../src/registry/matching';
 import type { MatchFeatures } from '../src/registry/matching';
 import { FIELD_NAMES, loadDataset, restrictFields } from './linkage/datasets';
-import type { DatasetFormat } from './linkage/datasets';
-import { linkageMetrics, pairCompleteness } from './linkage/metrics';
+import type { DatasetFormat, LinkageRow } from './linkage/datasets';
+import { linkageMetrics, pairCompleteness, relationMerges } from './linkage/metrics';
 import type { LinkageMetrics } from './linkage/metrics';
 import { ingestThroughRegistry } from './linkage/registry-ingest';
 import type { IngestOutcome } from './linkage/registry-ingest';
@@ -32,7 +32,7 @@ export interface EvalArgs {
   json: boolean;
 }
 
-/** The contract's JSON result (key order as in contracts.md §4). */
+/** The contract's JSON result (key order as in contracts.md §4), extended with the decision counts and the safety keys. */
 export interface EvalResult extends LinkageMetrics {
   dataset: string;
   reviewTasks: number;
@@ -40,6 +40,14 @@ export interface EvalResult extends LinkageMetrics {
   blockingPairCompleteness: number;
   candidatesPerRecord: number;
   recordsPerSecond: number;
+  /** Registrations decided auto-link / review / new golden record. */
+  decisionAutoLink: number;
+  decisionReview: number;
+  decisionNew: number;
+  /** Golden records holding twins (only when the data carries twin and household relations). */
+  twinMerges?: number;
+  /** Golden records holding two members of one household (same condition). */
+  householdMerges?: number;
 }
 
 /** Where the CLI writes (process streams by default; tests capture them). */
@@ -137,7 +145,17 @@ export function sharedKeyCompleteness(features: MatchFeatures[], truth: string[]
   return pairCompleteness(candidates, truth);
 }
 
-function score(args: EvalArgs, outcome: IngestOutcome, truth: string[]): EvalResult {
+function safetyKeys(clusters: string[], rows: LinkageRow[]): Pick<EvalResult, 'twinMerges' | 'householdMerges'> {
+  if (!rows.some((r) => r.relations)) return {};
+  const truth = rows.map((r) => r.entityId);
+  return {
+    twinMerges: relationMerges(clusters, truth, rows.map((r) => r.relations?.twin)),
+    householdMerges: relationMerges(clusters, truth, rows.map((r) => r.relations?.household)),
+  };
+}
+
+function score(args: EvalArgs, outcome: IngestOutcome, rows: LinkageRow[]): EvalResult {
+  const truth = rows.map((r) => r.entityId);
   const n = truth.length;
   const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
   return {
@@ -148,6 +166,10 @@ function score(args: EvalArgs, outcome: IngestOutcome, truth: string[]): EvalRes
     blockingPairCompleteness: sharedKeyCompleteness(outcome.features, truth),
     candidatesPerRecord: round(outcome.comparisons / Math.max(n, 1), 2),
     recordsPerSecond: round(n / Math.max(outcome.seconds.ingest, 1e-9), n / outcome.seconds.ingest >= 100 ? 0 : 2),
+    decisionAutoLink: outcome.decisions.autoLink,
+    decisionReview: outcome.decisions.review,
+    decisionNew: outcome.decisions.new,
+    ...safetyKeys(outcome.clusters, rows),
   };
 }
 
@@ -164,7 +186,7 @@ export async function evaluate(args: EvalArgs): Promise<{ result: EvalResult; ou
     ...(args.batch ? { batch: args.batch } : {}),
   });
   // Scoring is finished: only now is the truth read.
-  return { result: score(args, outcome, rows.map((r) => r.entityId)), outcome };
+  return { result: score(args, outcome, rows), outcome };
 }
 
 function summary(r: EvalResult, o: IngestOutcome): string[] {
@@ -178,6 +200,8 @@ function summary(r: EvalResult, o: IngestOutcome): string[] {
     `cluster  P / R / F1  ${pct(r.clusterPrecision)} / ${pct(r.clusterRecall)} / ${pct(r.clusterF1)}`,
     `false merges         ${r.falseMerges}`,
     `review tasks         ${r.reviewTasks} (${pct(r.reviewRate)} of records)`,
+    `decisions            ${r.decisionAutoLink} auto-link / ${r.decisionReview} review / ${r.decisionNew} new`,
+    ...(r.twinMerges !== undefined ? [`twin / household merges ${r.twinMerges} / ${r.householdMerges ?? 0}`] : []),
     `blocking completeness ${pct(r.blockingPairCompleteness)}`,
     `candidates / record  ${r.candidatesPerRecord}`,
     `throughput           ${r.recordsPerSecond} records/s`,

@@ -52,7 +52,7 @@ function blockedRate(features: MatchFeatures[], model: MatchModel, fn: typeof co
 const SCORERS = { compare, matchWeight } as const;
 
 async function measure(name: keyof typeof SCORERS): Promise<void> {
-  const rows = loadDataset('febrl', join(__dirname, '../../shared/data/linkage/febrl-dataset3.csv'));
+  const rows = loadDataset('febrl', join(__dirname, 'data/linkage/febrl-dataset3.csv'));
   const engine = createMatchingEngine();
   const features = (await mapRows(rows)).map((p) => engine.extractFeatures(p));
   const model = trainModel(features, { seed: 1 });

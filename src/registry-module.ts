@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { Config } from './config';
 import type { Logger } from './core/logger';
 import type { Outbox } from './events/ports';
-import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, matchRulesSchema } from './registry/matching';
+import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, rulesFromEnvironment, useNameTable } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
@@ -51,14 +51,9 @@ export interface RegistryModuleOptions {
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
-  const fromEnv: Partial<MatchRules> = {
-    upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
-    lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
-    runnerUpMargin: config.live.matchRunnerUpMargin,
-    identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
-    scoredIdentifierSystems: config.env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
-  };
-  let rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
+  let rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), runnerUpMargin: config.live.matchRunnerUpMargin, ...opts.rules });
+  // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).
+  useNameTable(loadNameTables(config.env.MATCH_NAME_TABLES));
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({
@@ -69,11 +64,10 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     mpiIds: createMpiIdCodec({ template: '{country}-{region}-{yy}-{random8}', country: config.env.MPI_ID_COUNTRY, region: config.env.MPI_ID_REGION }),
     config: {
       instance: config.env.INSTANCE_ID,
-      decision: { autoLink: rules.upperThreshold, review: rules.lowerThreshold, margin: 0.05 },
+      rules,
       featureOptions: { defaultCountry: config.env.DEFAULT_PHONE_COUNTRY },
       survivorship: { ...DEFAULT_REGISTRY_CONFIG.survivorship, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY },
     },
-    decide: (best, runnerUp) => decide(best, runnerUp, rules),
   });
   let timer: NodeJS.Timeout | null = null;
 
@@ -104,9 +98,8 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
 
   function setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void {
     const next = matchRulesSchema.parse({ ...rules, ...thresholds });
-    // Both swaps run in one tick, so no decision sees one without the other.
     rules = next;
-    service.setDecisionThresholds({ autoLink: next.upperThreshold, review: next.lowerThreshold });
+    service.setMatchRules(next);
   }
 
   return { service, store, outbox: store.outbox, init, ping, close, setMatchThresholds };

@@ -1,5 +1,5 @@
 /**
- * Loaders for the linkage datasets in ../shared/data/linkage (see its README): FEBRL (dedupe and
+ * Loaders for the linkage datasets in bench/data/linkage (see its README): FEBRL (dedupe and
  * two-file link), OpenCR Uganda, and generic CSV (which also accepts Splink's fake_1000 column
  * names). Rows become a generic shape; the entity id is the truth and is only read by the metrics.
  */
@@ -20,6 +20,8 @@ export interface LinkageRow {
   entityId: string;
   source: string;
   fields: Partial<Record<FieldName, string>>;
+  /** Truth, never read while linking: the household and the twin set the entity belongs to (generated data). */
+  relations?: { household?: string; twin?: string };
 }
 
 export type DatasetFormat = 'febrl' | 'febrl-link' | 'opencr' | 'generic';
@@ -99,8 +101,9 @@ function opencrRow(r: Record<string, string>): LinkageRow {
 }
 
 /** Generic column names, with Splink fake_1000 aliases. */
-const GENERIC: Record<string, FieldName | 'record_id' | 'entity_id' | 'source'> = {
+const GENERIC: Record<string, FieldName | 'record_id' | 'entity_id' | 'source' | 'household' | 'twin'> = {
   record_id: 'record_id', unique_id: 'record_id', entity_id: 'entity_id', cluster: 'entity_id', source: 'source',
+  household_id: 'household', twin_id: 'twin',
   given_name: 'given', first_name: 'given', family_name: 'family', surname: 'family', birth_date: 'birthDate',
   dob: 'birthDate', gender: 'gender', sex: 'gender', phone: 'phone', national_id: 'nationalId', other_id: 'otherId',
   postcode: 'postcode', city: 'city', state: 'state', address_line: 'address', email: 'email',
@@ -114,6 +117,9 @@ function genericRow(r: Record<string, string>, defaultSource: string): LinkageRo
     if (target === 'record_id') row.recordId = value;
     else if (target === 'entity_id') row.entityId = value;
     else if (target === 'source') row.source = value || defaultSource;
+    else if (target === 'household' || target === 'twin') {
+      if (value !== '') row.relations = { ...row.relations, [target]: value };
+    }
     else if (target === 'gender') put(fields, 'gender', gender(value));
     else if (target) put(fields, target, value);
   }

@@ -96,3 +96,27 @@ export function pairCompleteness(candidates: ReadonlyArray<ReadonlyArray<number>
   });
   return round(found.size / truePairs);
 }
+
+/**
+ * Golden records holding two different entities that share a relation (one household, one twin set):
+ * the merges a ministry fears most.
+ * @param predicted - predicted cluster id per record
+ * @param truth - true entity id per record
+ * @param relation - the relation value per record ('' or undefined when none)
+ * @returns the number of such golden records
+ */
+export function relationMerges(predicted: string[], truth: string[], relation: ReadonlyArray<string | undefined>): number {
+  const perCluster = new Map<string, Map<string, Set<string>>>();
+  predicted.forEach((c, i) => {
+    const r = relation[i];
+    if (!r) return;
+    const byRelation = perCluster.get(c) ?? new Map<string, Set<string>>();
+    const entities = byRelation.get(r) ?? new Set<string>();
+    entities.add(truth[i] as string);
+    byRelation.set(r, entities);
+    perCluster.set(c, byRelation);
+  });
+  let merges = 0;
+  for (const byRelation of perCluster.values()) if ([...byRelation.values()].some((e) => e.size > 1)) merges++;
+  return merges;
+}

@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
 import type { Actor } from '../../src/core/types';
-import type { RegisterSourceInput } from '../../src/registry/ports';
+import type { RegisterSourceInput, RegistrationResult } from '../../src/registry/ports';
 import { createMatchingEngine, shuffled, trainModel } from '../../src/registry/matching';
 import type { MatchFeatures, MatchingEngine } from '../../src/registry/matching';
 import { buildRegistryModule } from '../../src/registry-module';
@@ -43,6 +43,8 @@ export interface IngestOutcome {
   /** Features of each row, as the registry extracts them. */
   features: MatchFeatures[];
   reviewTasks: number;
+  /** Registrations by decision: auto-link, review, new golden record. */
+  decisions: { autoLink: number; review: number; new: number };
   /** Pairwise comparisons the registry made while registering (all registrations). */
   comparisons: number;
   seconds: { map: number; train: number; ingest: number };
@@ -102,12 +104,22 @@ async function openRegistry(opts: IngestOptions): Promise<Registry> {
   return { module, engine, counter, dispose };
 }
 
-async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patient[], order: number[], batch: number | undefined): Promise<string[]> {
+async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patient[], order: number[], batch: number | undefined): Promise<{ keys: string[]; decisions: IngestOutcome['decisions'] }> {
   const keys = new Array<string>(rows.length);
+  const decisions = { autoLink: 0, review: 0, new: 0 };
+  const count = (outcome: RegistrationResult['outcome']): void => {
+    if (outcome === 'linked') decisions.autoLink++;
+    else if (outcome === 'review') decisions.review++;
+    else if (outcome === 'created') decisions.new++;
+  };
   const input = (i: number): RegisterSourceInput => ({ patient: patients[i] as Patient, sourceSystem: (rows[i] as UnlabelledRow).source, actor: ACTOR });
   if (!batch) {
-    for (const i of order) keys[i] = (await reg.module.service.registerSource(input(i))).source.key;
-    return keys;
+    for (const i of order) {
+      const res = await reg.module.service.registerSource(input(i));
+      keys[i] = res.source.key;
+      count(res.outcome);
+    }
+    return { keys, decisions };
   }
   for (let at = 0; at < order.length; at += batch) {
     const page = order.slice(at, at + batch);
@@ -115,9 +127,10 @@ async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patie
     results.forEach((r, j) => {
       if (!r.ok) throw new Error(`row ${page[j] ?? '?'} refused: ${r.error.message}`);
       keys[page[j] as number] = r.result.source.key;
+      count(r.result.outcome);
     });
   }
-  return keys;
+  return { keys, decisions };
 }
 
 async function currentGoldens(reg: Registry, keys: string[]): Promise<string[]> {
@@ -153,10 +166,10 @@ export async function ingestThroughRegistry(rows: UnlabelledRow[], opts: IngestO
     const indices = rows.map((_, i) => i);
     const order = opts.order === 'shuffled' ? shuffled(indices, opts.seed) : indices;
     t = process.hrtime.bigint();
-    const keys = await registerAll(reg, rows, patients, order, opts.batch);
+    const { keys, decisions } = await registerAll(reg, rows, patients, order, opts.batch);
     const ingest = since(t);
     const comparisons = reg.counter.compares;
-    return { clusters: await currentGoldens(reg, keys), features, reviewTasks: await openReviews(reg), comparisons, seconds: { map, train, ingest } };
+    return { clusters: await currentGoldens(reg, keys), features, reviewTasks: await openReviews(reg), decisions, comparisons, seconds: { map, train, ingest } };
   } finally {
     await reg.dispose();
   }

@@ -1,36 +1,22 @@
 /**
  * `npm run model -- train [--seed N] [--max-records N] [--dry-run]` trains a matching model on the
  * registry's own source records (unsupervised: EM for m, random pairs for u) and activates it;
- * `npm run model -- show` prints the active model's parameters and weights; `npm run model -- relink
+ * `npm run model -- show` prints the active model's parameters and weights and what it learned about
+ * each identifier system's reliability, under the MATCH_* rules in force; `npm run model -- relink
  * [--apply]` re-scores automatic links with the active model (dry-run diff unless --apply).
  * The registry is the mediator's (tool-runtime.ts): the same environment, the same match rules, MPI ID
  * format and phone country; applied moves are recorded changes whose events the mediator's relay
  * publishes.
  */
 import { parseArgs } from 'node:util';
-import type { MatchFeatures, MatchModel } from '../registry/matching/contract';
-import { trainModel } from '../registry/matching';
+import type { MatchFeatures } from '../registry/matching/contract';
+import { rulesFromEnvironment, trainModel } from '../registry/matching';
 import type { RegistryModule } from '../registry-module';
 import type { RegistryStore } from '../registry/store';
+import { describeModel } from './describe-model';
 import { openToolRegistry, runTool } from './tool-runtime';
 
-/**
- * Render a model as a readable table: per field and level, m, u and the log2 weight.
- * @param model - the model to show
- */
-export function describeModel(model: MatchModel): string {
-  const lines = [`model ${model.version} (${model.trainedBy.method}${model.trainedBy.records ? `, ${model.trainedBy.records} records, ${model.trainedBy.pairs ?? 0} pairs, ${model.trainedBy.iterations ?? 0} iterations, seed ${model.trainedBy.seed ?? '-'}` : ''})`, `created ${model.createdAt}; prior lambda ${model.lambda.toExponential(3)}`, ''];
-  lines.push('field        level               m          u          weight(bits)');
-  for (const [field, p] of Object.entries(model.fields)) {
-    p.levels.forEach((level, i) => {
-      const m = p.m[i] ?? 0;
-      const u = p.u[i] ?? 0;
-      const w = m > 0 && u > 0 ? Math.log2(m / u).toFixed(2) : 'neutral';
-      lines.push(`${field.padEnd(12)} ${level.padEnd(18)} ${m.toFixed(5).padStart(9)} ${u.toFixed(5).padStart(10)}  ${w.padStart(8)}`);
-    });
-  }
-  return lines.join('\n');
-}
+export { describeModel } from './describe-model';
 
 /**
  * Every active source record's features, paged through the store.
@@ -101,7 +87,7 @@ export async function runModelCli(argv: string[], env: NodeJS.ProcessEnv, io: Mo
   }
   const opened = await openToolRegistry(env, 'passerelle-model-cli');
   try {
-    if (command === 'show') io.out(describeModel(await opened.registry.service.activeModel()));
+    if (command === 'show') io.out(describeModel(await opened.registry.service.activeModel(), rulesFromEnvironment(opened.config.env)));
     else if (command === 'relink') await relinkCommand(opened.registry, values.apply, io);
     else await trainCommand(opened.registry, { seed: Number(values.seed), maxRecords: Number(values['max-records']), dryRun: values['dry-run'] }, io);
     return 0;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { envSchema } from './schema';
 import type { Env } from './schema';
 import { envNameOf, liveCandidateFromEnv, parseLiveSettings } from './live';
@@ -104,6 +105,7 @@ function crossCheck(env: Env): string[] {
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
   problems.push(...stewardProblems(env));
   if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');
+  for (const path of env.MATCH_NAME_TABLES ?? []) if (!existsSync(path)) problems.push(`MATCH_NAME_TABLES: no file ${path}`);
   return problems;
 }
 

@@ -11,10 +11,10 @@
  * the schema accepts both.
  */
 import { z } from 'zod';
+import { matchRuleFields } from '../registry/matching/rules';
 
 const flag = z.preprocess((v) => (typeof v === 'string' ? ['true', '1', 'yes'].includes(v.trim().toLowerCase()) : v), z.boolean());
 const count = (min: number, max: number): z.ZodCoercedNumber => z.coerce.number().int().min(min).max(max);
-const probability = z.coerce.number().min(0).max(1);
 const list = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string().min(1)));
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const secret = z.string().min(1);
@@ -46,10 +46,10 @@ function sourceSettings<P extends string>(prefix: P): SourceFields<P> {
 }
 
 const shape = {
-  matchUpperThreshold: probability.default(0.95).describe('Match probability at or above which a record links automatically'),
-  matchLowerThreshold: probability.default(0.5).describe('Match probability at or above which a record raises a review task'),
-  matchRunnerUpMargin: z.coerce.number().min(0).max(64).default(5)
-    .describe('Bits of match weight by which the best candidate must beat a runner-up that is itself above the upper threshold'),
+  // The rule set's own fields (defaults and bounds stated once, in registry/matching/rules.ts).
+  matchUpperThreshold: matchRuleFields.upperThreshold,
+  matchLowerThreshold: matchRuleFields.lowerThreshold,
+  matchRunnerUpMargin: matchRuleFields.runnerUpMargin,
   ...sourceSettings('dhis2'),
   dhis2ApiToken: secret.optional().describe('DHIS2 personal access token (sent as `Authorization: ApiToken …`); preferred over username/password'),
   dhis2Programs: list.default([]).describe('Tracker program UIDs to poll (empty: tracked entities of the configured type in every program)'),

@@ -3,6 +3,7 @@
  * URL and credential defaults exist only under NODE_ENV=development.
  */
 import { z } from 'zod';
+import { matchRuleFields } from '../registry/matching/rules';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -57,11 +58,15 @@ export const envSchema = z.object({
   MPI_ID_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),
   MPI_ID_REGION: z.string().regex(/^[A-Z0-9]{2,4}$/).default('DKR'),
   DEFAULT_PHONE_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),
-  // Decision rules of the matcher (registry/matching/decide.ts validates them together).
-  MATCH_UPPER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.95),
-  MATCH_LOWER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
-  MATCH_IDENTIFIER_CONFLICT: z.enum(['review', 'score']).default('review'),
-  MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: csv.pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'each system must be a URI'))).default([]),
+  // Decision rules of the matcher: the rule set's own field schemas, so each default is stated once
+  // (registry/matching/rules.ts, a leaf module that imports only zod).
+  MATCH_UPPER_THRESHOLD: matchRuleFields.upperThreshold,
+  MATCH_LOWER_THRESHOLD: matchRuleFields.lowerThreshold,
+  MATCH_IDENTIFIER_CONFLICT: matchRuleFields.identifierConflict,
+  MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: matchRuleFields.scoredIdentifierSystems,
+  MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: matchRuleFields.reviewedIdentifierSystems,
+  // A deployment's own name tables (aliases, titles, transliterations), added to the shipped one.
+  MATCH_NAME_TABLES: csv.default([]),
   // Data-steward page (/steward): sign-in with OAuth 2.0 authorization code + PKCE at the identity
   // provider of AUTH_ISSUER, whose tokens the API verifies with AUTH_JWKS_URL/AUTH_JWKS_FILE.
   STEWARD_CLIENT_ID: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces').optional(),

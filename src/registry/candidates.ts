@@ -1,9 +1,12 @@
 /**
- * Match decisions over scored candidates (candidate-lookup.ts finds and scores them): deterministic
- * identifiers first, thresholds, runner-up margin, remembered not-a-match constraints; and the FHIR
- * match grade. Read-only: shared by registration, `$match` and the re-link job.
+ * Where a probe goes, over scored candidates (candidate-lookup.ts finds and scores them): remembered
+ * not-a-match constraints, the leading candidate, and the one decision of the rule set
+ * (registry/matching/decide.ts); and the FHIR match grade from that same decision. Read-only:
+ * shared by registration, re-evaluation, `$match` and the re-link job.
  */
 import type { MatchResult } from './matching/contract';
+import { decide } from './matching/decide';
+import type { Decision } from './matching/decide';
 import type { MatchCandidate, MatchGrade } from './ports';
 import type { RegistryContext } from './context';
 import type { NotAMatch, StoredGolden } from './store';
@@ -16,13 +19,13 @@ export interface ScoredGolden {
   matchedSourceKey: string;
 }
 
-/** What to do with a probe. */
-export interface Decision {
-  action: 'link' | 'review' | 'new';
+/** Where a probe goes: the rule set's decision and the candidates it concerns. */
+export interface LinkChoice {
+  decision: Decision;
+  /** The golden record to link to (with `auto-link`). */
   target?: ScoredGolden;
-  /** Candidates for a review task (review band and above). */
+  /** Candidates for a review task (review band and above, and identifier-matched ones); empty with `new`. */
   reviewCandidates: ScoredGolden[];
-  deterministic: boolean;
 }
 
 /**
@@ -36,51 +39,38 @@ export function forbidden(mpiId: string, members: string[], constraints: NotAMat
 }
 
 /**
- * Apply the decision rules.
- * @param ctx - registry context (thresholds)
+ * Choose where a probe goes: not-a-match constraints first, then the leading candidate — one whose
+ * golden record holds a shared identifier, else the best — and the one decision of the rule set.
+ * @param ctx - registry context (rules)
  * @param scored - candidates, best first
- * @param opts - identifier-matched golden records, constraints of the probe
+ * @param opts - identifier-matched golden records, constraints of the probe, members of a golden record
  */
-export function decide(ctx: RegistryContext, scored: ScoredGolden[], opts: { xref: string[]; constraints: NotAMatch[]; membersOf: (mpiId: string) => string[] }): Decision {
-  const { autoLink, review, margin } = ctx.cfg.decision;
+export function chooseLink(ctx: RegistryContext, scored: ScoredGolden[], opts: { xref: string[]; constraints: NotAMatch[]; membersOf: (mpiId: string) => string[] }): LinkChoice {
+  const rules = ctx.cfg.rules;
   const allowed = opts.constraints.length === 0 ? scored : scored.filter((s) => !forbidden(s.mpiId, opts.membersOf(s.mpiId), opts.constraints));
-  const reviewCandidates = allowed.filter((s) => s.result.probability >= review || s.result.identifierRule === 'same' || opts.xref.includes(s.mpiId));
-  const byId = allowed.find((s) => opts.xref.includes(s.mpiId) && s.result.identifierRule !== 'conflict');
-  const deterministic = byId ?? allowed.find((s) => s.result.identifierRule === 'same');
-  if (deterministic) {
-    return { action: 'link', target: deterministic, reviewCandidates, deterministic: true };
-  }
-  const [best, runnerUp] = allowed;
-  if (ctx.decideFn) {
-    const outcome = ctx.decideFn(best?.result, runnerUp?.result);
-    const action = outcome === 'auto-link' ? 'link' : outcome;
-    const forReview = reviewCandidates.length > 0 ? reviewCandidates : allowed.slice(0, 2);
-    return { action, ...(action === 'link' && best ? { target: best } : {}), reviewCandidates: action === 'new' ? [] : forReview, deterministic: false };
-  }
-  if (!best || reviewCandidates.length === 0) {
-    return { action: 'new', reviewCandidates: [], deterministic: false };
-  }
-  const close = runnerUp !== undefined && runnerUp.result.probability >= review && best.result.probability - runnerUp.result.probability < margin;
-  if (best.result.probability >= autoLink && best.result.identifierRule !== 'conflict' && !close) {
-    return { action: 'link', target: best, reviewCandidates, deterministic: false };
-  }
-  return { action: 'review', reviewCandidates, deterministic: false };
+  const inXref = (s: ScoredGolden): boolean => opts.xref.includes(s.mpiId);
+  const lead = allowed.find((s) => inXref(s) && s.result.identifierRule !== 'conflict') ??
+    allowed.find((s) => s.result.identifierRule === 'same') ?? allowed[0];
+  const runnerUp = allowed.find((s) => s !== lead);
+  const decision = decide({ best: lead?.result, runnerUp: runnerUp?.result, sharesIdentifier: lead !== undefined && inXref(lead) }, rules);
+  if (decision.outcome === 'new') return { decision, reviewCandidates: [] };
+  const band = allowed.filter((s) => s.result.probability >= rules.lowerThreshold || s.result.identifierRule === 'same' || inXref(s));
+  const reviewCandidates = band.length > 0 ? band : allowed.slice(0, 2);
+  return { decision, ...(decision.outcome === 'auto-link' && lead ? { target: lead } : {}), reviewCandidates };
 }
 
 /**
- * FHIR match grade of a result.
- * @param ctx - registry context (thresholds)
+ * FHIR match grade of a result, from the same decision as registration: `certain` when it would
+ * auto-link, `probable` / `possible` in the upper / lower half of the review band, else `certainly-not`.
+ * @param ctx - registry context (rules)
  * @param r - the comparison result
  */
 export function gradeOf(ctx: RegistryContext, r: MatchResult): MatchGrade {
-  const { autoLink, review } = ctx.cfg.decision;
-  if (r.identifierRule === 'same' || (r.probability >= autoLink && r.identifierRule !== 'conflict')) {
-    return 'certain';
-  }
-  if (r.probability >= (autoLink + review) / 2) {
-    return 'probable';
-  }
-  return r.probability >= review ? 'possible' : 'certainly-not';
+  const rules = ctx.cfg.rules;
+  const { outcome } = decide({ best: r }, rules);
+  if (outcome === 'auto-link') return 'certain';
+  if (outcome === 'new') return 'certainly-not';
+  return r.probability >= (rules.upperThreshold + rules.lowerThreshold) / 2 ? 'probable' : 'possible';
 }
 
 /**

@@ -6,7 +6,9 @@ import { uuidV7 } from '../core/uuid7';
 import type { Patient } from 'fhir/r4';
 import type { Clock } from '../core/types';
 import { systemClock } from '../core/types';
-import type { MatchFeatures, MatchingEngine, MatchModel, MatchResult } from './matching/contract';
+import type { MatchFeatures, MatchingEngine, MatchModel } from './matching/contract';
+import { DEFAULT_RULES } from './matching/rules';
+import type { MatchRules } from './matching/rules';
 import type { MpiIdCodec } from './mpi-id';
 import { createMpiIdCodec } from './mpi-id';
 import type { RegistryStore } from './store';
@@ -19,19 +21,10 @@ export interface RegistryLogger {
   debug?(obj: object, msg: string): void;
 }
 
-/** Decision thresholds on the match probability (0..1). */
-export interface DecisionConfig {
-  /** Auto-link at or above. */
-  autoLink: number;
-  /** Review band lower bound; below: new golden record. */
-  review: number;
-  /** A runner-up within this margin of the best sends the record to review instead of auto-linking. */
-  margin: number;
-}
-
 /** Registry configuration (all fields have defaults). */
 export interface RegistryConfig {
-  decision: DecisionConfig;
+  /** The matcher's decision rules (registry/matching/rules.ts). */
+  rules: MatchRules;
   survivorship: SurvivorshipConfig;
   /** Maximum source keys read per blocking key (after the refined-block split); beyond, the block is truncated and a warning logged. */
   blockCap: number;
@@ -55,7 +48,7 @@ export interface RegistryConfig {
 }
 
 export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
-  decision: { autoLink: 0.95, review: 0.6, margin: 0.05 },
+  rules: DEFAULT_RULES,
   survivorship: { trust: [], mpiSystem: 'urn:passerelle:mpi-id' },
   blockCap: 500,
   refineAt: 64,
@@ -80,16 +73,7 @@ export interface RegistryDeps {
   logger?: RegistryLogger;
   mpiIds?: MpiIdCodec;
   config?: Partial<RegistryConfig>;
-  /**
-   * The engine's threshold rule (e.g. matching's `decide` with validated rules); default: the
-   * thresholds of `config.decision`. Deterministic identifier links and not-a-match constraints are
-   * applied by the registry before it is called.
-   */
-  decide?: DecideFn;
 }
-
-/** Threshold decision on the best and runner-up results of distinct golden records. */
-export type DecideFn = (best: MatchResult | undefined, runnerUp: MatchResult | undefined) => 'auto-link' | 'review' | 'new';
 
 /** The resolved context shared by the service's helpers. */
 export interface RegistryContext {
@@ -104,7 +88,6 @@ export interface RegistryContext {
   model(): Promise<MatchModel>;
   /** Forget the cached model (after this process saves or activates one). */
   invalidateModel(): void;
-  decideFn?: DecideFn;
   features(patient: Patient): MatchFeatures;
   /**
    * A record's blocking keys and refinement code (what the engine's refined keys append to them),
@@ -177,7 +160,6 @@ export function createContext(deps: RegistryDeps): RegistryContext {
     invalidateModel: () => {
       cached = null;
     },
-    ...(deps.decide ? { decideFn: deps.decide } : {}),
     features: (patient) => {
       let f = featuresOf.get(patient);
       if (!f) {

@@ -11,8 +11,8 @@ import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';
-import { decide, scoredView } from './candidates';
-import type { Decision, ScoredGolden } from './candidates';
+import { chooseLink, scoredView } from './candidates';
+import type { LinkChoice, ScoredGolden } from './candidates';
 import { lookupCandidates, scoreCandidates } from './candidate-lookup';
 import type { CandidateSearch, FoundCandidates, Probe } from './candidate-lookup';
 import type { StoredReview, StoredSource } from './store';
@@ -88,9 +88,9 @@ export async function registerEach(ctx: RegistryContext, inputs: RegisterInput[]
 
 async function createSource(ctx: RegistryContext, b: ChangeBuilder, ref: IdentifierRef, input: RegisterInput, found: FoundCandidates): Promise<() => RegistrationResult> {
   const search = await scoreCandidates(ctx, found, await ctx.model(), { b });
-  const decision: Decision = input.forceCreate
-    ? { action: 'new', reviewCandidates: [], deterministic: false }
-    : decide(ctx, search.scored, { xref: search.xref, constraints: [], membersOf: search.membersOf });
+  const choice: LinkChoice = input.forceCreate
+    ? { decision: { outcome: 'new', reason: 'forced' }, reviewCandidates: [] }
+    : chooseLink(ctx, search.scored, { xref: search.xref, constraints: [], membersOf: search.membersOf });
   const src: StoredSource = {
     key: identifierKey(ref), id: ctx.newId(), system: ref.system, value: ref.value, sourceSystem: input.sourceSystem,
     ...(input.received !== undefined ? { received: input.received } : {}),
@@ -98,22 +98,22 @@ async function createSource(ctx: RegistryContext, b: ChangeBuilder, ref: Identif
     active: input.patient.active !== false, version: 0, createdAt: b.at, updatedAt: b.at, receivedAt: b.at,
     search: toSearchFields(input.patient, '', true, b.at), keys: [], rf: '', contentHash: '', notAMatch: [], seq: 0,
   };
-  return linkNew(ctx, b, src, decision, search.scored);
+  return linkNew(ctx, b, src, choice, search.scored);
 }
 
-async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, decision: Decision, scored: ScoredGolden[]): Promise<() => RegistrationResult> {
+async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, choice: LinkChoice, scored: ScoredGolden[]): Promise<() => RegistrationResult> {
   const best = scored[0];
-  if (decision.action === 'link' && decision.target) {
-    const mpiId = decision.target.mpiId;
-    await b.moveSource(src, mpiId, 'auto', decision.target.result.probability);
+  if (choice.target) {
+    const mpiId = choice.target.mpiId;
+    await b.moveSource(src, mpiId, 'auto', choice.target.result.probability);
     b.patientEvent('linked', mpiId);
-    return () => result(ctx, b, src.key, mpiId, 'linked', decision.target);
+    return () => result(ctx, b, src.key, mpiId, 'linked', choice.target);
   }
   const golden = b.createGolden();
   await b.moveSource(src, golden.mpiId, 'auto');
   b.patientEvent('created', golden.mpiId);
-  if (decision.action !== 'review') return () => result(ctx, b, src.key, golden.mpiId, 'created', best);
-  const task = openReview(ctx, b, src, decision.reviewCandidates, golden.mpiId);
+  if (choice.decision.outcome !== 'review') return () => result(ctx, b, src.key, golden.mpiId, 'created', best);
+  const task = openReview(ctx, b, src, choice.reviewCandidates, golden.mpiId);
   return () => ({ ...result(ctx, b, src.key, golden.mpiId, 'review', best), reviewTaskId: task.id });
 }
 
@@ -173,16 +173,16 @@ async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: Sto
 async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, from: string | null, search: CandidateSearch): Promise<{ target: string | null; review: ScoredGolden[] }> {
   // The current golden record holds this source's identifiers because of this source: not evidence.
   const xref = search.xref.filter((m) => m !== from);
-  const decision = decide(ctx, search.scored, { xref, constraints: src.notAMatch, membersOf: search.membersOf });
-  const target = decision.action === 'link' ? decision.target?.mpiId : undefined;
-  const review = decision.action === 'review' ? decision.reviewCandidates : [];
+  const choice = chooseLink(ctx, search.scored, { xref, constraints: src.notAMatch, membersOf: search.membersOf });
+  const target = choice.target?.mpiId;
+  const review = choice.decision.outcome === 'review' ? choice.reviewCandidates : [];
   if (target && target !== from) {
-    await b.moveSource(src, target, 'auto', decision.target?.result.probability);
+    await b.moveSource(src, target, 'auto', choice.target?.result.probability);
     b.patientEvent('linked', target);
     return { target, review };
   }
   const alone = from ? (await b.golden(from))?.sourceKeys.every((k) => k === src.key) : false;
-  if ((!from || (decision.action === 'new' && !alone)) && target !== from) {
+  if ((!from || (choice.decision.outcome === 'new' && !alone)) && target !== from) {
     const golden = b.createGolden();
     await b.moveSource(src, golden.mpiId, 'auto');
     b.patientEvent(from ? 'unlinked' : 'created', golden.mpiId);

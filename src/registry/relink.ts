@@ -6,7 +6,7 @@
 import type { Actor } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { RegistryContext } from './context';
-import { decide } from './candidates';
+import { chooseLink } from './candidates';
 import { searchCandidates } from './candidate-lookup';
 import { runChange } from './change-runner';
 import { identifierKey, leaseKey } from './keys';
@@ -35,14 +35,14 @@ async function proposal(ctx: RegistryContext, src: StoredSource, model: MatchMod
   const identifierKeys = [identifierKey(src), ...(src.patient.identifier ?? []).filter((i) => i.system && i.value).map((i) => identifierKey({ system: i.system as string, value: i.value as string }))];
   const search = await searchCandidates(ctx, { features: src.features, identifierKeys: [...new Set(identifierKeys)], ownKey: src.key }, model, { extraGoldens: src.goldenId ? [src.goldenId] : [] });
   const xref = search.xref.filter((m) => m !== src.goldenId);
-  const d = decide(ctx, search.scored, { xref, constraints: src.notAMatch, membersOf: search.membersOf });
+  const d = chooseLink(ctx, search.scored, { xref, constraints: src.notAMatch, membersOf: search.membersOf });
   const from = src.goldenId;
-  if (d.action === 'link' && d.target && d.target.mpiId !== from) {
+  if (d.target && d.target.mpiId !== from) {
     return { sourceKey: src.key, from, to: d.target.mpiId, score: d.target.result.probability };
   }
   const currentGolden = from ? await ctx.store.records.golden(from) : null;
   const alone = !currentGolden || currentGolden.sourceKeys.every((k) => k === src.key);
-  if (d.action === 'new' && !alone) {
+  if (d.decision.outcome === 'new' && !alone) {
     return { sourceKey: src.key, from, to: 'new' };
   }
   return null;

@@ -8,7 +8,8 @@ import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
-import type { DecisionConfig, RegistryDeps, RegistryContext } from './context';
+import type { RegistryDeps, RegistryContext } from './context';
+import type { MatchRules } from './matching/rules';
 import { createContext } from './context';
 import { registerSource } from './register';
 import { prefetchFor, registerMany } from './bulk';
@@ -37,10 +38,10 @@ export interface RegistryServiceImpl extends RegistryService {
   activateModel(version: string): Promise<void>;
   activeModel(): Promise<MatchModel>;
   /**
-   * Replace the decision thresholds (live configuration) in one step: a decision in progress keeps
-   * the values it read, the next one reads the new ones.
+   * Replace the decision rules (live configuration) in one step: a decision in progress keeps the
+   * rules it read, the next one reads the new ones.
    */
-  setDecisionThresholds(thresholds: Pick<DecisionConfig, 'autoLink' | 'review'>): void;
+  setMatchRules(rules: MatchRules): void;
 }
 
 async function getGolden(ctx: RegistryContext, mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null> {
@@ -181,8 +182,8 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       ctx.invalidateModel();
     },
     activeModel: () => ctx.model(),
-    setDecisionThresholds: ({ autoLink, review }) => {
-      ctx.cfg.decision = { ...ctx.cfg.decision, autoLink, review };
+    setMatchRules: (rules) => {
+      ctx.cfg.rules = rules;
     },
   };
 }

@@ -12,6 +12,8 @@
  *     probe's refined block instead, so the cost per lookup stays flat as blocks grow.
  */
 import type { MatchFeatures } from './contract';
+import { prepare } from './prepare';
+import type { Prepared } from './prepare';
 
 /** Hard cap on records read from one block. */
 export const MAX_BLOCK = 500;
@@ -22,32 +24,36 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function nameKeys(g: string | undefined, f: string | undefined, year: number | undefined, estimated: boolean, out: Set<string>): void {
+function pairKey(g: string, f: string): string {
+  return g < f ? `${g}+${f}` : `${f}+${g}`;
+}
+
+function nameKeys(gs: string[], fs: string[], year: number | undefined, estimated: boolean, out: Set<string>): void {
   // Order-independent pair of codes: covers the swapped-names case with one key.
-  if (g && f) out.add(`nm:${g < f ? `${g}+${f}` : `${f}+${g}`}`);
+  for (const g of gs) for (const f of fs) out.add(`nm:${pairKey(g, f)}`);
   if (year === undefined) return;
   if (estimated) {
     // Heaped dates: a year key needs both names to stay narrow.
-    if (g && f) out.add(`ey:${year}:${g}+${f}`);
+    for (const g of gs) for (const f of fs) out.add(`ey:${year}:${g}+${f}`);
     return;
   }
-  if (f) out.add(`fy:${f}:${year}`);
-  if (g) out.add(`gy:${g}:${year}`);
+  for (const f of fs) out.add(`fy:${f}:${year}`);
+  for (const g of gs) out.add(`gy:${g}:${year}`);
 }
 
-function prefixKeys(f: MatchFeatures, year: number | undefined, estimated: boolean, out: Set<string>): void {
+function prefixKeys(p: Prepared, year: number | undefined, estimated: boolean, out: Set<string>): void {
   // First three letters of each name with the birth year: a typo that changes the phonetic code
   // (an early consonant, a dropped letter) usually leaves the prefix intact. One namespace for both
   // names, so swapped given/family names still share the key.
   if (year === undefined || estimated) return;
-  const given = (f.given[0] ?? '').replace(/ /g, '');
-  const family = f.family.join('');
-  if (given.length >= 3) out.add(`np:${given.slice(0, 3)}:${year}`);
-  if (family.length >= 3) out.add(`np:${family.slice(0, 3)}:${year}`);
+  if (p.given.length >= 3) out.add(`np:${p.given.slice(0, 3)}:${year}`);
+  if (p.family.length >= 3) out.add(`np:${p.family.slice(0, 3)}:${year}`);
 }
 
 function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefined, out: Set<string>): void {
-  // Postcode or city with one phonetic name code: catches pairs whose birth date is missing or mistyped.
+  // Postcode or city with one phonetic name code: catches pairs whose birth date is missing or
+  // mistyped. In a big town a common name makes a large block: the store then reads its refined
+  // block (REFINE_AT), and training skips blocks above its cap.
   for (const place of [f.postcode, f.city?.replace(/ /g, '')]) {
     if (!place) continue;
     // One namespace for both names, so swapped given/family names still share the key.
@@ -63,7 +69,8 @@ function placeKeys(f: MatchFeatures, g: string | undefined, fam: string | undefi
 const ADDRESS_FILLERS = [
   'STREET', 'ROAD', 'AVENUE', 'PLACE', 'CRESCENT', 'COURT', 'DRIVE', 'CLOSE', 'LANE', 'CIRCUIT', 'PARADE',
   'TERRACE', 'HIGHWAY', 'GROVE', 'BOULEVARD', 'SQUARE', 'VILLAGE', 'VLGE', 'ESTATE', 'UNIT', 'FLAT',
-  'APARTMENT', 'BLOCK', 'HOUSE', 'PLOT', 'VILLA', 'STATION', 'RETRMNT', 'HOME',
+  'APARTMENT', 'BLOCK', 'HOUSE', 'PLOT', 'VILLA', 'STATION', 'RETRMNT', 'HOME', 'ZONE', 'QUARTIER', 'CITE',
+  'MAISON', 'IMMEUBLE', 'APPARTEMENT', 'ROUTE', 'CARRE', 'CELL', 'PARISH', 'TRADING', 'CENTRE',
 ];
 const FILLER_SET = new Set(ADDRESS_FILLERS);
 /** Distinctive address words used per record (each makes up to two keys). */
@@ -112,8 +119,11 @@ function dateKeys(f: MatchFeatures, out: Set<string>): void {
 /**
  * The blocking keys of a record: identifiers, phones, e-mails, birth date (and its day/month swap),
  * phonetic name codes combined with birth year, with each other, or with postcode/city, and
- * distinctive address words with the house number or postcode. At most 3 phone, 3 e-mail and the
- * identifier keys, plus up to 2 date, 3 name/year, 2 prefix/year, 4 place and 4 address keys.
+ * distinctive address words with the house number or postcode. Names are read as the comparators
+ * read them (prepare.ts: titles and compound prefixes set aside); a name in one of the name table's
+ * alias groups is also filed under the group's canonical name. At most 3 phone, 3 e-mail and the
+ * identifier keys, plus up to 2 date, 3 name/year (more for aliases), 2 prefix/year, 4 place and 4
+ * address keys.
  * @param f - the record's features
  * @returns distinct keys, e.g. `id:urn:x|123`, `ph:+256772123456`, `dob:19800101`, `fy:SM0:1980`
  */
@@ -125,12 +135,14 @@ export function blockingKeys(f: MatchFeatures): string[] {
   for (const e of (f.emails ?? []).slice(0, 3)) out.add(`em:${e}`);
   const d = f.birthDate;
   const estimated = d !== undefined && (d.estimated === true || d.day === undefined);
-  const g = f.givenPhonetic?.[0];
-  const fam = f.familyPhonetic?.[0];
+  // Names as compared: titles and compound prefixes set aside, aliases also under their canonical name.
+  const p = prepare(f);
+  const gs = p.givenView.blockCodes;
+  const fs = p.familyView.blockCodes;
   dateKeys(f, out);
-  nameKeys(g, fam, d?.year, estimated, out);
-  prefixKeys(f, d?.year, estimated, out);
-  placeKeys(f, g, fam, out);
+  nameKeys(gs, fs, d?.year, estimated, out);
+  prefixKeys(p, d?.year, estimated, out);
+  placeKeys(f, gs[0], fs[0], out);
   addressKeys(f, out);
   return [...out];
 }
@@ -142,6 +154,6 @@ export function blockingKeys(f: MatchFeatures): string[] {
  * @returns keys in the same order as blockingKeys
  */
 export function refinedBlockingKeys(f: MatchFeatures): string[] {
-  const suffix = `/${(f.given[0] ?? '').charAt(0)}${f.gender?.charAt(0) ?? ''}${f.birthDate?.month ?? ''}`;
+  const suffix = `/${prepare(f).given.charAt(0)}${f.gender?.charAt(0) ?? ''}${f.birthDate?.month ?? ''}`;
   return blockingKeys(f).map((k) => (k.startsWith('id:') || k.startsWith('ph:') || k.startsWith('em:') ? k : k + suffix));
 }

@@ -4,8 +4,8 @@
  */
 import { DATE_LEVELS, compareDates } from './dates';
 import { jaroWinkler, jwUpperBound, withinOneEdit } from './jaro-winkler';
-import { isNickname } from './nicknames';
-import type { IdPart, Prepared } from './prepare';
+import { sharesGroup } from './name-table';
+import type { IdPart, NameView, Prepared } from './prepare';
 
 /** The fields the engine scores, in the order they appear in a MatchResult. */
 export const FIELDS = [
@@ -14,12 +14,13 @@ export const FIELDS = [
 ] as const;
 export type FieldName = (typeof FIELDS)[number];
 
-const NAME = ['null', 'exact', 'jw>=0.92', 'jw>=0.88', 'phonetic', 'jw>=0.70', 'else'];
+/** Name levels: `alias` is the name table's (nickname, transliteration, spelling tradition). */
+const NAME = ['null', 'exact', 'jw>=0.92', 'alias', 'jw>=0.88', 'phonetic', 'jw>=0.70', 'else'];
 const CODE = ['null', 'exact', 'edit1', 'else'];
 
 /** Level names per field, best agreement first after `null`. */
 export const FIELD_LEVELS: Readonly<Record<FieldName, readonly string[]>> = {
-  given: ['null', 'exact', 'jw>=0.92', 'nickname', 'jw>=0.88', 'phonetic', 'jw>=0.70', 'else'],
+  given: NAME,
   family: NAME,
   birthDate: DATE_LEVELS,
   gender: ['null', 'exact', 'else'],
@@ -39,68 +40,63 @@ function sharesCode(a: string[], b: string[]): boolean {
 }
 
 /**
- * Name level in the given-name scale (null, exact, jw≥.92, nickname, jw≥.88, phonetic, jw≥.70, else).
- * @param a - first name key
- * @param b - second name key
- * @param pa - phonetic codes of a
- * @param pb - phonetic codes of b
- * @param nicknames - whether the nickname table applies (given names only)
- * @param ma - charMask(a), or -1 to skip the upper-bound shortcut
- * @param mb - charMask(b)
- * @returns level index in the given-name scale
+ * Name level (null, exact, jw≥.92, alias, jw≥.88, phonetic, jw≥.70, else).
+ * @param a - first name
+ * @param b - second name
+ * @param aliases - whether the name table's alias groups and skeletons apply (same kind of name)
+ * @returns level index
  */
-export function nameLevel(a: string, b: string, pa: string[], pb: string[], nicknames: boolean, ma = -1, mb = -1): number {
-  if (a === '' || b === '') return 0;
-  if (a === b) return 1;
+export function nameLevel(a: NameView, b: NameView, aliases: boolean): number {
+  if (a.key === '' || b.key === '') return 0;
+  if (a.key === b.key) return 1;
   // Most candidate pairs disagree: skip Jaro when even its upper bound misses the lowest threshold.
-  const jw = jwUpperBound(a, b, ma, mb) < 0.7 ? 0 : jaroWinkler(a, b);
+  const jw = jwUpperBound(a.key, b.key, a.mask, b.mask) < 0.7 ? 0 : jaroWinkler(a.key, b.key);
   if (jw >= 0.92) return 2;
-  if (nicknames && isNickname(a, b)) return 3;
+  if (aliases && (sharesGroup(a.aliases, b.aliases) || a.skeleton === b.skeleton)) return 3;
   if (jw >= 0.88) return 4;
-  if (sharesCode(pa, pb)) return 5;
+  if (sharesCode(a.phonetic, b.phonetic)) return 5;
   return jw >= 0.7 ? 6 : 7;
 }
 
-/** Given-scale level → family-scale level (the family scale has no nickname level). */
-function toFamily(level: number): number {
-  return level > 3 ? level - 1 : level;
-}
-
 function givenLevel(a: Prepared, b: Prepared): number {
-  let level = nameLevel(a.given, b.given, a.givenPhonetic, b.givenPhonetic, a.givenNick && b.givenNick, a.givenMask, b.givenMask);
+  let level = nameLevel(a.givenView, b.givenView, true);
   // Several given names: a middle name recorded first, or names split differently, still agrees.
   if (level > 1 && (a.givenAll !== '' || b.givenAll !== '')) {
-    const alt = nameLevel(a.givenAll || a.given, b.givenAll || b.given, a.givenPhonetic, b.givenPhonetic, false,
-      a.givenAll ? a.givenAllMask : a.givenMask, b.givenAll ? b.givenAllMask : b.givenMask);
+    const alt = nameLevel(a.givenAll ? a.givenAllView : a.givenView, b.givenAll ? b.givenAllView : b.givenView, false);
     if (alt < level) level = alt;
   }
   return level;
 }
 
-/** Cheap pre-test for a swap: both names present and the first letters cross over. */
+/** Cheap pre-test for a swap: both names present and each could be a near-copy of the other's crossed name. */
 function swapPossible(a: Prepared, b: Prepared): boolean {
-  return a.given !== '' && a.family !== '' && b.given !== '' && b.family !== '' &&
-    a.given.charCodeAt(0) === b.family.charCodeAt(0) && a.family.charCodeAt(0) === b.given.charCodeAt(0);
+  const ag = a.givenView;
+  const af = a.familyView;
+  const bg = b.givenView;
+  const bf = b.familyView;
+  return ag.key !== '' && af.key !== '' && bg.key !== '' && bf.key !== '' &&
+    jwUpperBound(ag.key, bf.key, ag.mask, bf.mask) >= 0.88 && jwUpperBound(af.key, bg.key, af.mask, bg.mask) >= 0.88;
 }
 
 /**
  * Given and family levels, trying the swapped order (given↔family) when the direct order agrees
- * poorly and the swapped one agrees well on both names.
+ * poorly and the swapped one agrees on both names at least as a typo would (Ugandan records write
+ * either order, and a swapped record is mistyped as often as any other).
  * @param a - first record
  * @param b - second record
  * @param out - receives [given level, family level]
  */
 export function nameLevels(a: Prepared, b: Prepared, out: Int32Array): void {
   const g = givenLevel(a, b);
-  const f = toFamily(nameLevel(a.family, b.family, a.familyPhonetic, b.familyPhonetic, false, a.familyMask, b.familyMask));
+  const f = nameLevel(a.familyView, b.familyView, true);
   out[0] = g;
   out[1] = f;
   if ((g > 2 || f > 2) && swapPossible(a, b)) {
-    const sg = nameLevel(a.given, b.family, a.givenPhonetic, b.familyPhonetic, false, a.givenMask, b.familyMask);
-    const sf = nameLevel(a.family, b.given, a.familyPhonetic, b.givenPhonetic, false, a.familyMask, b.givenMask);
-    if (sg <= 2 && sf <= 2 && sg + sf < g + f) {
+    const sg = nameLevel(a.givenView, b.familyView, false);
+    const sf = nameLevel(a.familyView, b.givenView, false);
+    if (sg <= 4 && sf <= 4 && sg + sf < g + f) {
       out[0] = sg;
-      out[1] = toFamily(sf);
+      out[1] = sf;
     }
   }
 }
@@ -175,7 +171,8 @@ export function fieldLevels(a: Prepared, b: Prepared, out: Int32Array): void {
   out[6] = idLevel(a.otherIds, b.otherIds);
   out[7] = a.postcode === '' || b.postcode === '' ? 0 : a.postcode === b.postcode ? 1 : withinOneEdit(a.postcode, b.postcode) ? 2 : 3;
   out[8] = cityLevel(a, b);
-  out[9] = textLevel(a.state, b.state, []);
+  // A town lies in one state: when the towns agree, so do the states, and that says nothing more.
+  out[9] = out[8] === 1 ? 0 : textLevel(a.state, b.state, []);
   out[10] = tokenLevel(a.address, b.address, a.addressTokens, b.addressTokens);
   out[11] = a.emails.length === 0 || b.emails.length === 0 ? 0 : codeListLevel(a.emails, b.emails) === 1 ? 1 : emailNear(a.emails, b.emails) ? 2 : 3;
 }

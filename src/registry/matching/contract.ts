@@ -70,6 +70,13 @@ export interface MatchResult {
   identifierRule: 'same' | 'conflict' | 'none';
   /** With `identifierRule: 'conflict'`: the identifier systems holding the conflicting values. */
   conflictSystems?: string[];
+  /** With a model that has a twin class: the posterior probability that the pair is twins. */
+  twinProbability?: number;
+  /**
+   * Those of `conflictSystems` the model learned to be unreliable (their values often differ between
+   * records of one person): under the learned rule their conflict only weighs against the match.
+   */
+  unreliableSystems?: string[];
 }
 
 /** A versioned, reproducible Fellegi–Sunter model. */
@@ -80,10 +87,40 @@ export interface MatchModel {
   trainedBy: { method: 'default' | 'em'; records?: number; pairs?: number; iterations?: number; seed?: number };
   /** Prior probability that a random pair is a match. */
   lambda: number;
-  /** Per field: m and u probabilities per level, in level order. */
-  fields: Record<string, { levels: string[]; m: number[]; u: number[] }>;
+  /**
+   * Per field: level probabilities in level order for a pair of records of one person (m), of two
+   * unrelated people (u) and, when the model has household classes, of two members of one household
+   * (h) and of twins (t): what household members share (family name, phone, address, place) is one
+   * piece of evidence, not several.
+   */
+  fields: Record<string, { levels: string[]; m: number[]; u: number[]; h?: number[]; t?: number[] }>;
+  /** Prior probability that a random pair is two members of one household, not twins (absent: no household class). */
+  householdLambda?: number;
+  /** Prior probability that a random pair is twins (absent: no twin class). */
+  twinLambda?: number;
   /** Term-frequency tables for exact-agreement adjustment (value -> relative frequency). Optional. */
   termFrequencies?: Record<string, Record<string, number>>;
+  /** What training learned about each identifier system (see IdentifierReliability). Optional. */
+  identifierSystems?: Record<string, IdentifierReliability>;
+}
+
+/**
+ * How far one identifier system can be trusted, learned from the data: among blocked pairs that
+ * agree on everything else (match probability ≥ 0.99 without identifiers), how often the system's
+ * values agree, differ by a typo, or conflict; and whether nearly every value passes a check digit.
+ */
+export interface IdentifierReliability {
+  /** Distinct values seen. */
+  values: number;
+  /** The check-digit algorithm nearly every value passes, if any. */
+  checkDigit?: 'luhn' | 'verhoeff' | 'damm' | 'mod11-2' | 'mod97-10';
+  /** Confident pairs where both records carry the system, and how they compared. */
+  pairs: number;
+  agree: number;
+  typo: number;
+  conflict: number;
+  /** Reliable: a conflict never auto-links (the hard rule); unreliable: it only weighs against the match. */
+  reliable: boolean;
 }
 
 /** Options of `extractFeatures`; engine-level defaults apply to anything left out. */

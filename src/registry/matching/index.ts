@@ -11,8 +11,10 @@ import { compare, matchWeight } from './score';
 export type * from './contract';
 export { blockingKeys, refinedBlockingKeys, MAX_BLOCK, REFINE_AT } from './blocking';
 export { FIELDS, FIELD_LEVELS } from './comparators';
-export { decide, decideWithReason, agreeingFields, matchRulesSchema, DEFAULT_RULES } from './decide';
-export type { MatchRules, Decision } from './decide';
+export { decide, agreeingFields, conflictIsHard, conflictTreatment } from './decide';
+export type { Decision, DecisionInput } from './decide';
+export { matchRulesSchema, matchRuleFields, DEFAULT_RULES, MATCH_RULE_ENV, rulesFromEnvironment } from './rules';
+export type { MatchRules } from './rules';
 export { extractFeatures, phonetic } from './features';
 export { jaroWinkler, jaro } from './jaro-winkler';
 export { defaultModel, modelVersion, DEFAULT_LAMBDA } from './model';
@@ -20,6 +22,8 @@ export { compare, matchWeight, weightToProbability, identifierRule } from './sco
 export { trainModel } from './train';
 export type { TrainOptions } from './train';
 export { mulberry32, shuffled } from './prng';
+export { activeNameTable, buildNameTable, loadNameTables, useNameTable, NameTableError } from './name-table';
+export type { NameTable } from './name-table';
 
 /**
  * Build a matching engine with engine-wide extraction defaults (country, identifier systems);

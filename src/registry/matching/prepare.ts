@@ -4,10 +4,13 @@
  * are treated as immutable, so the cache never goes stale and the scoring loop does no string
  * building or parsing. Callers that mutate a features object must pass a new object instead.
  */
+import { checkDigitMask } from './check-digits';
 import type { MatchFeatures } from './contract';
 import { packDate } from './dates';
+import { phonetic } from './features';
 import { charMask } from './jaro-winkler';
-import { hasNicknames } from './nicknames';
+import { activeNameTable, leadingSetAside, nameTableGeneration, skeleton } from './name-table';
+import type { NameTable } from './name-table';
 import { nameKey } from './normalise';
 
 /** An identifier split into its system and value. */
@@ -15,17 +18,36 @@ export interface IdPart {
   system: string;
   value: string;
   key: string;
+  /** Check-digit algorithms the value passes (checkDigitMask). */
+  checks: number;
+}
+
+/** One name as the comparators see it. */
+export interface NameView {
+  /** The name without spaces ('' when missing). */
+  key: string;
+  /** Double Metaphone codes of the key. */
+  phonetic: string[];
+  /** charMask(key), for the Jaro-Winkler upper bound. */
+  mask: number;
+  /** Alias groups of the name table holding the key, or null. */
+  aliases: number[] | null;
+  /** Transliteration skeleton of the key (name table rewrites). */
+  skeleton: string;
+  /** Phonetic codes blocking files the name under: its own, then its alias groups' canonical names'. */
+  blockCodes: string[];
 }
 
 /** The projection the comparators read. */
 export interface Prepared {
-  /** First given name without spaces. */
+  /** The given name compared: the first one, titles and compound prefixes set aside, without spaces. */
   given: string;
   /** All given names joined without spaces ('' when there is only one). */
   givenAll: string;
-  givenPhonetic: string[];
   family: string;
-  familyPhonetic: string[];
+  givenView: NameView;
+  givenAllView: NameView;
+  familyView: NameView;
   /** Packed birth date (y*10000+m*100+d), 0 when unknown. */
   dob: number;
   /** Partial or estimated birth date: compared at year level only. */
@@ -41,20 +63,17 @@ export interface Prepared {
   city: string;
   state: string;
   address: string;
-  /** Character-class masks (charMask) of given, givenAll, family and city for the JW upper bound. */
-  givenMask: number;
-  givenAllMask: number;
-  familyMask: number;
+  /** Character-class mask (charMask) of city for the JW upper bound. */
   cityMask: number;
   /** Sorted 32-bit hashes of the address tokens. */
   addressTokens: Int32Array;
-  /** Whether `given` appears in the nickname table. */
-  givenNick: boolean;
   /** Scoring cache: the compiled model the term frequencies below were read from. */
   tfModel: unknown;
   /** Term frequency of `given` / `family` under tfModel, -1 when not yet read. */
   tfGiven: number;
   tfFamily: number;
+  /** Name-table generation this projection was built under. */
+  tableGeneration: number;
 }
 
 const cache = new WeakMap<MatchFeatures, Prepared>();
@@ -76,7 +95,8 @@ function splitIds(ids: string[] | undefined): IdPart[] {
   if (!Array.isArray(ids)) return [];
   return ids.map((key) => {
     const bar = key.lastIndexOf('|');
-    return { system: intern(bar < 0 ? '' : key.slice(0, bar)), value: bar < 0 ? key : key.slice(bar + 1), key };
+    const value = bar < 0 ? key : key.slice(bar + 1);
+    return { system: intern(bar < 0 ? '' : key.slice(0, bar)), value, key, checks: checkDigitMask(value) };
   });
 }
 
@@ -91,24 +111,54 @@ function tokenHashes(text: string): Int32Array {
   return Int32Array.from(new Set(text.split(' ').filter(Boolean).map(hash32))).sort();
 }
 
+function view(key: string, codes: string[] | undefined, index: Map<string, number[]>, table: NameTable): NameView {
+  const own = codes ?? phonetic(key);
+  const aliases = index.get(key) ?? null;
+  const blockCodes = own.slice(0, 1);
+  // An alias ("MUHAMMAD" for "MAMADOU") is also filed under its group's canonical name, so the
+  // variants meet in blocking even when their own codes differ (MHMT / MMT).
+  for (const g of (aliases ?? []).slice(0, 2)) {
+    const c = phonetic(table.canonical[g] ?? '')[0];
+    if (c !== undefined && !blockCodes.includes(c)) blockCodes.push(c);
+  }
+  return { key, phonetic: own, mask: charMask(key), aliases, skeleton: skeleton(key, table), blockCodes };
+}
+
+/**
+ * The given names compared: leading titles and compound prefixes set aside while a name follows;
+ * the first remaining given-name entry is the name, all remaining entries joined the alternative.
+ */
+function givenKeys(given: string[], table: NameTable): { first: string; all: string } {
+  const tokens: string[] = [];
+  const entry: number[] = [];
+  given.forEach((g, i) => {
+    for (const t of g.split(' ')) if (t !== '') { tokens.push(t); entry.push(i); }
+  });
+  const start = leadingSetAside(tokens, table);
+  const firstEntry = entry[start];
+  const first = tokens.filter((_, i) => i >= start && entry[i] === firstEntry).join('');
+  const entries = new Set(entry.slice(start));
+  return { first, all: entries.size > 1 ? tokens.slice(start).join('') : '' };
+}
+
 function build(f: MatchFeatures): Prepared {
-  const given = Array.isArray(f.given) ? f.given : [];
-  const first = nameKey(given[0] ?? '');
-  const all = given.length > 1 ? nameKey(given.join('')) : '';
+  const table = activeNameTable();
+  const { first, all } = givenKeys(Array.isArray(f.given) ? f.given : [], table);
+  // A swapped record carries the given name, and its title or prefix, in the family field.
+  const familyTokens = Array.isArray(f.family) ? f.family : [];
+  const family = nameKey(familyTokens.slice(leadingSetAside(familyTokens, table)));
+  // Stored phonetic codes are reused when the compared name is the stored first given name.
+  const givenCodes = first === nameKey(f.given?.[0] ?? '') ? f.givenPhonetic : undefined;
   const d = f.birthDate;
-  const family = nameKey(Array.isArray(f.family) ? f.family : []);
   return {
     given: first,
     givenAll: all,
-    givenMask: charMask(first),
-    givenAllMask: charMask(all),
-    familyMask: charMask(family),
+    family,
+    givenView: view(first, givenCodes, table.given, table),
+    givenAllView: view(all, undefined, table.given, table),
+    familyView: view(family, family === nameKey(familyTokens) ? f.familyPhonetic : undefined, table.family, table),
     cityMask: charMask(f.city ?? ''),
     addressTokens: tokenHashes(f.address ?? ''),
-    givenNick: hasNicknames(first),
-    givenPhonetic: f.givenPhonetic ?? [],
-    family,
-    familyPhonetic: f.familyPhonetic ?? [],
     dob: packDate(d),
     dobEstimated: d !== undefined && (d.estimated === true || d.month === undefined || d.day === undefined),
     sex: SEX[f.gender ?? ''] ?? 0,
@@ -124,6 +174,7 @@ function build(f: MatchFeatures): Prepared {
     tfModel: undefined,
     tfGiven: -1,
     tfFamily: -1,
+    tableGeneration: nameTableGeneration(),
   };
 }
 
@@ -134,7 +185,7 @@ function build(f: MatchFeatures): Prepared {
  */
 export function prepare(f: MatchFeatures): Prepared {
   // A probe is compared with many candidates in a row: a one-entry cache catches most calls.
-  if (f === lastFeatures) return lastPrepared as Prepared;
+  if (f === lastFeatures && lastPrepared?.tableGeneration === nameTableGeneration()) return lastPrepared;
   const p = lookup(f);
   lastFeatures = f;
   lastPrepared = p;
@@ -145,12 +196,14 @@ let lastFeatures: MatchFeatures | undefined;
 let lastPrepared: Prepared | undefined;
 
 function lookup(f: MatchFeatures): Prepared {
+  const generation = nameTableGeneration();
   const slotted = (f as Slotted)[SLOT];
-  if (slotted !== undefined) return slotted;
+  if (slotted !== undefined && slotted.tableGeneration === generation) return slotted;
   let p = cache.get(f);
-  if (p !== undefined) return p;
+  if (p !== undefined && p.tableGeneration === generation) return p;
   p = build(f);
-  if (Object.isExtensible(f)) Object.defineProperty(f, SLOT, { value: p, enumerable: false });
+  if (slotted !== undefined) (f as Slotted)[SLOT] = p;
+  else if (Object.isExtensible(f)) Object.defineProperty(f, SLOT, { value: p, enumerable: false, writable: true });
   else cache.set(f, p);
   return p;
 }

@@ -1,6 +1,11 @@
 /**
- * Fellegi–Sunter scoring: per-field levels → log2(m/u) weights, a term-frequency adjustment on exact
- * name agreement, the prior, and the deterministic identifier rule. Pure and allocation-light.
+ * Fellegi–Sunter scoring with household classes (classes.ts): per-field levels → log2(m/u)
+ * weights, a term-frequency adjustment on exact name agreement, the prior, and the household term —
+ * the pair is weighed against "two unrelated people", "two members of one household" and "twins"
+ * at once, so what household members share (family name, phone, address, place) counts once:
+ *   weight = prior + Σ log2(m/u) − log2(1 − η − τ + η·2^Σ log2(h/u) + τ·2^Σ log2(t/u))
+ * (η, τ: the shares of household and twin pairs among non-matching pairs). Then the deterministic
+ * identifier rule. Pure, and allocation-free on the ranking path (matchWeight).
  */
 import { FIELDS, FIELD_LEVELS, fieldLevels } from './comparators';
 import type { FieldComparison, MatchFeatures, MatchModel, MatchResult } from './contract';
@@ -17,6 +22,11 @@ const GIVEN = 0;
 const FAMILY = 1;
 /** Cap on how far the term-frequency adjustment may move an exact-agreement weight, in bits. */
 const TF_MAX_SHIFT = 6;
+/** Below this (bits), η·2^Σ is negligible against 1 − η and the household term is its constant. */
+const NEGLIGIBLE = -40;
+/** The household and twin weight sums of the last pair weighed (module state: no allocation per pair). */
+let householdSum = 0;
+let twinSum = 0;
 
 /** The value's term frequency, cached on the prepared record for the last model it was scored with. */
 function termFrequency(c: CompiledModel, p: Prepared, field: number, table: Map<string, number>, value: string): number {
@@ -33,35 +43,71 @@ function termFrequency(c: CompiledModel, p: Prepared, field: number, table: Map<
   return tf;
 }
 
-function tfWeight(c: CompiledModel, p: Prepared, field: number, value: string, base: number): number {
-  const table = field === GIVEN ? c.tf.given : c.tf.family;
-  if (table === undefined) return base;
-  const tf = termFrequency(c, p, field, table, value);
-  // Splink's adjustment: replace u(exact) by the value's own frequency; rarer names weigh more.
-  const shift = Math.log2((c.exactU[field] as number) / tf);
-  // Never below zero: agreeing on a very common name is still not evidence against a match.
-  return Math.max(0, base + Math.max(-TF_MAX_SHIFT, Math.min(TF_MAX_SHIFT, shift)));
-}
-
-function fieldWeight(c: CompiledModel, a: Prepared, b: Prepared, field: number, level: number): number {
-  const w = (c.weights[field] as Float64Array)[level] ?? 0;
-  if (level !== 1 || field > FAMILY) return w;
+/** Splink's adjustment, in bits: replace u(exact) by the value's own frequency; rarer names weigh more. */
+function tfShift(c: CompiledModel, a: Prepared, b: Prepared, field: number): number {
   const value = field === GIVEN ? a.given : a.family;
   // Exact via the swapped order: the value sits in the other table, so no adjustment (keeps symmetry).
-  if (value !== (field === GIVEN ? b.given : b.family)) return w;
-  return tfWeight(c, a, field, value, w);
+  if (value !== (field === GIVEN ? b.given : b.family)) return 0;
+  const table = field === GIVEN ? c.tf.given : c.tf.family;
+  if (table === undefined) return 0;
+  const shift = Math.log2((c.exactU[field] as number) / termFrequency(c, a, field, table, value));
+  return Math.max(-TF_MAX_SHIFT, Math.min(TF_MAX_SHIFT, shift));
 }
 
-function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: boolean; systems?: string[] }): void {
+/** Σ log2(m/u) over the fields at `levels`; leaves Σ log2(h/u) and Σ log2(t/u) in householdSum and twinSum. */
+function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldComparison[]): number {
+  let w = 0;
+  let h = 0;
+  let t = 0;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const level = levels[i] as number;
+    let wi = (c.weights[i] as Float64Array)[level] ?? 0;
+    let hi = (c.householdWeights[i] as Float64Array)[level] ?? 0;
+    let ti = (c.twinWeights[i] as Float64Array)[level] ?? 0;
+    if (level === 1 && i <= FAMILY) {
+      // The name's own frequency replaces u in every class's weight, and the match weight never
+      // falls below 0 (agreeing on a common name is still not evidence against); every class moves
+      // by the same amount, so how well the name separates a match from a household pair does not change.
+      const shift = Math.max(tfShift(c, a, b, i), -wi);
+      wi += shift;
+      hi += shift;
+      ti += shift;
+    }
+    w += wi;
+    h += hi;
+    t += ti;
+    if (out) out[i] = { field: FIELDS[i] as string, level: (LEVEL_NAMES[i] as readonly string[])[level] as string, weight: wi };
+  }
+  householdSum = h;
+  twinSum = t;
+  return w;
+}
+
+/**
+ * The household term in bits, −log2(1 − η − τ + η·2^householdSum + τ·2^twinSum): well below 0 when
+ * the pair looks like two household members or twins, ≈ 0 otherwise.
+ */
+function householdTerm(c: CompiledModel): number {
+  const x = c.log2HouseholdShare + householdSum;
+  const y = c.log2TwinShare + twinSum;
+  if (x < NEGLIGIBLE && y < NEGLIGIBLE) return -c.log2Unrelated;
+  return -Math.log2(1 - c.householdShare - c.twinShare + 2 ** x + 2 ** y);
+}
+
+interface RuleState { same: boolean; conflict: boolean; systems?: string[]; checkBits?: Map<string, number> }
+
+function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
   for (const x of a) {
     let sameSystem = false;
     let agreed = false;
     let typo = false;
+    const bit = state.checkBits?.get(x.system) ?? 0;
     for (const y of b) {
       if (x.system !== y.system) continue;
       sameSystem = true;
       if (x.value === y.value) agreed = true;
-      else if (withinOneEdit(x.value, y.value)) typo = true;
+      // A value failing its system's check digit was mistyped: not another person's number.
+      else if (withinOneEdit(x.value, y.value) || (bit !== 0 && ((x.checks & bit) === 0 || (y.checks & bit) === 0))) typo = true;
     }
     if (agreed) state.same = true;
     // A one-character difference is a plausible typo and is left to the probabilistic score.
@@ -75,15 +121,17 @@ function systemRule(a: IdPart[], b: IdPart[], state: { same: boolean; conflict: 
 /**
  * The deterministic identifier rule: `same` when a person identifier or a source-local key is
  * shared, `conflict` when a national/person identifier system holds different values (beyond a
- * one-character typo) on both sides; conflict wins over same.
+ * one-character typo, or a value failing the system's check digit) on both sides; conflict wins over same.
  * @param a - first record
  * @param b - second record
+ * @param conflictSystems - receives the systems in conflict
+ * @param checkBits - check-digit bit per system (from the model)
  * @returns the rule outcome
  */
-export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[]): MatchResult['identifierRule'] {
+export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[], checkBits?: Map<string, number>): MatchResult['identifierRule'] {
   if ((a.nationalIds.length === 0 || b.nationalIds.length === 0) && (a.otherIds.length === 0 || b.otherIds.length === 0) &&
     (a.localIds.length === 0 || b.localIds.length === 0)) return 'none';
-  const state = { same: false, conflict: false, systems: conflictSystems };
+  const state: RuleState = { same: false, conflict: false, ...(conflictSystems ? { systems: conflictSystems } : {}), ...(checkBits ? { checkBits } : {}) };
   systemRule(a.nationalIds, b.nationalIds, state);
   systemRule(a.otherIds, b.otherIds, state);
   if (state.conflict) return 'conflict';
@@ -93,8 +141,8 @@ export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: strin
 }
 
 /**
- * Match weight only (log2 Bayes factor + prior), without building the explanation — the fast path
- * for ranking many candidates.
+ * Match weight only (log2 Bayes factor + prior, household term included), without building the
+ * explanation — the fast path for ranking many candidates.
  * @param a - first features
  * @param b - second features
  * @param model - the model
@@ -105,9 +153,8 @@ export function matchWeight(a: MatchFeatures, b: MatchFeatures, model: MatchMode
   const pa = prepare(a);
   const pb = prepare(b);
   fieldLevels(pa, pb, levels);
-  let w = c.prior;
-  for (let i = 0; i < FIELDS.length; i++) w += fieldWeight(c, pa, pb, i, levels[i] as number);
-  return w;
+  const w = sumWeights(c, pa, pb);
+  return c.prior + w + (c.householdShare + c.twinShare > 0 ? householdTerm(c) : 0);
 }
 
 /**
@@ -122,9 +169,26 @@ export function weightToProbability(weight: number): number {
   return x / (1 + x);
 }
 
+/** P(twins | pair) from the match weight and the twin share of the non-match mass. */
+function twinProbability(c: CompiledModel, weight: number): number {
+  const t = 2 ** (c.log2TwinShare + twinSum);
+  const nonMatch = 1 - c.householdShare - c.twinShare + 2 ** (c.log2HouseholdShare + householdSum) + t;
+  return (1 - weightToProbability(weight)) * (t / nonMatch);
+}
+
+function householdComparison(c: CompiledModel, term: number): FieldComparison {
+  // Which kind of non-match explains the pair best: its share of the non-match probability.
+  const h = 2 ** (c.log2HouseholdShare + householdSum);
+  const t = 2 ** (c.log2TwinShare + twinSum);
+  const unrelated = 1 - c.householdShare - c.twinShare;
+  const level = t >= h && t >= unrelated ? 'twins' : h >= unrelated ? 'same-household' : 'unrelated';
+  return { field: 'household', level, weight: term };
+}
+
 /**
- * Score a pair of records: per-field levels and weights, total weight with the prior, posterior
- * probability and the identifier rule. Symmetric in a and b.
+ * Score a pair of records: per-field levels and weights, the household term (an extra `household`
+ * entry when the model has a household class, so the weights still add up to the total), total
+ * weight with the prior, posterior probability and the identifier rule. Symmetric in a and b.
  * @param a - first features
  * @param b - second features
  * @param model - the model
@@ -136,14 +200,18 @@ export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): 
   const pb = prepare(b);
   fieldLevels(pa, pb, levels);
   const fields: FieldComparison[] = new Array(FIELDS.length);
-  let w = c.prior;
-  for (let i = 0; i < FIELDS.length; i++) {
-    const level = levels[i] as number;
-    const weight = fieldWeight(c, pa, pb, i, level);
-    w += weight;
-    fields[i] = { field: FIELDS[i] as string, level: (LEVEL_NAMES[i] as readonly string[])[level] as string, weight };
+  let w = c.prior + sumWeights(c, pa, pb, fields);
+  if (c.householdShare + c.twinShare > 0) {
+    const term = householdTerm(c);
+    w += term;
+    fields.push(householdComparison(c, term));
   }
+  const twins = c.twinShare > 0 ? { twinProbability: twinProbability(c, w) } : {};
   const conflictSystems: string[] = [];
-  const rule = identifierRule(pa, pb, conflictSystems);
-  return { weight: w, probability: weightToProbability(w), fields, identifierRule: rule, ...(rule === 'conflict' ? { conflictSystems } : {}) };
+  const rule = identifierRule(pa, pb, conflictSystems, c.checkBits);
+  const unreliable = conflictSystems.filter((s) => c.unreliableSystems.has(s));
+  return {
+    weight: w, probability: weightToProbability(w), fields, identifierRule: rule, ...twins,
+    ...(rule === 'conflict' ? { conflictSystems, ...(unreliable.length > 0 ? { unreliableSystems: unreliable } : {}) } : {}),
+  };
 }

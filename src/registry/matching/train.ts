@@ -1,17 +1,22 @@
 /**
- * Unsupervised training (Splink-style, no labels ever read): u from random record pairs, m and the
- * match proportion by EM over blocked candidate pairs, λ scaled from the blocked proportion to all
- * pairs, and term-frequency tables for names. Reproducible for a given seed.
+ * Unsupervised training (Splink-style, no labels ever read): u from random record pairs; m, the
+ * household and twin classes (classes.ts) and their shares by EM over blocked candidate pairs, the
+ * priors scaled from the blocked shares to all pairs; term-frequency tables for names; and, per
+ * identifier system, its check digit and how often it conflicts between records that agree on
+ * everything else (reliability.ts). Reproducible for a given seed.
  */
 import { blockingKeys } from './blocking';
 import { FIELDS, FIELD_LEVELS, fieldLevels } from './comparators';
 import type { MatchFeatures, MatchModel } from './contract';
-import { addPattern, runEm } from './em';
+import { anchoredDistribution, sharePersonId } from './anchors';
+import { HOUSEHOLD, MATCH, TWINS, blockedMarginals, classConstraints, initialParams, relatedLevels } from './classes';
+import { addPattern, responsibilities, runEm } from './em';
 import type { EmParams, PatternTable } from './em';
 import { defaultModel, modelVersion } from './model';
 import { prepare } from './prepare';
 import type { Prepared } from './prepare';
 import { mulberry32, shuffled } from './prng';
+import { checkDigitsBySystem, countPair, judge } from './reliability';
 import { identifierRule } from './score';
 
 /** Training options; every one has a default. */
@@ -30,6 +35,11 @@ export interface TrainOptions {
   /** Clock for `createdAt`; default now. */
   now?: string;
 }
+
+/** Identifiers are left out when judging whether a pair agrees on everything else. */
+const IDENTIFIER_FIELDS: ReadonlySet<number> = new Set([FIELDS.indexOf('nationalId'), FIELDS.indexOf('otherId')]);
+/** Match probability (identifiers left out) at which a pair counts as agreeing on everything else. */
+const CONFIDENT = 0.99;
 
 function levelCounts(): number[][] {
   return FIELDS.map((f) => new Array<number>(FIELD_LEVELS[f].length).fill(0));
@@ -53,7 +63,16 @@ function estimateU(records: Prepared[], pairs: number, rand: () => number): { u:
   return { u, observed };
 }
 
-function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBlock: number): { table: PatternTable; pairs: number; deterministic: number } {
+interface Blocked {
+  table: PatternTable;
+  pairs: number;
+  deterministic: number;
+  list: number[];
+  /** Given-name levels of the pairs that share a person identifier's value (anchors.ts). */
+  anchoredGiven: number[];
+}
+
+function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBlock: number): Blocked {
   const blocks = new Map<string, number[]>();
   features.forEach((f, i) => {
     for (const k of blockingKeys(f)) {
@@ -66,6 +85,8 @@ function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBloc
   const index = new Map<string, number>();
   const levels = new Int32Array(FIELDS.length);
   const seen = new Set<number>();
+  const pairList: number[] = [];
+  const anchoredGiven = new Array<number>(FIELD_LEVELS.given.length).fill(0);
   let pairs = 0;
   let deterministic = 0;
   for (const list of blocks.values()) {
@@ -81,12 +102,14 @@ function blockedPatterns(records: Prepared[], features: MatchFeatures[], maxBloc
         const b = records[j] as Prepared;
         fieldLevels(a, b, levels);
         addPattern(table, index, levels);
+        pairList.push(i, j);
+        if (sharePersonId(a, b)) anchoredGiven[levels[0] as number]! += 1;
         pairs++;
         if (identifierRule(a, b) === 'same' || (levels[0] === 1 && levels[1] === 1 && levels[2] === 1)) deterministic++;
       }
     }
   }
-  return { table, pairs, deterministic };
+  return { table, pairs, deterministic, list: pairList, anchoredGiven };
 }
 
 function termFrequencies(records: Prepared[], max: number): NonNullable<MatchModel['termFrequencies']> {
@@ -105,8 +128,37 @@ function termFrequencies(records: Prepared[], max: number): NonNullable<MatchMod
   return { given: table((r) => r.given), family: table((r) => r.family), _meta: { minimum: 1 / Math.max(records.length, 1) } };
 }
 
-function initialParams(base: MatchModel, u: number[][], p: number): EmParams {
-  return { m: FIELDS.map((f) => [...(base.fields[f]?.m ?? [])]), u: u.map((row) => [...row]), p };
+/**
+ * Per identifier system: check digit, and how the values of confident pairs (agreeing on everything
+ * but identifiers) compare.
+ */
+function learnIdentifiers(records: Prepared[], blocked: Blocked, params: EmParams): MatchModel['identifierSystems'] {
+  const systems = checkDigitsBySystem(records);
+  if (systems.size === 0) return undefined;
+  const levels = new Int32Array(FIELDS.length);
+  const r = new Float64Array(params.p.length);
+  for (let k = 0; k < blocked.list.length; k += 2) {
+    const a = records[blocked.list[k] as number] as Prepared;
+    const b = records[blocked.list[k + 1] as number] as Prepared;
+    if (a.nationalIds.length + a.otherIds.length === 0 || b.nationalIds.length + b.otherIds.length === 0) continue;
+    fieldLevels(a, b, levels);
+    responsibilities(params, levels, IDENTIFIER_FIELDS, r);
+    if ((r[MATCH] as number) >= CONFIDENT) countPair(a, b, systems);
+  }
+  return judge(systems);
+}
+
+function fieldsOf(base: MatchModel, params: EmParams, u: number[][], observed: number[]): MatchModel['fields'] {
+  const fields: MatchModel['fields'] = {};
+  FIELDS.forEach((f, i) => {
+    if ((observed[i] as number) === 0) {
+      fields[f] = base.fields[f] as MatchModel['fields'][string];
+      return;
+    }
+    const { h, t } = relatedLevels(params, u, i);
+    fields[f] = { levels: [...FIELD_LEVELS[f]], m: (params.theta[MATCH] as number[][])[i] as number[], u: u[i] as number[], h, t };
+  });
+  return fields;
 }
 
 /**
@@ -123,22 +175,20 @@ export function trainModel(features: MatchFeatures[], opts: TrainOptions = {}): 
   const { u, observed } = estimateU(records, opts.uPairs ?? 200000, mulberry32(seed));
   const blocked = blockedPatterns(records, sample, opts.maxBlock ?? 200);
   const p0 = Math.min(Math.max(blocked.deterministic / Math.max(blocked.pairs, 1), 0.01), 0.5);
-  const em = runEm(blocked.table, initialParams(base, u, p0), opts.maxIterations ?? 50, opts.tolerance ?? 1e-4);
-  const fields: MatchModel['fields'] = {};
-  FIELDS.forEach((f, i) => {
-    const levels = [...FIELD_LEVELS[f]];
-    fields[f] = (observed[i] as number) > 0
-      ? { levels, m: em.params.m[i] as number[], u: u[i] as number[] }
-      : (base.fields[f] as MatchModel['fields'][string]);
-  });
+  const anchored = anchoredDistribution(blocked.anchoredGiven);
+  const em = runEm(blocked.table, initialParams(base, u, blockedMarginals(blocked.table), p0, anchored), classConstraints(u, anchored), opts.maxIterations ?? 100, opts.tolerance ?? 1e-4);
   const n = records.length;
-  const allPairs = (n * (n - 1)) / 2;
-  const lambda = Math.min(Math.max((em.params.p * blocked.pairs) / Math.max(allPairs, 1), 1e-9), 0.5);
+  // Shares of the blocked pairs, scaled to all pairs: every match, household and twin pair is assumed blocked.
+  const toAllPairs = blocked.pairs / Math.max((n * (n - 1)) / 2, 1);
+  const identifierSystems = learnIdentifiers(records, blocked, em.params);
   const body = {
     trainedBy: { method: 'em' as const, records: n, pairs: blocked.pairs, iterations: em.iterations, seed },
-    lambda,
-    fields,
+    lambda: Math.min(Math.max((em.params.p[MATCH] as number) * toAllPairs, 1e-9), 0.5),
+    householdLambda: Math.min(Math.max((em.params.p[HOUSEHOLD] as number) * toAllPairs, 1e-12), 0.5),
+    twinLambda: Math.min(Math.max((em.params.p[TWINS] as number) * toAllPairs, 1e-12), 0.5),
+    fields: fieldsOf(base, em.params, u, observed),
     termFrequencies: termFrequencies(records, opts.maxTermValues ?? 20000),
+    ...(identifierSystems ? { identifierSystems } : {}),
   };
   return { ...body, version: modelVersion(body), createdAt: opts.now ?? new Date().toISOString() };
 }

@@ -1,6 +1,6 @@
 import type { Patient } from 'fhir/r4';
 import { collectFeatures, describeModel } from '../../../src/cli/train-model';
-import { trainModel } from '../../../src/registry/matching';
+import { rulesFromEnvironment, trainModel } from '../../../src/registry/matching';
 import { buildRegistryModule } from '../../../src/registry-module';
 import { testConfig } from '../../helpers/app';
 import { memoryLogger } from '../../helpers/silent-logger';
@@ -35,5 +35,29 @@ describe('model training command', () => {
     const text = describeModel(a);
     expect(text).toContain(`model ${a.version} (em, 200 records`);
     expect(text).toMatch(/^family\s+exact\s+/m);
+  });
+});
+
+describe('npm run model -- show', () => {
+  const model = {
+    ...trainModel([], { now: '2026-11-23T00:00:00.000Z' }),
+    householdLambda: 0.001,
+    twinLambda: 0.00002,
+    identifierSystems: {
+      'urn:nin': { values: 900, checkDigit: 'verhoeff' as const, pairs: 300, agree: 290, typo: 10, conflict: 0, reliable: true },
+      'urn:art': { values: 200, pairs: 120, agree: 100, typo: 8, conflict: 12, reliable: false },
+    },
+  };
+
+  it('shows the household and twin priors and what was learned about each identifier system', () => {
+    const text = describeModel(model);
+    expect(text).toContain('household 1.000e-3, twins 2.000e-5');
+    expect(text).toMatch(/^urn:nin\s+900 verhoeff\s+300\s+290\s+10\s+0\s+0\.00 % reliable\s+never auto-links \(learned\)$/m);
+    expect(text).toMatch(/^urn:art\s+200 -\s+120\s+100\s+8\s+12\s+10\.00 % unreliable\s+weighs against the match \(learned\)$/m);
+  });
+
+  it('says where an explicit setting overrides what was learned', () => {
+    const text = describeModel(model, rulesFromEnvironment({ MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: 'urn:art' }));
+    expect(text).toMatch(/^urn:art .*never auto-links \(MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS\)$/m);
   });
 });

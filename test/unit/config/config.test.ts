@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig } from '../../../src/config';
+import { liveSettingsFromEnv } from '../../../src/config/live';
+import { DEFAULT_RULES } from '../../../src/registry/matching/rules';
 
 const valid = { MONGODB_URI: 'mongodb://db:27017/', KAFKA_BROKERS: 'k1:9092,k2:9092', AUTH_JWKS_URL: 'https://idp.example.org/jwks' };
 
@@ -25,13 +27,23 @@ describe('loadConfig', () => {
   it('validates the matcher decision rules', () => {
     const c = loadConfig({ ...valid, MATCH_UPPER_THRESHOLD: '0.99', MATCH_IDENTIFIER_CONFLICT: 'score' });
     expect([c.env.MATCH_UPPER_THRESHOLD, c.env.MATCH_LOWER_THRESHOLD, c.env.MATCH_IDENTIFIER_CONFLICT]).toEqual([0.99, 0.5, 'score']);
-    expect(loadConfig(valid).env.MATCH_IDENTIFIER_CONFLICT).toBe('review');
+    expect(loadConfig(valid).env.MATCH_IDENTIFIER_CONFLICT).toBe('learned');
+    expect(loadConfig({ ...valid, MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: 'urn:oid:1.2.3' }).env.MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS).toEqual(['urn:oid:1.2.3']);
     expect(loadConfig({ ...valid, MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'urn:oid:1.2.3, http://moh.example.org/nin' }).env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS).toEqual(['urn:oid:1.2.3', 'http://moh.example.org/nin']);
     expect(loadConfig(valid).env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS).toEqual([]);
     expect(problemsOf({ ...valid, MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'not a uri' }).join('\n')).toContain('MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS');
     const text = problemsOf({ ...valid, MATCH_UPPER_THRESHOLD: '0.4', MATCH_LOWER_THRESHOLD: '1.5', MATCH_IDENTIFIER_CONFLICT: 'ignore' }).join('\n');
     for (const key of ['MATCH_LOWER_THRESHOLD', 'MATCH_IDENTIFIER_CONFLICT']) expect(text).toContain(key);
     expect(problemsOf({ ...valid, MATCH_UPPER_THRESHOLD: '0.4', MATCH_LOWER_THRESHOLD: '0.6' }).join('\n')).toContain('must not exceed MATCH_UPPER_THRESHOLD');
+  });
+
+  it('takes each MATCH_* default from the rule set (stated once) and the live settings agree', () => {
+    const env = loadConfig(valid).env;
+    expect(env.MATCH_UPPER_THRESHOLD).toBe(DEFAULT_RULES.upperThreshold);
+    expect(env.MATCH_LOWER_THRESHOLD).toBe(DEFAULT_RULES.lowerThreshold);
+    expect(env.MATCH_IDENTIFIER_CONFLICT).toBe(DEFAULT_RULES.identifierConflict);
+    const live = liveSettingsFromEnv({});
+    expect(live.ok && [live.settings.matchUpperThreshold, live.settings.matchLowerThreshold]).toEqual([DEFAULT_RULES.upperThreshold, DEFAULT_RULES.lowerThreshold]);
   });
 
   it('lists every problem at once', () => {

@@ -36,20 +36,22 @@ function extract(p: Patient): MatchFeatures {
   return f;
 }
 
+function fieldOf(field: string, x: unknown, y: unknown): { field: string; level: string; weight: number } {
+  if (x === undefined || y === undefined) return { field, level: 'null', weight: 0 };
+  return JSON.stringify(x) === JSON.stringify(y) ? { field, level: 'exact', weight: 1 } : { field, level: 'else', weight: -1 };
+}
+
 function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): MatchResult {
-  const agree = [
-    a.family[0] !== undefined && a.family[0] === b.family[0],
-    a.given[0] !== undefined && a.given[0] === b.given[0],
-    a.birthDate !== undefined && JSON.stringify(a.birthDate) === JSON.stringify(b.birthDate),
-  ].filter((x) => x).length;
-  const table = model.version === 'strict' ? [0.01, 0.05, 0.3, 0.5] : [0.01, 0.1, 0.8, 0.99];
+  const fields = [fieldOf('family', a.family[0], b.family[0]), fieldOf('given', a.given[0], b.given[0]), fieldOf('birthDate', a.birthDate, b.birthDate)];
+  const agree = fields.filter((f) => f.level === 'exact').length;
+  const table = model.version === 'strict' ? [0.01, 0.05, 0.2, 0.4] : [0.01, 0.1, 0.8, 0.99];
   const probability = table[agree] as number;
   const shared = a.nationalIds.some((i) => b.nationalIds.includes(i));
   const conflict = !shared && a.nationalIds.length > 0 && b.nationalIds.length > 0;
   return {
     weight: Math.log2(probability / (1 - probability)),
     probability,
-    fields: [{ field: 'agree', level: String(agree), weight: agree }],
+    fields,
     identifierRule: shared ? 'same' : conflict ? 'conflict' : 'none',
   };
 }

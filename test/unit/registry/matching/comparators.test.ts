@@ -1,6 +1,8 @@
 import { jaro, jaroWinkler, withinOneEdit } from '../../../../src/registry/matching/jaro-winkler';
 import { compareDates, DATE_LEVELS, packDate } from '../../../../src/registry/matching/dates';
-import { isNickname } from '../../../../src/registry/matching/nicknames';
+import { extractFeatures } from '../../../../src/registry/matching';
+import { prepare } from '../../../../src/registry/matching/prepare';
+import type { NameView } from '../../../../src/registry/matching/prepare';
 import { nameLevel } from '../../../../src/registry/matching/comparators';
 import { FIELD_LEVELS } from '../../../../src/registry/matching/comparators';
 
@@ -71,24 +73,35 @@ describe('compareDates', () => {
 });
 
 describe('names', () => {
-  test.each([
-    ['WILLIAM', 'BILL', true],
-    ['BOB', 'ROBERT', true],
-    ['ELIZABETH', 'LIZ', true],
-    ['MAMADOU', 'MOHAMED', true],
-    ['JOHN', 'MARY', false],
-    ['ZZZ', 'BILL', false],
-  ])('nickname %s / %s → %s', (a, b, expected) => {
-    expect(isNickname(a, b)).toBe(expected);
-  });
+  const given = (name: string): NameView => prepare(extractFeatures({ resourceType: 'Patient', name: [{ given: [name] }] })).givenView;
+  const family = (name: string): NameView => prepare(extractFeatures({ resourceType: 'Patient', name: [{ family: name }] })).familyView;
 
   test.each([
     ['SMITH', 'SMITH', 'exact'],
     ['MARTHA', 'MARHTA', 'jw>=0.92'],
-    ['WILLIAM', 'BILL', 'nickname'],
+    ['WILLIAM', 'BILL', 'alias'],
+    ['Bob', 'Robert', 'alias'],
+    ['Mamadou', 'Muhammad', 'alias'],
+    ['Ousmane', 'Usman', 'alias'],
+    ['Aissatou', 'Aysatu', 'alias'],
+    ['Ndèye Fatou', 'Fatou', 'exact'],
+    ['El Hadji Malick', 'Malick', 'exact'],
+    ['Ndeye Fatou', 'Ndeye Awa', 'else'],
+    ['Aminata', 'Mamadou', 'else'],
     ['JOHN', 'PAUL', 'else'],
     ['', 'PAUL', 'null'],
   ])('given level %s / %s → %s', (a, b, expected) => {
-    expect(FIELD_LEVELS.given[nameLevel(a, b, [], [], true)]).toBe(expected);
+    expect(FIELD_LEVELS.given[nameLevel(given(a), given(b), true)]).toBe(expected);
+  });
+
+  test.each([
+    ['Diallo', 'Jallow', 'alias'],
+    ["N'Diaye", 'Ndiaye', 'exact'],
+    ['Ndiaye', 'Njie', 'alias'],
+    ['Ssemwanga', 'Semwanga', 'jw>=0.92'],
+    ['Thiam', 'Cham', 'alias'],
+    ['Diop', 'Sow', 'else'],
+  ])('family level %s / %s → %s', (a, b, expected) => {
+    expect(FIELD_LEVELS.family[nameLevel(family(a), family(b), true)]).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import type { Patient } from 'fhir/r4';
 import {
-  blockingKeys, compare, decide, decideWithReason, defaultModel, extractFeatures, matchRulesSchema, mulberry32, trainModel,
+  blockingKeys, compare, decide, defaultModel, extractFeatures, matchRulesSchema, mulberry32, trainModel,
 } from '../../../../src/registry/matching';
 import type { MatchFeatures, MatchResult } from '../../../../src/registry/matching';
 
@@ -110,8 +110,14 @@ describe('decide', () => {
     ['runner-up close', result(0.999, 10), result(0.998, 9), 'review'],
     ['runner-up far', result(0.99999, 20), result(0.99, 7), 'auto-link'],
     ['same id, medium', result(0.7, 1, 'same'), undefined, 'auto-link'],
-  ])('%s → %s', (_name, best, runner, expected) => {
-    expect(decide(best, runner)).toBe(expected);
+    ['same id, below lower threshold (same system|value = same person)', result(0.2, -2, 'same'), undefined, 'auto-link'],
+    ['shared identifier (cross-reference), medium', result(0.7, 1), undefined, 'auto-link', true],
+    ['high, but the model says it could be twins', { ...result(0.999, 10), twinProbability: 0.02 }, undefined, 'review'],
+    ['high, twins ruled out', { ...result(0.999, 10), twinProbability: 0.0001 }, undefined, 'auto-link'],
+    ['high, conflict in a system learned unreliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'auto-link'],
+    ['high, conflict in a system learned reliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:nin'] }, undefined, 'review'],
+  ])('%s → %s', (_name, best, runner, expected, sharesIdentifier = false) => {
+    expect(decide({ best, runnerUp: runner, sharesIdentifier }).outcome).toBe(expected);
   });
 
   test('property: a disagreeing identifier in the same system never auto-links', () => {
@@ -121,7 +127,7 @@ describe('decide', () => {
       const a = features(randomPatient(rand));
       const fa = { ...a, nationalIds: ['urn:nin|CM0000001'] };
       const fb = { ...a, nationalIds: ['urn:nin|XX9999999'] };
-      expect(decideWithReason(compare(fa, fb, model), undefined).outcome).not.toBe('auto-link');
+      expect(decide({ best: compare(fa, fb, model) }).outcome).not.toBe('auto-link');
     }
   });
 

@@ -1,0 +1,141 @@
+/**
+ * Safety properties of the matcher on a generated population with households and twins (issue
+ * "Matching a ministry can trust"), with a model trained on that population without labels:
+ *  - twins (same household, same birth date, different given names) never auto-link;
+ *  - a field that agrees never lowers a score, against the field missing or disagreeing;
+ *  - a conflict in an identifier system the model learned to be reliable never auto-links.
+ */
+import { mapRows } from '../../../../bench/linkage/registry-ingest';
+import type { UnlabelledRow } from '../../../../bench/linkage/registry-ingest';
+import { recordValues } from '../../../../bench/population/corrupt';
+import type { RecordValues } from '../../../../bench/population/corrupt';
+import type { Person } from '../../../../bench/population/people';
+import { HABITS, generatePopulation } from '../../../../bench/population/population';
+import { createRng } from '../../../../bench/population/random';
+import { compare, createMatchingEngine, decide, mulberry32, trainModel } from '../../../../src/registry/matching';
+import type { MatchFeatures, MatchModel } from '../../../../src/registry/matching';
+
+const NID = 'urn:passerelle:eval:national-id';
+const engine = createMatchingEngine({ defaultCountry: 'SN', today: '2026-06-01' });
+const population = generatePopulation({ persons: 6000, dupRate: 0.3, seed: 21 });
+
+function row(values: RecordValues, id: string): UnlabelledRow {
+  const fields: UnlabelledRow['fields'] = {};
+  for (const key of ['given', 'family', 'birthDate', 'gender', 'phone', 'nationalId', 'otherId', 'city', 'state', 'address'] as const) {
+    const v = values[key];
+    if (typeof v === 'string' && v !== '') fields[key] = v;
+  }
+  return { recordId: id, source: 'gen', fields };
+}
+
+async function featuresOf(rows: UnlabelledRow[]): Promise<MatchFeatures[]> {
+  return (await mapRows(rows)).map((p) => engine.extractFeatures(p));
+}
+
+let model: MatchModel;
+let records: MatchFeatures[];
+
+beforeAll(async () => {
+  records = await featuresOf(population.records.map((r) => row(r, r.recordId)));
+  model = trainModel(records, { seed: 3, now: '2026-06-01T00:00:00.000Z' });
+}, 300000);
+
+describe('the trained model', () => {
+  it('has household and twin classes and learned the national ID reliable (check digit), the programme number not', () => {
+    expect(model.householdLambda).toBeGreaterThan(model.lambda);
+    expect(model.twinLambda).toBeGreaterThan(0);
+    expect(model.identifierSystems?.[NID]).toMatchObject({ reliable: true, checkDigit: 'verhoeff' });
+    expect(model.identifierSystems?.['urn:passerelle:eval:other-id']?.reliable).toBe(false);
+  });
+});
+
+describe('property: twins never auto-link', () => {
+  it('for every pair of twins, records of each written in several ways', async () => {
+    const twins = new Map<string, Person[]>();
+    for (const p of population.persons) if (p.twin) twins.set(p.twin, [...(twins.get(p.twin) ?? []), p]);
+    expect(twins.size).toBeGreaterThan(50);
+    const rng = createRng(99);
+    const rows: UnlabelledRow[] = [];
+    for (const [a, b] of twins.values()) {
+      for (let k = 0; k < 3; k++) {
+        // The twins' given names sit in the given-name field (the signature the issue names).
+        rows.push(row(recordValues(rng, a as Person, HABITS.openmrs, { sparse: 0, swapNames: false }), `${(a as Person).id}-${k}`));
+        rows.push(row(recordValues(rng, b as Person, HABITS.dhis2, { sparse: 0, swapNames: false }), `${(b as Person).id}-${k}`));
+      }
+    }
+    const f = await featuresOf(rows);
+    const linked: string[] = [];
+    for (let i = 0; i < f.length; i += 6) {
+      for (let x = 0; x < 3; x++) {
+        for (let y = 0; y < 3; y++) {
+          const a = f[i + 2 * x] as MatchFeatures;
+          const b = f[i + 2 * y + 1] as MatchFeatures;
+          if (decide({ best: compare(a, b, model) }).outcome === 'auto-link') linked.push(`${rows[i + 2 * x]!.recordId}~${rows[i + 2 * y + 1]!.recordId}`);
+        }
+      }
+    }
+    expect(linked).toEqual([]);
+  }, 120000);
+});
+
+describe('property: an agreeing field never lowers a score', () => {
+  // Names agree as a pair: setting one name of a record written surname-first would undo the swap.
+  const GROUPS: ReadonlyArray<readonly (keyof RecordValues)[]> = [['given', 'family'], ['birthDate'], ['gender'], ['phone'], ['nationalId'], ['city'], ['address']];
+  const levelOf = (r: ReturnType<typeof compare>, field: string): string | undefined => r.fields.find((f) => f.field === field)?.level;
+
+  it('against the same field missing, or written differently, on household, duplicate and random pairs', async () => {
+    const rand = mulberry32(5);
+    const pick = (): (typeof population.records)[number] => population.records[Math.floor(rand() * population.records.length)]!;
+    const rows: UnlabelledRow[] = [];
+    const groups: Array<readonly (keyof RecordValues)[]> = [];
+    for (let i = 0; i < 150; i++) {
+      const a = pick();
+      const b = rand() < 0.5 ? (population.records.find((r) => r.household === a.household && r !== a) ?? pick()) : pick();
+      for (const group of GROUPS) {
+        const agree = Object.fromEntries(group.map((f) => [f, a[f]]));
+        const missing = Object.fromEntries(group.map((f) => [f, undefined]));
+        rows.push(row(a, 'a'), row({ ...b, ...agree }, 'agree'), row({ ...b, ...missing }, 'missing'), row(b, 'as-is'));
+        groups.push(group);
+      }
+    }
+    const f = await featuresOf(rows);
+    for (let k = 0; k < f.length; k += 4) {
+      const agree = compare(f[k]!, f[k + 1]!, model).weight;
+      expect(agree).toBeGreaterThanOrEqual(compare(f[k]!, f[k + 2]!, model).weight - 1e-9);
+      const asIs = compare(f[k]!, f[k + 3]!, model);
+      // Against a field that disagrees outright (a near-agreement of a common name may weigh more
+      // than its exact agreement once term frequencies count).
+      if (groups[k / 4]!.every((field) => levelOf(asIs, field) === 'else')) expect(agree).toBeGreaterThanOrEqual(asIs.weight - 1e-9);
+    }
+  }, 120000);
+});
+
+describe("property: a reliable identifier's conflict never auto-links", () => {
+  it("even between a record and a copy of itself that carries another person's valid national ID", async () => {
+    const adults = population.persons.filter((p) => p.nationalId);
+    const rng = createRng(7);
+    const rows: UnlabelledRow[] = [];
+    for (let i = 0; i < 200; i++) {
+      const p = adults[rng.int(adults.length)] as Person;
+      const other = adults[rng.int(adults.length)] as Person;
+      if (other.nationalId === p.nationalId) continue;
+      const values = recordValues(rng, p, HABITS.ncr, { sparse: 0 });
+      rows.push(row({ ...values, nationalId: p.nationalId }, 'own'), row({ ...values, nationalId: other.nationalId }, 'other'));
+    }
+    const f = await featuresOf(rows);
+    for (let k = 0; k < f.length; k += 2) {
+      const r = compare(f[k]!, f[k + 1]!, model);
+      expect(r.identifierRule).toBe('conflict');
+      expect(decide({ best: r }).outcome).not.toBe('auto-link');
+    }
+  });
+
+  it("a programme number learned unreliable only weighs against the match", async () => {
+    const p = population.persons.find((x) => x.programmeNumber && !x.nationalId) as Person;
+    const values = recordValues(createRng(8), p, HABITS.openmrs, { sparse: 0 });
+    const [a, b] = await featuresOf([row({ ...values, otherId: 'TARV-2011-12345' }, 'a'), row({ ...values, otherId: 'TARV-2011-98712' }, 'b')]);
+    const r = compare(a!, b!, model);
+    expect(r.unreliableSystems).toEqual(['urn:passerelle:eval:other-id']);
+    expect(decide({ best: r }).reason).not.toBe('identifier conflict');
+  });
+});
