@@ -20,7 +20,7 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       curly: ['error', 'multi-line'],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
-      'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'Only src/registry/mongo and app.ts may import the driver.' }, { name: 'kafkajs', message: 'Only src/events/kafka.ts imports kafkajs.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'Only src/registry/mongo and app.ts may import the driver.' }, { name: 'kafkajs', message: 'Only src/events/kafka/ imports kafkajs.' }] }],
       'no-restricted-syntax': ['error',
         { selector: "NewExpression[callee.name='MongoClient']", message: 'Use createMongoClient (src/storage/mongo-client.ts): it sends a handshake MongoDB accepts, also under Jest.' },
         { selector: "CallExpression[callee.object.name='MongoClient'][callee.property.name='connect']", message: 'Use createMongoClient(uri).connect() (src/storage/mongo-client.ts).' },
@@ -32,10 +32,10 @@ export default tseslint.config(
     files: ['src/storage/**', 'src/registry/mongo/**', 'src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'src/audit/mongo.ts', 'src/http/auth/mongo-clients.ts', 'src/practitioners/mongo-store.ts', 'test/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
-  { files: ['src/events/kafka.ts'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'events never touch the database' }] }] } },
+  { files: ['src/events/kafka/**'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'events never touch the database' }] }] } },
   {
     files: ['src/fhir/**', 'src/mpi-api/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/registry/mongo/**', '**/registry/memory/**', '**/events/kafka', '**/channels/**'], message: 'APIs depend on ports, not adapters' }], paths: ['mongodb', 'kafkajs'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/registry/mongo/**', '**/registry/memory/**', '**/events/kafka', '**/events/kafka/**', '**/channels/**'], message: 'APIs depend on ports, not adapters' }], paths: ['mongodb', 'kafkajs'] }] },
   },
   {
     files: ['test/**'],

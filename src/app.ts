@@ -10,9 +10,9 @@ import type { Config } from './config';
 import { createLogger } from './core/logger';
 import type { Logger } from './core/logger';
 import { retryForever } from './core/retry';
-import { KafkaEventPublisher } from './events/kafka';
-import type { EventPublisher, Outbox, TopicTable } from './events/ports';
-import { OutboxRelay } from './events/relay';
+import type { EventPublisher } from './events/ports';
+import type { OutboxRelay } from './events/relay';
+import { buildEventsModule } from './events-module';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
 import { MemoryPractitionerStore } from './fhir/practitioner-memory';
@@ -64,11 +64,6 @@ export interface AppOverrides {
   audit?: AuditStore;
 }
 
-function topicTable(config: Config): TopicTable {
-  const e = config.env;
-  return { patient: e.KAFKA_TOPIC_PATIENT, practitioner: e.KAFKA_TOPIC_PRACTITIONER, review: e.KAFKA_TOPIC_REVIEW, dlq: e.KAFKA_TOPIC_DLQ, bundle2xx: e.KAFKA_TOPIC_2XX };
-}
-
 function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'route' | 'status'>; durations: Histogram<'method' | 'route'> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -87,13 +82,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const mongo = overrides.registry ? null : createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
   const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
   const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
-  const publisher = overrides.publisher ?? new KafkaEventPublisher({
-    brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
-    topics: topicTable(config), logger, ensureTopics: config.env.NODE_ENV !== 'production',
-  });
-  const outbox: Outbox = registry.outbox;
-  const relay = new OutboxRelay({ outbox, publisher, logger });
   const metrics = buildMetrics();
+  const events = buildEventsModule({ config, logger, outbox: registry.outbox, metrics: metrics.registry, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
+  const { publisher, relay } = events;
+  // Publish a change's events as soon as it is applied, not at the next poll.
+  registry.onApplied(() => relay.nudge());
   const server = createServer(config);
   const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
   const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
@@ -115,7 +108,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         version, metrics: metrics.registry, isStopping: () => stopping,
         checks: [
           { name: 'mongodb', check: async () => storesReady && (await registry.ping()) },
-          { name: 'kafka', check: () => publisher.ping() },
+          events.readiness,
         ],
       },
     },

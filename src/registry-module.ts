@@ -14,13 +14,15 @@ import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
-import type { RegistryStore } from './registry/store';
+import type { JournalStore, RegistryStore } from './registry/store';
 
 /** The registry as the app runs it. */
 export interface RegistryModule {
   service: RegistryServiceImpl;
   store: RegistryStore;
   outbox: Outbox;
+  /** Call `listener` after every change this process applies (the relay publishes its events at once). */
+  onApplied(listener: () => void): void;
   /** Create indexes and re-apply changes a crash left half-done; retried by app.start until it succeeds. */
   init(): Promise<void>;
   ping(): Promise<boolean>;
@@ -43,9 +45,29 @@ export interface RegistryModuleOptions {
  * Build the registry module.
  * @param opts - configuration, logger, database (or null for memory) and rule overrides
  */
+/**
+ * The journal, telling `listeners` after each change it marks applied (its events are then pending).
+ * @param journal - the store's journal
+ * @param listeners - called after each applied change
+ */
+function signallingJournal(journal: JournalStore, listeners: Set<() => void>): JournalStore {
+  return {
+    append: (change) => journal.append(change),
+    markApplied: async (id) => {
+      await journal.markApplied(id);
+      for (const l of listeners) l();
+    },
+    unapplied: (limit) => journal.unapplied(limit),
+    get: (id) => journal.get(id),
+    retireFinished: (limit) => journal.retireFinished(limit),
+  };
+}
+
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
-  const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
+  const applied = new Set<() => void>();
+  const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
+  const store: RegistryStore = { ...raw, journal: signallingJournal(raw.journal, applied) };
   const fromEnv: Partial<MatchRules> = {
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
@@ -95,5 +117,5 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     timer = null;
   }
 
-  return { service, store, outbox: store.outbox, init, ping, close };
+  return { service, store, outbox: store.outbox, onApplied: (l) => applied.add(l), init, ping, close };
 }

@@ -76,6 +76,9 @@ function crossCheck(env: Env): string[] {
     problems.push('OPENHIM_SHARED_SECRET: required when OPENHIM_TRUST_CLIENT_HEADER=true (proves a request came through OpenHIM)');
   }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
+  if (env.KAFKA_INGEST_ENABLED && env.KAFKA_INGEST_SOURCES.length === 0 && !env.KAFKA_INGEST_OPENHIM_TOPIC) {
+    problems.push('KAFKA_INGEST_SOURCES or KAFKA_INGEST_OPENHIM_TOPIC: at least one is required when KAFKA_INGEST_ENABLED=true');
+  }
   if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');
   return problems;
 }

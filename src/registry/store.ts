@@ -163,6 +163,8 @@ export interface OutboxStore {
   /** Events of applied changes not yet published, in journal order (so per-key order holds). */
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(eventIds: string[]): Promise<void>;
+  /** How many events wait (committed, unpublished) and the time of the oldest (metrics, /ready). */
+  lag(): Promise<{ count: number; oldestAt: string | null }>;
 }
 
 export interface ClaimStore {

@@ -68,6 +68,16 @@ export function createMemoryJournal(): { journal: JournalStore; outbox: OutboxSt
       }
       return out.slice(0, limit);
     },
+    lag: async () => {
+      let count = 0;
+      let oldestAt: string | null = null;
+      for (const id of unpublishedIds) {
+        const c = changes.get(id) as StoredChange;
+        count += c.unpublished.length;
+        oldestAt ??= c.at;
+      }
+      return { count, oldestAt };
+    },
     markPublished: async (ids) => {
       const published = new Set(ids);
       for (const id of [...unpublishedIds]) {

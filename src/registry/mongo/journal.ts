@@ -226,6 +226,11 @@ export function mongoOutbox(db: Db, names: Names): OutboxStore {
       const events = withBodies.flatMap(({ d, b }) => (JSON.parse(b.eventsJson) as OutboxEvent[]).filter((e) => d.unpublished.includes(e.id)));
       return events.slice(0, limit);
     },
+    async lag() {
+      // Journal documents are small (bodies live apart): reading the backlog's flags is cheap.
+      const docs = await journal.find({ published: false }, { projection: { unpublished: 1, at: 1, seq: 1 } }).sort({ seq: 1 }).toArray();
+      return { count: docs.reduce((n, d) => n + d.unpublished.length, 0), oldestAt: docs[0]?.at ?? null };
+    },
     async markPublished(ids) {
       if (ids.length === 0) {
         return;

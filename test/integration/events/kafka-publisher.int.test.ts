@@ -20,7 +20,7 @@ function event(n: number, key: string): OutboxEvent {
 }
 
 describe('KafkaEventPublisher against the real broker', () => {
-  const publisher = new KafkaEventPublisher({ brokers: testBrokers(), clientId: 'passerelle-test', instance: 'it', topics, logger: memoryLogger().logger, ensureTopics: true });
+  const publisher = new KafkaEventPublisher({ brokers: testBrokers(), clientId: 'passerelle-test', instance: 'it', topics, logger: memoryLogger().logger, topicSpecs: Object.values(topics).map((name) => ({ name, partitions: 3 })), createTopics: true });
 
   beforeAll(async () => {
     await publisher.connect();

@@ -23,6 +23,7 @@ describe('OutboxRelay', () => {
   it('publishes every pending event once, in order, in batches', async () => {
     const outbox = new ArrayOutbox([1, 2, 3, 4, 5].map(ev));
     const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
     const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2 });
     await relay.flush();
     expect(publisher.published.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-3', 'id-4', 'id-5']);
@@ -33,6 +34,7 @@ describe('OutboxRelay', () => {
   it('keeps events pending while the broker is down and delivers them after', async () => {
     const outbox = new ArrayOutbox([ev(1), ev(2)]);
     const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
     publisher.failNext = 2;
     const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger });
     await expect(relay.drainOnce()).rejects.toThrow('outage');
@@ -45,6 +47,7 @@ describe('OutboxRelay', () => {
   it('retries with backoff when running in the background', async () => {
     const outbox = new ArrayOutbox([ev(1)]);
     const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
     publisher.failNext = 1;
     const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, idleMs: 5 });
     relay.start();
