@@ -19,7 +19,7 @@ export interface TopicBatch {
 export class ResilientProducer {
   private producer: Producer | null = null;
   private connecting: Promise<Producer> | null = null;
-  private closed = false;
+  private closed = true;
 
   /**
    * @param kafka - the kafkajs client
