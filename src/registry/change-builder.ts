@@ -12,8 +12,10 @@ import { xrefDiffOps } from './xref-ops';
 import { computeGoldenPatient } from './survivorship';
 import { toSearchFields } from './search-fields';
 import { changedFields } from './history';
-import { buildPatientEvent, buildReviewEvent } from './pmir-event';
-import type { PatientEventType, ReviewEventType } from './pmir-event';
+import { buildPatientEvent } from './pmir-event';
+import type { PatientEventType } from './pmir-event';
+import { buildReviewEvent } from './review-event';
+import type { ReviewEventTask, ReviewEventType } from './review-event';
 import { retiredPatient } from './pmir-event';
 
 interface Staged<T> {
@@ -142,17 +144,24 @@ export class ChangeBuilder {
     }
   }
 
-  /** Emit the patient event of this change, keyed by the MPI ID left standing. */
+  /**
+   * Emit the patient event of this change, keyed by the MPI ID left standing. It carries the final
+   * state of every record the change touched — each golden and source Patient — so that a consumer
+   * applying events ends with the MPI's identities (a source moved away changes the golden record
+   * it left, too).
+   */
   patientEvent(type: PatientEventType, standing: string, other?: { mpiId: string; retiredInto?: string }): void {
     this.eventThunks.push(() => {
       const golden = this.golds.get(standing)?.after;
       const otherDoc = other ? this.golds.get(other.mpiId)?.after : undefined;
+      const affected = [...this.golds.values()].map((g) => g.after).filter((g) => g.mpiId !== standing && g.mpiId !== other?.mpiId);
       return buildPatientEvent({
         id: this.ctx.newId(),
         type,
         time: this.at,
         golden: golden?.patient ?? { resourceType: 'Patient', id: standing },
         sources: [...this.srcs.values()].map((s) => s.after.patient),
+        affected: affected.map((g) => g.patient),
         ...(otherDoc ? { other: other?.retiredInto ? retiredPatient(otherDoc.patient, other.retiredInto) : otherDoc.patient } : {}),
         sourceEndpoint: `urn:passerelle:${this.ctx.cfg.instance}`,
         ...(this.actor.transactionId ? { transactionId: this.actor.transactionId } : {}),
@@ -160,10 +169,13 @@ export class ChangeBuilder {
     });
   }
 
-  /** Emit a review event (no personal data). */
-  reviewEvent(type: ReviewEventType, mpiId: string, payload: Record<string, unknown>): void {
+  /** Emit a review event (references and codes only: no personal data). */
+  reviewEvent(type: ReviewEventType, mpiId: string, task: ReviewEventTask): void {
     this.eventThunks.push(() =>
-      buildReviewEvent({ id: this.ctx.newId(), type, time: this.at, mpiId, payload, ...(this.actor.transactionId ? { transactionId: this.actor.transactionId } : {}) }),
+      buildReviewEvent({
+        id: this.ctx.newId(), type, time: this.at, mpiId, task, sourceEndpoint: `urn:passerelle:${this.ctx.cfg.instance}`,
+        ...(this.actor.transactionId ? { transactionId: this.actor.transactionId } : {}),
+      }),
     );
   }
 

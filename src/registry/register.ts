@@ -153,7 +153,7 @@ export function openReview(ctx: RegistryContext, b: ChangeBuilder, src: StoredSo
     updatedAt: b.at,
   };
   b.addOp({ op: 'review', doc: task }, `r|${task.id}|1`);
-  b.reviewEvent('opened', mpiId, { taskId: task.id, candidates: task.candidates.map((c) => c.mpiId) });
+  b.reviewEvent('opened', mpiId, { id: task.id, sourceId: src.id, candidates: task.candidates.map((c) => c.mpiId) });
   return task;
 }
 
