@@ -13,6 +13,7 @@ import { retryForever } from './core/retry';
 import type { EventPublisher } from './events/ports';
 import type { OutboxRelay } from './events/relay';
 import { buildEventsModule } from './events-module';
+import { compositeOutbox } from './events/composite-outbox';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
 import { MemoryPractitionerStore } from './fhir/practitioner-memory';
@@ -83,7 +84,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
   const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
   const metrics = buildMetrics();
-  const events = buildEventsModule({ config, logger, outbox: registry.outbox, metrics: metrics.registry, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
+  // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
+  const practitioners = db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID) : new MemoryPractitionerStore(config.env.INSTANCE_ID);
+  const outbox = compositeOutbox([registry.outbox, practitioners.outbox]);
+  const events = buildEventsModule({ config, logger, outbox, metrics: metrics.registry, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
   const { publisher, relay } = events;
   // Publish a change's events as soon as it is applied, not at the next poll.
   registry.onApplied(() => relay.nudge());
@@ -91,8 +95,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
   const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
   const auditWriter = new AuditWriter({ store: auditStore, logger });
-  // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
-  const practitioners = db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore();
   let stopping = false;
   // Not ready before the indexes exist: the unique ones enforce the registry's invariants (the
   // in-memory twin has nothing to build).

@@ -3,23 +3,35 @@
  * the iHRIS-derived logical id, the Practitioner kept as received beside the normalised fields the
  * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
  * nothing a caller sends reaches MongoDB as an operator.
+ *
+ * Each new version carries its practitioner event in the same document write (`pendingEvents`, in
+ * version order; `hasPending` is set while any waits), which the store's outbox hands to the relay.
  */
-import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
 import { MediatorError } from '../core/errors';
-import { pointFiltersOnly, putIfNewer } from '../registry/mongo/backend';
+import type { OutboxEvent } from '../core/types';
+import { buildPractitionerEvent, practitionerEventType, samePractitioner } from '../fhir/practitioner-event';
+import type { PractitionerOutbox } from '../fhir/practitioner-event';
 import { isDuplicateKey } from '../storage/errors';
 import { escapeRegex } from '../registry/mongo/search-query';
 
 /** Writers racing for one Practitioner's next version retry at most this often. */
 const MAX_ATTEMPTS = 50;
 
-type PractitionerDoc = PractitionerSearchFields & { _id: string; version: number; lastUpdated: string; resource: Practitioner };
+type PractitionerDoc = PractitionerSearchFields & {
+  _id: string;
+  version: number;
+  lastUpdated: string;
+  resource: Practitioner;
+  pendingEvents?: OutboxEvent[];
+  hasPending?: true;
+};
 
 /** The resource is stored as received; its meta (version, lastUpdated) is composed from the document's own fields. */
-function present(d: PractitionerDoc): Practitioner {
+function present(d: Pick<PractitionerDoc, 'resource' | 'version' | 'lastUpdated'>): Practitioner {
   return { ...d.resource, meta: { ...d.resource.meta, versionId: String(d.version), lastUpdated: d.lastUpdated } };
 }
 
@@ -48,14 +60,13 @@ function filterOf(q: PractitionerQuery): Filter<PractitionerDoc> {
 export class MongoPractitionerStore implements PractitionerStore {
   private readonly col: Collection<PractitionerDoc>;
   private readonly versions: Collection<{ _id: string }>;
-  private readonly db: Db;
 
   /**
    * @param db - the database
    * @param collection - collection name
+   * @param instance - instance name for the events' `ce_source`
    */
-  constructor(db: Db, collection = 'practitioners') {
-    this.db = db;
+  constructor(db: Db, collection = 'practitioners', private readonly instance = 'passerelle') {
     this.col = db.collection<PractitionerDoc>(collection);
     this.versions = db.collection<{ _id: string }>(`${collection}_versions`);
   }
@@ -64,11 +75,12 @@ export class MongoPractitionerStore implements PractitionerStore {
   async init(): Promise<void> {
     await this.col.createIndex({ family: 1 }, { name: 'family' });
     await this.col.createIndex({ idKeys: 1 }, { name: 'idKeys' });
+    await this.col.createIndex({ hasPending: 1 }, { name: 'hasPending', sparse: true });
   }
 
   /** @param id - logical id */
   async get(id: string): Promise<Practitioner | null> {
-    const d = await this.col.findOne({ _id: id });
+    const d = await this.col.findOne({ _id: id }, { projection: { pendingEvents: 0 } });
     return d ? present(d) : null;
   }
 
@@ -77,7 +89,7 @@ export class MongoPractitionerStore implements PractitionerStore {
     const filter = filterOf(query);
     const [total, docs] = await Promise.all([
       this.col.countDocuments(filter),
-      this.col.find(filter).sort({ _id: 1 }).skip(query.offset).limit(query.count).toArray(),
+      this.col.find(filter, { projection: { pendingEvents: 0 } }).sort({ _id: 1 }).skip(query.offset).limit(query.count).toArray(),
     ]);
     return { total, items: docs.map(present) };
   }
@@ -94,18 +106,53 @@ export class MongoPractitionerStore implements PractitionerStore {
     const resource: Practitioner = { ...practitioner, meta };
     if (Object.keys(meta).length === 0) delete resource.meta;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.col.findOne({ _id: practitioner.id }, { projection: { version: 1 } });
+      const current = await this.col.findOne({ _id: practitioner.id }, { projection: { pendingEvents: 0 } });
+      if (current && samePractitioner(current.resource, resource)) return present(current);
       const version = (current?.version ?? 0) + 1;
       if (!(await this.claim(`${practitioner.id}|${version}`))) {
         await new Promise((r) => setTimeout(r, attempt * 2));
         continue;
       }
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
-      await putIfNewer(this.col as unknown as Collection<Document>, practitioner.id, doc, version, await pointFiltersOnly(this.db));
+      const event = buildPractitionerEvent(practitionerEventType(current?.resource ?? null, resource), present(doc) as Practitioner & { id: string }, this.instance);
+      await this.write(doc, event);
       return present(doc);
     }
     throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');
   }
+
+  /**
+   * Write a claimed version with its event in one document write: an insert for version 1, else an
+   * update of the version it was computed from (the version claim makes this writer the only one).
+   */
+  private async write(doc: PractitionerDoc, event: OutboxEvent): Promise<void> {
+    if (doc.version === 1) {
+      await this.col.insertOne({ ...doc, pendingEvents: [event], hasPending: true });
+      return;
+    }
+    const { _id, ...fields } = doc;
+    const r = await this.col.updateOne({ _id, version: doc.version - 1 }, { $set: { ...fields, hasPending: true }, $push: { pendingEvents: event } });
+    if (r.matchedCount !== 1) throw new MediatorError('conflict', 'the Practitioner changed while it was written; retry');
+  }
+
+  /** The store's outbox: events of every document with some pending, in version order per document. */
+  readonly outbox: PractitionerOutbox = {
+    pending: async (limit) => {
+      const docs = await this.col.find({ hasPending: true }, { projection: { pendingEvents: 1 } }).limit(limit).toArray();
+      return docs.flatMap((d) => d.pendingEvents ?? []).slice(0, limit);
+    },
+    markPublished: async (ids) => {
+      if (ids.length === 0) return;
+      await this.col.updateMany({ 'pendingEvents.id': { $in: ids } }, { $pull: { pendingEvents: { id: { $in: ids } } } });
+      // Atomic per document: a version written meanwhile pushed an event and keeps the flag.
+      await this.col.updateMany({ hasPending: true, pendingEvents: { $size: 0 } }, { $unset: { hasPending: '' } });
+    },
+    lag: async () => {
+      const docs = await this.col.find({ hasPending: true }, { projection: { pendingEvents: 1 } }).toArray();
+      const events = docs.flatMap((d) => d.pendingEvents ?? []);
+      return { count: events.length, oldestAt: events.map((e) => e.time).sort()[0] ?? null };
+    },
+  };
 
   private async claim(key: string): Promise<boolean> {
     try {
