@@ -14,7 +14,7 @@ import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
-import type { JournalStore, RegistryStore } from './registry/store';
+import type { ChangeLog, RegistryStore } from './registry/store';
 
 /** The registry as the app runs it. */
 export interface RegistryModule {
@@ -42,32 +42,36 @@ export interface RegistryModuleOptions {
 }
 
 /**
- * Build the registry module.
- * @param opts - configuration, logger, database (or null for memory) and rule overrides
+ * The change log, telling `listeners` after each change it finishes (its events are then pending).
+ * @param changes - the store's change log
+ * @param listeners - called after each finished change
  */
-/**
- * The journal, telling `listeners` after each change it marks applied (its events are then pending).
- * @param journal - the store's journal
- * @param listeners - called after each applied change
- */
-function signallingJournal(journal: JournalStore, listeners: Set<() => void>): JournalStore {
+function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): ChangeLog {
   return {
-    append: (change) => journal.append(change),
-    markApplied: async (id) => {
-      await journal.markApplied(id);
+    commit: (change) => changes.commit(change),
+    abort: (id) => changes.abort(id),
+    finish: async (id) => {
+      await changes.finish(id);
       for (const l of listeners) l();
     },
-    unapplied: (limit) => journal.unapplied(limit),
-    get: (id) => journal.get(id),
-    retireFinished: (limit) => journal.retireFinished(limit),
+    get: (id) => changes.get(id),
+    unfinished: (limit) => changes.unfinished(limit),
+    leaseHolder: (lease) => changes.leaseHolder(lease),
+    dropOrphanLease: (leaseId) => changes.dropOrphanLease(leaseId),
+    history: (kind, id) => changes.history(kind, id),
+    allHistory: (o) => changes.allHistory(o),
   };
 }
 
+/**
+ * Build the registry module.
+ * @param opts - configuration, logger, database (or null for memory) and rule overrides
+ */
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const applied = new Set<() => void>();
   const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
-  const store: RegistryStore = { ...raw, journal: signallingJournal(raw.journal, applied) };
+  const store: RegistryStore = { ...raw, changes: signallingChangeLog(raw.changes, applied) };
   const fromEnv: Partial<MatchRules> = {
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,

@@ -39,7 +39,7 @@ export async function collectFeatures(store: RegistryStore): Promise<MatchFeatur
   const out: MatchFeatures[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await store.sources.page(after, 1000);
+    const page: Awaited<ReturnType<RegistryStore['records']['page']>> = await store.records.page(after, 1000);
     if (page.length === 0) return out;
     for (const s of page) if (s.active) out.push(s.features);
     after = page[page.length - 1]!.key;

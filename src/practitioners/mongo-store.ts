@@ -1,5 +1,5 @@
 /**
- * MongoDB PractitionerStore (MongoDB 7 and FerretDB 1.24): one document per health worker, `_id` =
+ * MongoDB PractitionerStore: one document per health worker, `_id` =
  * the iHRIS-derived logical id, the Practitioner kept as received beside the normalised fields the
  * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
  * nothing a caller sends reaches MongoDB as an operator.

@@ -5,7 +5,10 @@
  * Identifiers and telecoms are unions. Steward patches win over everything.
  */
 import type { Identifier, Patient, PatientLink } from 'fhir/r4';
-import type { StoredGolden, StoredSource } from './store';
+import type { MemberSnapshot, StoredGolden } from './store';
+
+/** What survivorship reads of each linked source (a golden record's member snapshot). */
+type Contributor = Pick<MemberSnapshot, 'key' | 'id' | 'sourceSystem' | 'receivedAt' | 'patient'>;
 
 /** Survivorship configuration. */
 export interface SurvivorshipConfig {
@@ -22,7 +25,7 @@ function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 }
 
-function pickField(field: SingleField, sources: StoredSource[], rank: (s: StoredSource) => number): unknown {
+function pickField(field: SingleField, sources: Contributor[], rank: (s: Contributor) => number): unknown {
   const withValue = sources.filter((s) => !isEmpty(s.patient[field]));
   if (withValue.length === 0) {
     return undefined;
@@ -32,7 +35,7 @@ function pickField(field: SingleField, sources: StoredSource[], rank: (s: Stored
     const k = JSON.stringify(s.patient[field]);
     freq.set(k, (freq.get(k) ?? 0) + 1);
   }
-  const f = (s: StoredSource): number => freq.get(JSON.stringify(s.patient[field])) ?? 0;
+  const f = (s: Contributor): number => freq.get(JSON.stringify(s.patient[field])) ?? 0;
   const sorted = [...withValue].sort(
     (a, b) => rank(a) - rank(b) || (a.receivedAt === b.receivedAt ? 0 : a.receivedAt > b.receivedAt ? -1 : 1) || f(b) - f(a) || (a.key < b.key ? -1 : 1),
   );
@@ -56,8 +59,8 @@ function unionBy<T>(items: T[], key: (t: T) => string): T[] {
  * @param sources - its linked, active source records
  * @param cfg - trust order and MPI identifier system
  */
-export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'status' | 'mergedInto' | 'stewardPatch' | 'extraIdentifiers'>, sources: StoredSource[], cfg: SurvivorshipConfig): Patient {
-  const rank = (s: StoredSource): number => {
+export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'status' | 'mergedInto' | 'stewardPatch' | 'extraIdentifiers'>, sources: Contributor[], cfg: SurvivorshipConfig): Patient {
+  const rank = (s: Contributor): number => {
     const i = cfg.trust.indexOf(s.sourceSystem);
     return i < 0 ? cfg.trust.length : i;
   };

@@ -53,14 +53,14 @@ export async function registryIdentities(store: RegistryStore): Promise<Map<stri
   const goldenIds = new Set<string>();
   const sourceIds = new Set<string>();
   for (let offset = 0; ; offset += 1000) {
-    const page = await store.history.all({ offset, count: 1000 });
+    const page = await store.changes.allHistory({ offset, count: 1000 });
     for (const h of page.items) (h.kind === 'golden' ? goldenIds : sourceIds).add(h.id);
     if (page.items.length < 1000) break;
   }
   const out = new Map<string, Patient>();
-  for (const g of await store.goldens.getMany([...goldenIds])) out.set(g.mpiId, g.patient);
+  for (const g of await store.records.goldens([...goldenIds])) out.set(g.mpiId, g.patient);
   for (const id of sourceIds) {
-    const s = await store.sources.getById(id);
+    const s = await store.records.sourceById(id);
     if (s) out.set(s.id, s.patient);
   }
   return out;
@@ -68,12 +68,25 @@ export async function registryIdentities(store: RegistryStore): Promise<Map<stri
 
 /**
  * The ids whose Patient differs between the MPI and the mirror (missing on either side, or not equal).
+ * `meta` is left out: a FHIR store sets its own, and a change that only records a steward decision
+ * on a record (not-a-match) gives it a new version without changing the identity or emitting a
+ * patient event.
  * @param mpi - registryIdentities()
  * @param mirror - the consumer's copy
  */
 export function identityDifferences(mpi: Map<string, Patient>, mirror: Map<string, Patient>): string[] {
   const ids = new Set([...mpi.keys(), ...mirror.keys()]);
-  return [...ids].filter((id) => JSON.stringify(canonical(mpi.get(id))) !== JSON.stringify(canonical(mirror.get(id)))).sort();
+  return [...ids].filter((id) => JSON.stringify(identityOf(mpi.get(id))) !== JSON.stringify(identityOf(mirror.get(id)))).sort();
+}
+
+/**
+ * A Patient as an identity: everything but `meta`, keys sorted.
+ * @param p - a Patient, or undefined
+ */
+export function identityOf(p: Patient | undefined): unknown {
+  if (!p) return null;
+  const { meta: _meta, ...rest } = p;
+  return canonical(rest);
 }
 
 function canonical(v: unknown): unknown {

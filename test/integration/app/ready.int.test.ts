@@ -4,7 +4,7 @@
  * recovers on its own when the broker is back. A private broker is used so that the shared stack
  * is never disturbed.
  */
-import { PrivateKafka } from '../../helpers/private-kafka';
+import { PrivateKafka, freePortPair } from '../../helpers/private-kafka';
 import { buildStackApp, eventually } from '../../helpers/stack-app';
 import type { StackApp } from '../../helpers/stack-app';
 
@@ -19,14 +19,13 @@ async function readiness(s: StackApp): Promise<{ status: number; state: string; 
 describe('/ready follows Kafka going away and coming back', () => {
   let kafka: PrivateKafka;
   let s: StackApp;
-
   beforeAll(async () => {
-    kafka = await PrivateKafka.create();
+    kafka = new PrivateKafka(await freePortPair());
   });
 
   afterAll(async () => {
     await s?.close();
-    await kafka.destroy();
+    await kafka?.destroy();
   });
 
   it('starts with the broker down, then becomes ready, then degrades and recovers', async () => {

@@ -11,7 +11,7 @@ async function services(count: number): Promise<{ store: Awaited<ReturnType<type
   const store = await mongoStore(testDb(), prefix);
   // Each instance gets its own store object over the same collections, as two processes would.
   const list = await Promise.all(
-    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(testDb(), prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, claims: { leaseMs: 60_000, waitMs: 100_000 } } })),
+    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(testDb(), prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, leaseWaitMs: 100_000 } })),
   );
   return { store, list };
 }
@@ -24,13 +24,14 @@ test('50 concurrent registrations of one person through two instances make exact
   const mpiIds = new Set(results.map((r) => r.golden.mpiId));
   expect(mpiIds.size).toBe(1);
   const [mpiId] = [...mpiIds];
-  const golden = await store.goldens.get(mpiId as string);
+  const golden = await store.records.golden(mpiId as string);
   expect(golden?.sourceKeys).toHaveLength(50);
-  expect(await store.xref.byMpiId(mpiId as string)).toHaveLength(50);
+  expect(golden?.xrefKeys).toHaveLength(50);
+  expect((await store.records.xref(golden?.xrefKeys ?? [])).every((e) => e.mpiId === mpiId)).toBe(true);
   expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
   const ev = await eventsByTopic(store);
   expect(ev.patient).toHaveLength(50);
-  expect(await store.journal.unapplied(10)).toEqual([]);
+  expect(await store.changes.unfinished(10)).toEqual([]);
 }, 180_000);
 
 test('merge then unmerge restores the exact prior state on MongoDB', async () => {
@@ -76,9 +77,8 @@ test('two concurrent review resolutions: one wins, the other gets conflict', asy
   expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
 });
 
-// FerretDB applies `$set`/`$unset` as read-modify-write, so two changes editing one blocking-key
-// document at once could lose one edit; the changes must be serialised by their claims instead.
-test('a deactivation and a registration sharing a blocking key, run at once, both keep their blocking entries', async () => {
+// A deactivation leaves its blocks while a registration decides on them: their leases serialise them.
+test('a deactivation and a registration sharing a blocking key, run at once: the block holds exactly the active record', async () => {
   const { store, list } = await services(2);
   const [one, two] = list as [(typeof list)[number], (typeof list)[number]];
   for (let round = 0; round < 8; round++) {
@@ -88,6 +88,6 @@ test('a deactivation and a registration sharing a blocking key, run at once, bot
       one.deactivateSource(`urn:a|${round}`, actor),
       two.registerSource({ patient: aPatient('urn:b', `${round}`, { family, given: 'Binta', birthDate: '1971-01-01' }), sourceSystem: 'b', actor }),
     ]);
-    expect(await store.blocking.lookup(`fam:${family.toUpperCase()}`, 10)).toEqual([`urn:b|${round}`]);
+    expect((await store.records.lookup({ keys: [`b:fam:${family.toUpperCase()}`] })).sources.map((x) => x.key)).toEqual([`urn:b|${round}`]);
   }
 }, 120_000);

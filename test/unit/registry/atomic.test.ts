@@ -5,13 +5,24 @@ import { aPatient } from './fake-engine';
 import { actor, makeService } from './helpers';
 
 /** Everything a unit could have written to the committed store. */
-async function footprint(store: RegistryStore): Promise<{ sources: number; journal: number; events: number; history: number }> {
+async function footprint(store: RegistryStore): Promise<{ sources: number; inFlight: number; events: number; history: number }> {
   return {
-    sources: await store.sources.count(),
-    journal: (await store.journal.unapplied(1000)).length + (await store.outbox.pending(1000)).length,
+    sources: await store.records.countSources(),
+    inFlight: (await store.changes.unfinished(1000)).length,
     events: (await store.outbox.pending(1000)).length,
-    history: (await store.history.all({ offset: 0, count: 1000 })).total,
+    history: (await store.changes.allHistory({ offset: 0, count: 1000 })).total,
   };
+}
+
+/** Record the operation (or reason) of every change committed to `store`. */
+function commits(store: RegistryStore, what: 'operation' | 'reason'): Array<string | undefined> {
+  const seen: Array<string | undefined> = [];
+  const commit = store.changes.commit.bind(store.changes);
+  store.changes.commit = async (c) => {
+    seen.push(c[what]);
+    return commit(c);
+  };
+  return seen;
 }
 
 describe('registry atomic units (all or nothing)', () => {
@@ -29,14 +40,9 @@ describe('registry atomic units (all or nothing)', () => {
     expect(await service.getSource('urn:a|1')).toBeNull();
   });
 
-  test('a unit commits as ONE journal change carrying every event; later steps see earlier ones', async () => {
+  test('a unit commits as ONE change carrying every event; later steps see earlier ones', async () => {
     const { service, store } = makeService();
-    const appended: string[] = [];
-    const append = store.journal.append.bind(store.journal);
-    store.journal.append = async (c) => {
-      appended.push(c.operation);
-      return append(c);
-    };
+    const appended = commits(store, 'operation');
     const [a, b] = await service.atomically(actor, async (tx) => {
       const first = await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
       // The same person from another system: matched against the staged first registration.
@@ -61,17 +67,17 @@ describe('registry atomic units (all or nothing)', () => {
       const hits = await tx.searchPatients({ kind: 'source', given: [{ value: 'aminata', match: 'exact' }], offset: 0, count: 10 });
       expect(hits.items.map((i) => i.patient.meta?.versionId)).toEqual([String(first.source.version + 2)]);
       expect(hits.total).toBe(1);
-      expect(await store.sources.get('urn:a|1')).toMatchObject({ version: first.source.version });
+      expect(await store.records.source('urn:a|1')).toMatchObject({ version: first.source.version });
     });
-    const stored = await store.sources.get('urn:a|1');
+    const stored = await store.records.source('urn:a|1');
     expect(stored?.version).toBe(first.source.version + 2);
     expect(stored?.patient.name?.[0]?.family).toBe('Sow');
     expect((await service.history('source', first.source.id)).map((h) => h.version)).toEqual([1, 2, 3]);
   });
 
-  test('a unit holds its claims until it commits: a concurrent registration of the same person waits and links', async () => {
+  test('a unit that raced a registration of the same person is recomputed at commit: one golden record', async () => {
     const store = createMemoryRegistryStore();
-    const { service } = makeService(store, { claims: { leaseMs: 30_000, waitMs: 5_000 } });
+    const { service } = makeService(store);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     let registered = false;
@@ -86,11 +92,15 @@ describe('registry atomic units (all or nothing)', () => {
       return r;
     });
     await new Promise((r) => setTimeout(r, 50));
-    expect(registered).toBe(false);
+    // The unit holds nothing while it runs: the other registration commits first...
+    expect(registered).toBe(true);
     release();
     const [a, b] = await Promise.all([unit, outside]);
-    expect(b.outcome).toBe('linked');
-    expect(b.golden.mpiId).toBe(a.golden.mpiId);
+    // ...and the unit's check finds it at commit: the unit is redone and links to it.
+    expect(b.outcome).toBe('created');
+    expect(a.outcome).toBe('linked');
+    expect(a.golden.mpiId).toBe(b.golden.mpiId);
+    expect((await service.getGolden(a.golden.mpiId))?.golden.sourceKeys).toEqual(['urn:a|1', 'urn:b|2']);
   });
 
   test('nested units join the outer one; merge and review work inside a unit', async () => {
@@ -98,12 +108,7 @@ describe('registry atomic units (all or nothing)', () => {
     const x = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
     const y = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
     const pendingBefore = (await store.outbox.pending(100)).length;
-    const appended: Array<string | undefined> = [];
-    const append = store.journal.append.bind(store.journal);
-    store.journal.append = async (c) => {
-      appended.push(c.reason);
-      return append(c);
-    };
+    const appended = commits(store, 'reason');
     await service.atomically(actor, (tx) => tx.atomically(actor, async (inner) => inner.merge(x.golden.mpiId, y.golden.mpiId, actor, 'same person')));
     expect(appended).toEqual(['merge (same person)']);
     expect((await service.getGolden(y.golden.mpiId))?.redirectedFrom).toBe(y.golden.mpiId);

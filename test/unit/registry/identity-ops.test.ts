@@ -66,17 +66,17 @@ describe('outbox', () => {
 
   test('a change committed but not applied (crash) is applied by recoverPending', async () => {
     const store = createMemoryRegistryStore();
-    const realApply = store.sources.put;
-    store.sources.put = async () => {
+    const realWrite = store.records.write;
+    store.records.write = async () => {
       throw new Error('crash');
     };
     const { service } = makeService(store, { recoveryGraceMs: 0 });
     await expect(service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor })).rejects.toThrow('crash');
-    expect(await store.sources.get('urn:a|1')).toBeNull();
+    expect(await store.records.source('urn:a|1')).toBeNull();
     expect(await store.outbox.pending(10)).toEqual([]);
-    store.sources.put = realApply;
+    store.records.write = realWrite;
     expect(await service.recoverPending({ graceMs: 0 })).toBe(1);
-    expect((await store.sources.get('urn:a|1'))?.goldenId).toBeTruthy();
+    expect((await store.records.source('urn:a|1'))?.goldenId).toBeTruthy();
     expect((await store.outbox.pending(10)).map((e) => e.type)).toEqual(['org.passerelle.patient.created']);
   });
 });

@@ -131,13 +131,14 @@ describe('registry service: updates', () => {
     expect(await service.resolveIdentifier({ system: 'urn:a', value: '1' })).toBeNull();
   });
 
-  test('deactivate waits for the blocking keys it edits, as a registration filing a neighbour there does', async () => {
-    const { service, store } = makeService(undefined, { claims: { leaseMs: 60_000, waitMs: 50 } });
+  test('deactivate waits for the blocking keys it edits, as a registration deciding on them does', async () => {
+    const { service, store } = makeService(undefined, { leaseWaitMs: 50, retries: 0 });
     await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const far = new Date(Date.now() + 60_000);
-    expect(await store.claims.tryAcquire('b:fam:DIOP', 'a-registration', far, new Date())).toBe(true);
+    // Another change in flight holds a lease on the record's family-name block.
+    const holder = { id: 'in-flight', seq: 1, at: new Date().toISOString(), operation: 'register', actor, leases: ['b:fam:DIOP'], guards: [], writes: { sources: [], goldens: [], xrefPut: [], xrefDel: [] }, reviews: [], merges: [], history: [], events: [], applied: false, unpublished: [] };
+    await store.changes.commit(holder);
     await expect(service.deactivateSource('urn:a|1', actor)).rejects.toMatchObject({ code: 'unavailable' });
-    await store.claims.release(['b:fam:DIOP'], 'a-registration');
+    await store.changes.finish('in-flight');
     expect((await service.deactivateSource('urn:a|1', actor)).active).toBe(false);
   });
 });
