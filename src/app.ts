@@ -12,7 +12,8 @@ import type { Logger } from './core/logger';
 import { retryForever } from './core/retry';
 import type { EventPublisher } from './events/ports';
 import type { OutboxRelay } from './events/relay';
-import { buildEventsModule } from './events-module';
+import { buildEventsModule, ingestTopics } from './events-module';
+import { buildIngestModule } from './ingest-module';
 import { compositeOutbox } from './events/composite-outbox';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
@@ -91,6 +92,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const { publisher, relay } = events;
   // Publish a change's events as soon as it is applied, not at the next poll.
   registry.onApplied(() => relay.nudge());
+  // Inbound Kafka ingest (off by default).
+  const ingest = buildIngestModule({ config, logger, registry: registry.service, metrics: metrics.registry, topics: ingestTopics(config) });
   const server = createServer(config);
   const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
   const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
@@ -145,6 +148,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
       if (ok) relay.start();
     });
+    // Ingest writes through the registry: only once its indexes exist (as the APIs wait for).
+    if (ingest) {
+      void retryForever('kafka-ingest', async () => {
+        if (!storesReady) throw new Error('the database is not ready yet');
+        await ingest.start();
+      }, { logger, signal: lifetime.signal });
+    }
     if (overrides.listen === false) {
       await server.initialize();
       return;
@@ -158,6 +168,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
+    await ingest?.stop();
     await relay.stop();
     await Promise.allSettled([publisher.disconnect(), registry.close(), mongo?.close()]);
     logger.info('Passerelle stopped');

@@ -53,3 +53,17 @@ export function registerEventMetrics(registry: Registry, opts: { outbox: Outbox;
   };
   return { observer };
 }
+
+/**
+ * Register the Kafka ingest counters on `registry`.
+ * @param registry - the process' metrics registry
+ */
+export function registerIngestMetrics(registry: Registry): { registered(source: string, n: number): void; rejected(source: string, code: string): void } {
+  const registers = [registry];
+  const registered = new Counter({ name: 'passerelle_ingest_records_total', help: 'Records registered from Kafka ingest topics', labelNames: ['source'] as const, registers });
+  const rejected = new Counter({ name: 'passerelle_ingest_dead_letters_total', help: 'Payloads or records sent to the ingest dead-letter topic', labelNames: ['source', 'code'] as const, registers });
+  return {
+    registered: (source, n) => registered.inc({ source }, n),
+    rejected: (source, code) => rejected.inc({ source, code }),
+  };
+}

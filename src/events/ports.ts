@@ -42,3 +42,47 @@ export class MissingTopicError extends Error {
     this.name = 'MissingTopicError';
   }
 }
+
+/** One message read from an inbound topic (ingest). */
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** A message (or one record of it) the ingest refused, for the dead-letter topic. */
+export interface DeadLetter {
+  message: InboundMessage;
+  /** Why, for a person to read (no personal data). */
+  reason: string;
+  /** A stable code: unparseable, no-mapping, transform-failed, invalid, conflict… */
+  code: string;
+  /** The source system, when known. */
+  source?: string;
+  /** `system|value` of the refused record when known; else a hash of the payload is used. */
+  key?: string;
+  /** The refused part when it is one record of a larger payload (default: the whole value). */
+  value?: string;
+  contentType?: string;
+}
+
+/** What handling a page of messages decided. */
+export interface PageOutcome {
+  deadLetters: DeadLetter[];
+}
+
+/**
+ * Handles a page of inbound messages of one partition, in offset order. Resolves once everything
+ * it accepted is written (the offsets are then committed); throws when it could not write (the
+ * store is down), so that the same page is handed again later.
+ */
+export type PageHandler = (page: InboundMessage[]) => Promise<PageOutcome>;
+
+/** A source of inbound messages (Kafka ingest topics). */
+export interface IngestSource {
+  start(handler: PageHandler): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -2,3 +2,5 @@
 export { KafkaEventPublisher, batchesOf } from './publisher';
 export type { KafkaPublisherOptions } from './publisher';
 export { createKafkaClient, isUnknownTopicError } from './client';
+export { KafkaIngestSource } from './ingest-consumer';
+export type { KafkaIngestOptions } from './ingest-consumer';
