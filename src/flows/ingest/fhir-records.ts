@@ -13,7 +13,7 @@ import { IngestRefusal } from './refusal';
 export type IngestOp =
   | { op: 'register'; patient: Patient; entry: number }
   | { op: 'deactivate'; target: { identifier: { system: string; value: string } } | { id: string }; entry: number }
-  | { op: 'refuse'; code: string; reason: string; entry: number; value: unknown };
+  | { op: 'refuse'; code: string; reason: string; entry: number; value: unknown; key?: string };
 
 const BUNDLE_TYPES = new Set(['transaction', 'batch', 'collection', 'history', 'message']);
 
@@ -47,14 +47,34 @@ function entryOp(e: BundleEntry, i: number, validate: (body: unknown) => Patient
   return patientOp(e.resource, i, validate);
 }
 
+/**
+ * `system|value` of a Patient's first identifier with both — its source record key — even when the
+ * rest of it is invalid (the dead-letter key).
+ * @param p - a Patient, possibly invalid
+ */
+export function recordKeyOf(p: unknown): string | undefined {
+  const ids = (p as { identifier?: unknown } | null)?.identifier;
+  const id = Array.isArray(ids) ? (ids as Array<{ system?: unknown; value?: unknown }>).find((i) => typeof i?.system === 'string' && typeof i.value === 'string' && i.system && i.value) : undefined;
+  return id ? `${id.system as string}|${id.value as string}` : undefined;
+}
+
+/** The validator's message with each issue's diagnostics and location (OperationOutcome-style details). */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return 'invalid Patient';
+  const issues = (err as { details?: { issues?: Array<{ diagnostics?: string; expression?: string[] }> } }).details?.issues ?? [];
+  const parts = issues.slice(0, 5).map((x) => [x.diagnostics, x.expression?.join(', ')].filter(Boolean).join(' at '));
+  return parts.length > 0 ? `${err.message}: ${parts.join('; ')}` : err.message;
+}
+
 function patientOp(resource: unknown, i: number, validate: (body: unknown) => Patient): IngestOp {
   try {
     const patient = validate(resource);
     delete patient.id;
     return { op: 'register', patient, entry: i };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : 'invalid Patient';
-    return { op: 'refuse', code: 'invalid', reason: i >= 0 ? `entry ${i}: ${reason}` : reason, entry: i, value: resource };
+    const reason = reasonOf(err);
+    const key = recordKeyOf(resource);
+    return { op: 'refuse', code: 'invalid', reason: i >= 0 ? `entry ${i}: ${reason}` : reason, entry: i, value: resource, ...(key ? { key } : {}) };
   }
 }
 

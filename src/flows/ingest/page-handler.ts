@@ -13,7 +13,7 @@ import type { Actor } from '../../core/types';
 import type { DeadLetter, InboundMessage, PageHandler, PageOutcome } from '../../events/ports';
 import type { GoldenRecord, RegisterSourceInput, RegistryService } from '../../registry/ports';
 import { parseOpenHimEnvelope } from './envelope';
-import { fhirOperations } from './fhir-records';
+import { fhirOperations, recordKeyOf } from './fhir-records';
 import type { IngestOp } from './fhir-records';
 import { mappingFor } from './mapping';
 import type { IngestMapping } from './mapping';
@@ -92,12 +92,6 @@ function letter(d: { message: InboundMessage; source?: string }, code: string, r
   };
 }
 
-/** `system|value` of a Patient's first identifier with both (its source record key). */
-function recordKey(p: Patient): string | undefined {
-  const id = p.identifier?.find((i) => i.system && i.value);
-  return id ? `${id.system as string}|${id.value as string}` : undefined;
-}
-
 /** Refusals of the registry are dead letters; anything else (the store is down) fails the page. */
 function refusalOf(err: unknown): { code: string; message: string } {
   if (isMediatorError(err) && err.code !== 'internal' && err.code !== 'unavailable') return { code: err.code, message: err.message };
@@ -121,7 +115,7 @@ class PageRun {
 
   private async apply(d: Decoded, op: IngestOp): Promise<void> {
     if (op.op === 'refuse') {
-      this.reject(d, op.code, op.reason, { value: op.value });
+      this.reject(d, op.code, op.reason, { value: op.value, key: op.key });
       return;
     }
     if (op.op === 'register') {
@@ -144,7 +138,7 @@ class PageRun {
     for (const [i, r] of results.entries()) {
       const b = batch[i] as Pending;
       if (!r.ok) {
-        this.reject(b.d, r.error.code, b.op.entry >= 0 ? `entry ${b.op.entry}: ${r.error.message}` : r.error.message, { value: b.op.patient, key: recordKey(b.op.patient) });
+        this.reject(b.d, r.error.code, b.op.entry >= 0 ? `entry ${b.op.entry}: ${r.error.message}` : r.error.message, { value: b.op.patient, key: recordKeyOf(b.op.patient) });
         continue;
       }
       bySource.set(b.d.source, (bySource.get(b.d.source) ?? 0) + 1);
@@ -158,7 +152,7 @@ class PageRun {
       await (this.deps.replacedBy as ReplacedByMerge).merge(this.deps.registry, goldenId, b.link as PatientLink, b.d.actor);
     } catch (err) {
       const e = refusalOf(err);
-      this.reject(b.d, e.code, `registered, but its replaced-by merge was refused: ${e.message}`, { value: b.op.patient, key: recordKey(b.op.patient) });
+      this.reject(b.d, e.code, `registered, but its replaced-by merge was refused: ${e.message}`, { value: b.op.patient, key: recordKeyOf(b.op.patient) });
     }
   }
 

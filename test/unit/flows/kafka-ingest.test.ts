@@ -39,14 +39,14 @@ function handlerFor(registry: RegistryService, mappings = new Map<string, Ingest
 describe('Kafka ingest page handler', () => {
   it('registers a Patient, the Patients of a transaction Bundle (skipping other resources) and of a PMIR message', async () => {
     const { service } = makeService();
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [
       { resource: person('B1'), request: { method: 'PUT', url: 'Patient?identifier=urn:openmrs|B1' } },
       { resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } }, request: { method: 'POST', url: 'Encounter' } },
-    ] };
-    const pmir: Bundle = { resourceType: 'Bundle', type: 'message', entry: [
+    ] } as unknown as Bundle;
+    const pmir = { resourceType: 'Bundle', type: 'message', entry: [
       { fullUrl: 'urn:uuid:1', resource: { resourceType: 'MessageHeader', eventUri: 'urn:ihe:iti:pmir:2019:patient-feed', source: { endpoint: 'urn:x' }, focus: [{ reference: 'urn:uuid:2' }] } },
       { fullUrl: 'urn:uuid:2', resource: { resourceType: 'Bundle', type: 'history', entry: [{ resource: person('M1'), request: { method: 'POST', url: 'Patient' }, response: { status: '201' } }] } },
-    ] };
+    ] } as unknown as Bundle;
     const out = await handlerFor(service)([message('ingest.openmrs', person('P1')), message('ingest.openmrs', bundle), message('ingest.openmrs', pmir)]);
     expect(out.deadLetters).toEqual([]);
     for (const v of ['P1', 'B1', 'M1']) expect((await service.getSource(`urn:openmrs|${v}`))?.sourceSystem).toBe('openmrs');
