@@ -15,7 +15,7 @@ import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import { DUPLICATE_KEY } from '../../storage/errors';
 import type { OutboxEvent } from '../../core/types';
-import { pendingEventsOf } from '../change-events';
+import { outboxEventOf, pendingEventsOf } from '../change-events';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
@@ -108,6 +108,12 @@ export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog
       }
       await cursor.close();
       return out.slice(0, limit);
+    },
+    retained: async (scope, p) => {
+      const which = 'mpiId' in scope ? { 'history.ref': historyRef('golden', scope.mpiId) } : { at: { $gte: scope.since } };
+      const docs = await coll.find({ t: 'c', applied: true, ...which, ...(p.after !== null ? { seq: { $gt: p.after } } : {}) }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(p.limit).toArray();
+      const page = docs.map((d) => fromDoc(d) as Change);
+      return { events: page.flatMap((c) => c.events.map((e) => outboxEventOf(c, e))), next: page.length === p.limit ? (page[page.length - 1] as Change).seq : null };
     },
     lag: async () => {
       // Every change with events to publish, committed or finished: its flags and time only.
