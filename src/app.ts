@@ -15,6 +15,9 @@ import type { OutboxRelay } from './events/relay';
 import { buildEventsModule, ingestTopics } from './events-module';
 import { buildIngestModule } from './ingest-module';
 import { compositeOutbox } from './events/composite-outbox';
+import { acceptedBundleEvent } from './events/accepted-bundle';
+import { MemoryEventQueue } from './events/memory-queue';
+import { MongoEventQueue } from './storage/mongo-event-queue';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
 import { MemoryPractitionerStore } from './fhir/practitioner-memory';
@@ -87,7 +90,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = buildMetrics();
   // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
   const practitioners = db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID) : new MemoryPractitionerStore(config.env.INSTANCE_ID);
-  const outbox = compositeOutbox([registry.outbox, practitioners.outbox]);
+  // Accepted Bundles for the optional Instant OpenHIE `2xx` topic wait in their own queue.
+  const bundleQueue = config.env.KAFKA_PUBLISH_2XX ? (db ? new MongoEventQueue(db) : new MemoryEventQueue()) : null;
+  const outbox = compositeOutbox([registry.outbox, practitioners.outbox, ...(bundleQueue ? [bundleQueue] : [])]);
   const events = buildEventsModule({ config, logger, outbox, metrics: metrics.registry, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
   const { publisher, relay } = events;
   // Publish a change's events as soon as it is applied, not at the next poll.
@@ -133,7 +138,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
     {
       plugin: fhirPlugin,
-      options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
+      options: {
+        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger,
+        ...(bundleQueue ? { bundleAccepted: async (bundle: object, actor: { transactionId?: string }) => {
+          // The identities are already committed: a failure here loses only the compatibility copy, loudly.
+          await bundleQueue.enqueue(acceptedBundleEvent(bundle, actor.transactionId)).then(() => relay.nudge(), (err: unknown) => logger.error({ err }, 'accepted Bundle not queued for the 2xx topic'));
+        } } : {}),
+      },
     },
     { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
   ]);
@@ -143,6 +154,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await registry.init();
       if (auditStore instanceof MongoAuditStore) await auditStore.init();
       if (practitioners instanceof MongoPractitionerStore) await practitioners.init();
+      if (bundleQueue instanceof MongoEventQueue) await bundleQueue.init();
       storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {

@@ -29,6 +29,11 @@ export interface Outbox {
   lag?(): Promise<OutboxLag>;
 }
 
+/** An outbox for events that are not part of an identity change (the Instant OpenHIE `2xx` topic). */
+export interface EventQueue extends Outbox {
+  enqueue(event: OutboxEvent): Promise<void>;
+}
+
 /** Kafka topic name per logical topic (configurable, contracts.md §3). */
 export type TopicTable = Readonly<Record<TopicName, string>>;
 

@@ -5,6 +5,7 @@
 import { replayRequest } from '../../../src/cli/events';
 import type { OutboxEvent } from '../../../src/core/types';
 import { replayRetained, replaySnapshot } from '../../../src/flows/replay';
+import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { IdentityMirror, identityDifferences, registryIdentities } from '../../helpers/identity-mirror';
 import { runIdentityWorkload } from '../../helpers/identity-workload';
 import { expectValidEvent } from '../../helpers/event-schema';
@@ -53,7 +54,7 @@ describe('replay', () => {
     expect(mirror.patients.get(c.golden.mpiId)).toMatchObject({ active: false, link: [{ type: 'replaced-by', other: { reference: `Patient/${a.golden.mpiId}` } }] });
     expect([...mirror.patients.keys()].sort()).toEqual([a.golden.mpiId, c.golden.mpiId, a.source.id, c.source.id].sort());
     const retained: OutboxEvent[] = [];
-    await replayRetained((await import('../../../src/registry/memory/memory-store')).createMemoryRegistryStore().outbox, { mpiId: c.golden.mpiId }, { publish: async (e) => { retained.push(...e); } });
+    await replayRetained(createMemoryRegistryStore().outbox, { mpiId: c.golden.mpiId }, { publish: async (e) => { retained.push(...e); } });
     expect(retained).toEqual([]);
   });
 
