@@ -74,6 +74,6 @@ export function buildEventsModule(opts: { config: Config; logger: Logger; outbox
     topics, logger, topicSpecs: configuredTopicPlan(config), createTopics: createsTopics(config),
   });
   const { observer } = registerEventMetrics(opts.metrics, { outbox, topics });
-  const relay = new OutboxRelay({ outbox, publisher, logger, observer });
+  const relay = new OutboxRelay({ outbox, publisher, logger, observer, batchSize: config.env.KAFKA_RELAY_BATCH_SIZE });
   return { publisher, relay, readiness: eventBusCheck({ publisher, relay, outbox }), topics };
 }

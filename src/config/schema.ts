@@ -37,6 +37,7 @@ export const envSchema = z.object({
   KAFKA_INGEST_OPENHIM_TOPIC: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   KAFKA_INGEST_GROUP_ID: z.string().min(1).default('passerelle-ingest'),
   KAFKA_INGEST_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  KAFKA_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   OPENHIM_REGISTER: bool.default(false),
   OPENHIM_API_URL: z.url().optional(),
   OPENHIM_USERNAME: z.string().optional(),

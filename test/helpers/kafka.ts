@@ -49,3 +49,41 @@ export async function consume(topic: string, count: number, timeoutMs = 20000): 
   }
   return got;
 }
+
+/**
+ * Read every message of a topic, from the beginning up to its end offsets at call time.
+ * @param topic - topic to read
+ * @param brokers - the broker list (default: the stack's)
+ * @param timeoutMs - give up after this long
+ */
+export async function consumeAll(topic: string, brokers: string[] = testBrokers(), timeoutMs = 120000): Promise<ConsumedMessage[]> {
+  const kafka = new Kafka({ clientId: 'passerelle-test', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+  const got: ConsumedMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      if (remaining.size === 0) return resolve();
+      const timer = setTimeout(() => reject(new Error(`read ${got.length} messages of ${topic}; partitions ${[...remaining].join(',')} unfinished`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          got.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers), partition, offset: message.offset });
+          if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return got.filter((m) => BigInt(m.offset) < (ends.get(m.partition) ?? 0n));
+}
