@@ -33,7 +33,7 @@ const GIVEN = ['Awa', 'Fatou', 'Moussa', 'Ibrahima', 'Aminata', 'Cheikh', 'Maria
 function person(n: number, version = 0): Patient {
   return {
     resourceType: 'Patient', identifier: [{ system: 'urn:openmrs:rel', value: `R${n}` }],
-    name: [{ family: FAMILIES[n % 10] as string, given: [GIVEN[Math.floor(n / 10) % 8] as string] }],
+    name: [{ family: FAMILIES[n % 10], given: [GIVEN[Math.floor(n / 10) % 8] as string] }],
     birthDate: `19${50 + (n % 50)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
     gender: n % 2 ? 'male' : 'female', ...(version > 0 ? { telecom: [{ system: 'phone', value: `+2217700${String(n * 10 + version).padStart(5, '0')}` }] } : {}),
   };
