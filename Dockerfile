@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 # npm ci's postinstall applies the reviewed dependency patches (scripts/patches/README.md).
 COPY scripts/patches ./scripts/patches
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json mediator-config.json ./
 COPY src ./src
 COPY bench ./bench
 RUN npm run -s build
@@ -21,7 +21,6 @@ COPY package.json package-lock.json ./
 COPY scripts/patches ./scripts/patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY mediator-config.json ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

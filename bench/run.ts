@@ -15,6 +15,7 @@ const WORKLOADS: Record<string, string> = {
   'mpi-register': 'mpi-register.ts',
   'mpi-resolve': 'mpi-resolve.ts',
   'auth-verify': 'auth-verify.ts',
+  'steward-page': 'steward-page.ts',
   'events-delivery': 'events-delivery.ts',
 };
 

@@ -3,16 +3,16 @@
  * `start()` connects to MongoDB and Kafka (retrying in the background, so a dependency that is down
  * leaves the mediator running with /ready = 503) and starts listening; `stop()` drains and closes.
  */
-import type { Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config';
 import { createLogger } from './core/logger';
 import type { Logger } from './core/logger';
 import { retryForever } from './core/retry';
-import type { EventPublisher } from './events/ports';
+import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import type { OutboxRelay } from './events/relay';
-import { buildEventsModule, ingestTopics } from './events-module';
+import { buildEventsModule, ingestTopics, topicTable } from './events-module';
 import { buildIngestModule } from './ingest-module';
 import { compositeOutbox } from './events/composite-outbox';
 import { acceptedBundleEvent } from './events/accepted-bundle';
@@ -20,8 +20,9 @@ import { MemoryEventQueue } from './events/memory-queue';
 import { MongoEventQueue } from './storage/mongo-event-queue';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
-import { MemoryPractitionerStore } from './fhir/practitioner-memory';
+import { MemoryPractitionerStore } from './practitioners/memory-store';
 import { MongoPractitionerStore } from './practitioners/mongo-store';
+import type { PractitionerStore } from './practitioners/port';
 import { auditPlugin } from './audit/plugin';
 import type { AuditStore } from './audit/ports';
 import { AuditWriter } from './audit/writer';
@@ -32,6 +33,8 @@ import { MongoClientStore } from './http/auth/mongo-clients';
 import { authPlugin } from './http/auth/plugin';
 import { createAuthOptions } from './http/auth/setup';
 import { mpiApiPlugin } from './mpi-api/plugin';
+import { stewardPlugin } from './steward/plugin';
+import { stewardSettings } from './steward/settings';
 import { errorMapperPlugin } from './http/errors';
 import { MediatorError } from './core/errors';
 import { healthPlugin } from './http/health';
@@ -44,6 +47,11 @@ import type { RegistryModule } from './registry-module';
 import { join } from 'node:path';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
+import { LiveSettingsHolder } from './config/live-holder';
+import type { LiveSettings } from './config/live';
+import { auditNoteOf } from './audit/context';
+import { createOpenhimIntegration } from './openhim';
+import type { MediatorLink } from './openhim';
 
 export interface App {
   server: Server;
@@ -54,19 +62,78 @@ export interface App {
   relay: OutboxRelay;
   audit: { store: AuditStore; writer: AuditWriter };
   clients: ClientStore;
+  practitioners: PractitionerStore;
+  /** The live settings in force (environment, then OpenHIM's console); subscribe to follow changes. */
+  live: LiveSettingsHolder;
+  /** The registration and heartbeat with OpenHIM Core; null unless OPENHIM_REGISTER=true. */
+  openhim: MediatorLink | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). */
+/**
+ * Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). Each part passed
+ * replaces that part and nothing else: injecting a registry leaves the other stores where `storage` says.
+ */
 export interface AppOverrides {
   logger?: Logger;
   publisher?: EventPublisher;
+  /**
+   * Where the stores that are not passed below live: `mongodb` (the default: MONGODB_URI and
+   * MONGODB_DB) or `memory` (in-memory twins: tests, demos; nothing survives the process).
+   */
+  storage?: 'mongodb' | 'memory';
   registry?: RegistryModule;
-  /** Do not bind a port in start() (tests drive the server with inject). */
-  listen?: boolean;
   clients?: ClientStore;
   audit?: AuditStore;
+  practitioners?: PractitionerStore;
+  /** Do not bind a port in start() (tests drive the server with inject). */
+  listen?: boolean;
+  /**
+   * A failure that must stop the process (OpenHIM Core refused the credentials or the registration);
+   * main.ts exits. Default: logged only.
+   */
+  onFatal?: (err: Error) => void;
+  /** Faster retries towards OpenHIM Core (tests). */
+  openhimBackoff?: { initialBackoffMs?: number; maxBackoffMs?: number };
+}
+
+interface Stores {
+  /** The MongoDB client, when some store lives in MongoDB. */
+  mongo: MongoClient | null;
+  db: Db | null;
+  registry: RegistryModule;
+  clients: ClientStore;
+  audit: AuditStore;
+  practitioners: PractitionerStore;
+}
+
+/**
+ * Every store: the ones passed as they are, the others in MongoDB or memory as `storage` says.
+ * @param config - the validated configuration
+ * @param logger - the process logger
+ * @param o - the caller's overrides
+ */
+function buildStores(config: Config, logger: Logger, o: AppOverrides): Stores {
+  const inMongo = o.storage !== 'memory' && (!o.registry || !o.clients || !o.audit || !o.practitioners);
+  const mongo = inMongo ? createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID }) : null;
+  const db = mongo ? mongo.db(config.env.MONGODB_DB) : null;
+  return {
+    mongo,
+    db,
+    registry: o.registry ?? buildRegistryModule({ config, logger, db }),
+    clients: o.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore()),
+    audit: o.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore()),
+    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID) : new MemoryPractitionerStore(config.env.INSTANCE_ID)),
+  };
+}
+
+/**
+ * The topic table a live-settings change sets (the publisher reads the table at each publish).
+ * @param s - live settings
+ */
+function liveTopics(s: LiveSettings): TopicTable {
+  return { patient: s.kafkaTopicPatient, practitioner: s.kafkaTopicPractitioner, review: s.kafkaTopicReview, dlq: s.kafkaTopicDlq, bundle2xx: s.kafkaTopic2xx };
 }
 
 function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'route' | 'status'>; durations: Histogram<'method' | 'route'> } {
@@ -84,34 +151,47 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
-  const mongo = overrides.registry ? null : createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
-  const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
-  const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
+  const { mongo, db, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
+  const topics: Record<keyof TopicTable, string> = { ...topicTable(config) };
   const metrics = buildMetrics();
-  // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
-  const practitioners = db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID) : new MemoryPractitionerStore(config.env.INSTANCE_ID);
-  // Accepted Bundles for the optional Instant OpenHIE `2xx` topic wait in their own queue.
-  const bundleQueue = config.env.KAFKA_PUBLISH_2XX ? (db ? new MongoEventQueue(db) : new MemoryEventQueue()) : null;
-  const outbox = compositeOutbox([registry.outbox, practitioners.outbox, ...(bundleQueue ? [bundleQueue] : [])]);
-  const events = buildEventsModule({ config, logger, outbox, metrics: metrics.registry, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
+  // Accepted Bundles for the optional Instant OpenHIE `2xx` topic wait in a queue of their own; the
+  // registry's and the practitioner store's events in their outboxes. One relay drains them all.
+  const bundleQueue = db ? new MongoEventQueue(db) : new MemoryEventQueue();
+  const outboxes: Outbox[] = [registry.outbox, ...(practitioners.outbox ? [practitioners.outbox] : []), bundleQueue];
+  const events = buildEventsModule({ config, logger, outbox: compositeOutbox(outboxes), metrics: metrics.registry, topics, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
   const { publisher, relay } = events;
   // Publish a change's events as soon as it is applied, not at the next poll.
   registry.onApplied(() => relay.nudge());
   // Inbound Kafka ingest (off by default).
   const ingest = buildIngestModule({ config, logger, registry: registry.service, metrics: metrics.registry, topics: ingestTopics(config) });
   const server = createServer(config);
-  const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
-  const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
   const auditWriter = new AuditWriter({ store: auditStore, logger });
   let stopping = false;
-  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (the
-  // in-memory twin has nothing to build).
-  let storesReady = !db;
+  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (stores in
+  // memory, or injected, have nothing to build here).
+  let storesReady = mongo === null;
   const lifetime = new AbortController();
+  let kafkaConnected = false;
+
+  // Live settings and OpenHIM (src/openhim): a change in OpenHIM's console reaches the matcher, the
+  // event topics and the log level without a restart. The channels subscribe the same way.
+  const live = new LiveSettingsHolder({ base: config.liveBase, initial: config.live, logger });
+  live.subscribe('matcher', (s) => registry.setMatchThresholds({ upperThreshold: s.matchUpperThreshold, lowerThreshold: s.matchLowerThreshold, runnerUpMargin: s.matchRunnerUpMargin }));
+  live.subscribe('kafka-topics', (s) => void Object.assign(topics, liveTopics(s)));
+  live.subscribe('log-level', (s) => {
+    logger.level = s.logLevel;
+  });
+  const openhim = createOpenhimIntegration({
+    env: config.env, live, logger, touchedBy: auditNoteOf, backoff: overrides.openhimBackoff,
+    // Events of a request wait in the outbox while Kafka does not take them: OpenHIM shows "Completed with error(s)".
+    eventsDelayed: () => !kafkaConnected || relay.lastError !== null,
+  });
+  const onFatal = overrides.onFatal ?? ((err: Error) => logger.fatal({ err }, 'fatal error'));
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
+    openhim.plugin,
     {
       plugin: healthPlugin,
       options: {
@@ -139,14 +219,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     {
       plugin: fhirPlugin,
       options: {
-        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger,
-        ...(bundleQueue ? { bundleAccepted: async (bundle: object, actor: { transactionId?: string }) => {
+        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'],
+        bundleAccepted: async (bundle: object, actor: { transactionId?: string }) => {
+          if (!live.current.publish2xx) return;
           // The identities are already committed: a failure here loses only the compatibility copy, loudly.
           await bundleQueue.enqueue(acceptedBundleEvent(bundle, actor.transactionId)).then(() => relay.nudge(), (err: unknown) => logger.error({ err }, 'accepted Bundle not queued for the 2xx topic'));
-        } } : {}),
+        },
       },
     },
     { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
+    // The data-steward page (/steward): static files; it works through the MPI API above.
+    { plugin: stewardPlugin, options: { settings: stewardSettings(config), logger } },
   ]);
 
   async function start(): Promise<void> {
@@ -158,6 +241,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
+      kafkaConnected = ok;
       if (ok) relay.start();
     });
     // Ingest writes through the registry: only once its indexes exist (as the APIs wait for).
@@ -169,14 +253,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }
     if (overrides.listen === false) {
       await server.initialize();
-      return;
+    } else {
+      await listen(server, config);
+      logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
     }
-    await listen(server, config);
-    logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
+    // Registration waits for Core in the background: the APIs serve meanwhile.
+    openhim.link?.start().catch((err: unknown) => onFatal(err instanceof Error ? err : new Error(String(err))));
   }
 
   async function stop(): Promise<void> {
     stopping = true;
+    await openhim.link?.stop();
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
@@ -186,7 +273,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, live, openhim: openhim.link, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

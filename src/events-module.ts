@@ -64,11 +64,12 @@ export function createsTopics(config: Config): boolean {
 
 /**
  * Build the event pipeline.
- * @param opts - configuration, logger, the outbox to drain, the metrics registry, and an optional publisher (tests)
+ * @param opts - configuration, logger, the outbox to drain, the metrics registry, the (live) topic table, and an optional publisher (tests)
  */
-export function buildEventsModule(opts: { config: Config; logger: Logger; outbox: Outbox; metrics: Registry; publisher?: EventPublisher }): EventsModule {
+export function buildEventsModule(opts: { config: Config; logger: Logger; outbox: Outbox; metrics: Registry; topics?: TopicTable; publisher?: EventPublisher }): EventsModule {
   const { config, logger, outbox } = opts;
-  const topics = topicTable(config);
+  // The live settings may rename topics at run time: the publisher reads this table at each publish.
+  const topics = opts.topics ?? topicTable(config);
   const publisher = opts.publisher ?? new KafkaEventPublisher({
     brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
     topics, logger, topicSpecs: configuredTopicPlan(config), createTopics: createsTopics(config),

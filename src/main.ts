@@ -16,7 +16,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp(config);
+  // A configuration error OpenHIM Core reports (credentials, registration) stops the process like an invalid environment.
+  const app = await createApp(config, {
+    onFatal: (err) => {
+      process.stderr.write(`${err.message}\n`);
+      void app.stop().finally(() => process.exit(2));
+    },
+  });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -11,6 +11,7 @@ import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, matchRulesSc
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
+import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
@@ -27,6 +28,8 @@ export interface RegistryModule {
   init(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Swap the matcher's thresholds (live configuration): validated, then replaced in one step. */
+  setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void;
 }
 
 export interface RegistryModuleOptions {
@@ -39,6 +42,8 @@ export interface RegistryModuleOptions {
   recoveryIntervalMs?: number;
   /** Wrap the matching engine (e.g. to count comparisons in the linkage evaluation); default: as is. */
   instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
+  /** How deep the in-memory twin freezes what it stores (`top`: CPU measurements of the registry itself). */
+  memoryFreeze?: 'deep' | 'top';
 }
 
 /**
@@ -70,15 +75,16 @@ function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): Ch
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const applied = new Set<() => void>();
-  const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
+  const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
   const store: RegistryStore = { ...raw, changes: signallingChangeLog(raw.changes, applied) };
   const fromEnv: Partial<MatchRules> = {
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
+    runnerUpMargin: config.live.matchRunnerUpMargin,
     identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
     scoredIdentifierSystems: config.env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
   };
-  const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
+  let rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({
@@ -91,6 +97,7 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
       instance: config.env.INSTANCE_ID,
       decision: { autoLink: rules.upperThreshold, review: rules.lowerThreshold, margin: 0.05 },
       featureOptions: { defaultCountry: config.env.DEFAULT_PHONE_COUNTRY },
+      survivorship: { ...DEFAULT_REGISTRY_CONFIG.survivorship, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY },
     },
     decide: (best, runnerUp) => decide(best, runnerUp, rules),
   });
@@ -121,5 +128,12 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     timer = null;
   }
 
-  return { service, store, outbox: store.outbox, onApplied: (l) => applied.add(l), init, ping, close };
+  function setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void {
+    const next = matchRulesSchema.parse({ ...rules, ...thresholds });
+    // Both swaps run in one tick, so no decision sees one without the other.
+    rules = next;
+    service.setDecisionThresholds({ autoLink: next.upperThreshold, review: next.lowerThreshold });
+  }
+
+  return { service, store, outbox: store.outbox, onApplied: (l) => applied.add(l), init, ping, close, setMatchThresholds };
 }

@@ -43,6 +43,14 @@ export const envSchema = z.object({
   OPENHIM_USERNAME: z.string().optional(),
   OPENHIM_PASSWORD: z.string().optional(),
   OPENHIM_TRUST_SELF_SIGNED: bool.default(false),
+  // How Passerelle proves itself to Core's API: basic (Core >= 7.1) or token (Core <= 7.0, deprecated from 7.2).
+  OPENHIM_API_AUTH: z.enum(['basic', 'token']).default('basic'),
+  // PEM file of the CA that signed Core's API certificate (preferred over OPENHIM_TRUST_SELF_SIGNED).
+  OPENHIM_CA_FILE: z.string().optional(),
+  // Core's console marks a mediator amber after 60 s without a heartbeat; each replica also asks for the
+  // config this often, since Core hands a console change to one heartbeat only.
+  OPENHIM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  OPENHIM_CONFIG_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   OPENHIM_TRUST_CLIENT_HEADER: bool.default(false),
   OPENHIM_SHARED_SECRET: z.string().min(16).optional(),
   AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),
@@ -65,6 +73,12 @@ export const envSchema = z.object({
   MATCH_LOWER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   MATCH_IDENTIFIER_CONFLICT: z.enum(['review', 'score']).default('review'),
   MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: csv.pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'each system must be a URI'))).default([]),
+  // Data-steward page (/steward): sign-in with OAuth 2.0 authorization code + PKCE at the identity
+  // provider of AUTH_ISSUER, whose tokens the API verifies with AUTH_JWKS_URL/AUTH_JWKS_FILE.
+  STEWARD_CLIENT_ID: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces').optional(),
+  STEWARD_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  STEWARD_SCOPES: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated scopes').default('openid mpi/review system/Patient.read'),
+  STEWARD_DISCOVERY_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type EnvInput = z.input<typeof envSchema>;

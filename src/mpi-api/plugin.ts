@@ -1,17 +1,19 @@
 /**
- * The `/mpi` REST plugin: registers the route table, its problem+json error mapper and the
- * generated OpenAPI document with its readable page under `/docs`.
+ * The `/mpi` REST plugin: registers the route table, its problem+json renderer on the one error path
+ * and the generated OpenAPI document with its readable page under `/docs`.
  */
 import type { Plugin } from '@hapi/hapi';
 import type { Logger } from '../core/logger';
 import type { RegistryService } from '../registry/ports';
 import { registerDocsRoutes } from './docs';
 import { buildOpenApi } from './openapi';
-import { installProblemMapper } from './problem';
+import { addErrorSurface } from '../http/errors';
+import { problemRenderer } from './problem';
 import type { MpiRoute } from './route-table';
 import { toServerRoute } from './route-table';
 import { identityRoutes } from './routes/identities';
 import { mergeRoutes } from './routes/merges';
+import { recordDetailRoutes } from './routes/record-details';
 import { registerRoutes } from './routes/register';
 import { reviewRoutes } from './routes/reviews';
 import { tokenRoutes } from './routes/tokens';
@@ -30,16 +32,17 @@ export interface MpiApiOptions {
 
 /** Every route of the MPI API, in documentation order. */
 export function mpiRoutes(): MpiRoute[] {
-  return [...registerRoutes, ...identityRoutes, ...mergeRoutes, ...reviewRoutes, ...tokenRoutes];
+  return [...registerRoutes, ...identityRoutes, ...recordDetailRoutes, ...mergeRoutes, ...reviewRoutes, ...tokenRoutes];
 }
 
 export const mpiApiPlugin: Plugin<MpiApiOptions> = {
   name: 'passerelle-mpi-api',
+  dependencies: ['passerelle-error-mapper'],
   register(server, opts) {
     const routes = mpiRoutes();
     const deps = { registry: opts.registry, logger: opts.logger, identifierSystems: opts.identifierSystems ?? {} };
     server.route(routes.map((r) => toServerRoute(r, deps)));
-    installProblemMapper(server, ['/mpi'], opts.logger);
+    addErrorSurface(server, { prefix: '/mpi', render: problemRenderer });
     registerDocsRoutes(server, buildOpenApi(routes, { version: opts.version, baseUrl: opts.baseUrl }));
   },
 };

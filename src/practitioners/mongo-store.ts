@@ -1,22 +1,22 @@
 /**
- * MongoDB PractitionerStore: one document per health worker, `_id` =
- * the iHRIS-derived logical id, the Practitioner kept as received beside the normalised fields the
- * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
- * nothing a caller sends reaches MongoDB as an operator.
+ * MongoDB PractitionerStore: one document per health worker, `_id` = the iHRIS-derived logical id,
+ * the Practitioner kept as received beside the normalised fields the searches use. Query values only
+ * ever appear as escaped, anchored regexes or equality values, so nothing a caller sends reaches
+ * MongoDB as an operator. Built on the shared storage helpers (src/storage) only.
  *
  * Each new version carries its practitioner event in the same document write (`pendingEvents`, in
  * version order; `hasPending` is set while any waits), which the store's outbox hands to the relay.
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Practitioner } from 'fhir/r4';
-import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
-import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
+import { normalizePractitionerName, practitionerSearchFields } from './port';
+import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
 import { MediatorError } from '../core/errors';
 import type { OutboxEvent } from '../core/types';
-import { buildPractitionerEvent, practitionerEventType, samePractitioner } from '../fhir/practitioner-event';
-import type { PractitionerOutbox } from '../fhir/practitioner-event';
+import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
+import type { PractitionerOutbox } from './events';
 import { isDuplicateKey } from '../storage/errors';
-import { escapeRegex } from '../registry/mongo/search-query';
+import { escapeRegex } from '../storage/regex';
 
 /** Writers racing for one Practitioner's next version retry at most this often. */
 const MAX_ATTEMPTS = 50;
@@ -26,12 +26,13 @@ type PractitionerDoc = PractitionerSearchFields & {
   version: number;
   lastUpdated: string;
   resource: Practitioner;
+  /** Events of versions not yet published, oldest first (the store's outbox). */
   pendingEvents?: OutboxEvent[];
   hasPending?: true;
 };
 
 /** The resource is stored as received; its meta (version, lastUpdated) is composed from the document's own fields. */
-function present(d: Pick<PractitionerDoc, 'resource' | 'version' | 'lastUpdated'>): Practitioner {
+function present(d: PractitionerDoc): Practitioner {
   return { ...d.resource, meta: { ...d.resource.meta, versionId: String(d.version), lastUpdated: d.lastUpdated } };
 }
 
@@ -59,7 +60,6 @@ function filterOf(q: PractitionerQuery): Filter<PractitionerDoc> {
 /** Health workers in a MongoDB collection. */
 export class MongoPractitionerStore implements PractitionerStore {
   private readonly col: Collection<PractitionerDoc>;
-  private readonly versions: Collection<{ _id: string }>;
 
   /**
    * @param db - the database
@@ -68,7 +68,6 @@ export class MongoPractitionerStore implements PractitionerStore {
    */
   constructor(db: Db, collection = 'practitioners', private readonly instance = 'passerelle') {
     this.col = db.collection<PractitionerDoc>(collection);
-    this.versions = db.collection<{ _id: string }>(`${collection}_versions`);
   }
 
   /** Create the indexes the searches use (one per command: see audit/mongo.ts). */
@@ -95,10 +94,11 @@ export class MongoPractitionerStore implements PractitionerStore {
   }
 
   /**
-   * Insert or replace. FerretDB 1.24 applies updates as read-modify-write, so neither `$inc` nor a
-   * version filter is atomic under concurrency; only a unique-key insert is. Each writer therefore
-   * claims its version number by inserting `id|version` (a duplicate means another writer got it:
-   * read again and retry), then writes the document only over an older version (the registry's put-if-newer).
+   * Insert or replace, as the next version, with its event. The write is one atomic conditional
+   * write: an insert for a first version, else an update of the version the new one was computed
+   * from, which also appends the event. A concurrent writer that got there first makes the insert hit
+   * the `_id` (a duplicate key) or the update miss: read again and retry with the next version. An
+   * unchanged re-send writes nothing.
    * @param practitioner - the Practitioner with its id
    */
   async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
@@ -109,30 +109,28 @@ export class MongoPractitionerStore implements PractitionerStore {
       const current = await this.col.findOne({ _id: practitioner.id }, { projection: { pendingEvents: 0 } });
       if (current && samePractitioner(current.resource, resource)) return present(current);
       const version = (current?.version ?? 0) + 1;
-      if (!(await this.claim(`${practitioner.id}|${version}`))) {
-        await new Promise((r) => setTimeout(r, attempt * 2));
-        continue;
-      }
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
       const event = buildPractitionerEvent(practitionerEventType(current?.resource ?? null, resource), present(doc) as Practitioner & { id: string }, this.instance);
-      await this.write(doc, event);
-      return present(doc);
+      if (await this.write(doc, event)) return present(doc);
+      await new Promise((r) => setTimeout(r, attempt * 2));
     }
     throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');
   }
 
-  /**
-   * Write a claimed version with its event in one document write: an insert for version 1, else an
-   * update of the version it was computed from (the version claim makes this writer the only one).
-   */
-  private async write(doc: PractitionerDoc, event: OutboxEvent): Promise<void> {
+  /** Write a version with its event; false when another writer got there first. */
+  private async write(doc: PractitionerDoc, event: OutboxEvent): Promise<boolean> {
     if (doc.version === 1) {
-      await this.col.insertOne({ ...doc, pendingEvents: [event], hasPending: true });
-      return;
+      try {
+        await this.col.insertOne({ ...doc, pendingEvents: [event], hasPending: true });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
     }
     const { _id, ...fields } = doc;
     const r = await this.col.updateOne({ _id, version: doc.version - 1 }, { $set: { ...fields, hasPending: true }, $push: { pendingEvents: event } });
-    if (r.matchedCount !== 1) throw new MediatorError('conflict', 'the Practitioner changed while it was written; retry');
+    return r.matchedCount === 1;
   }
 
   /** The store's outbox: events of every document with some pending, in version order per document. */
@@ -153,14 +151,4 @@ export class MongoPractitionerStore implements PractitionerStore {
       return { count: events.length, oldestAt: events.map((e) => e.time).sort()[0] ?? null };
     },
   };
-
-  private async claim(key: string): Promise<boolean> {
-    try {
-      await this.versions.insertOne({ _id: key });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
 }

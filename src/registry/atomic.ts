@@ -10,7 +10,7 @@ import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
 import type { RegistryContext } from './context';
 import { commitAndApply, giveUpIfLate } from './change-runner';
-import type { Change, EventRecord, LookupCheck, RecordWrites, XrefEntry } from './store';
+import type { Change, EventRecord, LookupCheck, RecordWrites, RegistryStore, XrefEntry } from './store';
 import { createStagingStore } from './staging/overlay';
 
 function lastPer<T>(docs: T[], idOf: (d: T) => string): T[] {
@@ -73,23 +73,31 @@ export function foldChanges(changes: Change[], ctx: RegistryContext, actor: Acto
   };
 }
 
+/** Options of a unit of work. */
+export interface UnitOptions {
+  /** Name of the folded change (`transaction`, `bulk-register`…). */
+  operation?: string;
+  /** The view of the committed store to stage over, made afresh for each attempt (a page's prefetch). */
+  prepare?: (base: RegistryStore) => Promise<RegistryStore>;
+}
+
 /**
  * Run `work` as one unit: it gets a registry context over a staging view; its changes commit as
  * one change when it returns, and are dropped when it throws.
  * @param ctx - the registry context over the committed store
  * @param actor - who performs the unit (change log, history)
  * @param work - the unit's steps, given the staged context
- * @param operation - name of the folded change (`transaction`, `bulk-register`…)
+ * @param opts - the folded change's name and the base view to stage over
  */
-export async function runAtomically<T>(ctx: RegistryContext, actor: Actor, work: (staged: RegistryContext) => Promise<T>, operation = 'transaction'): Promise<T> {
+export async function runAtomically<T>(ctx: RegistryContext, actor: Actor, work: (staged: RegistryContext) => Promise<T>, opts: UnitOptions = {}): Promise<T> {
   if (ctx.unit) return work(ctx);
   const deadline = Date.now() + ctx.cfg.leaseWaitMs;
   for (let attempt = 0; ; attempt++) {
-    const staging = createStagingStore(ctx.store);
+    const staging = createStagingStore(opts.prepare ? await opts.prepare(ctx.store) : ctx.store);
     const result = await work({ ...ctx, store: staging.store, unit: true });
     const changes = staging.changes();
     if (changes.length === 0) return result;
-    const folded = foldChanges(changes, ctx, actor, staging.baseCheck(), operation);
+    const folded = foldChanges(changes, ctx, actor, staging.baseCheck(), opts.operation);
     if (Buffer.byteLength(JSON.stringify(folded)) > ctx.cfg.maxUnitBytes) {
       throw new MediatorError('too-large', 'The transaction changes too many records to commit as one unit; split it, or send a batch');
     }

@@ -14,10 +14,12 @@ import { finishGoldenDoc, finishSourceDoc } from './record-docs';
 import { xrefDiff } from './xref';
 import { changedFields } from './history';
 import { toSearchFields } from './search-fields';
-import { guardKey, historyRef, leaseKey } from './keys';
+import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
 import type { PatientEventType } from './pmir-event';
 import { buildReviewEvent } from './review-event';
 import type { ReviewEventTask, ReviewEventType } from './review-event';
+
+const XREF_PREFIX = lookupKey.xref('');
 
 /**
  * What a lookup returned, as strings that change when a record under its keys is written.
@@ -25,6 +27,16 @@ import type { ReviewEventTask, ReviewEventType } from './review-event';
  */
 export function lookupFingerprint(result: LookupResult): string[] {
   return [...result.sources.map((s) => `${s.key}@${s.version}`), ...result.xref.map((x) => `x:${x.key}@${x.mpiId}`)];
+}
+
+/**
+ * A working copy of a stored record: its fields can be reassigned freely; its parts (Patient,
+ * member snapshots, arrays) are shared with the stored version and are replaced, never changed in
+ * place, by every operation and by build().
+ * @param doc - the stored record
+ */
+function workingCopy<T extends object>(doc: T | null): T | null {
+  return doc ? { ...doc } : null;
 }
 
 interface Staged<T> {
@@ -70,7 +82,7 @@ export class ChangeBuilder {
     const staged = this.srcs.get(key);
     if (staged) return staged.after;
     if (!this.loadedSources.has(key)) this.noteLoaded(this.loadedSources, key, await this.ctx.store.records.source(key));
-    return structuredClone(this.loadedSources.get(key) ?? null);
+    return workingCopy(this.loadedSources.get(key) ?? null);
   }
 
   /** Working copy of a golden record (its staged state if staged). */
@@ -78,7 +90,7 @@ export class ChangeBuilder {
     const staged = this.golds.get(mpiId);
     if (staged) return staged.after;
     if (!this.loadedGoldens.has(mpiId)) this.noteLoaded(this.loadedGoldens, mpiId, await this.ctx.store.records.golden(mpiId));
-    return structuredClone(this.loadedGoldens.get(mpiId) ?? null);
+    return workingCopy(this.loadedGoldens.get(mpiId) ?? null);
   }
 
   /** Read several golden records in one store call (later `golden()` calls answer from it). */
@@ -102,6 +114,8 @@ export class ChangeBuilder {
    */
   noteLookup(query: LookupQuery, result: LookupResult): void {
     for (const e of result.xref) this.knownXref.set(e.key, e.mpiId);
+    // An identifier asked for and not returned has no cross-reference entry: known too.
+    for (const k of query.keys) if (k.startsWith(XREF_PREFIX) && !this.knownXref.has(k.slice(XREF_PREFIX.length))) this.knownXref.set(k.slice(XREF_PREFIX.length), null);
     for (const s of result.sources) if (s.seq > this.readSeq) this.readSeq = s.seq;
     this.check = { queries: [...(this.check?.queries ?? []), query], seen: [...(this.check?.seen ?? []), ...lookupFingerprint(result)] };
   }

@@ -14,7 +14,7 @@ import { runChange } from './change-runner';
 import { decide, scoredView } from './candidates';
 import type { Decision, ScoredGolden } from './candidates';
 import { lookupCandidates, scoreCandidates } from './candidate-lookup';
-import type { CandidateSearch, FoundCandidates } from './candidate-lookup';
+import type { CandidateSearch, FoundCandidates, Probe } from './candidate-lookup';
 import type { StoredReview, StoredSource } from './store';
 import { identifierKey, leaseKey } from './keys';
 import { contentHashOf } from './record-docs';
@@ -38,21 +38,29 @@ function identifierKeysOf(p: Patient, ref: IdentifierRef): string[] {
 }
 
 /**
+ * What a registration looks up: the record's features, identifiers and own key.
+ * @param ctx - registry context
+ * @param input - the registration
+ */
+export function probeOf(ctx: RegistryContext, input: RegisterInput): Probe & { ownKey: string; ref: IdentifierRef } {
+  const ref = sourceIdentifier(input);
+  return { ref, ownKey: identifierKey(ref), features: ctx.features(input.patient), identifierKeys: identifierKeysOf(input.patient, ref) };
+}
+
+/**
  * Register or update a source record.
  * @param ctx - registry context
  * @param input - the Patient, its source system and options
  */
 export async function registerSource(ctx: RegistryContext, input: RegisterInput): Promise<RegistrationResult> {
-  const ref = sourceIdentifier(input);
-  const key = identifierKey(ref);
-  const features = ctx.features(input.patient);
-  const identifierKeys = identifierKeysOf(input.patient, ref);
-  const leases = [...ctx.engine.blockingKeys(features).map(leaseKey.blocking), ...identifierKeys.map(leaseKey.identifier)];
+  const probe = probeOf(ctx, input);
+  const { ref, ownKey: key } = probe;
+  const leases = [...ctx.blocking(probe.features).keys.map(leaseKey.blocking), ...probe.identifierKeys.map(leaseKey.identifier)];
   return runChange(ctx, { operation: 'register', actor: input.actor, leases }, async (b) => {
-    const found = await lookupCandidates(ctx, { features, identifierKeys, ownKey: key }, b);
+    const found = await lookupCandidates(ctx, probe, b);
     const current = found.self ? await b.source(key) : null;
     if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
-      throw new MediatorError('precondition-failed', 'source record version does not match', { version: current?.version ?? null });
+      throw new MediatorError('precondition-failed', `Version conflict: current version is ${current?.version ?? 'none'}`, { version: current?.version ?? null });
     }
     b.operation = current ? 'update' : 'create';
     return current ? updateSource(ctx, b, current, input, found) : createSource(ctx, b, ref, input, found);

@@ -8,9 +8,10 @@ import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
-import type { RegistryDeps, RegistryContext } from './context';
+import type { DecisionConfig, RegistryDeps, RegistryContext } from './context';
 import { createContext } from './context';
-import { registerEach, registerSource } from './register';
+import { registerSource } from './register';
+import { registerMany } from './bulk';
 import { addIdentifier, deactivateSource, linkSource, patchGolden, unlinkSource } from './links';
 import { mergeGoldens, unmergeGolden } from './merge';
 import { resolveReview } from './review';
@@ -23,7 +24,7 @@ import { toMatchCandidate } from './candidates';
 import { searchCandidates } from './candidate-lookup';
 import { identifierKey } from './keys';
 import { createTokenService } from './tokens';
-import { publicGolden, publicReview, publicSource } from './views';
+import { mergeSummary, publicGolden, publicReview, publicSource } from './views';
 
 /** RegistryService plus operations used by jobs and the composition root. */
 export interface RegistryServiceImpl extends RegistryService {
@@ -35,6 +36,11 @@ export interface RegistryServiceImpl extends RegistryService {
   saveModel(model: MatchModel, activate: boolean): Promise<void>;
   activateModel(version: string): Promise<void>;
   activeModel(): Promise<MatchModel>;
+  /**
+   * Replace the decision thresholds (live configuration) in one step: a decision in progress keeps
+   * the values it read, the next one reads the new ones.
+   */
+  setDecisionThresholds(thresholds: Pick<DecisionConfig, 'autoLink' | 'review'>): void;
 }
 
 async function getGolden(ctx: RegistryContext, mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null> {
@@ -107,7 +113,7 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
   return {
     atomically: (actor, work) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged))),
     registerSource: (input) => registerSource(ctx, input),
-    registerMany: (inputs) => registerEach(ctx, inputs),
+    registerMany: (inputs) => registerMany(ctx, inputs),
     getSource: async (key) => {
       const s = await ctx.store.records.source(key);
       return s ? publicSource(s) : null;
@@ -143,6 +149,8 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       const page = await ctx.store.reviews.list(filter);
       return { total: page.total, items: page.items.map(publicReview) };
     },
+    reviewSourceSystems: (state) => ctx.store.reviews.sourceSystems(state),
+    mergesInto: async (survivorId) => (await ctx.store.merges.intoSurvivor(ctx.mpiIds.validate(survivorId))).map(mergeSummary),
     getReview: async (id) => {
       const r = await ctx.store.reviews.get(id);
       return r ? publicReview(r) : null;
@@ -173,5 +181,8 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       ctx.invalidateModel();
     },
     activeModel: () => ctx.model(),
+    setDecisionThresholds: ({ autoLink, review }) => {
+      ctx.cfg.decision = { ...ctx.cfg.decision, autoLink, review };
+    },
   };
 }

@@ -184,12 +184,12 @@ export interface EventRecord {
 }
 
 /**
- * One lookup query: records filed under `keys`, and those filed under `refined.keys` whose refinement
- * code is `refined.rf` (large blocks, read through the probe's refinement code).
+ * One lookup query: records filed under `keys`, and, per `refined` branch, those filed under its
+ * keys whose refinement code is its `rf` (large blocks, read through a probe's refinement code).
  */
 export interface LookupQuery {
   keys: string[];
-  refined?: { keys: string[]; rf: string };
+  refined?: Array<{ keys: string[]; rf: string }>;
 }
 
 /** The lookups a decision rested on, re-read after commit to prove nothing new appeared under them. */

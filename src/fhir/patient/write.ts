@@ -11,7 +11,8 @@ import { MATCH_OUTCOME_HEADER } from '../extensions';
 import { allOk, createdOutcome } from '../outcomes';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
 import { mergeByLink, replacedByLink, withoutReplacedBy } from './merge-link';
-import { etag, goldenToPatient, parseIfMatch, sourceHeaders, sourceIdsOf, sourceToPatient } from './present';
+import { goldenToPatient, sourceHeaders, sourceIdsOf, sourceToPatient } from './present';
+import { etag, ifMatchVersion } from '../../http/etag';
 import { parseFullToken } from '../search/token';
 import { findGolden } from './resolve';
 
@@ -19,9 +20,7 @@ import { findGolden } from './resolve';
 export type PatientValidator = (body: unknown, urlId?: string) => Patient;
 
 function expectedVersion(req: FhirRequest): number | undefined {
-  const v = parseIfMatch(req.ifMatch);
-  if (v !== undefined && Number.isNaN(v)) throw new MediatorError('precondition-failed', 'If-Match must be an ETag such as W/"3"');
-  return v;
+  return ifMatchVersion(req.ifMatch);
 }
 
 function result(ctx: FhirContext, r: RegistrationResult, created: boolean): FhirResult {
@@ -42,9 +41,6 @@ function sourceSystemOf(actor: Actor): string {
  * @param version - the If-Match version
  */
 export async function storePatient(ctx: FhirContext, patient: Patient, actor: Actor, existing?: SourceRecord, version?: number): Promise<FhirResult> {
-  if (existing && version !== undefined && version !== existing.version) {
-    throw new MediatorError('precondition-failed', `Version conflict: current version is ${existing.version}`);
-  }
   const link = replacedByLink(patient);
   const toStore = link ? withoutReplacedBy(patient) : patient;
   const r = await ctx.registry.registerSource({
@@ -53,7 +49,8 @@ export async function storePatient(ctx: FhirContext, patient: Patient, actor: Ac
     actor,
     expectedVersion: existing ? (version ?? existing.version) : undefined,
   });
-  const isNew = !existing && r.outcome !== 'updated' && r.outcome !== 'unchanged';
+  // Created by this request: its first version. A racer that lost the creation updated it (version 2+).
+  const isNew = !existing && r.source.version === 1 && r.outcome !== 'unchanged';
   if (!link) return result(ctx, r, isNew);
   await mergeByLink(ctx.registry, r.source.goldenId, link, actor);
   const source = (await ctx.registry.getSourceById(r.source.id)) ?? r.source;

@@ -4,26 +4,18 @@
  */
 import type { z } from 'zod';
 import { MediatorError } from '../../core/errors';
+import { etag, ifMatchVersion } from '../../http/etag';
 import { noteAudit } from '../../audit/context';
 import type { PatientQuery } from '../../registry/ports';
 import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';
 import type { LinkBody, PatchBody } from '../schemas';
-import { identityOf, systemOf, toPatientPatch } from '../views';
+import { identityOf, systemOf, toPatientPatch, whoOf } from '../views';
 
 type MpiIdParams = z.infer<typeof mpiIdParams>;
 
-/**
- * The expected version from an `If-Match` header (`"3"` or `W/"3"`); undefined when absent.
- * @param header - the header value
- */
-export function versionFromIfMatch(header: unknown): number | undefined {
-  if (typeof header !== 'string') return undefined;
-  const m = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
-  if (!m?.[1]) throw new MediatorError('invalid', 'If-Match must be an ETag such as "3"');
-  return Number(m[1]);
-}
+
 
 const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
   method: 'GET', path: '/mpi/search', operationId: 'searchIdentities', tags: ['identities'], summary: 'Search golden records',
@@ -36,6 +28,7 @@ const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
     if (query.region_code) q.address = [{ field: 'state', value: query.region_code, match: 'exact' }];
     if (query.date_of_birth) q.birthDate = [{ prefix: 'eq', value: query.date_of_birth }];
     if (query.program) q.identifiers = [{ system: systemOf(query.program, deps.identifierSystems) }];
+    if (query.identifier) q.identifiers = [...(q.identifiers ?? []), { value: query.identifier }];
     const result = await deps.registry.searchPatients(q);
     // One batch read of the golden records found, so each item is shown as GET /mpi/{mpi_id} shows it.
     const items = (await deps.registry.getGoldens(result.items.map((i) => i.patient.id ?? ''))).map((g) => identityOf(g));
@@ -55,7 +48,7 @@ const read = defineRoute<MpiIdParams>({
     noteAudit(request, { mpiIds: [params.mpi_id, found.golden.mpiId] });
     return {
       body: identityOf(found.golden, found.redirectedFrom),
-      headers: { ETag: `W/"${found.golden.version}"`, ...(found.redirectedFrom ? { 'Content-Location': `/mpi/${found.golden.mpiId}` } : {}) },
+      headers: { ETag: etag(found.golden.version), ...(found.redirectedFrom ? { 'Content-Location': `/mpi/${found.golden.mpiId}` } : {}) },
     };
   },
 });
@@ -66,9 +59,9 @@ const patch = defineRoute<MpiIdParams, Record<string, never>, PatchBody>({
   security: { scope: 'system/Patient.write' }, audit: 'mpi.patch', params: mpiIdParams, body: patchBody,
   responses: { 200: { description: 'The updated golden record', schema: identity }, 412: { description: 'Version mismatch' } },
   async handler({ params, body, actor, request, deps }) {
-    const golden = await deps.registry.patchGolden(params.mpi_id, toPatientPatch(body), actor, versionFromIfMatch(request.headers['if-match']));
+    const golden = await deps.registry.patchGolden(params.mpi_id, toPatientPatch(body), actor, ifMatchVersion(request.headers['if-match']));
     noteAudit(request, { mpiIds: [golden.mpiId], detail: { fields: Object.keys(body).join(',') } });
-    return { body: identityOf(golden), headers: { ETag: `W/"${golden.version}"` } };
+    return { body: identityOf(golden), headers: { ETag: etag(golden.version) } };
   },
 });
 
@@ -108,7 +101,7 @@ const history = defineRoute<MpiIdParams>({
     const entries = await deps.registry.history('golden', params.mpi_id);
     if (entries.length === 0) throw new MediatorError('not-found', 'No identity with this MPI ID');
     noteAudit(request, { mpiIds: [params.mpi_id] });
-    return { body: { items: entries.map((e) => ({ version: e.version, at: e.at, operation: e.operation, changed_fields: e.changedFields, ...(e.status ? { status: e.status } : {}), client_id: e.actor.clientId })) } };
+    return { body: { items: entries.map((e) => ({ version: e.version, at: e.at, operation: e.operation, changed_fields: e.changedFields, ...(e.status ? { status: e.status } : {}), ...whoOf(e.actor) })) } };
   },
 });
 

@@ -1,9 +1,10 @@
 /**
  * The change log on MongoDB (design in ../store.ts), one collection holding two kinds of document:
- * changes (`t: 'c'`: writes while in flight, history, events, guards) and lease documents (`t: 'l'`,
- * `_id` = `lease:<change id>`: the change's lease keys under a unique multikey index). A commit is ONE
- * ordered insert of the lease document then the change; a finish is ONE bulk write marking the change
- * applied and deleting its lease document.
+ * changes (`t: 'c'`: writes, history, events, guards) and lease documents (`t: 'l'`, `_id` =
+ * `lease:<change id>`: the change's lease keys under a unique multikey index). A commit is ONE ordered
+ * insert of the lease document then the change; a finish is ONE delete of the lease document: a change
+ * is finished (applied) exactly when its lease document is gone, so nothing else is written. The writes
+ * a change keeps for recovery stay with it until the retention job clears them.
  *
  * Why a separate lease document rather than a field of the change removed at finish: the local
  * MongoDB stand-in keeps unique-index entries of values removed by an update (MongoDB removes them),
@@ -27,14 +28,21 @@ const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 function toDoc(c: Change): Document {
   // Its leases live in its lease document only: here they would stay in the unique index for good.
   // No empty `guards` array either: every empty array is the same key (undefined) of a unique index.
-  const { leases: _leases, guards, ...rest } = c;
+  // Whether it is applied is whether its lease document still exists.
+  const { leases: _leases, guards, applied: _applied, ...rest } = c;
   return { _id: c.id, t: 'c', ...plain(rest), ...(guards.length > 0 ? { guards } : {}), ...(c.unpublished.length > 0 ? { pending: true } : {}) };
 }
 
-function fromDoc(d: Document | null): Change | null {
+function fromDoc(d: Document | null, applied: boolean): Change | null {
   if (!d) return null;
   const { _id: _i, t: _t, pending: _p, ...rest } = d;
-  return { writes: { sources: [], goldens: [], xrefPut: [], xrefDel: [] }, leases: [], guards: [], ...rest } as unknown as Change;
+  return { writes: { sources: [], goldens: [], xrefPut: [], xrefDel: [] }, leases: [], guards: [], ...rest, applied } as unknown as Change;
+}
+
+/** Which of these changes are still in flight (their lease document exists). */
+async function inFlight(coll: Collection<Document>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  return new Set((await coll.find({ _id: { $in: ids.map(leaseDocId) as never[] } }, { projection: { change: 1 } }).toArray()).map((d) => String(d.change)));
 }
 
 /** Which of the change's leases or guards other changes hold (read only after a refused commit). */
@@ -55,28 +63,34 @@ async function conflictOf(coll: Collection<Document>, change: Change): Promise<C
 export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog; outbox: OutboxStore } {
   const changes: ChangeLog = {
     commit: async (change) => {
-      const lease = { _id: leaseDocId(change.id), t: 'l', change: change.id, leases: change.leases, at: change.at };
+      // Every change has a lease document, which marks it in flight; an empty `leases` is left out
+      // (all empty arrays would be one key of the unique index).
+      const lease = { _id: leaseDocId(change.id), t: 'l', change: change.id, at: change.at, ...(change.leases.length > 0 ? { leases: change.leases } : {}) };
       try {
-        await coll.insertMany([...(change.leases.length > 0 ? [lease as Document] : []), toDoc(change)], { ordered: true });
+        await coll.insertMany([lease as Document, toDoc(change)], { ordered: true });
       } catch (err) {
         if (!(err instanceof MongoServerError) || err.code !== DUPLICATE_KEY) throw err;
         // The lease document went in if the change failed on a guard: take it back (nothing left behind).
-        if (change.leases.length > 0) await coll.deleteOne({ _id: leaseDocId(change.id) as never, change: change.id });
+        await coll.deleteOne({ _id: leaseDocId(change.id) as never, change: change.id });
         const conflict = await conflictOf(coll, change);
         throw new MediatorError('conflict', 'another change holds these records or wrote this version first', { conflict });
       }
     },
     abort: async (id) => {
-      await coll.bulkWrite([{ deleteOne: { filter: { _id: id as never, t: 'c' } } }, { deleteOne: { filter: { _id: leaseDocId(id) as never } } }], { ordered: true });
+      await coll.deleteMany({ _id: { $in: [id, leaseDocId(id)] as never[] } });
     },
     finish: async (id) => {
-      await coll.bulkWrite([
-        { updateOne: { filter: { _id: id as never, t: 'c' }, update: { $set: { applied: true }, $unset: { writes: '' } } } },
-        { deleteOne: { filter: { _id: leaseDocId(id) as never } } },
-      ], { ordered: true });
+      await coll.deleteOne({ _id: leaseDocId(id) as never });
     },
-    get: async (id) => fromDoc(await coll.findOne({ _id: id as never, t: 'c' })),
-    unfinished: async (limit) => (await coll.find({ t: 'c', applied: false }).sort({ seq: 1 }).limit(limit).toArray()).map((d) => fromDoc(d) as Change),
+    get: async (id) => {
+      const [doc, running] = await Promise.all([coll.findOne({ _id: id as never, t: 'c' }), inFlight(coll, [id])]);
+      return fromDoc(doc, !running.has(id));
+    },
+    unfinished: async (limit) => {
+      const leases = await coll.find({ t: 'l' }, { projection: { change: 1 } }).sort({ at: 1 }).limit(limit).toArray();
+      const docs = await coll.find({ _id: { $in: leases.map((l) => l.change as never) }, t: 'c' }).toArray();
+      return docs.map((d) => fromDoc(d, false) as Change).sort((a, b) => a.seq - b.seq);
+    },
     leaseHolder: async (lease) => {
       const d = await coll.findOne({ t: 'l', leases: lease }, { projection: { change: 1, at: 1 } });
       return d ? { leaseId: String(d._id), changeId: String(d.change), at: String(d.at) } : null;
@@ -100,19 +114,22 @@ export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog
   };
   const outbox: OutboxStore = {
     pending: async (limit) => {
+      const docs = await coll.find({ pending: true }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(limit).toArray();
+      // A change in flight is not applied yet: its events wait (no later change on its records can
+      // have committed meanwhile, so per-key order holds).
+      const running = await inFlight(coll, docs.map((d) => String(d._id)));
       const out: OutboxEvent[] = [];
-      const cursor = coll.find({ pending: true, applied: true }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(limit);
-      for await (const d of cursor) {
-        out.push(...pendingEventsOf(fromDoc(d) as Change));
+      for (const d of docs) {
+        if (running.has(String(d._id))) continue;
+        out.push(...pendingEventsOf(fromDoc(d, true) as Change));
         if (out.length >= limit) break;
       }
-      await cursor.close();
       return out.slice(0, limit);
     },
     retained: async (scope, p) => {
       const which = 'mpiId' in scope ? { 'history.ref': historyRef('golden', scope.mpiId) } : { at: { $gte: scope.since } };
       const docs = await coll.find({ t: 'c', applied: true, ...which, ...(p.after !== null ? { seq: { $gt: p.after } } : {}) }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(p.limit).toArray();
-      const page = docs.map((d) => fromDoc(d) as Change);
+      const page = docs.map((d) => fromDoc(d, true) as Change);
       return { events: page.flatMap((c) => c.events.map((e) => outboxEventOf(c, e))), next: page.length === p.limit ? (page[page.length - 1] as Change).seq : null };
     },
     lag: async () => {

@@ -31,13 +31,13 @@ const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription
   changes: [
     { key: { leases: 1 }, unique: true, sparse: true },
     { key: { guards: 1 }, unique: true, sparse: true },
-    { key: { t: 1, applied: 1, seq: 1 } },
+    { key: { t: 1, at: 1 } },
     { key: { pending: 1, seq: 1 }, sparse: true },
     { key: { 'history.ref': 1, seq: 1 } },
     { key: { t: 1, seq: -1 } },
   ],
-  reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }],
-  merges: [{ key: { retiredId: 1, at: -1 } }],
+  reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }, { key: { state: 1, sourceSystem: 1, createdAt: 1 } }],
+  merges: [{ key: { retiredId: 1, at: -1 } }, { key: { survivorId: 1, at: -1 } }],
   tokens: [{ key: { mpiId: 1 } }],
   models: [{ key: { active: 1 } }],
 };

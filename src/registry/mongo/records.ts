@@ -78,7 +78,7 @@ export function mongoRecords(coll: Collection<Document>): RecordStore {
     xref: async (keys) => (await byKind('x', keys.map(xrefDocId))).map(xrefOf),
     lookup: async (q): Promise<LookupResult> => {
       const branches: Document[] = [{ keys: { $in: q.keys } }];
-      if (q.refined && q.refined.keys.length > 0) branches.push({ keys: { $in: q.refined.keys }, rf: q.refined.rf });
+      for (const r of q.refined ?? []) if (r.keys.length > 0) branches.push({ keys: { $in: r.keys }, rf: r.rf });
       const docs = await coll.find(branches.length === 1 ? (branches[0] as Document) : { $or: branches }, VIEW).toArray();
       const sources: SourceView[] = [];
       const xref: XrefEntry[] = [];

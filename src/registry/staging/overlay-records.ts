@@ -7,6 +7,7 @@
 import type { LookupCheck, LookupQuery, LookupResult, RecordStore, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { lookupFingerprint } from '../change-builder';
 import { stagedSearch } from './overlay-search';
+import { mergeQueries } from '../lookup-query';
 
 const byKey = (a: StoredSource, b: StoredSource): number => (a.key < b.key ? -1 : 1);
 
@@ -63,5 +64,5 @@ export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecord
     },
     search: (q) => stagedSearch(base, { sources: () => [...sources.values()], goldens: () => [...goldens.values()] }, q),
   };
-  return { store, baseCheck: () => (queries.length > 0 ? { queries, seen: [...new Set(seen)] } : null) };
+  return { store, baseCheck: () => (queries.length > 0 ? { queries: [mergeQueries(queries)], seen: [...new Set(seen)] } : null) };
 }

@@ -1,7 +1,8 @@
 import { collectionNames } from '../../../src/registry/mongo/indexes';
 import { createRegistryService } from '../../../src/registry/service';
 import type { RegistryStore } from '../../../src/registry/store';
-import { aPatient, fakeEngine, fakeModel } from '../../unit/registry/fake-engine';
+import { fakeEngine, fakeModel } from '../../unit/registry/fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor } from '../../unit/registry/helpers';
 import { mongoStore, useTestDb } from './mongo-helpers';
 
@@ -27,12 +28,12 @@ async function documentCounts(prefix: string): Promise<Record<string, number>> {
 test('a failing unit writes no document to any collection of the real store', async () => {
   const { prefix, services } = await setup();
   const service = services[0] as (typeof services)[number];
-  await service.registerSource({ patient: aPatient('urn:a', 'seed'), sourceSystem: 'a', actor });
+  await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: 'seed' }] }), sourceSystem: 'a', actor });
   const before = await documentCounts(prefix);
   await expect(
     service.atomically(actor, async (tx) => {
-      await tx.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
-      await tx.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
       throw new Error('entry 3 failed');
     }),
   ).rejects.toThrow('entry 3 failed');
@@ -44,9 +45,9 @@ test('a unit commits one change document with all its events, applied like any c
   const service = services[0] as (typeof services)[number];
   const changesBefore = await testDb().collection(collectionNames(prefix).changes).countDocuments({ t: 'c' });
   const [a, b, c] = await service.atomically(actor, async (tx) => [
-    await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor }),
-    await tx.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor }),
-    await tx.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor }),
+    await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor }),
+    await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor }),
+    await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor }),
   ]);
   expect(await testDb().collection(collectionNames(prefix).changes).countDocuments({ t: 'c' })).toBe(changesBefore + 1);
   expect(await testDb().collection(collectionNames(prefix).changes).countDocuments({ t: 'l' })).toBe(0);
@@ -63,8 +64,8 @@ test('concurrent units from two instances registering one person make one golden
   const { store, services } = await setup(2);
   const units = Array.from({ length: 10 }, (_, i) =>
     (services[i % 2] as (typeof services)[number]).atomically(actor, async (tx) => [
-      await tx.registerSource({ patient: aPatient(`urn:sys:${i}`, 'x'), sourceSystem: `s${i}`, actor }),
-      await tx.registerSource({ patient: aPatient(`urn:other:${i}`, 'y'), sourceSystem: `o${i}`, actor }),
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: `urn:sys:${i}`, value: 'x' }] }), sourceSystem: `s${i}`, actor }),
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: `urn:other:${i}`, value: 'y' }] }), sourceSystem: `o${i}`, actor }),
     ]),
   );
   const results = (await Promise.all(units)).flat();
@@ -80,8 +81,8 @@ test('a unit interrupted between commit and apply is finished by recovery', asyn
   const crashing = createRegistryService({ store: { ...store, records: { ...store.records, write: async () => Promise.reject(new Error('process died')) } }, engine: fakeEngine, defaultModel: fakeModel(), config: { instance: 'crash' } });
   await expect(
     crashing.atomically(actor, async (tx) => {
-      await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-      await tx.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
     }),
   ).rejects.toThrow('process died');
   expect(await store.changes.unfinished(10)).toHaveLength(1);

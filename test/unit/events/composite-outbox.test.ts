@@ -3,7 +3,7 @@ import { compositeOutbox } from '../../../src/events/composite-outbox';
 import type { Outbox } from '../../../src/events/ports';
 import { InMemoryEventPublisher } from '../../../src/events/memory';
 import { OutboxRelay } from '../../../src/events/relay';
-import { MemoryPractitionerStore } from '../../../src/fhir/practitioner-memory';
+import { MemoryPractitionerStore } from '../../../src/practitioners/memory-store';
 import { memoryLogger } from '../../helpers/silent-logger';
 
 const ev = (id: string, key: string, time: string): OutboxEvent => ({ id, topic: 'patient', key, type: 'org.passerelle.patient.created', subject: key, time, payload: {} });

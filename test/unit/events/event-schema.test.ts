@@ -6,14 +6,14 @@ import type { OutboxEvent } from '../../../src/core/types';
 import { toKafkaMessage } from '../../../src/events/cloudevents';
 import { eventErrors } from '../../helpers/event-schema';
 import type { EventRecord } from '../../helpers/event-schema';
-import { aPatient } from '../registry/fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from '../registry/helpers';
 
 let created: OutboxEvent;
 
 beforeAll(async () => {
   const { service, store } = makeService();
-  await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor: { ...actor, transactionId: 'tx-1' } });
+  await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor: { ...actor, transactionId: 'tx-1' } });
   created = (await store.outbox.pending(10))[0] as OutboxEvent;
 });
 

@@ -9,7 +9,7 @@ import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-s
 import { IdentityMirror, identityDifferences, registryIdentities } from '../../helpers/identity-mirror';
 import { runIdentityWorkload } from '../../helpers/identity-workload';
 import { expectValidEvent } from '../../helpers/event-schema';
-import { aPatient } from '../registry/fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from '../registry/helpers';
 
 jest.setTimeout(60000);
@@ -43,8 +43,8 @@ describe('replay', () => {
 
   test('one MPI ID: its golden record with its sources; a merged one also brings its survivor', async () => {
     const { service } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa', birthDate: '1970-01-01' }), sourceSystem: 'c', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }], birthDate: '1970-01-01', telecom: undefined, address: undefined }), sourceSystem: 'c', actor });
     await service.merge(a.golden.mpiId, c.golden.mpiId, actor);
     const events: OutboxEvent[] = [];
     await replaySnapshot(service, { mpiId: c.golden.mpiId }, { instance: 'test', publish: async (e) => { events.push(...e); } });

@@ -3,8 +3,8 @@
  * (integration), so that both answer every search alike.
  */
 import type { Practitioner } from 'fhir/r4';
-import type { PractitionerStore } from '../../../src/fhir/practitioner-port';
-import type { PractitionerOutbox } from '../../../src/fhir/practitioner-event';
+import type { PractitionerStore } from '../../../src/practitioners/port';
+import type { PractitionerOutbox } from '../../../src/practitioners/events';
 import { expectValidEvent } from '../../helpers/event-schema';
 
 const NID = 'urn:oid:1.2.250.1.1';

@@ -1,7 +1,7 @@
 import { MediatorError } from '../../../src/core/errors';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import type { RegistryStore } from '../../../src/registry/store';
-import { aPatient } from './fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from './helpers';
 
 /** Everything a unit could have written to the committed store. */
@@ -31,8 +31,8 @@ describe('registry atomic units (all or nothing)', () => {
     const before = await footprint(store);
     await expect(
       service.atomically(actor, async (tx) => {
-        await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-        await tx.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
+        await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+        await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Ndiaye', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
         throw new MediatorError('not-found', 'a later step failed');
       }),
     ).rejects.toThrow('a later step failed');
@@ -44,9 +44,9 @@ describe('registry atomic units (all or nothing)', () => {
     const { service, store } = makeService();
     const appended = commits(store, 'operation');
     const [a, b] = await service.atomically(actor, async (tx) => {
-      const first = await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+      const first = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
       // The same person from another system: matched against the staged first registration.
-      const second = await tx.registerSource({ patient: aPatient('urn:b', '2'), sourceSystem: 'b', actor });
+      const second = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor });
       expect((await tx.searchPatients({ kind: 'source', offset: 0, count: 10 })).total).toBe(2);
       return [first, second];
     });
@@ -60,10 +60,10 @@ describe('registry atomic units (all or nothing)', () => {
 
   test('an update of a committed record inside a unit replaces it in reads, and commits at its final version', async () => {
     const { service, store } = makeService();
-    const first = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const first = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
     await service.atomically(actor, async (tx) => {
-      await tx.registerSource({ patient: aPatient('urn:a', '1', { given: 'Aminata' }), sourceSystem: 'a', actor });
-      await tx.registerSource({ patient: aPatient('urn:a', '1', { given: 'Aminata', family: 'Sow' }), sourceSystem: 'a', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }], name: [{ family: 'Diop', given: ['Aminata'] }] }), sourceSystem: 'a', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }], name: [{ family: 'Sow', given: ['Aminata'] }] }), sourceSystem: 'a', actor });
       const hits = await tx.searchPatients({ kind: 'source', given: [{ value: 'aminata', match: 'exact' }], offset: 0, count: 10 });
       expect(hits.items.map((i) => i.patient.meta?.versionId)).toEqual([String(first.source.version + 2)]);
       expect(hits.total).toBe(1);
@@ -82,12 +82,12 @@ describe('registry atomic units (all or nothing)', () => {
     const gate = new Promise<void>((r) => (release = r));
     let registered = false;
     const unit = service.atomically(actor, async (tx) => {
-      const r = await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+      const r = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
       await gate;
       return r;
     });
     await new Promise((r) => setTimeout(r, 20));
-    const outside = service.registerSource({ patient: aPatient('urn:b', '2'), sourceSystem: 'b', actor }).then((r) => {
+    const outside = service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor }).then((r) => {
       registered = true;
       return r;
     });
@@ -105,8 +105,8 @@ describe('registry atomic units (all or nothing)', () => {
 
   test('nested units join the outer one; merge and review work inside a unit', async () => {
     const { service, store } = makeService();
-    const x = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const y = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
+    const x = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const y = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Ndiaye', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
     const pendingBefore = (await store.outbox.pending(100)).length;
     const appended = commits(store, 'reason');
     await service.atomically(actor, (tx) => tx.atomically(actor, async (inner) => inner.merge(x.golden.mpiId, y.golden.mpiId, actor, 'same person')));
@@ -122,7 +122,7 @@ describe('registry atomic units (all or nothing)', () => {
     const before = await footprint(store);
     await expect(
       service.atomically(actor, async (tx) => {
-        for (let i = 0; i < 5; i++) await tx.registerSource({ patient: aPatient(`urn:s${i}`, '1'), sourceSystem: `s${i}`, actor });
+        for (let i = 0; i < 5; i++) await tx.registerSource({ patient: aPatient({ identifier: [{ system: `urn:s${i}`, value: '1' }] }), sourceSystem: `s${i}`, actor });
       }),
     ).rejects.toMatchObject({ code: 'too-large' });
     expect(await footprint(store)).toEqual(before);

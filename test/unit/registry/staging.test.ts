@@ -1,14 +1,14 @@
 import { toSearchFields } from '../../../src/registry/search-fields';
 import { createStagingStore } from '../../../src/registry/staging/overlay';
 import type { RecordWrites, StoredSource } from '../../../src/registry/store';
-import { aPatient } from './fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from './helpers';
 
 /** A committed registry with two Diops (one with an open review task) and a staging view over it. */
 async function seeded(): Promise<{ base: ReturnType<typeof makeService>['store']; staged: ReturnType<typeof createStagingStore> }> {
   const { service, store } = makeService();
-  await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-  await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou' }), sourceSystem: 'b', actor });
+  await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+  await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Diop', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
   return { base: store, staged: createStagingStore(store) };
 }
 
@@ -50,7 +50,9 @@ describe('staging view of the registry store', () => {
     const { staged } = await seeded();
     expect(staged.baseCheck()).toBeNull();
     await staged.store.records.lookup({ keys: ['b:fam:DIOP'] });
-    expect(staged.baseCheck()).toEqual({ queries: [{ keys: ['b:fam:DIOP'] }], seen: ['urn:a|1@1', 'urn:b|2@1'] });
+    await staged.store.records.lookup({ keys: ['i:urn:a|1'], refined: [{ keys: ['b:fam:SOW'], rf: 'AF5' }] });
+    // The unit's lookups merge into one query (one read to check them all at commit).
+    expect(staged.baseCheck()).toEqual({ queries: [{ keys: ['b:fam:DIOP', 'i:urn:a|1'], refined: [{ rf: 'AF5', keys: ['b:fam:SOW'] }] }], seen: ['urn:a|1@1', 'urn:b|2@1'] });
   });
 
   test('review lists and type history count staged versions once', async () => {

@@ -1,5 +1,6 @@
 import type { RegistryStore } from '../../../src/registry/store';
-import { aPatient } from './fake-engine';
+import { NID } from './fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from './helpers';
 
 /**
@@ -19,9 +20,9 @@ async function expectXrefKeysTrue(store: RegistryStore, mpiIds: string[]): Promi
 describe('golden records carry the cross-reference keys they hold', () => {
   test('through register, link, unlink, addIdentifier, merge and unmerge', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1', { nid: 'N1' }), sourceSystem: 'a', actor });
-    const b = await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
-    const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }, { system: NID, value: 'N1' }] }), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
+    const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
     const ids = [a.golden.mpiId, c.golden.mpiId];
     await expectXrefKeysTrue(store, ids);
     const unlinked = await service.unlink('urn:b|1', actor);

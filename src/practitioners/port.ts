@@ -1,9 +1,11 @@
 /**
- * Health workers as the FHIR API sees them: a store filled by the iHRIS channel. Implementations:
- * `practitioner-memory.ts` (tests, development) and `src/practitioners/mongo-store.ts`; both search
- * the normalised fields `practitionerSearchFields` computes, so they answer alike.
+ * The Practitioner store port: health workers (filled by the iHRIS channel) as the FHIR API reads
+ * them. Implementations: `memory-store.ts` (tests, development) and `mongo-store.ts`; both search the
+ * normalised fields `practitionerSearchFields` computes, so they answer alike (one contract suite,
+ * test/unit/practitioners/store-contract.ts, runs against both).
  */
 import type { Practitioner } from 'fhir/r4';
+import type { PractitionerOutbox } from './events';
 
 /** A Practitioner search: name parts (prefix, case-insensitive) and identifiers, AND-ed. */
 export interface PractitionerQuery {
@@ -20,8 +22,13 @@ export interface PractitionerQuery {
 export interface PractitionerStore {
   get(id: string): Promise<Practitioner | null>;
   search(query: PractitionerQuery): Promise<{ total: number; items: Practitioner[] }>;
-  /** Insert or replace by id (the channel keeps iHRIS ids); returns the stored version. */
+  /**
+   * Insert or replace by id (the channel keeps iHRIS ids); returns the stored version. A new version
+   * records its practitioner event in the same write (an unchanged re-send makes none).
+   */
   upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner>;
+  /** Where those events wait for the relay (stores that publish events). */
+  readonly outbox?: PractitionerOutbox;
 }
 
 /**

@@ -1,11 +1,11 @@
 /** In-memory PractitionerStore (tests, development), with its event outbox. */
 import type { Practitioner } from 'fhir/r4';
 import type { OutboxEvent } from '../core/types';
-import type { PractitionerQuery, PractitionerStore } from './practitioner-port';
-import { normalizePractitionerName, practitionerSearchFields } from './practitioner-port';
-import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './practitioner-event';
-import type { PractitionerOutbox } from './practitioner-event';
-import { jsonClone } from './json-clone';
+import type { PractitionerQuery, PractitionerStore } from './port';
+import { normalizePractitionerName, practitionerSearchFields } from './port';
+import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
+import type { PractitionerOutbox } from './events';
+import { jsonClone } from '../core/json-clone';
 
 function matches(p: Practitioner, q: PractitionerQuery): boolean {
   const f = practitionerSearchFields(p);
