@@ -45,6 +45,11 @@ export class OutboxRelay {
   private missingTopics: string[] = [];
   /** A nudge arrived while a batch was in flight: drain again at once. */
   private dirty = false;
+  /** Ids published whose bookkeeping is still running (not handed out again meanwhile). */
+  private readonly marking = new Set<string>();
+  /** The bookkeeping of the last batch published, and its failure until reported. */
+  private marked: Promise<void> = Promise.resolve();
+  private markFailure: unknown = null;
   /** Events published since start, for /metrics. */
   publishedCount = 0;
   lastError: string | null = null;
@@ -78,17 +83,43 @@ export class OutboxRelay {
     this.timer = null;
     await this.inFlight?.catch(() => 0);
     await this.drainOnce().catch(() => 0);
+    await this.settled().catch(() => undefined);
   }
 
-  /** Publish one batch; returns how many events went out. Exposed for tests and shutdown. */
+  /**
+   * Publish one batch; returns how many events went out. Exposed for tests and shutdown.
+   * The bookkeeping of a batch (markPublished) runs while the next batch is read and published: its
+   * events are not handed out again meanwhile, and the next batch goes to Kafka only after this one
+   * was acknowledged, so per-key order holds. If the bookkeeping fails, those events are published
+   * again later with the same `ce_id` (at least once).
+   */
   async drainOnce(): Promise<number> {
-    const events = await this.opts.outbox.pending(this.opts.batchSize ?? 500);
-    if (events.length === 0) return 0;
+    const limit = this.opts.batchSize ?? 500;
+    // Ids being marked when the read starts: the read may still see them pending even if their
+    // bookkeeping finishes before it returns.
+    const marking = new Set(this.marking);
+    const fetched = await this.opts.outbox.pending(limit + marking.size);
+    const events = fetched.filter((e) => !marking.has(e.id) && !this.marking.has(e.id)).slice(0, limit);
+    if (events.length === 0) {
+      await this.settled();
+      return 0;
+    }
     const started = process.hrtime.bigint();
     await this.opts.publisher.publish(events);
-    await this.opts.outbox.markPublished(events.map((e) => e.id));
+    await this.settled();
+    const ids = events.map((e) => e.id);
+    for (const id of ids) this.marking.add(id);
+    this.marked = this.opts.outbox.markPublished(ids).then(
+      () => {
+        this.opts.observer?.published(events, Number(process.hrtime.bigint() - started) / 1e9);
+      },
+      (err: unknown) => {
+        this.markFailure = err;
+      },
+    ).finally(() => {
+      for (const id of ids) this.marking.delete(id);
+    });
     this.publishedCount += events.length;
-    this.opts.observer?.published(events, Number(process.hrtime.bigint() - started) / 1e9);
     return events.length;
   }
 
@@ -97,6 +128,18 @@ export class OutboxRelay {
     while ((await this.drainOnce()) > 0) {
       // keep going until nothing is pending
     }
+    await this.settled();
+  }
+
+  /**
+   * Wait for the last batch's bookkeeping; if it failed, fail now (the relay backs off, and those
+   * events are handed out, and published, again).
+   */
+  private async settled(): Promise<void> {
+    await this.marked;
+    const err = this.markFailure;
+    this.markFailure = null;
+    if (err !== null) throw err;
   }
 
   /** The relay's state for /ready. */

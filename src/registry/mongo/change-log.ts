@@ -128,9 +128,12 @@ export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog
     },
     retained: async (scope, p) => {
       const which = 'mpiId' in scope ? { 'history.ref': historyRef('golden', scope.mpiId) } : { at: { $gte: scope.since } };
-      const docs = await coll.find({ t: 'c', applied: true, ...which, ...(p.after !== null ? { seq: { $gt: p.after } } : {}) }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(p.limit).toArray();
+      const docs = await coll.find({ t: 'c', ...which, ...(p.after !== null ? { seq: { $gt: p.after } } : {}) }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(p.limit).toArray();
+      // Changes still in flight are not part of the record yet (they may be aborted).
+      const running = await inFlight(coll, docs.map((d) => String(d._id)));
       const page = docs.map((d) => fromDoc(d, true) as Change);
-      return { events: page.flatMap((c) => c.events.map((e) => outboxEventOf(c, e))), next: page.length === p.limit ? (page[page.length - 1] as Change).seq : null };
+      const events = page.filter((c) => !running.has(c.id)).flatMap((c) => c.events.map((e) => outboxEventOf(c, e)));
+      return { events, next: docs.length === p.limit ? (page[page.length - 1] as Change).seq : null };
     },
     lag: async () => {
       // Every change with events to publish, committed or finished: its flags and time only.

@@ -57,6 +57,49 @@ describe('OutboxRelay', () => {
   });
 });
 
+describe('OutboxRelay bookkeeping', () => {
+  it('publishes the next batch while the previous one is being marked, never handing an event out twice', async () => {
+    const outbox = new ArrayOutbox([1, 2, 3, 4, 5, 6].map(ev));
+    const slowMark = outbox.markPublished.bind(outbox);
+    const order: string[] = [];
+    outbox.markPublished = async (ids) => {
+      order.push(`mark ${ids.join(',')} start`);
+      await new Promise((r) => setTimeout(r, 30));
+      await slowMark(ids);
+      order.push(`mark ${ids.join(',')} end`);
+    };
+    const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = async (events) => {
+      order.push(`publish ${events.map((e) => e.id).join(',')}`);
+      await publish(events);
+    };
+    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2 });
+    await relay.flush();
+    expect(publisher.published.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-3', 'id-4', 'id-5', 'id-6']);
+    expect(order.slice(0, 3)).toEqual(['publish id-1,id-2', 'mark id-1,id-2 start', 'publish id-3,id-4']);
+    expect(await outbox.pending(10)).toEqual([]);
+  });
+
+  it('fails the drain that follows a batch it could not mark (backoff), and publishes that batch again (same ids)', async () => {
+    const outbox = new ArrayOutbox([ev(1), ev(2)]);
+    const mark = outbox.markPublished.bind(outbox);
+    let failures = 1;
+    outbox.markPublished = async (ids) => {
+      if (failures-- > 0) throw new Error('store unreachable');
+      await mark(ids);
+    };
+    const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
+    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger });
+    await expect(relay.flush()).rejects.toThrow('store unreachable');
+    await relay.flush();
+    expect(publisher.published.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-1', 'id-2']);
+    expect(await outbox.pending(10)).toEqual([]);
+  });
+});
+
 describe('toKafkaMessage', () => {
   it('sets the CloudEvents binary-mode headers of the contract', () => {
     const m = toKafkaMessage({ ...ev(1), transactionId: 'abc' }, 'moh-1');
