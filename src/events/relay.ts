@@ -139,7 +139,7 @@ export class OutboxRelay {
     await this.marked;
     const err = this.markFailure;
     this.markFailure = null;
-    if (err !== null) throw err;
+    if (err !== null) throw err instanceof Error ? err : new Error(String(err));
   }
 
   /** The relay's state for /ready. */
