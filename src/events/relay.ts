@@ -49,7 +49,7 @@ export class OutboxRelay {
   private readonly marking = new Set<string>();
   /** The bookkeeping of the last batch published, and its failure until reported. */
   private marked: Promise<void> = Promise.resolve();
-  private markFailure: unknown = null;
+  private markFailure: Error | null = null;
   /** Events published since start, for /metrics. */
   publishedCount = 0;
   lastError: string | null = null;
@@ -114,7 +114,7 @@ export class OutboxRelay {
         this.opts.observer?.published(events, Number(process.hrtime.bigint() - started) / 1e9);
       },
       (err: unknown) => {
-        this.markFailure = err;
+        this.markFailure = err instanceof Error ? err : new Error('marking published events failed');
       },
     ).finally(() => {
       for (const id of ids) this.marking.delete(id);
@@ -139,7 +139,7 @@ export class OutboxRelay {
     await this.marked;
     const err = this.markFailure;
     this.markFailure = null;
-    if (err !== null) throw err instanceof Error ? err : new Error(String(err));
+    if (err !== null) throw err;
   }
 
   /** The relay's state for /ready. */
