@@ -3,7 +3,7 @@
  * MessageHeader whose `eventCoding` is the CloudEvents type and whose focus is the entry that
  * follows it. Patient identity events use the IHE PMIR shape instead (registry/pmir-event.ts).
  */
-import type { Bundle, FhirResource, MessageHeader } from 'fhir/r4';
+import type { Bundle, BundleEntry, FhirResource, MessageHeader } from 'fhir/r4';
 
 /** Code system of `MessageHeader.eventCoding` in Passerelle's messages: the CloudEvents `ce_type`. */
 export const EVENT_TYPE_SYSTEM = 'urn:passerelle:event-type';
@@ -22,6 +22,16 @@ export interface FhirMessageInput {
 }
 
 /**
+ * A `message` Bundle: its MessageHeader entry first, then the entries it focuses on.
+ * @param id - the Bundle id (the event id)
+ * @param time - its timestamp
+ * @param entries - the MessageHeader entry, then the focus entries
+ */
+export function messageBundle(id: string, time: string, entries: BundleEntry[]): Bundle {
+  return { resourceType: 'Bundle', id, type: 'message', timestamp: time, entry: entries };
+}
+
+/**
  * Build the message Bundle.
  * @param input - id, type, time, source and focus resource
  */
@@ -34,14 +44,8 @@ export function buildFhirMessage(input: FhirMessageInput): Bundle {
     source: { endpoint: input.sourceEndpoint },
     focus: [{ reference: focusUrl }],
   };
-  return {
-    resourceType: 'Bundle',
-    id: input.id,
-    type: 'message',
-    timestamp: input.time,
-    entry: [
-      { fullUrl: `MessageHeader/${header.id ?? ''}`, resource: header },
-      { fullUrl: focusUrl, resource: input.focus },
-    ],
-  };
+  return messageBundle(input.id, input.time, [
+    { fullUrl: `MessageHeader/${header.id ?? ''}`, resource: header },
+    { fullUrl: focusUrl, resource: input.focus },
+  ]);
 }

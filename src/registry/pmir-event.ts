@@ -5,6 +5,7 @@
  * the retired Patient (active=false, link replaced-by the survivor).
  */
 import type { Bundle, BundleEntry, MessageHeader, Patient } from 'fhir/r4';
+import { messageBundle } from '../core/fhir-message';
 import type { OutboxEvent } from '../core/types';
 
 export const PMIR_EVENT_URI = 'urn:ihe:iti:pmir:2019:patient-feed';
@@ -70,16 +71,10 @@ export function buildPmirBundle(input: PatientEventInput): Bundle {
     source: { endpoint: input.sourceEndpoint },
     focus: [{ reference: `urn:uuid:${historyId}` }],
   };
-  return {
-    resourceType: 'Bundle',
-    id: input.id,
-    type: 'message',
-    timestamp: input.time,
-    entry: [
-      { fullUrl: `urn:uuid:${header.id ?? ''}`, resource: header },
-      { fullUrl: `urn:uuid:${historyId}`, resource: history },
-    ],
-  };
+  return messageBundle(input.id, input.time, [
+    { fullUrl: `urn:uuid:${header.id ?? ''}`, resource: header },
+    { fullUrl: `urn:uuid:${historyId}`, resource: history },
+  ]);
 }
 
 /**

@@ -20,24 +20,27 @@ function decodeHeaders(h: IHeaders | undefined): Record<string, string> {
 }
 
 /**
- * Read `count` messages from a topic from the beginning with a fresh consumer group.
+ * Read a topic from the beginning with a fresh consumer group until `enough(got, lastPartition, lastOffset)`.
  * @param topic - topic to read
- * @param count - how many messages to wait for
- * @param timeoutMs - give up after this long
+ * @param brokers - the broker list
+ * @param timeoutMs - give up after this long (the error says how far it got)
+ * @param enough - whether everything wanted has arrived
  */
-export async function consume(topic: string, count: number, timeoutMs = 20000): Promise<ConsumedMessage[]> {
-  const kafka = new Kafka({ clientId: 'passerelle-test', brokers: testBrokers(), logLevel: logLevel.NOTHING });
+async function readUntil(topic: string, brokers: string[], timeoutMs: number, enough: (got: ConsumedMessage[], last: ConsumedMessage | null) => boolean): Promise<ConsumedMessage[]> {
+  const kafka = new Kafka({ clientId: 'passerelle-test', brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
   const got: ConsumedMessage[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${got.length}/${count} messages on ${topic}`)), timeoutMs);
+      if (enough(got, null)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`read only ${got.length} messages of ${topic} in ${timeoutMs} ms`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ message, partition }) => {
-          got.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers), partition, offset: message.offset });
-          if (got.length >= count) {
+          const m = { key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers), partition, offset: message.offset };
+          got.push(m);
+          if (enough(got, m)) {
             clearTimeout(timer);
             resolve();
           }
@@ -51,39 +54,30 @@ export async function consume(topic: string, count: number, timeoutMs = 20000): 
 }
 
 /**
+ * Read `count` messages from a topic from the beginning with a fresh consumer group.
+ * @param topic - topic to read
+ * @param count - how many messages to wait for
+ * @param timeoutMs - give up after this long
+ */
+export async function consume(topic: string, count: number, timeoutMs = 20000): Promise<ConsumedMessage[]> {
+  return readUntil(topic, testBrokers(), timeoutMs, (got) => got.length >= count);
+}
+
+/**
  * Read every message of a topic, from the beginning up to its end offsets at call time.
  * @param topic - topic to read
  * @param brokers - the broker list (default: the stack's)
  * @param timeoutMs - give up after this long
  */
 export async function consumeAll(topic: string, brokers: string[] = testBrokers(), timeoutMs = 120000): Promise<ConsumedMessage[]> {
-  const kafka = new Kafka({ clientId: 'passerelle-test', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
+  const admin = new Kafka({ clientId: 'passerelle-test', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
   await admin.disconnect();
   const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
-  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
-  const got: ConsumedMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      if (remaining.size === 0) return resolve();
-      const timer = setTimeout(() => reject(new Error(`read ${got.length} messages of ${topic}; partitions ${[...remaining].join(',')} unfinished`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          got.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers), partition, offset: message.offset });
-          if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  const got = await readUntil(topic, brokers, timeoutMs, (_got, m) => {
+    if (m && BigInt(m.offset) + 1n >= (ends.get(m.partition) ?? 0n)) remaining.delete(m.partition);
+    return remaining.size === 0;
+  });
   return got.filter((m) => BigInt(m.offset) < (ends.get(m.partition) ?? 0n));
 }
