@@ -4,7 +4,8 @@
  *    in the outbox, /ready says degraded; once the broker is back every event is delivered, in
  *    commit order per key.
  * 2. A mediator process is killed with SIGKILL while its relay drains a backlog, then another is
- *    started: nothing is lost; duplicates come only from the batch in flight.
+ *    started: nothing is lost; duplicates come only from the batches in flight (the one being
+ *    published and the one being marked).
  * 3. The FHIR store consumer example, applied to the topic after all of it, ends with exactly the
  *    MPI's identities.
  * The figures (lost, duplicated, out of order) are printed for the record.
@@ -117,7 +118,7 @@ describe('event delivery through broker outages and mediator crashes', () => {
     expect(audit).toMatchObject({ lost: 0, outOfOrderKeys: 0 });
   });
 
-  it('2. a mediator killed with SIGKILL mid-relay, then another: nothing lost, duplicates only from the batch in flight', async () => {
+  it('2. a mediator killed with SIGKILL mid-relay, then another: nothing lost, duplicates only from the batches in flight', async () => {
     await s.app.relay.stop();
     await kafka.kill();
     await register(s, 1000, 2000);
@@ -143,8 +144,9 @@ describe('event delivery through broker outages and mediator crashes', () => {
     process.stdout.write(`RELIABILITY sigkill: ${JSON.stringify({ backlog, leftWhenKilled: leftByA, ...audit, duplicatedIds: audit.duplicatedIds.length })}\n`);
     expect(audit.lost).toBe(0);
     expect(audit.outOfOrderKeys).toBe(0);
-    // At most one relay batch (200 events) was in flight when the process died.
-    expect(audit.duplicates).toBeLessThanOrEqual(200);
+    // What was in flight when the process died: the batch being published and the one being marked
+    // (their bookkeeping overlaps the next publish), at most two batches of 200.
+    expect(audit.duplicates).toBeLessThanOrEqual(400);
   });
 
   it('3. the FHIR store consumer applied after all of it holds exactly the MPI identities', async () => {
