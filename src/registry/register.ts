@@ -25,7 +25,7 @@ import { reviewOnUpdate, openReview } from './review-tasks';
 /** Input of registerSource (see RegistryService). */
 export type RegisterInput = RegisterSourceInput;
 
-function sourceIdentifier(input: RegisterInput): IdentifierRef {
+function sourceIdentifier(input: Pick<RegisterInput, 'patient' | 'sourceIdentifier'>): IdentifierRef {
   const id = input.sourceIdentifier ?? input.patient.identifier?.find((i) => i.system && i.value);
   if (!id?.system || !id.value) throw new MediatorError('invalid', 'a source Patient needs an identifier with system and value');
   return { system: id.system, value: id.value };
@@ -42,7 +42,7 @@ function identifierKeysOf(p: Patient, ref: IdentifierRef): string[] {
  * @param ctx - registry context
  * @param input - the registration
  */
-export function probeOf(ctx: RegistryContext, input: RegisterInput): Probe & { ownKey: string; ref: IdentifierRef } {
+export function probeOf(ctx: RegistryContext, input: Pick<RegisterInput, 'patient' | 'sourceIdentifier'>): Probe & { ownKey: string; ref: IdentifierRef } {
   const ref = sourceIdentifier(input);
   return { ref, ownKey: identifierKey(ref), features: ctx.features(input.patient), identifierKeys: identifierKeysOf(input.patient, ref) };
 }

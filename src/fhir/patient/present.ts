@@ -56,7 +56,7 @@ export function goldenToPatient(golden: GoldenRecord, sourceIds: string[]): Pati
  * @param golden - the golden record
  */
 export async function sourceIdsOf(registry: RegistryService, golden: GoldenRecord): Promise<string[]> {
-  return (await registry.getSources(golden.sourceKeys)).map((s) => s.id);
+  return golden.sourceIds;
 }
 
 /**

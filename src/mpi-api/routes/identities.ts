@@ -12,6 +12,7 @@ import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';
 import type { LinkBody, PatchBody } from '../schemas';
 import { identityOf, systemOf, toPatientPatch, whoOf } from '../views';
+import { identifierKey } from '../../core/types';
 
 type MpiIdParams = z.infer<typeof mpiIdParams>;
 
@@ -73,7 +74,7 @@ const link = defineRoute<MpiIdParams, Record<string, never>, LinkBody>({
   async handler({ params, body, actor, request, deps }) {
     const system = body.instance_url ? body.instance_url.replace(/\/+$/, '') : systemOf(body.system ?? '', deps.identifierSystems);
     const golden = await deps.registry.addIdentifier(params.mpi_id, { system, value: body.value }, actor);
-    noteAudit(request, { mpiIds: [golden.mpiId], sourceIds: [`${system}|${body.value}`] });
+    noteAudit(request, { mpiIds: [golden.mpiId], sourceIds: [identifierKey({ system, value: body.value })] });
     return { status: 201, body: identityOf(golden) };
   },
 });
@@ -86,7 +87,7 @@ const resolve = defineRoute<z.infer<typeof resolveParams>>({
   async handler({ params, request, deps }) {
     const system = systemOf(params.system, deps.identifierSystems);
     const golden = await deps.registry.resolveIdentifier({ system, value: params.value });
-    noteAudit(request, { mpiIds: golden ? [golden.mpiId] : [], sourceIds: [`${system}|${params.value}`] });
+    noteAudit(request, { mpiIds: golden ? [golden.mpiId] : [], sourceIds: [identifierKey({ system, value: params.value })] });
     if (!golden) throw new MediatorError('not-found', 'This identifier is not linked to any identity');
     return { body: identityOf(golden) };
   },
