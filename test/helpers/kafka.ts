@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { IHeaders } from 'kafkajs';
+import { expectValidEvent } from './event-schema';
 
 /** Brokers of the local stack (set by the integration globalSetup from .stack/env). */
 export function testBrokers(): string[] {
@@ -58,9 +59,16 @@ async function readUntil(topic: string, brokers: string[], timeoutMs: number, en
  * @param topic - topic to read
  * @param count - how many messages to wait for
  * @param timeoutMs - give up after this long
+ * @param opts - `validate: false` for records that are not Passerelle's events
  */
-export async function consume(topic: string, count: number, timeoutMs = 20000): Promise<ConsumedMessage[]> {
-  return readUntil(topic, testBrokers(), timeoutMs, (got) => got.length >= count);
+export async function consume(topic: string, count: number, timeoutMs = 20000, opts: { validate?: boolean } = {}): Promise<ConsumedMessage[]> {
+  return validated(await readUntil(topic, testBrokers(), timeoutMs, (got) => got.length >= count), opts.validate);
+}
+
+/** Every event Passerelle produced is checked against the event schema and FHIR R4 (`validate: false` for synthetic records). */
+function validated(messages: ConsumedMessage[], validate = true): ConsumedMessage[] {
+  if (validate) for (const m of messages) expectValidEvent(m);
+  return messages;
 }
 
 /**
@@ -79,5 +87,5 @@ export async function consumeAll(topic: string, brokers: string[] = testBrokers(
     if (m && BigInt(m.offset) + 1n >= (ends.get(m.partition) ?? 0n)) remaining.delete(m.partition);
     return remaining.size === 0;
   });
-  return got.filter((m) => BigInt(m.offset) < (ends.get(m.partition) ?? 0n));
+  return validated(got.filter((m) => BigInt(m.offset) < (ends.get(m.partition) ?? 0n)));
 }
