@@ -3,6 +3,8 @@
 FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci's postinstall applies the reviewed dependency patches (scripts/patches/README.md).
+COPY scripts/patches ./scripts/patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json mediator-config.json ./
 COPY src ./src
@@ -16,6 +18,7 @@ FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/patches ./scripts/patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node

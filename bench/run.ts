@@ -16,6 +16,7 @@ const WORKLOADS: Record<string, string> = {
   'mpi-resolve': 'mpi-resolve.ts',
   'auth-verify': 'auth-verify.ts',
   'steward-page': 'steward-page.ts',
+  'events-delivery': 'events-delivery.ts',
 };
 
 type Result = BenchResult;

@@ -3,16 +3,21 @@
  * `start()` connects to MongoDB and Kafka (retrying in the background, so a dependency that is down
  * leaves the mediator running with /ready = 503) and starts listening; `stop()` drains and closes.
  */
-import type { MongoClient } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config';
 import { createLogger } from './core/logger';
 import type { Logger } from './core/logger';
 import { retryForever } from './core/retry';
-import { KafkaEventPublisher } from './events/kafka';
 import type { EventPublisher, Outbox, TopicTable } from './events/ports';
-import { OutboxRelay } from './events/relay';
+import type { OutboxRelay } from './events/relay';
+import { buildEventsModule, ingestTopics, topicTable } from './events-module';
+import { buildIngestModule } from './ingest-module';
+import { compositeOutbox } from './events/composite-outbox';
+import { acceptedBundleEvent } from './events/accepted-bundle';
+import { MemoryEventQueue } from './events/memory-queue';
+import { MongoEventQueue } from './storage/mongo-event-queue';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
 import { MemoryPractitionerStore } from './practitioners/memory-store';
@@ -96,6 +101,7 @@ export interface AppOverrides {
 interface Stores {
   /** The MongoDB client, when some store lives in MongoDB. */
   mongo: MongoClient | null;
+  db: Db | null;
   registry: RegistryModule;
   clients: ClientStore;
   audit: AuditStore;
@@ -114,16 +120,12 @@ function buildStores(config: Config, logger: Logger, o: AppOverrides): Stores {
   const db = mongo ? mongo.db(config.env.MONGODB_DB) : null;
   return {
     mongo,
+    db,
     registry: o.registry ?? buildRegistryModule({ config, logger, db }),
     clients: o.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore()),
     audit: o.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore()),
-    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore()),
+    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID) : new MemoryPractitionerStore(config.env.INSTANCE_ID)),
   };
-}
-
-function topicTable(config: Config): TopicTable {
-  const e = config.env;
-  return { patient: e.KAFKA_TOPIC_PATIENT, practitioner: e.KAFKA_TOPIC_PRACTITIONER, review: e.KAFKA_TOPIC_REVIEW, dlq: e.KAFKA_TOPIC_DLQ, bundle2xx: e.KAFKA_TOPIC_2XX };
 }
 
 /**
@@ -149,15 +151,19 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
-  const { mongo, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
+  const { mongo, db, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
   const topics: Record<keyof TopicTable, string> = { ...topicTable(config) };
-  const publisher = overrides.publisher ?? new KafkaEventPublisher({
-    brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
-    topics, logger, ensureTopics: config.env.NODE_ENV !== 'production',
-  });
-  const outbox: Outbox = registry.outbox;
-  const relay = new OutboxRelay({ outbox, publisher, logger });
   const metrics = buildMetrics();
+  // Accepted Bundles for the optional Instant OpenHIE `2xx` topic wait in a queue of their own; the
+  // registry's and the practitioner store's events in their outboxes. One relay drains them all.
+  const bundleQueue = db ? new MongoEventQueue(db) : new MemoryEventQueue();
+  const outboxes: Outbox[] = [registry.outbox, ...(practitioners.outbox ? [practitioners.outbox] : []), bundleQueue];
+  const events = buildEventsModule({ config, logger, outbox: compositeOutbox(outboxes), metrics: metrics.registry, topics, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
+  const { publisher, relay } = events;
+  // Publish a change's events as soon as it is applied, not at the next poll.
+  registry.onApplied(() => relay.nudge());
+  // Inbound Kafka ingest (off by default).
+  const ingest = buildIngestModule({ config, logger, registry: registry.service, metrics: metrics.registry, topics: ingestTopics(config) });
   const server = createServer(config);
   const auditWriter = new AuditWriter({ store: auditStore, logger });
   let stopping = false;
@@ -192,7 +198,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         version, metrics: metrics.registry, isStopping: () => stopping,
         checks: [
           { name: 'mongodb', check: async () => storesReady && (await registry.ping()) },
-          { name: 'kafka', check: () => publisher.ping() },
+          events.readiness,
         ],
       },
     },
@@ -212,7 +218,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
     {
       plugin: fhirPlugin,
-      options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'] },
+      options: {
+        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'],
+        bundleAccepted: async (bundle: object, actor: { transactionId?: string }) => {
+          if (!live.current.publish2xx) return;
+          // The identities are already committed: a failure here loses only the compatibility copy, loudly.
+          await bundleQueue.enqueue(acceptedBundleEvent(bundle, actor.transactionId)).then(() => relay.nudge(), (err: unknown) => logger.error({ err }, 'accepted Bundle not queued for the 2xx topic'));
+        },
+      },
     },
     { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
     // The data-steward page (/steward): static files; it works through the MPI API above.
@@ -224,12 +237,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await registry.init();
       if (auditStore instanceof MongoAuditStore) await auditStore.init();
       if (practitioners instanceof MongoPractitionerStore) await practitioners.init();
+      if (bundleQueue instanceof MongoEventQueue) await bundleQueue.init();
       storesReady = true;
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
       kafkaConnected = ok;
       if (ok) relay.start();
     });
+    // Ingest writes through the registry: only once its indexes exist (as the APIs wait for).
+    if (ingest) {
+      void retryForever('kafka-ingest', async () => {
+        if (!storesReady) throw new Error('the database is not ready yet');
+        await ingest.start();
+      }, { logger, signal: lifetime.signal });
+    }
     if (overrides.listen === false) {
       await server.initialize();
     } else {
@@ -246,6 +267,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
+    await ingest?.stop();
     await relay.stop();
     await Promise.allSettled([publisher.disconnect(), registry.close(), mongo?.close()]);
     logger.info('Passerelle stopped');

@@ -15,13 +15,15 @@ import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
-import type { RegistryStore } from './registry/store';
+import type { ChangeLog, RegistryStore } from './registry/store';
 
 /** The registry as the app runs it. */
 export interface RegistryModule {
   service: RegistryServiceImpl;
   store: RegistryStore;
   outbox: Outbox;
+  /** Call `listener` after every change this process applies (the relay publishes its events at once). */
+  onApplied(listener: () => void): void;
   /** Create indexes and re-apply changes a crash left half-done; retried by app.start until it succeeds. */
   init(): Promise<void>;
   ping(): Promise<boolean>;
@@ -45,12 +47,36 @@ export interface RegistryModuleOptions {
 }
 
 /**
+ * The change log, telling `listeners` after each change it finishes (its events are then pending).
+ * @param changes - the store's change log
+ * @param listeners - called after each finished change
+ */
+function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): ChangeLog {
+  return {
+    commit: (change) => changes.commit(change),
+    abort: (id) => changes.abort(id),
+    finish: async (id) => {
+      await changes.finish(id);
+      for (const l of listeners) l();
+    },
+    get: (id) => changes.get(id),
+    unfinished: (limit) => changes.unfinished(limit),
+    leaseHolder: (lease) => changes.leaseHolder(lease),
+    dropOrphanLease: (leaseId) => changes.dropOrphanLease(leaseId),
+    history: (kind, id) => changes.history(kind, id),
+    allHistory: (o) => changes.allHistory(o),
+  };
+}
+
+/**
  * Build the registry module.
  * @param opts - configuration, logger, database (or null for memory) and rule overrides
  */
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
-  const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
+  const applied = new Set<() => void>();
+  const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
+  const store: RegistryStore = { ...raw, changes: signallingChangeLog(raw.changes, applied) };
   let rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), runnerUpMargin: config.live.matchRunnerUpMargin, ...opts.rules });
   // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).
   useNameTable(loadNameTables(config.env.MATCH_NAME_TABLES));
@@ -102,5 +128,5 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     service.setMatchRules(next);
   }
 
-  return { service, store, outbox: store.outbox, init, ping, close, setMatchThresholds };
+  return { service, store, outbox: store.outbox, onApplied: (l) => applied.add(l), init, ping, close, setMatchThresholds };
 }

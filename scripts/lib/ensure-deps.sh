@@ -6,4 +6,7 @@ ensure_node_modules() {
     echo "Installing npm dependencies (npm ci)…"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  # Patches to installed dependencies (scripts/patches/README.md); idempotent, also for a
+  # node_modules installed before a patch was added.
+  node scripts/patches/kafkajs-idle-timer.js
 }

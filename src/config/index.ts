@@ -103,6 +103,9 @@ function crossCheck(env: Env): string[] {
     problems.push('OPENHIM_SHARED_SECRET: still the placeholder of openhim-import.json; choose a secret and put it in the channels\' route passwords');
   }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
+  if (env.KAFKA_INGEST_ENABLED && env.KAFKA_INGEST_SOURCES.length === 0 && !env.KAFKA_INGEST_OPENHIM_TOPIC) {
+    problems.push('KAFKA_INGEST_SOURCES or KAFKA_INGEST_OPENHIM_TOPIC: at least one is required when KAFKA_INGEST_ENABLED=true');
+  }
   problems.push(...stewardProblems(env));
   if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');
   for (const path of env.MATCH_NAME_TABLES ?? []) if (!existsSync(path)) problems.push(`MATCH_NAME_TABLES: no file ${path}`);

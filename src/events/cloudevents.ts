@@ -2,13 +2,15 @@ import type { OutboxEvent } from '../core/types';
 
 /** A Kafka message in CloudEvents 1.0 binary mode (contracts.md §3). */
 export interface KafkaMessageShape {
-  key: string;
+  /** Null for the Instant OpenHIE `2xx` topic, which carries no key. */
+  key: string | null;
   value: string;
   headers: Record<string, string>;
 }
 
 /**
  * Render one outbox event as a Kafka message with the CloudEvents headers of contracts.md §3.
+ * Every value Passerelle publishes is FHIR JSON (schemas/identity-event.schema.json).
  * @param event - the stored outbox event
  * @param instance - this deployment's instance name, used in `ce_source`
  */
@@ -20,8 +22,8 @@ export function toKafkaMessage(event: OutboxEvent, instance: string): KafkaMessa
     ce_type: event.type,
     ce_time: event.time,
     ce_subject: event.subject,
-    'content-type': event.topic === 'review' ? 'application/json' : 'application/fhir+json',
+    'content-type': 'application/fhir+json',
   };
   if (event.transactionId) headers['x-openhim-transactionid'] = event.transactionId;
-  return { key: event.key, value: JSON.stringify(event.payload), headers };
+  return { key: event.topic === 'bundle2xx' ? null : event.key, value: JSON.stringify(event.payload), headers };
 }

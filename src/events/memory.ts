@@ -17,6 +17,7 @@ export class InMemoryEventPublisher implements EventPublisher {
   }
 
   async publish(events: OutboxEvent[]): Promise<void> {
+    if (!this.connected) throw new Error('event bus not connected');
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new Error('simulated broker outage');

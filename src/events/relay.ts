@@ -4,7 +4,15 @@
  * consumers dedupe on. Events go out in journal order, one batch at a time, preserving per-key order.
  */
 import type { Logger } from '../core/logger';
+import type { OutboxEvent } from '../core/types';
+import { MissingTopicError } from './ports';
 import type { EventPublisher, Outbox } from './ports';
+
+/** Told about every batch published and every failure (metrics). */
+export interface RelayObserver {
+  published(events: OutboxEvent[], seconds: number): void;
+  failed(err: unknown): void;
+}
 
 export interface RelayOptions {
   outbox: Outbox;
@@ -13,6 +21,18 @@ export interface RelayOptions {
   batchSize?: number;
   idleMs?: number;
   maxBackoffMs?: number;
+  observer?: RelayObserver;
+}
+
+/** What /ready reports about the relay. */
+export interface RelayHealth {
+  /** The last attempt failed; events wait in the outbox. */
+  failing: boolean;
+  lastError: string | null;
+  /** Topics the broker reported missing on the last attempt. */
+  missingTopics: string[];
+  /** When the current run of failures began (ISO 8601). */
+  failingSince: string | null;
 }
 
 /** A polling relay from the outbox to Kafka with exponential backoff on failure. */
@@ -21,6 +41,15 @@ export class OutboxRelay {
   private running = false;
   private inFlight: Promise<number> | null = null;
   private failures = 0;
+  private failingSince: Date | null = null;
+  private missingTopics: string[] = [];
+  /** A nudge arrived while a batch was in flight: drain again at once. */
+  private dirty = false;
+  /** Ids published whose bookkeeping is still running (not handed out again meanwhile). */
+  private readonly marking = new Set<string>();
+  /** The bookkeeping of the last batch published, and its failure until reported. */
+  private marked: Promise<void> = Promise.resolve();
+  private markFailure: Error | null = null;
   /** Events published since start, for /metrics. */
   publishedCount = 0;
   lastError: string | null = null;
@@ -36,6 +65,17 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
+  /** Wake the relay now (a change was just committed) instead of at the next poll. */
+  nudge(): void {
+    if (!this.running || this.failures > 0) return;
+    if (this.inFlight) {
+      this.dirty = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   /** Stop polling and finish the batch in flight, then try one last drain. */
   async stop(): Promise<void> {
     this.running = false;
@@ -43,14 +83,42 @@ export class OutboxRelay {
     this.timer = null;
     await this.inFlight?.catch(() => 0);
     await this.drainOnce().catch(() => 0);
+    await this.settled().catch(() => undefined);
   }
 
-  /** Publish one batch; returns how many events went out. Exposed for tests and shutdown. */
+  /**
+   * Publish one batch; returns how many events went out. Exposed for tests and shutdown.
+   * The bookkeeping of a batch (markPublished) runs while the next batch is read and published: its
+   * events are not handed out again meanwhile, and the next batch goes to Kafka only after this one
+   * was acknowledged, so per-key order holds. If the bookkeeping fails, those events are published
+   * again later with the same `ce_id` (at least once).
+   */
   async drainOnce(): Promise<number> {
-    const events = await this.opts.outbox.pending(this.opts.batchSize ?? 500);
-    if (events.length === 0) return 0;
+    const limit = this.opts.batchSize ?? 500;
+    // Ids being marked when the read starts: the read may still see them pending even if their
+    // bookkeeping finishes before it returns.
+    const marking = new Set(this.marking);
+    const fetched = await this.opts.outbox.pending(limit + marking.size);
+    const events = fetched.filter((e) => !marking.has(e.id) && !this.marking.has(e.id)).slice(0, limit);
+    if (events.length === 0) {
+      await this.settled();
+      return 0;
+    }
+    const started = process.hrtime.bigint();
     await this.opts.publisher.publish(events);
-    await this.opts.outbox.markPublished(events.map((e) => e.id));
+    await this.settled();
+    const ids = events.map((e) => e.id);
+    for (const id of ids) this.marking.add(id);
+    this.marked = this.opts.outbox.markPublished(ids).then(
+      () => {
+        this.opts.observer?.published(events, Number(process.hrtime.bigint() - started) / 1e9);
+      },
+      (err: unknown) => {
+        this.markFailure = err instanceof Error ? err : new Error('marking published events failed');
+      },
+    ).finally(() => {
+      for (const id of ids) this.marking.delete(id);
+    });
     this.publishedCount += events.length;
     return events.length;
   }
@@ -60,6 +128,23 @@ export class OutboxRelay {
     while ((await this.drainOnce()) > 0) {
       // keep going until nothing is pending
     }
+    await this.settled();
+  }
+
+  /**
+   * Wait for the last batch's bookkeeping; if it failed, fail now (the relay backs off, and those
+   * events are handed out, and published, again).
+   */
+  private async settled(): Promise<void> {
+    await this.marked;
+    const err = this.markFailure;
+    this.markFailure = null;
+    if (err !== null) throw err;
+  }
+
+  /** The relay's state for /ready. */
+  health(): RelayHealth {
+    return { failing: this.failures > 0, lastError: this.lastError, missingTopics: [...this.missingTopics], failingSince: this.failingSince?.toISOString() ?? null };
   }
 
   private schedule(delayMs: number): void {
@@ -69,20 +154,42 @@ export class OutboxRelay {
   }
 
   private async tick(): Promise<void> {
+    this.timer = null;
+    this.dirty = false;
     this.inFlight = this.drainOnce();
     try {
       const n = await this.inFlight;
-      this.failures = 0;
-      this.lastError = null;
-      this.schedule(n >= (this.opts.batchSize ?? 500) ? 0 : (this.opts.idleMs ?? 100));
+      this.recovered();
+      this.schedule(n >= (this.opts.batchSize ?? 500) || this.dirty ? 0 : (this.opts.idleMs ?? 100));
     } catch (err) {
-      this.failures += 1;
-      this.lastError = err instanceof Error ? err.message : String(err);
-      const backoff = Math.min(this.opts.maxBackoffMs ?? 10000, 100 * 2 ** Math.min(this.failures, 10));
-      this.opts.logger.warn({ err, failures: this.failures, backoffMs: backoff }, 'outbox relay failed; retrying');
-      this.schedule(backoff);
+      this.schedule(this.failed(err));
     } finally {
       this.inFlight = null;
     }
+  }
+
+  private recovered(): void {
+    if (this.failures > 0) this.opts.logger.info({ failures: this.failures, since: this.failingSince }, 'outbox relay publishing again');
+    this.failures = 0;
+    this.failingSince = null;
+    this.lastError = null;
+    this.missingTopics = [];
+  }
+
+  /** Record a failure; returns the backoff before the next attempt. */
+  private failed(err: unknown): number {
+    this.failures += 1;
+    this.failingSince ??= new Date();
+    this.lastError = err instanceof Error ? err.message : String(err);
+    this.missingTopics = err instanceof MissingTopicError ? err.topics : [];
+    this.opts.observer?.failed(err);
+    const backoff = Math.min(this.opts.maxBackoffMs ?? 10000, 100 * 2 ** Math.min(this.failures, 10));
+    // A missing topic needs an operator: say so loudly, once per run of failures and then rarely.
+    if (err instanceof MissingTopicError) {
+      if (this.failures === 1 || this.failures % 30 === 0) this.opts.logger.error({ topics: err.topics, failures: this.failures }, err.message);
+    } else {
+      this.opts.logger.warn({ err, failures: this.failures, backoffMs: backoff }, 'outbox relay failed; events wait in the outbox');
+    }
+    return backoff;
   }
 }

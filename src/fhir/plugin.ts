@@ -31,6 +31,8 @@ export interface FhirPluginOptions {
   defaultCount?: number;
   /** Identifier systems always known as domains (PIXm/PDQm), e.g. the MPI ID and national id systems. */
   identifierSystems?: string[];
+  /** Told of each accepted Bundle (the optional Instant OpenHIE `2xx` topic). */
+  bundleAccepted?: FhirContext['bundleAccepted'];
 }
 
 const PREFIX = '/fhir';
@@ -57,6 +59,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       maxCount: opts.maxCount ?? 100,
       defaultCount: Math.min(opts.defaultCount ?? 20, opts.maxCount ?? 100),
       dispatch: (req, within) => dispatch(router, within ?? ctx, req),
+      ...(opts.bundleAccepted ? { bundleAccepted: opts.bundleAccepted } : {}),
     };
     for (const route of router.routes) {
       server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });

@@ -7,6 +7,7 @@ import { metadata } from './capability';
 import type { FhirFormats } from './format';
 import { patientHistory, patientTypeHistory } from './history';
 import { processBundle } from './operations/batch';
+import { feedingAcceptedBundles } from './operations/accepted-bundle';
 import { matchPatients } from './operations/match';
 import { pixQuery } from './operations/pixm';
 import { processMessage } from './operations/pmir';
@@ -75,8 +76,8 @@ export function buildRouter(formats: FhirFormats): FhirRouter {
   const r = new FhirRouter();
   r.add({ method: 'GET', path: 'metadata', handler: metadata(r.routes, version), public: true });
   addPatient(r, validate);
-  r.add({ method: 'POST', path: '', handler: processBundle(validate), scope: WRITE, capabilities: [{ kind: 'system', code: 'batch' }, { kind: 'system', code: 'transaction', documentation: TRANSACTION_DOC }] })
-    .add({ method: 'POST', path: '$process-message', handler: processMessage(validate), scope: WRITE, capabilities: [{ kind: 'operation', name: 'process-message', definition: `${OP}/MessageHeader-process-message` }] })
+  r.add({ method: 'POST', path: '', handler: feedingAcceptedBundles(processBundle(validate)), scope: WRITE, capabilities: [{ kind: 'system', code: 'batch' }, { kind: 'system', code: 'transaction', documentation: TRANSACTION_DOC }] })
+    .add({ method: 'POST', path: '$process-message', handler: feedingAcceptedBundles(processMessage(validate)), scope: WRITE, capabilities: [{ kind: 'operation', name: 'process-message', definition: `${OP}/MessageHeader-process-message` }] })
     .add({ method: 'GET', path: 'Practitioner/:id', handler: readPractitioner, scope: PRACT, capabilities: [{ kind: 'interaction', resource: 'Practitioner', code: 'read' }] })
     .add({ method: 'GET', path: 'Practitioner', handler: searchPractitioners, scope: PRACT, capabilities: [{ kind: 'interaction', resource: 'Practitioner', code: 'search-type' }, { kind: 'search', resource: 'Practitioner', params: PRACTITIONER_SEARCH_PARAMS }] });
   addTerminology(r);

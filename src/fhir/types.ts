@@ -3,7 +3,7 @@
  * plugin's dependencies and returns `[OperationOutcome, Resource?, headers?]`. Only `plugin.ts`
  * knows hapi; handlers are unit-testable without a server.
  */
-import type { OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
 import type { Actor } from '../core/types';
 import type { RegistryService } from '../registry/ports';
 import type { TerminologyService } from '../terminology/service';
@@ -51,6 +51,8 @@ export interface FhirContext {
   maxCount: number;
   /** Page size when `_count` is absent. */
   defaultCount: number;
+  /** Told of each Bundle accepted through `POST /fhir` or `$process-message` (the optional `2xx` topic). */
+  bundleAccepted?: (bundle: Bundle, actor: Actor) => Promise<void>;
   /** Dispatch a request to the route table (batch, transaction, PMIR), with this or another context (a transaction's). */
   dispatch(req: FhirRequest, within?: FhirContext): Promise<FhirResult>;
 }

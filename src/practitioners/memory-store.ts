@@ -1,7 +1,10 @@
-/** In-memory PractitionerStore (tests, development). */
+/** In-memory PractitionerStore (tests, development), with its event outbox. */
 import type { Practitioner } from 'fhir/r4';
+import type { OutboxEvent } from '../core/types';
 import type { PractitionerQuery, PractitionerStore } from './port';
 import { normalizePractitionerName, practitionerSearchFields } from './port';
+import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
+import type { PractitionerOutbox } from './events';
 import { jsonClone } from '../core/json-clone';
 
 function matches(p: Practitioner, q: PractitionerQuery): boolean {
@@ -20,6 +23,13 @@ function matches(p: Practitioner, q: PractitionerQuery): boolean {
 /** A Map-backed PractitionerStore. */
 export class MemoryPractitionerStore implements PractitionerStore {
   private readonly items = new Map<string, Practitioner>();
+  /** Unpublished events in write order. */
+  private readonly pendingEvents: OutboxEvent[] = [];
+
+  /**
+   * @param instance - instance name for the events' `ce_source`
+   */
+  constructor(private readonly instance = 'passerelle') {}
 
   /** @param id - logical id */
   async get(id: string): Promise<Practitioner | null> {
@@ -34,10 +44,22 @@ export class MemoryPractitionerStore implements PractitionerStore {
 
   /** @param practitioner - the Practitioner with its id */
   async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
-    const prev = this.items.get(practitioner.id);
+    const prev = this.items.get(practitioner.id) ?? null;
+    if (prev && samePractitioner(prev, practitioner)) return jsonClone(prev);
     const version = Number(prev?.meta?.versionId ?? 0) + 1;
-    const stored: Practitioner = { ...jsonClone(practitioner), meta: { ...practitioner.meta, versionId: String(version), lastUpdated: new Date().toISOString() } };
+    const stored = { ...jsonClone(practitioner), meta: { ...practitioner.meta, versionId: String(version), lastUpdated: new Date().toISOString() } };
     this.items.set(practitioner.id, stored);
+    this.pendingEvents.push(buildPractitionerEvent(practitionerEventType(prev, stored), jsonClone(stored), this.instance));
     return jsonClone(stored);
   }
+
+  /** The store's outbox (relayed with the registry's). */
+  readonly outbox: PractitionerOutbox = {
+    pending: async (limit) => jsonClone(this.pendingEvents.slice(0, limit)),
+    markPublished: async (ids) => {
+      const done = new Set(ids);
+      for (let i = this.pendingEvents.length - 1; i >= 0; i--) if (done.has((this.pendingEvents[i] as OutboxEvent).id)) this.pendingEvents.splice(i, 1);
+    },
+    lag: async () => ({ count: this.pendingEvents.length, oldestAt: this.pendingEvents[0]?.time ?? null }),
+  };
 }

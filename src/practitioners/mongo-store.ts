@@ -3,12 +3,18 @@
  * the Practitioner kept as received beside the normalised fields the searches use. Query values only
  * ever appear as escaped, anchored regexes or equality values, so nothing a caller sends reaches
  * MongoDB as an operator. Built on the shared storage helpers (src/storage) only.
+ *
+ * Each new version carries its practitioner event in the same document write (`pendingEvents`, in
+ * version order; `hasPending` is set while any waits), which the store's outbox hands to the relay.
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from './port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
 import { MediatorError } from '../core/errors';
+import type { OutboxEvent } from '../core/types';
+import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
+import type { PractitionerOutbox } from './events';
 import { isDuplicateKey } from '../storage/errors';
 import { escapeRegex } from '../storage/regex';
 import { identifierKey } from '../core/types';
@@ -16,7 +22,15 @@ import { identifierKey } from '../core/types';
 /** Writers racing for one Practitioner's next version retry at most this often. */
 const MAX_ATTEMPTS = 50;
 
-type PractitionerDoc = PractitionerSearchFields & { _id: string; version: number; lastUpdated: string; resource: Practitioner };
+type PractitionerDoc = PractitionerSearchFields & {
+  _id: string;
+  version: number;
+  lastUpdated: string;
+  resource: Practitioner;
+  /** Events of versions not yet published, oldest first (the store's outbox). */
+  pendingEvents?: OutboxEvent[];
+  hasPending?: true;
+};
 
 /** The resource is stored as received; its meta (version, lastUpdated) is composed from the document's own fields. */
 function present(d: PractitionerDoc): Practitioner {
@@ -51,8 +65,9 @@ export class MongoPractitionerStore implements PractitionerStore {
   /**
    * @param db - the database
    * @param collection - collection name
+   * @param instance - instance name for the events' `ce_source`
    */
-  constructor(db: Db, collection = 'practitioners') {
+  constructor(db: Db, collection = 'practitioners', private readonly instance = 'passerelle') {
     this.col = db.collection<PractitionerDoc>(collection);
   }
 
@@ -60,11 +75,12 @@ export class MongoPractitionerStore implements PractitionerStore {
   async init(): Promise<void> {
     await this.col.createIndex({ family: 1 }, { name: 'family' });
     await this.col.createIndex({ idKeys: 1 }, { name: 'idKeys' });
+    await this.col.createIndex({ hasPending: 1 }, { name: 'hasPending', sparse: true });
   }
 
   /** @param id - logical id */
   async get(id: string): Promise<Practitioner | null> {
-    const d = await this.col.findOne({ _id: id });
+    const d = await this.col.findOne({ _id: id }, { projection: { pendingEvents: 0 } });
     return d ? present(d) : null;
   }
 
@@ -73,16 +89,17 @@ export class MongoPractitionerStore implements PractitionerStore {
     const filter = filterOf(query);
     const [total, docs] = await Promise.all([
       this.col.countDocuments(filter),
-      this.col.find(filter).sort({ _id: 1 }).skip(query.offset).limit(query.count).toArray(),
+      this.col.find(filter, { projection: { pendingEvents: 0 } }).sort({ _id: 1 }).skip(query.offset).limit(query.count).toArray(),
     ]);
     return { total, items: docs.map(present) };
   }
 
   /**
-   * Insert or replace, as the next version. The write is one atomic conditional replace: it lands
-   * only while the stored version is older than the one computed from the read, and inserts when there
-   * is none. A concurrent writer that got there first makes the filter miss, so the upsert's insert
-   * hits the `_id` (a duplicate key): read again and retry with the next version.
+   * Insert or replace, as the next version, with its event. The write is one atomic conditional
+   * write: an insert for a first version, else an update of the version the new one was computed
+   * from, which also appends the event. A concurrent writer that got there first makes the insert hit
+   * the `_id` (a duplicate key) or the update miss: read again and retry with the next version. An
+   * unchanged re-send writes nothing.
    * @param practitioner - the Practitioner with its id
    */
   async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
@@ -90,17 +107,49 @@ export class MongoPractitionerStore implements PractitionerStore {
     const resource: Practitioner = { ...practitioner, meta };
     if (Object.keys(meta).length === 0) delete resource.meta;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.col.findOne({ _id: practitioner.id }, { projection: { version: 1 } });
+      const current = await this.col.findOne({ _id: practitioner.id }, { projection: { pendingEvents: 0 } });
+      if (current && samePractitioner(current.resource, resource)) return present(current);
       const version = (current?.version ?? 0) + 1;
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
-      try {
-        await this.col.replaceOne({ _id: practitioner.id, version: { $lt: version } }, doc, { upsert: true });
-        return present(doc);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        await new Promise((r) => setTimeout(r, attempt * 2));
-      }
+      const event = buildPractitionerEvent(practitionerEventType(current?.resource ?? null, resource), present(doc) as Practitioner & { id: string }, this.instance);
+      if (await this.write(doc, event)) return present(doc);
+      await new Promise((r) => setTimeout(r, attempt * 2));
     }
     throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');
   }
+
+  /** Write a version with its event; false when another writer got there first. */
+  private async write(doc: PractitionerDoc, event: OutboxEvent): Promise<boolean> {
+    if (doc.version === 1) {
+      try {
+        await this.col.insertOne({ ...doc, pendingEvents: [event], hasPending: true });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    }
+    const { _id, ...fields } = doc;
+    const r = await this.col.updateOne({ _id, version: doc.version - 1 }, { $set: { ...fields, hasPending: true }, $push: { pendingEvents: event } });
+    return r.matchedCount === 1;
+  }
+
+  /** The store's outbox: events of every document with some pending, in version order per document. */
+  readonly outbox: PractitionerOutbox = {
+    pending: async (limit) => {
+      const docs = await this.col.find({ hasPending: true }, { projection: { pendingEvents: 1 } }).limit(limit).toArray();
+      return docs.flatMap((d) => d.pendingEvents ?? []).slice(0, limit);
+    },
+    markPublished: async (ids) => {
+      if (ids.length === 0) return;
+      await this.col.updateMany({ 'pendingEvents.id': { $in: ids } }, { $pull: { pendingEvents: { id: { $in: ids } } } });
+      // Atomic per document: a version written meanwhile pushed an event and keeps the flag.
+      await this.col.updateMany({ hasPending: true, pendingEvents: { $size: 0 } }, { $unset: { hasPending: '' } });
+    },
+    lag: async () => {
+      const docs = await this.col.find({ hasPending: true }, { projection: { pendingEvents: 1 } }).toArray();
+      const events = docs.flatMap((d) => d.pendingEvents ?? []);
+      return { count: events.length, oldestAt: events.map((e) => e.time).sort()[0] ?? null };
+    },
+  };
 }

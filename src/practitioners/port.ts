@@ -6,6 +6,7 @@
  */
 import type { Practitioner } from 'fhir/r4';
 import { identifierKey } from '../core/types';
+import type { PractitionerOutbox } from './events';
 
 /** A Practitioner search: name parts (prefix, case-insensitive) and identifiers, AND-ed. */
 export interface PractitionerQuery {
@@ -22,8 +23,13 @@ export interface PractitionerQuery {
 export interface PractitionerStore {
   get(id: string): Promise<Practitioner | null>;
   search(query: PractitionerQuery): Promise<{ total: number; items: Practitioner[] }>;
-  /** Insert or replace by id (the channel keeps iHRIS ids); returns the stored version. */
+  /**
+   * Insert or replace by id (the channel keeps iHRIS ids); returns the stored version. A new version
+   * records its practitioner event in the same write (an unchanged re-send makes none).
+   */
   upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner>;
+  /** Where those events wait for the relay (stores that publish events). */
+  readonly outbox?: PractitionerOutbox;
 }
 
 /**

@@ -15,9 +15,11 @@ import { xrefDiff } from './xref';
 import { changedFields } from './history';
 import { toSearchFields } from './search-fields';
 import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
+import type { PatientEventType } from './pmir-event';
+import { buildReviewEvent } from './review-event';
+import type { ReviewEventTask, ReviewEventType } from './review-event';
 
 const XREF_PREFIX = lookupKey.xref('');
-import type { PatientEventType, ReviewEventType } from './pmir-event';
 
 /**
  * What a lookup returned, as strings that change when a record under its keys is written.
@@ -209,7 +211,10 @@ export class ChangeBuilder {
   }
 
   /**
-   * Emit the patient event of this change, keyed by the MPI ID left standing.
+   * Emit the patient event of this change, keyed by the MPI ID left standing. It carries the new
+   * version of every record the change touched — each golden and source Patient — so that a consumer
+   * applying events ends with the MPI's identities (a source moved away changes the golden record it
+   * left, too: `affected`).
    * @param type - what happened
    * @param standing - the golden record left standing (the survivor of a merge)
    * @param other - the other golden record of a merge/unmerge/unlink (and the survivor a retired one points to)
@@ -218,17 +223,23 @@ export class ChangeBuilder {
     this.eventSpecs.push((history) => {
       const idx = (kind: 'source' | 'golden', id: string): number => history.findIndex((h) => h.kind === kind && h.id === id);
       const otherIdx = other ? idx('golden', other.mpiId) : -1;
+      const affected = history.flatMap((h, i) => (h.kind === 'golden' && h.id !== standing && h.id !== other?.mpiId ? [i] : []));
       return this.event('patient', `org.passerelle.patient.${type}`, standing, {
         kind: 'pmir', source: `urn:passerelle:${this.ctx.cfg.instance}`, golden: idx('golden', standing),
         sources: history.flatMap((h, i) => (h.kind === 'source' ? [i] : [])),
         ...(otherIdx >= 0 ? { other: otherIdx } : {}), ...(other?.retiredInto ? { retiredInto: other.retiredInto } : {}),
+        ...(affected.length > 0 ? { affected } : {}),
       });
     });
   }
 
-  /** Emit a review event (no personal data). */
-  reviewEvent(type: ReviewEventType, mpiId: string, payload: Record<string, unknown>): void {
-    this.eventSpecs.push(() => this.event('review', `org.passerelle.review.${type}`, mpiId, { kind: 'json', payload }));
+  /** Emit a review event: a FHIR message focused on a Task (references and codes only: no personal data). */
+  reviewEvent(type: ReviewEventType, mpiId: string, task: ReviewEventTask): void {
+    this.eventSpecs.push(() => {
+      const e = this.event('review', `org.passerelle.review.${type}`, mpiId, { kind: 'json', payload: {} });
+      const message = buildReviewEvent({ id: e.id, type, time: e.time, mpiId, task, sourceEndpoint: `urn:passerelle:${this.ctx.cfg.instance}` });
+      return { ...e, body: { kind: 'json', payload: message.payload as Record<string, unknown> } };
+    });
   }
 
   private event(topic: EventRecord['topic'], type: string, key: string, body: EventRecord['body']): EventRecord {

@@ -19,6 +19,7 @@ function payloadOf(change: Change, e: EventRecord): unknown {
     time: e.time,
     golden,
     sources: body.sources.map(at),
+    ...(body.affected ? { affected: body.affected.map(at) } : {}),
     ...(other ? { other: body.retiredInto ? retiredPatient(other, body.retiredInto) : other } : {}),
     sourceEndpoint: body.source,
     ...(e.transactionId ? { transactionId: e.transactionId } : {}),

@@ -5,12 +5,12 @@
  * the retired Patient (active=false, link replaced-by the survivor).
  */
 import type { Bundle, BundleEntry, MessageHeader, Patient } from 'fhir/r4';
-import type { OutboxEvent, TopicName } from '../core/types';
+import { messageBundle } from '../core/fhir-message';
+import type { OutboxEvent } from '../core/types';
 
 export const PMIR_EVENT_URI = 'urn:ihe:iti:pmir:2019:patient-feed';
 
 export type PatientEventType = 'created' | 'updated' | 'linked' | 'unlinked' | 'merged' | 'unmerged' | 'deactivated';
-export type ReviewEventType = 'opened' | 'resolved';
 
 /** Input of the patient event builder. */
 export interface PatientEventInput {
@@ -24,6 +24,8 @@ export interface PatientEventInput {
   sources: Patient[];
   /** For merges: the retired golden Patient; for unmerges: the restored one. */
   other?: Patient;
+  /** Every other golden Patient the change touched (e.g. the one a moved source left). */
+  affected?: Patient[];
   transactionId?: string;
   /** `urn:passerelle:<instance>` style source endpoint. */
   sourceEndpoint: string;
@@ -54,7 +56,7 @@ export function retiredPatient(retired: Patient, survivorId: string): Patient {
  */
 export function buildPmirBundle(input: PatientEventInput): Bundle {
   const historyId = `${input.id}-history`;
-  const resources = [input.golden, ...(input.other ? [input.other] : []), ...input.sources];
+  const resources = [input.golden, ...(input.other ? [input.other] : []), ...(input.affected ?? []), ...input.sources];
   const history: Bundle = {
     resourceType: 'Bundle',
     id: historyId,
@@ -69,16 +71,10 @@ export function buildPmirBundle(input: PatientEventInput): Bundle {
     source: { endpoint: input.sourceEndpoint },
     focus: [{ reference: `urn:uuid:${historyId}` }],
   };
-  return {
-    resourceType: 'Bundle',
-    id: input.id,
-    type: 'message',
-    timestamp: input.time,
-    entry: [
-      { fullUrl: `urn:uuid:${header.id ?? ''}`, resource: header },
-      { fullUrl: `urn:uuid:${historyId}`, resource: history },
-    ],
-  };
+  return messageBundle(input.id, input.time, [
+    { fullUrl: `urn:uuid:${header.id ?? ''}`, resource: header },
+    { fullUrl: `urn:uuid:${historyId}`, resource: history },
+  ]);
 }
 
 /**
@@ -89,18 +85,6 @@ export function buildPatientEvent(input: PatientEventInput): OutboxEvent {
   const mpiId = input.golden.id ?? '';
   return withTransaction(
     { id: input.id, topic: 'patient', key: mpiId, type: `org.passerelle.patient.${input.type}`, subject: mpiId, time: input.time, payload: buildPmirBundle(input) },
-    input.transactionId,
-  );
-}
-
-/**
- * A review event (topic `review`, keyed by MPI ID).
- * @param input - id, type, time, the MPI ID concerned and a small payload without personal data
- */
-export function buildReviewEvent(input: { id: string; type: ReviewEventType; time: string; mpiId: string; payload: Record<string, unknown>; transactionId?: string }): OutboxEvent {
-  const topic: TopicName = 'review';
-  return withTransaction(
-    { id: input.id, topic, key: input.mpiId, type: `org.passerelle.review.${input.type}`, subject: input.mpiId, time: input.time, payload: input.payload },
     input.transactionId,
   );
 }

@@ -27,7 +27,7 @@ export function openReview(ctx: RegistryContext, b: ChangeBuilder, src: StoredSo
     updatedAt: b.at,
   };
   b.addReview(task);
-  b.reviewEvent('opened', mpiId, { taskId: task.id, candidates: task.candidates.map((c) => c.mpiId) });
+  b.reviewEvent('opened', mpiId, { id: task.id, sourceId: src.id, candidates: task.candidates.map((c) => c.mpiId) });
   return task;
 }
 

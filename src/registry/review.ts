@@ -57,7 +57,7 @@ export async function resolveReview(ctx: RegistryContext, id: string, decision: 
       updatedAt: b.at,
     };
     b.addReview(resolved);
-    b.reviewEvent('resolved', standing, { taskId: id, action: decision.action });
+    b.reviewEvent('resolved', standing, { id, sourceId: source.id, candidates: current.candidates.map((c) => c.mpiId), resolution: { action: decision.action, ...(target ? { mpiId: target } : {}) } });
     return () => publicReview(resolved);
   });
 }

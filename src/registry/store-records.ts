@@ -170,7 +170,7 @@ export interface HistoryRecord {
 
 /** How an event's value is built from its change when it is published (no copy of the Patients). */
 export type EventBody =
-  | { kind: 'pmir'; source: string; golden: number; sources: number[]; other?: number; retiredInto?: string }
+  | { kind: 'pmir'; source: string; golden: number; sources: number[]; other?: number; retiredInto?: string; affected?: number[] }
   | { kind: 'json'; payload: Record<string, unknown> };
 
 /** An event as its change stores it (the outbox). Indexes in `body` point into the change's history. */

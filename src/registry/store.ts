@@ -88,11 +88,26 @@ export interface ChangeLog {
   allHistory(opts: { since?: string; offset: number; count: number }): Promise<{ total: number; items: HistoryEntry[] }>;
 }
 
+/** Which changes a replay covers: those touching one golden record, or those made since a time. */
+export type ReplayScope = { mpiId: string } | { since: string };
+
+/** Events kept after publishing (the change log keeps each change's), oldest first, by pages of changes. */
+export interface RetainedEvents {
+  /**
+   * @param scope - one MPI ID, or a start time (ISO 8601)
+   * @param page - `after`: the cursor a previous page returned (null first); `limit`: changes per page
+   * @returns the events of the page's changes, and the next cursor (null at the end)
+   */
+  retained(scope: ReplayScope, page: { after: number | null; limit: number }): Promise<{ events: OutboxEvent[]; next: number | null }>;
+}
+
 /** Structurally the `Outbox` port of src/events (the relay reads it). */
-export interface OutboxStore {
+export interface OutboxStore extends RetainedEvents {
   /** Events of applied changes not yet published, in seq order (so per-key order holds). */
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(eventIds: string[]): Promise<void>;
+  /** How many events wait (committed, not yet published) and when the oldest was committed (metrics, /ready). */
+  lag(): Promise<{ count: number; oldestAt: string | null }>;
 }
 
 export interface ReviewStore {

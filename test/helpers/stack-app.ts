@@ -8,7 +8,7 @@ import { createMongoClient } from '../../src/storage/mongo-client';
 export interface StackApp {
   app: App;
   dbName: string;
-  topics: { patient: string; review: string };
+  topics: { patient: string; review: string; practitioner: string; dlq: string; bundle2xx: string };
   logLines: string[];
   /** Stop the app and drop its database. */
   close(): Promise<void>;
@@ -23,12 +23,12 @@ export interface StackApp {
 export async function buildStackApp(env: Record<string, string> = {}, opts: { listen?: boolean; awaitDatabase?: boolean } = {}): Promise<StackApp> {
   const run = randomUUID().slice(0, 8);
   const dbName = `passerelle_it_${run}`;
-  const topics = { patient: `it.${run}.patient`, review: `it.${run}.review` };
+  const topics = { patient: `it.${run}.patient`, review: `it.${run}.review`, practitioner: `it.${run}.practitioner`, dlq: `it.${run}.dlq`, bundle2xx: `it.${run}.2xx` };
   const config = testConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/', MONGODB_DB: dbName,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092', KAFKA_TOPIC_PATIENT: topics.patient,
-    KAFKA_TOPIC_REVIEW: topics.review, KAFKA_TOPIC_PRACTITIONER: `it.${run}.practitioner`, KAFKA_TOPIC_DLQ: `it.${run}.dlq`,
-    KAFKA_TOPIC_2XX: `it.${run}.2xx`, ...env,
+    KAFKA_TOPIC_REVIEW: topics.review, KAFKA_TOPIC_PRACTITIONER: topics.practitioner, KAFKA_TOPIC_DLQ: topics.dlq,
+    KAFKA_TOPIC_2XX: topics.bundle2xx, ...env,
   });
   const { logger, lines } = memoryLogger();
   const app = await createApp(config, { logger, listen: opts.listen ?? false });

@@ -5,7 +5,7 @@
  */
 import { MediatorError } from '../../core/errors';
 import type { OutboxEvent } from '../../core/types';
-import { pendingEventsOf } from '../change-events';
+import { outboxEventOf, pendingEventsOf } from '../change-events';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
@@ -87,6 +87,18 @@ export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog
         out.push(...pendingEventsOf(c));
       }
       return out.slice(0, limit);
+    },
+    retained: async (scope, p) => {
+      const ref = 'mpiId' in scope ? historyRef('golden', scope.mpiId) : null;
+      const matches = (c: Change): boolean => c.applied && c.seq > (p.after ?? -Infinity) && (ref ? c.history.some((h) => h.ref === ref) : c.at >= (scope as { since: string }).since);
+      const page = [...changes.values()].filter(matches).sort((a, b) => a.seq - b.seq).slice(0, p.limit);
+      return { events: page.flatMap((c) => c.events.map((e) => outboxEventOf(c, e))), next: page.length === p.limit ? (page[page.length - 1] as Change).seq : null };
+    },
+    lag: async () => {
+      // Committed changes not yet finished hold waiting events too.
+      const waiting = [...inSeqOrder(pending), ...inSeqOrder(unfinished)].filter((c) => c.unpublished.length > 0);
+      const oldestAt = waiting.map((c) => c.at).sort()[0] ?? null;
+      return { count: waiting.reduce((n, c) => n + c.unpublished.length, 0), oldestAt };
     },
     markPublished: async (eventIds) => {
       const done = new Set(eventIds);

@@ -16,7 +16,7 @@ import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import { DUPLICATE_KEY } from '../../storage/errors';
 import type { OutboxEvent } from '../../core/types';
-import { pendingEventsOf } from '../change-events';
+import { outboxEventOf, pendingEventsOf } from '../change-events';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
@@ -125,6 +125,21 @@ export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog
         if (out.length >= limit) break;
       }
       return out.slice(0, limit);
+    },
+    retained: async (scope, p) => {
+      const which = 'mpiId' in scope ? { 'history.ref': historyRef('golden', scope.mpiId) } : { at: { $gte: scope.since } };
+      const docs = await coll.find({ t: 'c', ...which, ...(p.after !== null ? { seq: { $gt: p.after } } : {}) }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(p.limit).toArray();
+      // Changes still in flight are not part of the record yet (they may be aborted).
+      const running = await inFlight(coll, docs.map((d) => String(d._id)));
+      const page = docs.map((d) => fromDoc(d, true) as Change);
+      const events = page.filter((c) => !running.has(c.id)).flatMap((c) => c.events.map((e) => outboxEventOf(c, e)));
+      return { events, next: docs.length === p.limit ? (page[page.length - 1] as Change).seq : null };
+    },
+    lag: async () => {
+      // Every change with events to publish, committed or finished: its flags and time only.
+      const docs = await coll.find({ t: 'c', pending: true }, { projection: { unpublished: 1, at: 1 } }).toArray();
+      const oldestAt = docs.map((d) => String(d.at)).sort()[0] ?? null;
+      return { count: docs.reduce((n, d) => n + (d.unpublished as string[]).length, 0), oldestAt };
     },
     markPublished: async (eventIds) => {
       if (eventIds.length === 0) return;

@@ -20,7 +20,7 @@ function event(n: number, key: string): OutboxEvent {
 }
 
 describe('KafkaEventPublisher against the real broker', () => {
-  const publisher = new KafkaEventPublisher({ brokers: testBrokers(), clientId: 'passerelle-test', instance: 'it', topics, logger: memoryLogger().logger, ensureTopics: true });
+  const publisher = new KafkaEventPublisher({ brokers: testBrokers(), clientId: 'passerelle-test', instance: 'it', topics, logger: memoryLogger().logger, topicSpecs: Object.values(topics).map((name) => ({ name, partitions: 3 })), createTopics: true });
 
   beforeAll(async () => {
     await publisher.connect();
@@ -38,7 +38,7 @@ describe('KafkaEventPublisher against the real broker', () => {
     const events = [event(1, key), event(2, key), event(3, key)];
     await publisher.publish(events.slice(0, 2));
     await publisher.publish(events.slice(2));
-    const got = await consume(topics.patient, 3);
+    const got = await consume(topics.patient, 3, 20000, { validate: false });
     expect(got.map((m) => m.headers.ce_id)).toEqual(events.map((e) => e.id));
     expect(new Set(got.map((m) => m.partition)).size).toBe(1);
     const first = got[0]!;

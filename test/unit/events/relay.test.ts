@@ -23,6 +23,7 @@ describe('OutboxRelay', () => {
   it('publishes every pending event once, in order, in batches', async () => {
     const outbox = new ArrayOutbox([1, 2, 3, 4, 5].map(ev));
     const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
     const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2 });
     await relay.flush();
     expect(publisher.published.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-3', 'id-4', 'id-5']);
@@ -33,6 +34,7 @@ describe('OutboxRelay', () => {
   it('keeps events pending while the broker is down and delivers them after', async () => {
     const outbox = new ArrayOutbox([ev(1), ev(2)]);
     const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
     publisher.failNext = 2;
     const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger });
     await expect(relay.drainOnce()).rejects.toThrow('outage');
@@ -45,12 +47,56 @@ describe('OutboxRelay', () => {
   it('retries with backoff when running in the background', async () => {
     const outbox = new ArrayOutbox([ev(1)]);
     const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
     publisher.failNext = 1;
     const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, idleMs: 5 });
     relay.start();
     await new Promise((r) => setTimeout(r, 600));
     await relay.stop();
     expect(publisher.published.map((e) => e.id)).toEqual(['id-1']);
+  });
+});
+
+describe('OutboxRelay bookkeeping', () => {
+  it('publishes the next batch while the previous one is being marked, never handing an event out twice', async () => {
+    const outbox = new ArrayOutbox([1, 2, 3, 4, 5, 6].map(ev));
+    const slowMark = outbox.markPublished.bind(outbox);
+    const order: string[] = [];
+    outbox.markPublished = async (ids) => {
+      order.push(`mark ${ids.join(',')} start`);
+      await new Promise((r) => setTimeout(r, 30));
+      await slowMark(ids);
+      order.push(`mark ${ids.join(',')} end`);
+    };
+    const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = async (events) => {
+      order.push(`publish ${events.map((e) => e.id).join(',')}`);
+      await publish(events);
+    };
+    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2 });
+    await relay.flush();
+    expect(publisher.published.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-3', 'id-4', 'id-5', 'id-6']);
+    expect(order.slice(0, 3)).toEqual(['publish id-1,id-2', 'mark id-1,id-2 start', 'publish id-3,id-4']);
+    expect(await outbox.pending(10)).toEqual([]);
+  });
+
+  it('fails the drain that follows a batch it could not mark (backoff), and publishes that batch again (same ids)', async () => {
+    const outbox = new ArrayOutbox([ev(1), ev(2)]);
+    const mark = outbox.markPublished.bind(outbox);
+    let failures = 1;
+    outbox.markPublished = async (ids) => {
+      if (failures-- > 0) throw new Error('store unreachable');
+      await mark(ids);
+    };
+    const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
+    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger });
+    await expect(relay.flush()).rejects.toThrow('store unreachable');
+    await relay.flush();
+    expect(publisher.published.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-1', 'id-2']);
+    expect(await outbox.pending(10)).toEqual([]);
   });
 });
 

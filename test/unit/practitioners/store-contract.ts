@@ -4,6 +4,8 @@
  */
 import type { Practitioner } from 'fhir/r4';
 import type { PractitionerStore } from '../../../src/practitioners/port';
+import type { PractitionerOutbox } from '../../../src/practitioners/events';
+import { expectValidEvent } from '../../helpers/event-schema';
 
 const NID = 'urn:oid:1.2.250.1.1';
 
@@ -16,9 +18,9 @@ function worker(id: string, family: string, given: string, extra: Partial<Practi
  * @param label - store name in test titles
  * @param make - a fresh, empty store
  */
-export function practitionerStoreContract(label: string, make: () => Promise<PractitionerStore>): void {
+export function practitionerStoreContract(label: string, make: () => Promise<PractitionerStore & { outbox: PractitionerOutbox }>): void {
   describe(`PractitionerStore contract (${label})`, () => {
-    let store: PractitionerStore;
+    let store: PractitionerStore & { outbox: PractitionerOutbox };
     beforeEach(async () => {
       store = await make();
       await store.upsert(worker('p1', 'Ndiaye', 'Aminata'));
@@ -60,6 +62,29 @@ export function practitionerStoreContract(label: string, make: () => Promise<Pra
         expect((await store.search({ family: [hostile], offset: 0, count: 10 })).total).toBe(0);
         expect((await store.search({ identifier: [{ value: hostile }], offset: 0, count: 10 })).total).toBe(0);
       }
+    });
+
+    test('each new version writes its event: created, updated, deactivated; an unchanged re-send none', async () => {
+      const types = async (): Promise<string[]> => (await store.outbox.pending(100)).filter((e) => e.key === 'p1').map((e) => e.type);
+      expect(await types()).toEqual(['org.passerelle.practitioner.created']);
+      await store.upsert(worker('p1', 'Ndiaye', 'Aminata'));
+      await store.upsert(worker('p1', 'Ndiaye', 'Aminata Marie'));
+      await store.upsert(worker('p1', 'Ndiaye', 'Aminata Marie', { active: false }));
+      expect(await types()).toEqual(['org.passerelle.practitioner.created', 'org.passerelle.practitioner.updated', 'org.passerelle.practitioner.deactivated']);
+      const events = (await store.outbox.pending(100)).filter((e) => e.key === 'p1');
+      const versions = events.map((e) => ((e.payload as { entry: Array<{ resource: { meta?: { versionId?: string } } }> }).entry[1]?.resource.meta?.versionId));
+      expect(versions).toEqual(['1', '2', '3']);
+      for (const e of events) expectValidEvent(e);
+      expect((await store.outbox.lag()).count).toBe(5);
+    }, 60000);
+
+    test('published events leave the outbox; later versions still queue', async () => {
+      const first = await store.outbox.pending(100);
+      await store.outbox.markPublished(first.map((e) => e.id));
+      expect(await store.outbox.pending(100)).toEqual([]);
+      expect(await store.outbox.lag()).toEqual({ count: 0, oldestAt: null });
+      await store.upsert(worker('p3', 'Seck', 'Awa'));
+      expect((await store.outbox.pending(100)).map((e) => e.type)).toEqual(['org.passerelle.practitioner.updated']);
     });
   });
 }

@@ -104,16 +104,18 @@ describe('ChangeBuilder', () => {
     expect(change.writes.sources[0]).toMatchObject({ goldenId: null, linkState: null });
   });
 
-  test('a not-a-match decision is kept on the source; extra leases are held; a review event is keyed by its MPI ID with the payload given', async () => {
+  test('a not-a-match decision is kept on the source; extra leases are held; a review event is keyed by its MPI ID and carries its Task', async () => {
     const { store, mpiId } = await seeded();
     const b = new ChangeBuilder(contextOver(store), 'not-a-match', actor);
     const src = (await b.source('urn:a|1'))!;
     b.addNotAMatch(src, { sourceKey: 'urn:a|1', mpiId, otherSourceKeys: ['urn:b|1'], at: AT, by: actor });
     b.lease(leaseKey.blocking('fam:DIOP'));
-    b.reviewEvent('resolved', mpiId, { task: 't-1', action: 'not-a-match' });
+    b.reviewEvent('resolved', mpiId, { id: 't-1', sourceId: src.id, candidates: [mpiId], resolution: { action: 'not-a-match' } });
     const change = await b.build();
     expect(change.writes.sources[0]?.notAMatch.map((n) => n.mpiId)).toEqual([mpiId]);
     expect(change.leases).toContain(leaseKey.blocking('fam:DIOP'));
-    expect(change.events).toEqual([expect.objectContaining({ type: 'org.passerelle.review.resolved', key: mpiId, body: { kind: 'json', payload: { task: 't-1', action: 'not-a-match' } } })]);
+    expect(change.events).toEqual([expect.objectContaining({ type: 'org.passerelle.review.resolved', key: mpiId, body: { kind: 'json', payload: expect.objectContaining({ resourceType: 'Bundle', type: 'message' }) } })]);
+    const task = (change.events[0]?.body as unknown as { payload: { entry: Array<{ resource: unknown }> } }).payload.entry[1]?.resource;
+    expect(task).toMatchObject({ resourceType: 'Task', id: 't-1', status: 'completed', focus: { reference: `Patient/${src.id}` }, for: { reference: `Patient/${mpiId}` }, output: [{ valueCode: 'not-a-match' }] });
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * Several outboxes drained by one relay: the registry's journal and the practitioner store's. Each
+ * keeps its own order (per-key order lives within one outbox: a key never spans two), and each
+ * gets a full batch per round, so a busy registry does not starve health-worker events.
+ */
+import type { OutboxEvent } from '../core/types';
+import type { Outbox, OutboxLag } from './ports';
+
+/**
+ * One Outbox over several.
+ * @param outboxes - the outboxes, in the order their batches are published
+ */
+export function compositeOutbox(outboxes: Outbox[]): Outbox {
+  // Which outbox each event handed out came from, so markPublished reaches the right one.
+  const owner = new Map<string, Outbox>();
+  return {
+    async pending(limit: number): Promise<OutboxEvent[]> {
+      const batches = await Promise.all(outboxes.map((o) => o.pending(limit)));
+      owner.clear();
+      batches.forEach((events, i) => {
+        for (const e of events) owner.set(e.id, outboxes[i] as Outbox);
+      });
+      return batches.flat();
+    },
+    async markPublished(ids: string[]): Promise<void> {
+      const byOwner = new Map<Outbox, string[]>();
+      for (const id of ids) {
+        const targets = owner.has(id) ? [owner.get(id) as Outbox] : outboxes;
+        for (const o of targets) byOwner.set(o, [...(byOwner.get(o) ?? []), id]);
+      }
+      await Promise.all([...byOwner].map(([o, list]) => o.markPublished(list)));
+    },
+    async lag(): Promise<OutboxLag> {
+      const lags = await Promise.all(outboxes.map((o) => o.lag?.() ?? Promise.resolve({ count: 0, oldestAt: null })));
+      const oldest = lags.map((l) => l.oldestAt).filter((t): t is string => t !== null).sort()[0] ?? null;
+      return { count: lags.reduce((n, l) => n + l.count, 0), oldestAt: oldest };
+    },
+  };
+}
