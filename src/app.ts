@@ -33,10 +33,9 @@ import { healthPlugin } from './http/health';
 import { requestContextPlugin } from './http/request-context';
 import { createServer } from './http/server';
 import { buildRegistryModule } from './registry-module';
-import { bundledTerminologyDir, loadTerminology } from './terminology/load';
-import { createTerminologyService } from './terminology/service';
 import type { RegistryModule } from './registry-module';
-import { join } from 'node:path';
+import { buildTransforms, loadDeploymentTerminology } from './transforms-module';
+import type { Transforms } from './transforms';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
 
@@ -49,6 +48,8 @@ export interface App {
   relay: OutboxRelay;
   audit: { store: AuditStore; writer: AuditWriter };
   clients: ClientStore;
+  /** The compiled mappings (src/transforms). */
+  transforms: Transforms;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -126,10 +127,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     if (storesReady || !/^\/(fhir|mpi)(\/|$)/.test(request.path)) return h.continue;
     throw new MediatorError('unavailable', 'Passerelle is starting: its database is not ready yet', { retryAfterSeconds: 5 });
   });
-  const terminology = createTerminologyService(loadTerminology([
-    bundledTerminologyDir(),
-    ...(config.env.MAPPINGS_DIR ? [join(config.env.MAPPINGS_DIR, 'terminology')] : []),
-  ]));
+  const terminology = loadDeploymentTerminology(config.env.MAPPINGS_DIR);
+  // Compiled once, now: a mapping with a syntax error stops start-up naming file, line and token.
+  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => config.live });
   await server.register([
     { plugin: authPlugin, options: await createAuthOptions({ config, logger, clients }) },
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
@@ -168,7 +168,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, transforms, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

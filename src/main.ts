@@ -16,7 +16,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp(config);
+  let app;
+  try {
+    app = await createApp(config);
+  } catch (err) {
+    // A mapping that does not compile, a key file that cannot be read: say what and stop.
+    process.stderr.write(`Passerelle cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

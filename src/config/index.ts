@@ -1,5 +1,7 @@
 import { envSchema } from './schema';
 import type { Env } from './schema';
+import { envNameOf, liveSettingsFromEnv } from './live';
+import type { LiveSettings } from './live';
 
 export type { Env } from './schema';
 
@@ -20,6 +22,8 @@ export interface Config {
   /** Where OpenAPI/FHIR links point (PUBLIC_BASE_URL or http://HOST:PORT). */
   publicBaseUrl: string;
   development: boolean;
+  /** The live settings at start (src/config/live.ts), from the same environment; OpenHIM may replace them later. */
+  live: LiveSettings;
 }
 
 // Only in development may the mediator fall back to the local stack's addresses.
@@ -35,9 +39,12 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   if (raw.NODE_ENV === 'development') for (const [k, v] of Object.entries(DEV_DEFAULTS)) raw[k] ??= v;
   const { env, problems } = parseEachField(raw);
   problems.push(...crossCheck(env));
-  if (problems.length > 0) throw new ConfigError(problems);
+  const live = liveSettingsFromEnv(raw);
+  // Live-setting problems are named by the variable the operator set (DHIS2_BASE_URL), not the key.
+  if (!live.ok) problems.push(...live.problems.map((p) => p.replace(/^([A-Za-z0-9]+):/, (_m, key: string) => `${envNameOf(key)}:`)));
+  if (problems.length > 0 || !live.ok) throw new ConfigError(problems);
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/$/, '');
-  return Object.freeze({ env: Object.freeze(env), publicBaseUrl, development: env.NODE_ENV === 'development' });
+  return Object.freeze({ env: Object.freeze(env), publicBaseUrl, development: env.NODE_ENV === 'development', live: Object.freeze(live.settings) });
 }
 
 /**
