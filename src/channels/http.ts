@@ -49,6 +49,8 @@ export interface UpstreamRequest {
   name: string;
   /** Retry a POST too (the call is idempotent by construction). GET, PUT and DELETE always are. */
   idempotent?: boolean;
+  /** Non-2xx statuses whose body is an answer, not a failure (DHIS2's 409 import report). */
+  answerStatuses?: number[];
   contentType?: string;
 }
 
@@ -111,16 +113,16 @@ function retryAfterMs(headers: Record<string, string>): number | undefined {
 /**
  * A 2xx JSON answer as data, anything else as an UpstreamError.
  * @param channel - channel name
- * @param method - HTTP method
+ * @param req - the call
  * @param url - the URL called
  * @param res - axios' response (body as text)
  * @param headers - its headers, flattened
  * @param durationMs - how long the call took
  */
-function interpret<T>(channel: string, method: string, url: string, res: AxiosResponse<string>, headers: Record<string, string>, durationMs: number): UpstreamResponse<T> {
+function interpret<T>(channel: string, req: UpstreamRequest, url: string, res: AxiosResponse<string>, headers: Record<string, string>, durationMs: number): UpstreamResponse<T> {
   // After redirects (a login page, say) the URL that answered is the one to show.
-  const info = { channel, method, url: redactUrl((res.request as { res?: { responseUrl?: string } } | undefined)?.res?.responseUrl ?? url), status: res.status, durationMs };
-  if (res.status < 200 || res.status >= 300) {
+  const info = { channel, method: req.method, url: redactUrl((res.request as { res?: { responseUrl?: string } } | undefined)?.res?.responseUrl ?? url), status: res.status, durationMs };
+  if ((res.status < 200 || res.status >= 300) && !req.answerStatuses?.includes(res.status)) {
     const auth = res.status === 401 || res.status === 403;
     const failure: UpstreamFailure = auth ? 'auth' : 'status';
     const err = new UpstreamError(`${channel} ${auth ? `refused the credentials (${res.status})` : `answered ${res.status}`}`, { ...info, failure, retryable: RETRYABLE_STATUSES.has(res.status) });
@@ -172,7 +174,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     report(res.status, resHeaders, typeof res.data === 'string' ? res.data : '');
     if (opts.sessionCookie && resHeaders['set-cookie']) cookie = resHeaders['set-cookie'].split(';')[0];
     if (res.status === 401 || res.status === 403) cookie = undefined;
-    return interpret<T>(opts.channel, req.method, url, res, resHeaders, Math.round(performance.now() - started));
+    return interpret<T>(opts.channel, req, url, res, resHeaders, Math.round(performance.now() - started));
   }
 
   return {

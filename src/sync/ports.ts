@@ -7,18 +7,6 @@
 import type { OutboxEvent } from '../core/types';
 import type { Outbox } from '../events/ports';
 
-/** The channels Passerelle runs. */
-export const CHANNEL_NAMES = ['dhis2', 'openmrs', 'ihris', 'ncr'] as const;
-export type ChannelName = (typeof CHANNEL_NAMES)[number];
-
-/**
- * Whether a string names a channel.
- * @param name - a path segment or argument
- */
-export function isChannelName(name: string): name is ChannelName {
-  return (CHANNEL_NAMES as readonly string[]).includes(name);
-}
-
 /** Small JSON values a channel keeps per key: a cursor per scope, a hash per record sent. */
 export interface ChannelStateStore {
   get<T>(channel: string, key: string): Promise<T | null>;
