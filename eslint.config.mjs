@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   { files: ['src/storage/mongo-client.ts'], rules: { 'no-restricted-syntax': 'off' } },
   {
-    files: ['src/storage/**', 'src/registry/mongo/**', 'src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'src/audit/mongo.ts', 'src/http/auth/mongo-clients.ts', 'src/practitioners/mongo-store.ts', 'src/sync/mongo-stores.ts', 'test/**', 'bench/**', 'scripts/**'],
+    files: ['src/storage/**', 'src/registry/mongo/**', 'src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'src/audit/mongo.ts', 'src/http/auth/mongo-clients.ts', 'src/practitioners/mongo-store.ts', 'src/sync/mongo-stores.ts', 'src/sync-module.ts', 'test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
   { files: ['src/events/kafka.ts'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'events never touch the database' }] }] } },

@@ -36,6 +36,10 @@ import { buildRegistryModule } from './registry-module';
 import type { RegistryModule } from './registry-module';
 import { buildTransforms, loadDeploymentTerminology } from './transforms-module';
 import type { Transforms } from './transforms';
+import type { LiveSettings } from './config/live';
+import { buildSyncModule } from './sync-module';
+import type { SyncModule } from './sync-module';
+import { syncRoutes } from './mpi-api/routes/sync';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
 
@@ -50,6 +54,14 @@ export interface App {
   clients: ClientStore;
   /** The compiled mappings (src/transforms). */
   transforms: Transforms;
+  /** The channels, their stores and relays (src/sync). */
+  sync: SyncModule;
+  /**
+   * Apply new live settings (from OpenHIM's console) to the channels and mappings without a restart:
+   * URLs, credentials, intervals, page sizes, attribute UIDs, identifier systems.
+   * @param settings - validated live settings
+   */
+  reconfigure(settings: LiveSettings): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -109,7 +121,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir'] } },
+    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir', '/sync', '/channels'] } },
     {
       plugin: healthPlugin,
       options: {
@@ -124,12 +136,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Until the stores are ready (indexes built, interrupted changes recovered) the APIs answer 503
   // with Retry-After rather than write without the unique indexes that guard the registry.
   server.ext('onPreAuth', (request, h) => {
-    if (storesReady || !/^\/(fhir|mpi)(\/|$)/.test(request.path)) return h.continue;
+    if (storesReady || !/^\/(fhir|mpi|sync|channels)(\/|$)/.test(request.path)) return h.continue;
     throw new MediatorError('unavailable', 'Passerelle is starting: its database is not ready yet', { retryAfterSeconds: 5 });
   });
   const terminology = loadDeploymentTerminology(config.env.MAPPINGS_DIR);
+  // Channels and mappings read the live settings through this one reference, replaced by reconfigure().
+  let live: LiveSettings = config.live;
   // Compiled once, now: a mapping with a syntax error stops start-up naming file, line and token.
-  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => config.live });
+  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live });
+  const sync = buildSyncModule({ db, live, registry: registry.service, transforms, publisher, logger });
   await server.register([
     { plugin: authPlugin, options: await createAuthOptions({ config, logger, clients }) },
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
@@ -137,7 +152,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       plugin: fhirPlugin,
       options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
     },
-    { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
+    {
+      plugin: mpiApiPlugin,
+      options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl, extraRoutes: { routes: syncRoutes(sync.manager, config.env.BODY_LIMIT_BYTES), prefixes: ['/sync', '/channels'] } },
+    },
   ]);
 
   async function start(): Promise<void> {
@@ -145,10 +163,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await registry.init();
       if (auditStore instanceof MongoAuditStore) await auditStore.init();
       if (practitioners instanceof MongoPractitionerStore) await practitioners.init();
+      await sync.stores.init();
       storesReady = true;
+      await sync.manager.start();
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
-      if (ok) relay.start();
+      if (!ok) return;
+      relay.start();
+      for (const r of sync.relays) r.start();
     });
     if (overrides.listen === false) {
       await server.initialize();
@@ -163,12 +185,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
-    await relay.stop();
+    await sync.manager.stop();
+    await Promise.all([relay.stop(), ...sync.relays.map((r) => r.stop())]);
     await Promise.allSettled([publisher.disconnect(), registry.close(), mongo?.close()]);
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, transforms, start, stop };
+  function reconfigure(settings: LiveSettings): void {
+    live = settings;
+    sync.manager.reconfigure(settings);
+  }
+
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, transforms, sync, reconfigure, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

@@ -19,9 +19,12 @@ export function isChannelName(name: string): name is ChannelName {
   return (CHANNEL_NAMES as readonly string[]).includes(name);
 }
 
+/** Where a record comes from: a channel, or a CSV bulk load. */
+export type SourceName = ChannelName | 'csv';
+
 /** One record as received from a source, before mapping. */
 export interface InboundRecord {
-  channel: ChannelName;
+  channel: SourceName;
   /** The source's resource type: trackedEntity, Patient, Practitioner, PractitionerRole. */
   resourceType: string;
   /** The source's id of the record (UID, UUID, id), when it has a readable one. */

@@ -20,7 +20,7 @@ export function toKafkaMessage(event: OutboxEvent, instance: string): KafkaMessa
     ce_type: event.type,
     ce_time: event.time,
     ce_subject: event.subject,
-    'content-type': event.topic === 'review' ? 'application/json' : 'application/fhir+json',
+    'content-type': event.topic === 'review' || event.topic === 'dlq' ? 'application/json' : 'application/fhir+json',
   };
   if (event.transactionId) headers['x-openhim-transactionid'] = event.transactionId;
   return { key: event.key, value: JSON.stringify(event.payload), headers };

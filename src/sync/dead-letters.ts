@@ -58,7 +58,7 @@ export function deadLetterId(f: NewDeadLetter): string {
 export function newDeadLetter(id: string, f: NewDeadLetter, at: string): DeadLetter {
   return {
     id, channel: f.channel, stage: f.stage, resourceType: f.resourceType, ...(f.resourceId !== undefined ? { resourceId: f.resourceId } : {}),
-    key: f.key, payload: keptPayload(f.payload), reason: f.reason, ...(f.issues ? { issues: f.issues } : {}),
+    key: f.key, payload: keptPayload(f.payload), reason: f.reason, ...(f.issues ? { issues: f.issues } : {}), ...(f.mapping ? { mapping: f.mapping } : {}),
     status: 'open', occurrences: 1, retries: 0, firstSeenAt: at, lastSeenAt: at, published: false,
   };
 }

@@ -51,10 +51,11 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
     return { total: all.length, items: clone(all.slice(q.offset, q.offset + q.limit)) };
   }
 
-  async resolveRecord(channel: string, resourceType: string, resourceId: string, at: string): Promise<number> {
+  async resolveRecords(channel: string, resourceType: string, resourceIds: string[], at: string): Promise<number> {
+    const ids = new Set(resourceIds);
     let n = 0;
     for (const d of this.items.values()) {
-      if (d.status === 'open' && d.channel === channel && d.resourceType === resourceType && d.resourceId === resourceId) {
+      if (d.status === 'open' && d.channel === channel && d.resourceType === resourceType && d.resourceId !== undefined && ids.has(d.resourceId)) {
         Object.assign(d, { status: 'resolved', resolvedAt: at });
         n++;
       }

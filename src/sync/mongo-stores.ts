@@ -99,8 +99,9 @@ export class MongoDeadLetterStore implements DeadLetterStore {
     return { total, items: docs.map(fromFailure) };
   }
 
-  async resolveRecord(channel: string, resourceType: string, resourceId: string, at: string): Promise<number> {
-    const r = await this.col.updateMany({ resourceType, resourceId, channel, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at } });
+  async resolveRecords(channel: string, resourceType: string, resourceIds: string[], at: string): Promise<number> {
+    if (resourceIds.length === 0) return 0;
+    const r = await this.col.updateMany({ resourceType, resourceId: { $in: resourceIds }, channel, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at } });
     return r.modifiedCount;
   }
 

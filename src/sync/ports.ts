@@ -7,6 +7,9 @@
 import type { OutboxEvent } from '../core/types';
 import type { Outbox } from '../events/ports';
 
+export { CHANNEL_NAMES, isChannelName } from '../channels/ports';
+export type { ChannelName } from '../channels/ports';
+
 /** Small JSON values a channel keeps per key: a cursor per scope, a hash per record sent. */
 export interface ChannelStateStore {
   get<T>(channel: string, key: string): Promise<T | null>;
@@ -31,6 +34,8 @@ export interface DeadLetter {
   key: string;
   /** The payload as received (for write-back and outbound failures: what was to be sent). */
   payload: unknown;
+  /** The mapping the record goes through (re-drives use the mapping as it is then). */
+  mapping?: string;
   reason: string;
   issues?: Array<{ path?: string; message: string }>;
   status: 'open' | 'resolved';
@@ -56,7 +61,7 @@ export interface FailureQuery {
 }
 
 /** What a new failure carries (the store assigns id, counts and times). */
-export type NewDeadLetter = Pick<DeadLetter, 'channel' | 'stage' | 'resourceType' | 'resourceId' | 'key' | 'payload' | 'reason' | 'issues'>;
+export type NewDeadLetter = Pick<DeadLetter, 'channel' | 'stage' | 'resourceType' | 'resourceId' | 'key' | 'payload' | 'reason' | 'issues' | 'mapping'>;
 
 /**
  * The dead-letter store. It is also the DLQ topic's outbox: an entry is written unpublished and the
@@ -70,8 +75,8 @@ export interface DeadLetterStore extends Outbox {
   record(failure: NewDeadLetter, at: string): Promise<DeadLetter>;
   get(id: string): Promise<DeadLetter | null>;
   list(query: FailureQuery): Promise<{ total: number; items: DeadLetter[] }>;
-  /** Mark open entries of a record resolved (it came in since); returns how many. */
-  resolveRecord(channel: string, resourceType: string, resourceId: string, at: string): Promise<number>;
+  /** Mark the open entries of these records resolved (they came in since); returns how many. */
+  resolveRecords(channel: string, resourceType: string, resourceIds: string[], at: string): Promise<number>;
   resolve(id: string, at: string): Promise<void>;
   /** A re-drive failed again: new reason, one more retry. */
   retried(id: string, failure: Pick<DeadLetter, 'stage' | 'reason' | 'issues'>, at: string): Promise<void>;

@@ -75,7 +75,7 @@ export function syncStoreContract(label: string, make: () => Promise<SyncStores>
       expect((await s.deadLetters.pending(10)).map((e) => e.id)).toEqual([`${a.id}:1`]);
       await s.deadLetters.markPublished([`${a.id}:0`]);
       expect(await s.deadLetters.pending(10)).toHaveLength(1);
-      expect(await s.deadLetters.resolveRecord('dhis2', 'trackedEntity', 'PQfMcpmXeFE', '2026-01-01T02:00:00.000Z')).toBe(1);
+      expect(await s.deadLetters.resolveRecords('dhis2', 'trackedEntity', ['PQfMcpmXeFE', 'other'], '2026-01-01T02:00:00.000Z')).toBe(1);
       expect(await s.deadLetters.get(a.id)).toMatchObject({ status: 'resolved', resolvedAt: '2026-01-01T02:00:00.000Z', retries: 1, stage: 'validation' });
       expect(await s.deadLetters.countOpen('dhis2')).toBe(0);
     });

@@ -1,0 +1,122 @@
+/**
+ * Assembles the channels and the sync for the composition root and the tools (`npm run sync`, the
+ * demo, the benchmarks): the sync stores over MongoDB or their in-memory twins, the channels built
+ * from the live settings (rebuilt on reconfiguration), the channel manager, and the relays that
+ * publish dead letters and health-worker events to Kafka.
+ */
+import type { Db } from 'mongodb';
+import type { LiveSettings } from './config/live';
+import { Dhis2Channel, dhis2SettingsOf, upstreamAuth } from './channels/dhis2/adapter';
+import { createUpstreamClient } from './channels/http';
+import type { ChannelName, InboundChannel } from './channels/ports';
+import type { Logger } from './core/logger';
+import type { EventPublisher } from './events/ports';
+import { OutboxRelay } from './events/relay';
+import type { RegistryService } from './registry/ports';
+import { inboundJob } from './sync/inbound-job';
+import type { IngestDeps, PractitionerIngest } from './sync/ingest';
+import { ChannelManager } from './sync/manager';
+import type { ChannelSet } from './sync/manager';
+import { MemoryChannelEventStore, MemoryChannelStateStore, MemoryDeadLetterStore, MemorySyncRunStore } from './sync/memory-stores';
+import { MongoChannelEventStore, MongoChannelStateStore, MongoDeadLetterStore, MongoSyncRunStore } from './sync/mongo-stores';
+import type { ChannelEventStore, ChannelStateStore, DeadLetterStore, SyncRunStore } from './sync/ports';
+import type { ChannelJob } from './sync/runner';
+import type { Transforms } from './transforms';
+
+/** The sync stores. */
+export interface SyncStores {
+  state: ChannelStateStore;
+  deadLetters: DeadLetterStore;
+  runs: SyncRunStore;
+  events: ChannelEventStore;
+  /** Create the MongoDB indexes (nothing for the twins). */
+  init(): Promise<void>;
+}
+
+/** The sync as the app runs it. */
+export interface SyncModule {
+  manager: ChannelManager;
+  stores: SyncStores;
+  /** Publish dead letters (DLQ topic) and health-worker events. */
+  relays: OutboxRelay[];
+}
+
+/** What the sync is built from. */
+export interface SyncModuleOptions {
+  /** MongoDB database; null selects the in-memory twins. */
+  db: Db | null;
+  live: LiveSettings;
+  registry: RegistryService;
+  transforms: Transforms;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** Health workers (iHRIS); without it the iHRIS channel's records are refused. */
+  practitioners?: PractitionerIngest;
+  now?: () => Date;
+}
+
+/**
+ * The sync stores over a database, or in memory.
+ * @param db - the database, or null
+ */
+export function buildSyncStores(db: Db | null): SyncStores {
+  if (!db) {
+    return { state: new MemoryChannelStateStore(), deadLetters: new MemoryDeadLetterStore(), runs: new MemorySyncRunStore(), events: new MemoryChannelEventStore(), init: async () => undefined };
+  }
+  const stores = { state: new MongoChannelStateStore(db), deadLetters: new MongoDeadLetterStore(db), runs: new MongoSyncRunStore(db), events: new MongoChannelEventStore(db) };
+  return {
+    ...stores,
+    async init() {
+      await stores.state.init();
+      await stores.deadLetters.init();
+      await stores.runs.init();
+      await stores.events.init();
+    },
+  };
+}
+
+/**
+ * The inbound channels the live settings enable.
+ * @param live - the live settings
+ */
+export function buildInboundChannels(live: LiveSettings): Map<ChannelName, InboundChannel> {
+  const channels = new Map<ChannelName, InboundChannel>();
+  const dhis2 = dhis2SettingsOf(live);
+  if (dhis2 && live.dhis2BaseUrl) {
+    const http = createUpstreamClient({ channel: 'dhis2', baseUrl: live.dhis2BaseUrl, timeoutMs: live.dhis2TimeoutMs, auth: upstreamAuth(live.dhis2Username, live.dhis2Password, live.dhis2ApiToken) });
+    channels.set('dhis2', new Dhis2Channel(http, dhis2));
+  }
+  return channels;
+}
+
+/**
+ * The channels of one set of live settings.
+ * @param live - the live settings
+ * @param ingest - what inbound jobs take records in with
+ */
+export function buildChannelSet(live: LiveSettings, ingest: IngestDeps): ChannelSet {
+  const inbound = buildInboundChannels(live);
+  const jobs = new Map<ChannelName, ChannelJob>();
+  for (const [name, channel] of inbound) jobs.set(name, inboundJob(channel, ingest));
+  const intervals = new Map<ChannelName, number>([
+    ['dhis2', live.dhis2PollIntervalSeconds * 1000], ['openmrs', live.openmrsPollIntervalSeconds * 1000],
+    ['ihris', live.ihrisPollIntervalSeconds * 1000], ['ncr', live.ncrPollIntervalSeconds * 1000],
+  ]);
+  return { jobs, inbound, intervals, concurrency: live.syncConcurrency };
+}
+
+/**
+ * Build the sync.
+ * @param opts - database, live settings, registry, mappings, publisher, logger
+ */
+export function buildSyncModule(opts: SyncModuleOptions): SyncModule {
+  const stores = buildSyncStores(opts.db);
+  const now = opts.now ?? ((): Date => new Date());
+  const ingest: IngestDeps = { registry: opts.registry, transforms: opts.transforms, deadLetters: stores.deadLetters, practitioners: opts.practitioners, now };
+  const manager = new ChannelManager({ ...ingest, deadLetters: stores.deadLetters, state: stores.state, runs: stores.runs, logger: opts.logger, build: (live) => buildChannelSet(live, ingest) }, opts.live);
+  const relays = [
+    new OutboxRelay({ outbox: stores.deadLetters, publisher: opts.publisher, logger: opts.logger }),
+    new OutboxRelay({ outbox: stores.events, publisher: opts.publisher, logger: opts.logger }),
+  ];
+  return { manager, stores, relays };
+}

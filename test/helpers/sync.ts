@@ -1,0 +1,42 @@
+/**
+ * Environment for an app whose channels point at upstream fakes: enabled, credentials of the fakes,
+ * small pages, and a poll interval long enough that only the test starts runs.
+ */
+import type { Server } from '@hapi/hapi';
+import type { FakeDhis2 } from './fakes/dhis2';
+import { SL } from './fakes/dhis2';
+
+/**
+ * Live settings (as environment variables) for the fake DHIS2.
+ * @param fake - the running fake
+ * @param over - more variables
+ */
+export function dhis2Env(fake: FakeDhis2, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    DHIS2_ENABLED: 'true', DHIS2_BASE_URL: fake.url, DHIS2_USERNAME: 'admin', DHIS2_PASSWORD: 'district', DHIS2_PAGE_SIZE: '50',
+    DHIS2_POLL_INTERVAL_SECONDS: '3600', DHIS2_MPI_ID_ATTRIBUTE: SL.mpiId, DHIS2_TIMEOUT_MS: '2000', DEFAULT_PHONE_COUNTRY: 'SL', ...over,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are probed freely in tests
+type Json = any;
+
+/** A response as the tests read it. */
+export interface Called {
+  status: number;
+  body: Json;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * One request through `server.inject`, the JSON body parsed.
+ * @param server - the app's server
+ * @param method - HTTP method
+ * @param url - path and query
+ * @param payload - body (JSON-serialised unless a string)
+ * @param headers - request headers
+ */
+export async function call(server: Server, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Called> {
+  const res = await server.inject({ method, url, payload: payload as object, headers });
+  return { status: res.statusCode, body: res.payload ? JSON.parse(res.payload) : undefined, headers: res.headers };
+}
