@@ -26,8 +26,7 @@ export function createIdentifierDomains(registry: RegistryService, configured: s
       if (known.has(system)) {
         return true;
       }
-      const found = await registry.findSourcesByIdentifier({ system });
-      if (found.length > 0) {
+      if (await registry.identifierSystemKnown(system)) {
         known.add(system);
         return true;
       }

@@ -183,11 +183,17 @@ export interface RegistryService {
    */
   registerMany(inputs: RegisterSourceInput[]): Promise<BulkItemResult[]>;
   getSource(key: string): Promise<SourceRecord | null>;
+  /** Several source records in one read, in the order of `keys` (unknown keys are left out). */
+  getSources(keys: string[]): Promise<SourceRecord[]>;
   getSourceById(id: string): Promise<SourceRecord | null>;
   findSourcesByIdentifier(id: Partial<IdentifierRef>): Promise<SourceRecord[]>;
   deactivateSource(key: string, actor: Actor): Promise<SourceRecord>;
   /** Resolve an MPI ID; a merged one redirects to its survivor (`redirectedFrom` set). */
   getGolden(mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null>;
+  /** Several golden records in one read, in the order asked (unknown ones left out; no redirect). */
+  getGoldens(mpiIds: string[]): Promise<GoldenRecord[]>;
+  /** Whether any source record carries an identifier in this system (one indexed existence check). */
+  identifierSystemKnown(system: string): Promise<boolean>;
   /** Cross-reference lookup: which golden record holds this identifier. */
   resolveIdentifier(id: IdentifierRef): Promise<GoldenRecord | null>;
   /** Score a probe Patient against the registry without writing anything. */

@@ -77,6 +77,20 @@ function checkQuery(q: PatientQuery): void {
 }
 
 /**
+ * Documents in the order their ids were asked for (stores answer batch reads in their own order).
+ * @param ids - the ids asked for
+ * @param docs - what the store returned
+ * @param idOf - a document's id
+ */
+function inOrder<T>(ids: string[], docs: T[], idOf: (d: T) => string): T[] {
+  const byId = new Map(docs.map((d) => [idOf(d), d]));
+  return ids.flatMap((id) => {
+    const d = byId.get(id);
+    return d ? [d] : [];
+  });
+}
+
+/**
  * Build the registry service.
  * @param deps - store, matching engine, default model and injectable clock, ids, logger, MPI ID codec, config
  */
@@ -94,6 +108,9 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       const s = await ctx.store.sources.get(key);
       return s ? publicSource(s) : null;
     },
+    getSources: async (keys) => inOrder(keys, await ctx.store.sources.getMany(keys), (s) => s.key).map(publicSource),
+    getGoldens: async (mpiIds) => inOrder(mpiIds, await ctx.store.goldens.getMany(mpiIds), (g) => g.mpiId).map(publicGolden),
+    identifierSystemKnown: async (system) => (await ctx.store.sources.byIdentifier({ system }, 1)).length > 0,
     getSourceById: async (id) => {
       const s = await ctx.store.sources.getById(id);
       return s ? publicSource(s) : null;

@@ -53,7 +53,7 @@ export const pixQuery: FhirHandler = async (req: FhirRequest, ctx: FhirContext):
   const targets = (req.query.targetSystem ?? []).flatMap((t) => t.split(',')).filter((t) => t);
   const src = await sourceGolden(ctx, sourceIds[0]);
   await checkTargets(ctx, targets);
-  const sources = (await Promise.all(src.golden.sourceKeys.map((k) => ctx.registry.getSource(k)))).filter((s): s is SourceRecord => s !== null && s.active);
+  const sources = (await ctx.registry.getSources(src.golden.sourceKeys)).filter((s) => s.active);
   const inTarget = (system: string | undefined): boolean => targets.length === 0 || (system !== undefined && targets.includes(system));
   const parameter: ParametersParameter[] = [];
   for (const i of collectIdentifiers(src.golden, sources)) {

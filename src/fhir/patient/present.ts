@@ -68,8 +68,7 @@ export function goldenToPatient(golden: GoldenRecord, sourceIds: string[]): Pati
  * @param golden - the golden record
  */
 export async function sourceIdsOf(registry: RegistryService, golden: GoldenRecord): Promise<string[]> {
-  const sources = await Promise.all(golden.sourceKeys.map((k) => registry.getSource(k)));
-  return sources.filter((s): s is SourceRecord => s !== null).map((s) => s.id);
+  return (await registry.getSources(golden.sourceKeys)).map((s) => s.id);
 }
 
 /**

@@ -2,7 +2,6 @@
  * Reading and editing golden records: search, read (a merged ID answers with its survivor), patch,
  * cross-reference links, identifier resolution and history.
  */
-import type { Patient } from 'fhir/r4';
 import type { z } from 'zod';
 import { MediatorError } from '../../core/errors';
 import { noteAudit } from '../../audit/context';
@@ -10,8 +9,8 @@ import type { PatientQuery } from '../../registry/ports';
 import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';
-import type { IdentityView, LinkBody, PatchBody } from '../schemas';
-import { demographicsOf, identityOf, systemOf, toPatientPatch } from '../views';
+import type { LinkBody, PatchBody } from '../schemas';
+import { identityOf, systemOf, toPatientPatch } from '../views';
 
 type MpiIdParams = z.infer<typeof mpiIdParams>;
 
@@ -26,14 +25,6 @@ export function versionFromIfMatch(header: unknown): number | undefined {
   return Number(m[1]);
 }
 
-function identityFromPatient(p: Patient): IdentityView {
-  return {
-    mpi_id: p.id ?? '', status: p.active === false ? 'inactive' : 'active', version: Number(p.meta?.versionId ?? 1),
-    ...demographicsOf(p), external_ids: demographicsOf(p).external_ids ?? [], source_count: 0,
-    created_at: p.meta?.lastUpdated ?? '', updated_at: p.meta?.lastUpdated ?? '',
-  };
-}
-
 const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
   method: 'GET', path: '/mpi/search', operationId: 'searchIdentities', tags: ['identities'], summary: 'Search golden records',
   security: { scope: 'system/Patient.read' }, audit: 'mpi.search', query: searchQuery,
@@ -46,7 +37,8 @@ const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
     if (query.date_of_birth) q.birthDate = [{ prefix: 'eq', value: query.date_of_birth }];
     if (query.program) q.identifiers = [{ system: systemOf(query.program, deps.identifierSystems) }];
     const result = await deps.registry.searchPatients(q);
-    const items = result.items.map((i) => identityFromPatient(i.patient));
+    // One batch read of the golden records found, so each item is shown as GET /mpi/{mpi_id} shows it.
+    const items = (await deps.registry.getGoldens(result.items.map((i) => i.patient.id ?? ''))).map((g) => identityOf(g));
     noteAudit(request, { mpiIds: items.map((i) => i.mpi_id) });
     return { body: { total: result.total, limit: query.limit, offset: query.offset, items } };
   },
