@@ -22,8 +22,9 @@ export interface StackApp {
  */
 export async function buildStackApp(env: Record<string, string> = {}, opts: { listen?: boolean; awaitDatabase?: boolean } = {}): Promise<StackApp> {
   const run = randomUUID().slice(0, 8);
-  const dbName = `passerelle_it_${run}`;
-  const topics = { patient: `it.${run}.patient`, review: `it.${run}.review` };
+  // A caller may name the database and topics (a second app on the data of a first one).
+  const dbName = env.MONGODB_DB ?? `passerelle_it_${run}`;
+  const topics = { patient: env.KAFKA_TOPIC_PATIENT ?? `it.${run}.patient`, review: env.KAFKA_TOPIC_REVIEW ?? `it.${run}.review` };
   const config = testConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/', MONGODB_DB: dbName,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092', KAFKA_TOPIC_PATIENT: topics.patient,

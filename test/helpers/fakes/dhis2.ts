@@ -67,6 +67,8 @@ export class FakeDhis2 {
   readonly entities = new Map<string, FakeTrackedEntity>();
   /** Write-back imports received. */
   readonly imports: unknown[] = [];
+  private beforeExport?: (served: number, query: URLSearchParams) => void | Promise<void>;
+  private exports = 0;
   private clock = Date.UTC(2026, 0, 5, 8, 0, 0);
 
   /**
@@ -76,10 +78,23 @@ export class FakeDhis2 {
   constructor(public version: Dhis2Version = '2.42', auth: FakeAuth = { basic: { username: 'admin', password: 'district' }, apiToken: 'd2pat_fakeToken000000000000000000000' }) {
     this.http = new HttpFake(auth)
       .route('GET', /^\/api\/system\/info$/, () => ({ body: { version: `${this.version}.1`, serverTimeZoneId: 'Africa/Freetown' } }))
-      .route('GET', /^\/api\/tracker\/trackedEntities$/, (r) => this.exportPage(r))
+      .route('GET', /^\/api\/tracker\/trackedEntities$/, async (r) => {
+        await this.beforeExport?.(++this.exports, r.query);
+        return this.exportPage(r);
+      })
       .route('GET', /^\/api\/trackedEntityInstances$/, (r) => this.legacyPage(r))
       .route('POST', /^\/api\/tracker$/, (r) => this.importEntities(r))
       .route('PUT', /^\/api\/trackedEntityInstances\/([A-Za-z0-9]{11})$/, (r, [uid]) => this.legacyUpdate(r, uid ?? ''));
+  }
+
+  /**
+   * Call `hook` before each export page is computed, with the page's number counted from now
+   * (1, 2, …): tests change data while a sync runs. `undefined` removes the hook.
+   * @param hook - the hook
+   */
+  onExport(hook: ((served: number, query: URLSearchParams) => void | Promise<void>) | undefined): void {
+    this.beforeExport = hook;
+    this.exports = 0;
   }
 
   get url(): string {
