@@ -8,6 +8,7 @@ import type { Db } from 'mongodb';
 import type { LiveSettings } from './config/live';
 import { Dhis2Channel, dhis2SettingsOf, upstreamAuth } from './channels/dhis2/adapter';
 import { createUpstreamClient } from './channels/http';
+import { OpenmrsChannel, openmrsSettingsOf } from './channels/openmrs/adapter';
 import type { ChannelName, InboundChannel } from './channels/ports';
 import type { Logger } from './core/logger';
 import type { EventPublisher } from './events/ports';
@@ -85,6 +86,12 @@ export function buildInboundChannels(live: LiveSettings): Map<ChannelName, Inbou
   if (dhis2 && live.dhis2BaseUrl) {
     const http = createUpstreamClient({ channel: 'dhis2', baseUrl: live.dhis2BaseUrl, timeoutMs: live.dhis2TimeoutMs, auth: upstreamAuth(live.dhis2Username, live.dhis2Password, live.dhis2ApiToken) });
     channels.set('dhis2', new Dhis2Channel(http, dhis2));
+  }
+  const openmrs = openmrsSettingsOf(live);
+  if (openmrs && live.openmrsBaseUrl) {
+    // One login, then the session cookie (source-systems.md §2.5).
+    const http = createUpstreamClient({ channel: 'openmrs', baseUrl: live.openmrsBaseUrl, timeoutMs: live.openmrsTimeoutMs, auth: upstreamAuth(live.openmrsUsername, live.openmrsPassword), sessionCookie: true });
+    channels.set('openmrs', new OpenmrsChannel(http, openmrs));
   }
   return channels;
 }

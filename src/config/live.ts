@@ -62,7 +62,6 @@ const CHANNEL_MAPPING_FIELDS = {
   dhis2NationalIdAttributes: uidList.default(['AuPLng5hLbE']).describe('Tracked-entity attributes holding the national ID'),
   dhis2PhoneAttributes: uidList.default(['P2cwLGskgxn', 'Agywv2JGwuq']).describe('Tracked-entity attributes holding a phone number'),
   dhis2AddressAttributes: uidList.default(['VqEFza8wbwA']).describe('Tracked-entity attributes holding the address line'),
-  openmrsApi: z.enum(['fhir2', 'rest']).default('fhir2').describe('fhir2: poll Patient?_lastUpdated; rest: REST Web Services v1 (the patient atom feed, then each patient with v=full)'),
   openmrsIdentifierSystem: systemUri.default('urn:passerelle:openmrs:patient').describe('Identifier system of OpenMRS patient UUIDs (the source key)'),
   openmrsIdentifierTypeSystems: pairs.default([]).describe('OpenMRS identifier type (UUID or name) = identifier system, for types the FHIR2 module does not map'),
   openmrsMpiIdentifierLocation: z.uuid().optional().describe('Location UUID of written-back MPI identifiers (when the identifier type requires one)'),

@@ -12,6 +12,8 @@ export interface MappingSettings {
   openmrsSystem: string;
   /** OpenMRS identifier type (UUID or name) → identifier system. */
   openmrsIdentifierTypeSystems: Record<string, string>;
+  /** The identifier type the MPI ID is written back as: left out of mapped patients (it is ours). */
+  openmrsMpiIdentifierType?: string;
   ihrisSystem: string;
   ncrSystem: string;
   /** Identifier system of CSV rows: `<csvSystem>:<source column or "csv">`. */
@@ -33,6 +35,7 @@ export function mappingSettingsOf(live: LiveSettings): MappingSettings {
     dhis2System: live.dhis2IdentifierSystem,
     openmrsSystem: live.openmrsIdentifierSystem,
     openmrsIdentifierTypeSystems: typeSystems,
+    ...(live.openmrsMpiIdentifierType ? { openmrsMpiIdentifierType: live.openmrsMpiIdentifierType } : {}),
     ihrisSystem: live.ihrisIdentifierSystem,
     ncrSystem: live.ncrIdentifierSystem,
     csvSystem: 'urn:passerelle:csv',

@@ -40,3 +40,15 @@ export async function call(server: Server, method: string, url: string, payload?
   const res = await server.inject({ method, url, payload: payload as object, headers });
   return { status: res.statusCode, body: res.payload ? JSON.parse(res.payload) : undefined, headers: res.headers };
 }
+
+/**
+ * Live settings (as environment variables) for the fake OpenMRS.
+ * @param url - the fake's base URL (the OpenMRS root)
+ * @param over - more variables
+ */
+export function openmrsEnv(url: string, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    OPENMRS_ENABLED: 'true', OPENMRS_BASE_URL: url, OPENMRS_USERNAME: 'admin', OPENMRS_PASSWORD: 'Admin123', OPENMRS_PAGE_SIZE: '20',
+    OPENMRS_POLL_INTERVAL_SECONDS: '3600', OPENMRS_MPI_IDENTIFIER_TYPE: '6d6f2e3c-7a5b-4c1d-9e8f-0a1b2c3d4e5f', OPENMRS_TIMEOUT_MS: '2000', ...over,
+  };
+}
