@@ -58,7 +58,7 @@ export class FakeFhirServer {
       const at = this.tick();
       const byType = this.resources.get(r.resourceType) ?? new Map<string, Resource>();
       const prev = byType.get(r.id ?? '');
-      byType.set(r.id ?? '', { ...r, meta: { ...r.meta, lastUpdated: at, versionId: String(Number(prev?.meta?.versionId ?? 0) + 1) } } as Resource);
+      byType.set(r.id ?? '', { ...r, meta: { ...r.meta, lastUpdated: at, versionId: String(Number(prev?.meta?.versionId ?? 0) + 1) } });
       this.resources.set(r.resourceType, byType);
     }
   }
