@@ -144,7 +144,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let live: LiveSettings = config.live;
   // Compiled once, now: a mapping with a syntax error stops start-up naming file, line and token.
   const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live });
-  const sync = buildSyncModule({ db, live, registry: registry.service, transforms, publisher, logger });
+  const sync = buildSyncModule({ db, live, registry: registry.service, transforms, publisher, logger, practitioners });
   await server.register([
     { plugin: authPlugin, options: await createAuthOptions({ config, logger, clients }) },
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },

@@ -9,13 +9,16 @@ import type { LiveSettings } from './config/live';
 import { Dhis2Channel, dhis2SettingsOf, upstreamAuth } from './channels/dhis2/adapter';
 import { createUpstreamClient } from './channels/http';
 import { OpenmrsChannel, openmrsSettingsOf } from './channels/openmrs/adapter';
+import { IhrisChannel, ihrisSettingsOf } from './channels/ihris/adapter';
 import type { ChannelName, InboundChannel } from './channels/ports';
 import type { Logger } from './core/logger';
 import type { EventPublisher } from './events/ports';
 import { OutboxRelay } from './events/relay';
 import type { RegistryService } from './registry/ports';
 import { inboundJob } from './sync/inbound-job';
-import type { IngestDeps, PractitionerIngest } from './sync/ingest';
+import type { IngestDeps } from './sync/ingest';
+import { practitionerIngest } from './sync/practitioners';
+import type { PractitionerStore } from './fhir/practitioner-port';
 import { ChannelManager } from './sync/manager';
 import type { ChannelSet } from './sync/manager';
 import { MemoryChannelEventStore, MemoryChannelStateStore, MemoryDeadLetterStore, MemorySyncRunStore } from './sync/memory-stores';
@@ -51,8 +54,8 @@ export interface SyncModuleOptions {
   transforms: Transforms;
   publisher: EventPublisher;
   logger: Logger;
-  /** Health workers (iHRIS); without it the iHRIS channel's records are refused. */
-  practitioners?: PractitionerIngest;
+  /** The practitioner registry the iHRIS channel fills; without it iHRIS records are refused. */
+  practitioners?: PractitionerStore;
   now?: () => Date;
 }
 
@@ -93,6 +96,11 @@ export function buildInboundChannels(live: LiveSettings): Map<ChannelName, Inbou
     const http = createUpstreamClient({ channel: 'openmrs', baseUrl: live.openmrsBaseUrl, timeoutMs: live.openmrsTimeoutMs, auth: upstreamAuth(live.openmrsUsername, live.openmrsPassword), sessionCookie: true });
     channels.set('openmrs', new OpenmrsChannel(http, openmrs));
   }
+  const ihris = ihrisSettingsOf(live);
+  if (ihris && live.ihrisBaseUrl) {
+    const http = createUpstreamClient({ channel: 'ihris', baseUrl: live.ihrisBaseUrl, timeoutMs: live.ihrisTimeoutMs, auth: upstreamAuth(live.ihrisUsername, live.ihrisPassword) });
+    channels.set('ihris', new IhrisChannel(http, ihris));
+  }
   return channels;
 }
 
@@ -119,7 +127,8 @@ export function buildChannelSet(live: LiveSettings, ingest: IngestDeps): Channel
 export function buildSyncModule(opts: SyncModuleOptions): SyncModule {
   const stores = buildSyncStores(opts.db);
   const now = opts.now ?? ((): Date => new Date());
-  const ingest: IngestDeps = { registry: opts.registry, transforms: opts.transforms, deadLetters: stores.deadLetters, practitioners: opts.practitioners, now };
+  const practitioners = opts.practitioners ? practitionerIngest({ store: opts.practitioners, events: stores.events, registry: opts.registry, now }) : undefined;
+  const ingest: IngestDeps = { registry: opts.registry, transforms: opts.transforms, deadLetters: stores.deadLetters, practitioners, now };
   const manager = new ChannelManager({ ...ingest, deadLetters: stores.deadLetters, state: stores.state, runs: stores.runs, logger: opts.logger, build: (live) => buildChannelSet(live, ingest) }, opts.live);
   const relays = [
     new OutboxRelay({ outbox: stores.deadLetters, publisher: opts.publisher, logger: opts.logger }),

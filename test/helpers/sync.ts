@@ -52,3 +52,12 @@ export function openmrsEnv(url: string, over: Record<string, string> = {}): Reco
     OPENMRS_POLL_INTERVAL_SECONDS: '3600', OPENMRS_MPI_IDENTIFIER_TYPE: '6d6f2e3c-7a5b-4c1d-9e8f-0a1b2c3d4e5f', OPENMRS_TIMEOUT_MS: '2000', ...over,
   };
 }
+
+/**
+ * Live settings (as environment variables) for the fake iHRIS.
+ * @param fhirBase - the fake HAPI server's FHIR base
+ * @param over - more variables
+ */
+export function ihrisEnv(fhirBase: string, over: Record<string, string> = {}): Record<string, string> {
+  return { IHRIS_ENABLED: 'true', IHRIS_BASE_URL: fhirBase, IHRIS_PAGE_SIZE: '20', IHRIS_POLL_INTERVAL_SECONDS: '3600', IHRIS_TIMEOUT_MS: '2000', ...over };
+}
