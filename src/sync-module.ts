@@ -10,6 +10,8 @@ import { Dhis2Channel, dhis2SettingsOf, upstreamAuth } from './channels/dhis2/ad
 import { createUpstreamClient } from './channels/http';
 import { OpenmrsChannel, openmrsSettingsOf } from './channels/openmrs/adapter';
 import { IhrisChannel, ihrisSettingsOf } from './channels/ihris/adapter';
+import { NcrChannel, ncrSettingsOf } from './channels/ncr/adapter';
+import { ncrJob } from './sync/ncr-job';
 import type { ChannelName, InboundChannel } from './channels/ports';
 import type { Logger } from './core/logger';
 import type { EventPublisher } from './events/ports';
@@ -105,14 +107,28 @@ export function buildInboundChannels(live: LiveSettings): Map<ChannelName, Inbou
 }
 
 /**
+ * The national registry channel, when the live settings enable it.
+ * @param live - the live settings
+ */
+export function buildNcrChannel(live: LiveSettings): NcrChannel | null {
+  const ncr = ncrSettingsOf(live);
+  if (!ncr || !live.ncrBaseUrl) return null;
+  const headers = live.ncrClientId ? { 'x-openhim-clientid': live.ncrClientId } : undefined;
+  return new NcrChannel(createUpstreamClient({ channel: 'ncr', baseUrl: live.ncrBaseUrl, timeoutMs: live.ncrTimeoutMs, auth: upstreamAuth(live.ncrUsername, live.ncrPassword), headers }), ncr);
+}
+
+/**
  * The channels of one set of live settings.
  * @param live - the live settings
  * @param ingest - what inbound jobs take records in with
+ * @param state - channel state (the registry channel's record of what it sent)
  */
-export function buildChannelSet(live: LiveSettings, ingest: IngestDeps): ChannelSet {
+export function buildChannelSet(live: LiveSettings, ingest: IngestDeps, state: ChannelStateStore): ChannelSet {
   const inbound = buildInboundChannels(live);
   const jobs = new Map<ChannelName, ChannelJob>();
   for (const [name, channel] of inbound) jobs.set(name, inboundJob(channel, ingest));
+  const ncr = buildNcrChannel(live);
+  if (ncr) jobs.set('ncr', ncrJob(ncr, { registry: ingest.registry, state, deadLetters: ingest.deadLetters, now: ingest.now, safetyWindowMs: live.ncrSendDelaySeconds * 1000 }));
   const intervals = new Map<ChannelName, number>([
     ['dhis2', live.dhis2PollIntervalSeconds * 1000], ['openmrs', live.openmrsPollIntervalSeconds * 1000],
     ['ihris', live.ihrisPollIntervalSeconds * 1000], ['ncr', live.ncrPollIntervalSeconds * 1000],
@@ -129,7 +145,7 @@ export function buildSyncModule(opts: SyncModuleOptions): SyncModule {
   const now = opts.now ?? ((): Date => new Date());
   const practitioners = opts.practitioners ? practitionerIngest({ store: opts.practitioners, events: stores.events, registry: opts.registry, now }) : undefined;
   const ingest: IngestDeps = { registry: opts.registry, transforms: opts.transforms, deadLetters: stores.deadLetters, practitioners, now };
-  const manager = new ChannelManager({ ...ingest, deadLetters: stores.deadLetters, state: stores.state, runs: stores.runs, logger: opts.logger, build: (live) => buildChannelSet(live, ingest) }, opts.live);
+  const manager = new ChannelManager({ ...ingest, deadLetters: stores.deadLetters, state: stores.state, runs: stores.runs, logger: opts.logger, build: (live) => buildChannelSet(live, ingest, stores.state) }, opts.live);
   const relays = [
     new OutboxRelay({ outbox: stores.deadLetters, publisher: opts.publisher, logger: opts.logger }),
     new OutboxRelay({ outbox: stores.events, publisher: opts.publisher, logger: opts.logger }),

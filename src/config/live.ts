@@ -67,6 +67,7 @@ const CHANNEL_MAPPING_FIELDS = {
   openmrsMpiIdentifierLocation: z.uuid().optional().describe('Location UUID of written-back MPI identifiers (when the identifier type requires one)'),
   ihrisIdentifierSystem: systemUri.default('urn:passerelle:ihris:practitioner').describe('Identifier system of iHRIS Practitioner ids'),
   ncrIdentifierSystem: systemUri.default('urn:passerelle:ncr:patient').describe("Identifier system under which the national registry's own ID (its golden record id) is cross-referenced"),
+  ncrSendDelaySeconds: count(0, 3600).default(60).describe('How old a golden-record change must be before it is sent to the national registry (a change a crash recovery finishes late keeps its place)'),
   ncrClientId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('Client id sent to the national registry as x-openhim-clientid (OpenCR needs one)'),
 };
 

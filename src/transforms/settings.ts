@@ -21,6 +21,15 @@ export interface MappingSettings {
 }
 
 /**
+ * The identifier system of the national registry's source records (its Patients), beside the
+ * registry's person ids (golden records), which are cross-referenced under `ncrIdentifierSystem`.
+ * @param ncrIdentifierSystem - the registry's system
+ */
+export function ncrSourceRecordSystem(ncrIdentifierSystem: string): string {
+  return `${ncrIdentifierSystem}/source-record`;
+}
+
+/**
  * The `$settings` binding from the live settings.
  * @param live - the current live settings
  */
@@ -37,7 +46,7 @@ export function mappingSettingsOf(live: LiveSettings): MappingSettings {
     openmrsIdentifierTypeSystems: typeSystems,
     ...(live.openmrsMpiIdentifierType ? { openmrsMpiIdentifierType: live.openmrsMpiIdentifierType } : {}),
     ihrisSystem: live.ihrisIdentifierSystem,
-    ncrSystem: live.ncrIdentifierSystem,
+    ncrSystem: ncrSourceRecordSystem(live.ncrIdentifierSystem),
     csvSystem: 'urn:passerelle:csv',
   };
 }

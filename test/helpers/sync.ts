@@ -61,3 +61,12 @@ export function openmrsEnv(url: string, over: Record<string, string> = {}): Reco
 export function ihrisEnv(fhirBase: string, over: Record<string, string> = {}): Record<string, string> {
   return { IHRIS_ENABLED: 'true', IHRIS_BASE_URL: fhirBase, IHRIS_PAGE_SIZE: '20', IHRIS_POLL_INTERVAL_SECONDS: '3600', IHRIS_TIMEOUT_MS: '2000', ...over };
 }
+
+/**
+ * Live settings (as environment variables) for the fake national registry.
+ * @param fhirBase - the fake's FHIR base
+ * @param over - more variables
+ */
+export function ncrEnv(fhirBase: string, over: Record<string, string> = {}): Record<string, string> {
+  return { NCR_ENABLED: 'true', NCR_BASE_URL: fhirBase, NCR_CLIENT_ID: 'passerelle', NCR_PAGE_SIZE: '50', NCR_POLL_INTERVAL_SECONDS: '3600', NCR_SEND_DELAY_SECONDS: '0', NCR_TIMEOUT_MS: '2000', ...over };
+}
