@@ -150,7 +150,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
     {
       plugin: fhirPlugin,
-      options: { registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger },
+      options: {
+        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger,
+        onMatchMiss: sync.manager.askRegistryOnMiss.bind(sync.manager),
+      },
     },
     {
       plugin: mpiApiPlugin,

@@ -133,7 +133,7 @@ export function buildChannelSet(live: LiveSettings, ingest: IngestDeps, state: C
     ['dhis2', live.dhis2PollIntervalSeconds * 1000], ['openmrs', live.openmrsPollIntervalSeconds * 1000],
     ['ihris', live.ihrisPollIntervalSeconds * 1000], ['ncr', live.ncrPollIntervalSeconds * 1000],
   ]);
-  return { jobs, inbound, intervals, concurrency: live.syncConcurrency };
+  return { jobs, inbound, intervals, concurrency: live.syncConcurrency, ...(ncr ? { ncr } : {}) };
 }
 
 /**

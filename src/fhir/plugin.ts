@@ -33,6 +33,8 @@ export interface FhirPluginOptions {
   /** Identifier systems always known as domains (PIXm/PDQm), e.g. the MPI ID and national id systems. */
   identifierSystems?: string[];
   logger?: Logger;
+  /** See FhirContext.onMatchMiss. */
+  onMatchMiss?: FhirContext['onMatchMiss'];
 }
 
 const PREFIX = '/fhir';
@@ -58,6 +60,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       maxCount: opts.maxCount ?? 100,
       defaultCount: Math.min(opts.defaultCount ?? 20, opts.maxCount ?? 100),
       dispatch: (req, within) => dispatch(router, within ?? ctx, req),
+      ...(opts.onMatchMiss ? { onMatchMiss: opts.onMatchMiss } : {}),
     };
     for (const route of router.routes) {
       server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });

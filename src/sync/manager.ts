@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LiveSettings } from '../config/live';
+import type { Patient } from 'fhir/r4';
+import type { NcrChannel } from '../channels/ncr/adapter';
 import type { ChannelName, InboundChannel, SourceName } from '../channels/ports';
 import { CHANNEL_NAMES } from '../channels/ports';
 import { MediatorError } from '../core/errors';
@@ -38,6 +40,8 @@ export interface ChannelSet {
   inbound: Map<ChannelName, InboundChannel>;
   /** Poll interval per enabled channel (ms). */
   intervals: Map<ChannelName, number>;
+  /** The national registry channel, when enabled (asked on a `$match` miss). */
+  ncr?: NcrChannel;
   concurrency: number;
 }
 
@@ -168,6 +172,29 @@ export class ChannelManager {
     const outcome = await this.gate.run(() => ingestPage(this.deps, records, actor));
     if (inbound) outcome.counts.writtenBack = await writeBack(this.deps, inbound, outcome.outcomes, sink);
     return outcome;
+  }
+
+  /**
+   * A `$match` found nothing: ask the national registry (when NCR_QUERY_ON_MATCH_MISS is on) and take in
+   * the source records it holds for these demographics, so that matching again can find the person.
+   * @param probe - the Patient `$match` was given
+   * @param actor - who asked
+   * @param sink - orchestration sink
+   * @returns whether a record was taken in
+   */
+  async askRegistryOnMiss(probe: Patient, actor: Actor, sink: OrchestrationSink = discardOrchestration): Promise<boolean> {
+    const ncr = this.set.ncr;
+    if (!ncr?.settings.queryOnMatchMiss) return false;
+    try {
+      const records = await ncr.recordsMatching(probe, sink);
+      if (records.length === 0) return false;
+      const { counts } = await this.gate.run(() => ingestPage(this.deps, records, actor));
+      return counts.created + counts.linked + counts.review + counts.updated > 0;
+    } catch (err) {
+      // The registry is down: $match answers with what Passerelle knows.
+      this.deps.logger.warn({ err }, 'the national registry could not be asked on a $match miss');
+      return false;
+    }
   }
 
   /**

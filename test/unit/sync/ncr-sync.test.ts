@@ -64,3 +64,19 @@ describe('the national registry channel', () => {
     expect(failures.body.items[0]).toMatchObject({ stage: 'outbound', reason: 'ncr answered 400', resource_type: 'Patient' });
   });
 });
+
+describe('asking the national registry on a $match miss', () => {
+  it('takes in the registry record of an unknown person and finds them on the second look', async () => {
+    const p = person(9);
+    fake.records.set('ncr-1', { resourceType: 'Patient', id: 'ncr-1', identifier: [{ system: 'http://clientregistry.org/openmrs', value: 'X9' }], name: [{ family: p.family, given: [p.given] }], gender: p.sex, birthDate: p.birthDate });
+    fake.goldenOf.set('ncr-1', 'cruid-9');
+    const body = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ family: p.family, given: [p.given] }], gender: p.sex, birthDate: p.birthDate } }] };
+    const off = await call(app.server, 'POST', '/fhir/Patient/$match', body, { 'content-type': 'application/fhir+json' });
+    expect(off.body.total).toBe(0);
+    await app.stop();
+    app = await buildTestApp(ncrEnv(fake.fhirBase, { NCR_QUERY_ON_MATCH_MISS: 'true' }));
+    const on = await call(app.server, 'POST', '/fhir/Patient/$match', body, { 'content-type': 'application/fhir+json' });
+    expect(on.body.total).toBe(1);
+    expect(await app.registry.service.getSource('urn:passerelle:ncr:patient/source-record|ncr-1')).not.toBeNull();
+  });
+});
