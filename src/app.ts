@@ -75,6 +75,8 @@ export interface AppOverrides {
   listen?: boolean;
   clients?: ClientStore;
   audit?: AuditStore;
+  /** Run channels on their poll timers (default true; the sync command line runs one channel on demand). */
+  scheduleChannels?: boolean;
 }
 
 function topicTable(config: Config): TopicTable {
@@ -168,7 +170,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (practitioners instanceof MongoPractitionerStore) await practitioners.init();
       await sync.stores.init();
       storesReady = true;
-      await sync.manager.start();
+      await sync.manager.start(overrides.scheduleChannels ?? true);
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
       if (!ok) return;

@@ -29,9 +29,6 @@ import { cursorKey, runChannel } from './runner';
 import type { ChannelJob, RunProgress } from './runner';
 import { Semaphore } from './semaphore';
 
-/** Delay of the first scheduled run after start, when the poll interval is longer. */
-const FIRST_RUN_DELAY_MS = 30_000;
-
 /** The channels built from one set of live settings. */
 export interface ChannelSet {
   /** Enabled channels' jobs. */
@@ -96,13 +93,16 @@ export class ChannelManager {
     this.gate = new Semaphore(this.set.concurrency);
   }
 
-  /** Mark runs a previous process left running as failed, and start the timers. */
-  async start(): Promise<void> {
+  /**
+   * Mark runs a previous process left running as failed, and start the timers.
+   * @param schedule - run channels on their timers (false: only on demand, as the command line does)
+   */
+  async start(schedule = true): Promise<void> {
     const interrupted = await this.deps.runs.failInterrupted(new Date().toISOString());
     if (interrupted > 0) this.deps.logger.warn({ interrupted }, 'sync runs interrupted by the previous stop are marked failed; their channels resume from their cursors');
-    this.started = true;
-    // A first run soon after start (catching up after a restart), but never before the interval.
-    for (const channel of this.set.jobs.keys()) this.schedule(channel, Math.min(this.set.intervals.get(channel) ?? 300_000, FIRST_RUN_DELAY_MS));
+    this.started = schedule;
+    if (!schedule) return;
+    for (const channel of this.set.jobs.keys()) this.schedule(channel, this.set.intervals.get(channel) ?? 300_000);
   }
 
   /** Stop the timers, stop runs between pages and wait for them. */
