@@ -1,5 +1,24 @@
 import tseslint from 'typescript-eslint';
 
+// Dependency zones (no-restricted-imports; a later block replaces an earlier one's options for its
+// files, so each zone lists everything it forbids). Adapters are chosen only by the composition root
+// (app.ts, registry-module.ts) and the tools (src/cli); no module reaches into another's internals.
+const DRIVERS = {
+  mongodb: { name: 'mongodb', message: 'Only the storage adapters (src/storage, registry/mongo, the */mongo*.ts stores) and the composition root import the driver.' },
+  kafkajs: { name: 'kafkajs', message: 'Only src/events/kafka.ts imports kafkajs.' },
+};
+// Imports that leave the importing module's folder (`../`); `fhir/r4` is the FHIR types package, not src/fhir.
+const rel = (tail) => `^(?:\\.\\./)+(?:.*/)?${tail}`;
+const ZONES = {
+  registryStores: { regex: rel('registry/(?:mongo|memory)(?:/|$)'), message: 'Only app.ts, registry-module.ts and the tools choose a registry store: depend on registry/ports.' },
+  adapters: { regex: rel('(?:audit/(?:mongo|memory)|practitioners/(?:mongo-store|memory-store)|http/auth/mongo-clients|events/kafka|channels)(?:/|$)'), message: 'Adapters are chosen by the composition root (app.ts): depend on the port.' },
+  registry: { regex: rel('registry(?:/(?!ports$)|$)'), message: 'audit, practitioners, http and storage never reach into the registry (its service API is registry/ports).' },
+  apis: { regex: rel('(?:fhir|mpi-api)(?:/|$)'), message: 'Stores and cross-cutting plugins never import the API surfaces.' },
+  channelAdapters: { regex: rel('channels/(?!ports$|upstream-error$)'), message: 'The sync uses channels through channels/ports (the composition root builds them: sync-module.ts).' },
+  syncFlow: { regex: rel('sync(?:/|$)'), message: 'Channels and mappings never import the sync that drives them.' },
+};
+const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -20,7 +39,7 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       curly: ['error', 'multi-line'],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
-      'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'Only src/registry/mongo and app.ts may import the driver.' }, { name: 'kafkajs', message: 'Only src/events/kafka.ts imports kafkajs.' }] }],
+      ...restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registryStores, ZONES.adapters]),
       'no-restricted-syntax': ['error',
         { selector: "NewExpression[callee.name='MongoClient']", message: 'Use createMongoClient (src/storage/mongo-client.ts): it sends a handshake MongoDB accepts, also under Jest.' },
         { selector: "CallExpression[callee.object.name='MongoClient'][callee.property.name='connect']", message: 'Use createMongoClient(uri).connect() (src/storage/mongo-client.ts).' },
@@ -28,15 +47,20 @@ export default tseslint.config(
     },
   },
   { files: ['src/storage/mongo-client.ts'], rules: { 'no-restricted-syntax': 'off' } },
-  {
-    files: ['src/storage/**', 'src/registry/mongo/**', 'src/app.ts', 'src/registry-module.ts', 'src/cli/**', 'src/audit/mongo.ts', 'src/http/auth/mongo-clients.ts', 'src/practitioners/mongo-store.ts', 'src/sync/mongo-stores.ts', 'src/sync-module.ts', 'test/**', 'bench/**', 'scripts/**'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  { files: ['src/events/kafka.ts'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongodb', message: 'events never touch the database' }] }] } },
-  {
-    files: ['src/fhir/**', 'src/mpi-api/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/registry/mongo/**', '**/registry/memory/**', '**/events/kafka', '**/channels/**'], message: 'APIs depend on ports, not adapters' }], paths: ['mongodb', 'kafkajs'] }] },
-  },
+  { files: ['src/registry/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.adapters, ZONES.apis]) },
+  { files: ['src/registry/mongo/**'], rules: restrict([DRIVERS.kafkajs], [ZONES.adapters, ZONES.apis]) },
+  { files: ['src/audit/**', 'src/practitioners/**', 'src/http/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registry, ZONES.adapters, ZONES.apis]) },
+  { files: ['src/audit/mongo.ts', 'src/practitioners/mongo-store.ts', 'src/http/auth/mongo-clients.ts'], rules: restrict([DRIVERS.kafkajs], [ZONES.registry, ZONES.adapters, ZONES.apis]) },
+  { files: ['src/storage/**'], rules: restrict([DRIVERS.kafkajs], [ZONES.registry, ZONES.adapters, ZONES.apis]) },
+  { files: ['src/events/kafka.ts'], rules: restrict([{ name: 'mongodb', message: 'events never touch the database' }], [ZONES.registryStores, ZONES.apis]) },
+  { files: ['src/fhir/**', 'src/mpi-api/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [{ ...ZONES.registryStores, message: 'APIs depend on ports, not adapters' }, ZONES.adapters]) },
+  // Channels speak HTTP to their sources: no driver, no registry, no API surface (src/channels).
+  { files: ['src/channels/**', 'src/transforms/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.syncFlow]) },
+  // The sync (a flow) uses channels through their ports only; its MongoDB stores are adapters.
+  { files: ['src/sync/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.channelAdapters]) },
+  { files: ['src/sync/mongo-stores.ts'], rules: restrict([DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.channelAdapters]) },
+  // The composition root and the tools choose adapters; tests and benchmarks reach into what they exercise.
+  { files: ['src/app.ts', 'src/registry-module.ts', 'src/sync-module.ts', 'src/transforms-module.ts', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['test/**'],
     rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },

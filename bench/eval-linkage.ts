@@ -3,7 +3,7 @@
  * service the APIs use, then compares the golden records with the truth.
  *
  *   npm run -s eval:linkage -- --format febrl|febrl-link|opencr|generic --input FILE [--input2 FILE]
- *     [--truth FILE] [--fields LIST] [--order file|shuffled] [--seed N] [--store memory|mongo] [--json]
+ *     [--truth FILE] [--fields LIST] [--order file|shuffled] [--seed N] [--store memory|mongo] [--batch N] [--json]
  *
  * Training is unsupervised and the truth is read only after the last golden record has been read back.
  */
@@ -27,6 +27,8 @@ export interface EvalArgs {
   order: 'file' | 'shuffled';
   seed: number;
   store: 'memory' | 'mongo';
+  /** Pages of this many rows through the bulk path (registerMany) instead of one at a time. */
+  batch?: number;
   json: boolean;
 }
 
@@ -47,13 +49,14 @@ export interface Output {
 }
 
 export const USAGE = `usage: eval-linkage --format febrl|febrl-link|opencr|generic --input FILE [--input2 FILE]
-    [--truth FILE] [--fields LIST] [--order file|shuffled] [--seed N] [--store memory|mongo] [--json]
+    [--truth FILE] [--fields LIST] [--order file|shuffled] [--seed N] [--store memory|mongo] [--batch N] [--json]
+  --batch: register pages of N rows through the bulk path (same decisions as one at a time)
   --fields: comma-separated subset of ${FIELD_NAMES.join(', ')} (default: every field the dataset has)
   Decision rules come from the mediator's settings: MATCH_UPPER_THRESHOLD, MATCH_LOWER_THRESHOLD,
   MATCH_IDENTIFIER_CONFLICT=review|score, MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS (see README, Configuration).`;
 
 const FORMATS: readonly string[] = ['febrl', 'febrl-link', 'opencr', 'generic'];
-const VALUED = new Set(['format', 'input', 'input2', 'truth', 'fields', 'order', 'seed', 'store']);
+const VALUED = new Set(['format', 'input', 'input2', 'truth', 'fields', 'order', 'seed', 'store', 'batch']);
 
 /** Usage error: reported with the usage text, exit code 2. */
 export class UsageError extends Error {}
@@ -96,8 +99,11 @@ export function parseArgs(argv: string[]): EvalArgs {
   if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
   const input2 = f.get('input2');
   const truth = f.get('truth');
+  const batch = f.has('batch') ? Number(f.get('batch')) : undefined;
+  if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 5000)) throw new UsageError('--batch must be an integer from 1 to 5000');
   return {
     format, input, seed,
+    ...(batch !== undefined ? { batch } : {}),
     ...(input2 ? { input2 } : {}),
     ...(truth ? { truth } : {}),
     ...(fields ? { fields } : {}),
@@ -109,7 +115,7 @@ export function parseArgs(argv: string[]): EvalArgs {
 
 function datasetLabel(args: EvalArgs): string {
   const files = [args.input, args.input2].filter((x): x is string => !!x).map((p) => basename(p)).join('+');
-  return `${files}${args.fields ? ` [${args.fields.join(',')}]` : ''}${args.store === 'mongo' ? ' (mongo)' : ''}`;
+  return `${files}${args.fields ? ` [${args.fields.join(',')}]` : ''}${args.store === 'mongo' ? ' (mongo)' : ''}${args.batch ? ` (batch ${args.batch})` : ''}`;
 }
 
 /**
@@ -155,6 +161,7 @@ export async function evaluate(args: EvalArgs): Promise<{ result: EvalResult; ou
   const unlabelled = rows.map(({ recordId, source, fields }) => ({ recordId, source, fields }));
   const outcome = await ingestThroughRegistry(unlabelled, {
     store: args.store, order: args.order, seed: args.seed, ...(args.format === 'opencr' ? { phoneCountry: 'UG' } : {}),
+    ...(args.batch ? { batch: args.batch } : {}),
   });
   // Scoring is finished: only now is the truth read.
   return { result: score(args, outcome, rows.map((r) => r.entityId)), outcome };

@@ -11,6 +11,8 @@ import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createLogger } from '../src/core/logger';
 import { fhirPlugin } from '../src/fhir/plugin';
+import { MemoryPractitionerStore } from '../src/practitioners/memory-store';
+import { errorMapperPlugin } from '../src/http/errors';
 import { requestContextPlugin } from '../src/http/request-context';
 import { createMatchingEngine, defaultModel } from '../src/registry/matching';
 import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
@@ -41,10 +43,11 @@ export async function fhirBenchServer(size: number): Promise<{ server: Server; u
   const logger = createLogger('warn', new Writable({ write(_c, _e, cb): void { cb(); } }));
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: new Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'] as const, registers: [metrics] }), durations: new Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'] as const, registers: [metrics] }) } },
+    { plugin: errorMapperPlugin, options: { logger } },
   ]);
   await server.start();
   const url = server.info.uri;
-  await server.register({ plugin: fhirPlugin, options: { registry, terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl: `${url}/fhir` } });
+  await server.register({ plugin: fhirPlugin, options: { registry, practitioners: new MemoryPractitionerStore(), terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl: `${url}/fhir` } });
   return { server, url, registry, ids };
 }
 

@@ -114,7 +114,7 @@ export async function passerelleServer(): Promise<{ server: Server; url: string;
   const registry = createRegistryService({ store: createMemoryRegistryStore(), engine: createMatchingEngine(), defaultModel: defaultModel(), config: { instance: 'bench' } });
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: new Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'] as const, registers: [metrics] }), durations: new Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'] as const, registers: [metrics] }) } },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
     { plugin: authPlugin, options: { mode: 'jwt', logger, verifier, rateLimiter: new RateLimiter({ perMinute: 10_000_000 }) } },
     { plugin: auditPlugin, options: { store: new MemoryAuditStore(), logger, baseUrl: url } },
     { plugin: mpiApiPlugin, options: { registry, logger, version: 'bench', baseUrl: url } },

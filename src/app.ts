@@ -3,7 +3,7 @@
  * `start()` connects to MongoDB and Kafka (retrying in the background, so a dependency that is down
  * leaves the mediator running with /ready = 503) and starts listening; `stop()` drains and closes.
  */
-import type { Db } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { Server } from '@hapi/hapi';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config';
@@ -15,8 +15,9 @@ import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import { OutboxRelay } from './events/relay';
 import { MemoryAuditStore } from './audit/memory';
 import { MongoAuditStore } from './audit/mongo';
-import { MemoryPractitionerStore } from './fhir/practitioner-memory';
+import { MemoryPractitionerStore } from './practitioners/memory-store';
 import { MongoPractitionerStore } from './practitioners/mongo-store';
+import type { PractitionerStore } from './practitioners/port';
 import { auditPlugin } from './audit/plugin';
 import type { AuditStore } from './audit/ports';
 import { AuditWriter } from './audit/writer';
@@ -36,12 +37,16 @@ import { buildRegistryModule } from './registry-module';
 import type { RegistryModule } from './registry-module';
 import { buildTransforms, loadDeploymentTerminology } from './transforms-module';
 import type { Transforms } from './transforms';
-import type { LiveSettings } from './config/live';
 import { buildSyncModule } from './sync-module';
 import type { SyncModule } from './sync-module';
 import { syncRoutes } from './mpi-api/routes/sync';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
+import { LiveSettingsHolder } from './config/live-holder';
+import type { LiveSettings } from './config/live';
+import { auditNoteOf } from './audit/context';
+import { createOpenhimIntegration } from './openhim';
+import type { MediatorLink } from './openhim';
 
 export interface App {
   server: Server;
@@ -52,36 +57,87 @@ export interface App {
   relay: OutboxRelay;
   audit: { store: AuditStore; writer: AuditWriter };
   clients: ClientStore;
+  practitioners: PractitionerStore;
+  /** The live settings in force (environment, then OpenHIM's console); subscribe to follow changes. */
+  live: LiveSettingsHolder;
+  /** The registration and heartbeat with OpenHIM Core; null unless OPENHIM_REGISTER=true. */
+  openhim: MediatorLink | null;
   /** The compiled mappings (src/transforms). */
   transforms: Transforms;
-  /** The channels, their stores and relays (src/sync). */
+  /** The channels, their stores and relays (src/sync); they follow the live settings. */
   sync: SyncModule;
-  /**
-   * Apply new live settings (from OpenHIM's console) to the channels and mappings without a restart:
-   * URLs, credentials, intervals, page sizes, attribute UIDs, identifier systems.
-   * @param settings - validated live settings
-   */
-  reconfigure(settings: LiveSettings): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). */
+/**
+ * Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). Each part passed
+ * replaces that part and nothing else: injecting a registry leaves the other stores where `storage` says.
+ */
 export interface AppOverrides {
   logger?: Logger;
   publisher?: EventPublisher;
+  /**
+   * Where the stores that are not passed below live: `mongodb` (the default: MONGODB_URI and
+   * MONGODB_DB) or `memory` (in-memory twins: tests, demos; nothing survives the process).
+   */
+  storage?: 'mongodb' | 'memory';
   registry?: RegistryModule;
-  /** Do not bind a port in start() (tests drive the server with inject). */
-  listen?: boolean;
   clients?: ClientStore;
   audit?: AuditStore;
+  practitioners?: PractitionerStore;
+  /** Do not bind a port in start() (tests drive the server with inject). */
+  listen?: boolean;
+  /**
+   * A failure that must stop the process (OpenHIM Core refused the credentials or the registration);
+   * main.ts exits. Default: logged only.
+   */
+  onFatal?: (err: Error) => void;
+  /** Faster retries towards OpenHIM Core (tests). */
+  openhimBackoff?: { initialBackoffMs?: number; maxBackoffMs?: number };
   /** Run channels on their poll timers (default true; the sync command line runs one channel on demand). */
   scheduleChannels?: boolean;
+}
+
+interface Stores {
+  /** The MongoDB client, when some store lives in MongoDB. */
+  mongo: MongoClient | null;
+  registry: RegistryModule;
+  clients: ClientStore;
+  audit: AuditStore;
+  practitioners: PractitionerStore;
+}
+
+/**
+ * Every store: the ones passed as they are, the others in MongoDB or memory as `storage` says.
+ * @param config - the validated configuration
+ * @param logger - the process logger
+ * @param o - the caller's overrides
+ */
+function buildStores(config: Config, logger: Logger, o: AppOverrides): Stores {
+  const inMongo = o.storage !== 'memory' && (!o.registry || !o.clients || !o.audit || !o.practitioners);
+  const mongo = inMongo ? createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID }) : null;
+  const db = mongo ? mongo.db(config.env.MONGODB_DB) : null;
+  return {
+    mongo,
+    registry: o.registry ?? buildRegistryModule({ config, logger, db }),
+    clients: o.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore()),
+    audit: o.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore()),
+    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore()),
+  };
 }
 
 function topicTable(config: Config): TopicTable {
   const e = config.env;
   return { patient: e.KAFKA_TOPIC_PATIENT, practitioner: e.KAFKA_TOPIC_PRACTITIONER, review: e.KAFKA_TOPIC_REVIEW, dlq: e.KAFKA_TOPIC_DLQ, bundle2xx: e.KAFKA_TOPIC_2XX };
+}
+
+/**
+ * The topic table a live-settings change sets (the publisher reads the table at each publish).
+ * @param s - live settings
+ */
+function liveTopics(s: LiveSettings): TopicTable {
+  return { patient: s.kafkaTopicPatient, practitioner: s.kafkaTopicPractitioner, review: s.kafkaTopicReview, dlq: s.kafkaTopicDlq, bundle2xx: s.kafkaTopic2xx };
 }
 
 function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'route' | 'status'>; durations: Histogram<'method' | 'route'> } {
@@ -99,31 +155,43 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
-  const mongo = overrides.registry ? null : createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID });
-  const db: Db | null = mongo ? mongo.db(config.env.MONGODB_DB) : null;
-  const registry = overrides.registry ?? buildRegistryModule({ config, logger, db });
+  const { mongo, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
+  const topics: Record<keyof TopicTable, string> = { ...topicTable(config) };
   const publisher = overrides.publisher ?? new KafkaEventPublisher({
     brokers: config.env.KAFKA_BROKERS ?? [], clientId: config.env.KAFKA_CLIENT_ID, instance: config.env.INSTANCE_ID,
-    topics: topicTable(config), logger, ensureTopics: config.env.NODE_ENV !== 'production',
+    topics, logger, ensureTopics: config.env.NODE_ENV !== 'production',
   });
   const outbox: Outbox = registry.outbox;
   const relay = new OutboxRelay({ outbox, publisher, logger });
   const metrics = buildMetrics();
   const server = createServer(config);
-  const clients = overrides.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore());
-  const auditStore = overrides.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore());
   const auditWriter = new AuditWriter({ store: auditStore, logger });
-  // Health workers (filled by the iHRIS channel); memory only with the registry's memory twin.
-  const practitioners = db ? new MongoPractitionerStore(db) : new MemoryPractitionerStore();
   let stopping = false;
-  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (the
-  // in-memory twin has nothing to build).
-  let storesReady = !db;
+  // Not ready before the indexes exist: the unique ones enforce the registry's invariants (stores in
+  // memory, or injected, have nothing to build here).
+  let storesReady = mongo === null;
   const lifetime = new AbortController();
+  let kafkaConnected = false;
+
+  // Live settings and OpenHIM (src/openhim): a change in OpenHIM's console reaches the matcher, the
+  // event topics and the log level without a restart. The channels subscribe the same way.
+  const live = new LiveSettingsHolder({ base: config.liveBase, initial: config.live, logger });
+  live.subscribe('matcher', (s) => registry.setMatchThresholds({ upperThreshold: s.matchUpperThreshold, lowerThreshold: s.matchLowerThreshold, runnerUpMargin: s.matchRunnerUpMargin }));
+  live.subscribe('kafka-topics', (s) => void Object.assign(topics, liveTopics(s)));
+  live.subscribe('log-level', (s) => {
+    logger.level = s.logLevel;
+  });
+  const openhim = createOpenhimIntegration({
+    env: config.env, live, logger, touchedBy: auditNoteOf, backoff: overrides.openhimBackoff,
+    // Events of a request wait in the outbox while Kafka does not take them: OpenHIM shows "Completed with error(s)".
+    eventsDelayed: () => !kafkaConnected || relay.lastError !== null,
+  });
+  const onFatal = overrides.onFatal ?? ((err: Error) => logger.fatal({ err }, 'fatal error'));
 
   await server.register([
     { plugin: requestContextPlugin, options: { logger, requests: metrics.requests, durations: metrics.durations } },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi', '/fhir', '/sync', '/channels'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
+    openhim.plugin,
     {
       plugin: healthPlugin,
       options: {
@@ -142,18 +210,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     throw new MediatorError('unavailable', 'Passerelle is starting: its database is not ready yet', { retryAfterSeconds: 5 });
   });
   const terminology = loadDeploymentTerminology(config.env.MAPPINGS_DIR);
-  // Channels and mappings read the live settings through this one reference, replaced by reconfigure().
-  let live: LiveSettings = config.live;
   // Compiled once, now: a mapping with a syntax error stops start-up naming file, line and token.
-  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live });
-  const sync = buildSyncModule({ db, live, registry: registry.service, transforms, publisher, logger, practitioners });
+  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live.current });
+  const sync = buildSyncModule({ db: mongo ? mongo.db(config.env.MONGODB_DB) : null, live: live.current, registry: registry.service, transforms, publisher, logger, practitioners });
+  // New URLs, credentials, intervals and page sizes apply to the next run, without a restart.
+  live.subscribe('channels', (s) => sync.manager.reconfigure(s));
   await server.register([
     { plugin: authPlugin, options: await createAuthOptions({ config, logger, clients }) },
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
     {
       plugin: fhirPlugin,
       options: {
-        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'], logger,
+        registry: registry.service, practitioners, terminology, baseUrl: `${config.publicBaseUrl}/fhir`, identifierSystems: ['urn:passerelle:mpi-id'],
         onMatchMiss: sync.manager.askRegistryOnMiss.bind(sync.manager),
       },
     },
@@ -173,20 +241,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await sync.manager.start(overrides.scheduleChannels ?? true);
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
+      kafkaConnected = ok;
       if (!ok) return;
       relay.start();
       for (const r of sync.relays) r.start();
     });
     if (overrides.listen === false) {
       await server.initialize();
-      return;
+    } else {
+      await listen(server, config);
+      logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
     }
-    await listen(server, config);
-    logger.info({ uri: server.info.uri, version }, 'Passerelle listening');
+    // Registration waits for Core in the background: the APIs serve meanwhile.
+    openhim.link?.start().catch((err: unknown) => onFatal(err instanceof Error ? err : new Error(String(err))));
   }
 
   async function stop(): Promise<void> {
     stopping = true;
+    await openhim.link?.stop();
     // Stop taking requests and let in-flight ones finish, then flush events and close connections.
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
@@ -196,12 +268,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger.info('Passerelle stopped');
   }
 
-  function reconfigure(settings: LiveSettings): void {
-    live = settings;
-    sync.manager.reconfigure(settings);
-  }
-
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, transforms, sync, reconfigure, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, live, openhim: openhim.link, transforms, sync, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

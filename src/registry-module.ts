@@ -11,6 +11,7 @@ import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, matchRulesSc
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
 import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
+import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
 import type { RegistryServiceImpl } from './registry/service';
@@ -25,6 +26,8 @@ export interface RegistryModule {
   init(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Swap the matcher's thresholds (live configuration): validated, then replaced in one step. */
+  setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void;
 }
 
 export interface RegistryModuleOptions {
@@ -49,10 +52,11 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   const fromEnv: Partial<MatchRules> = {
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,
+    runnerUpMargin: config.live.matchRunnerUpMargin,
     identifierConflict: config.env.MATCH_IDENTIFIER_CONFLICT,
     scoredIdentifierSystems: config.env.MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS,
   };
-  const rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
+  let rules = matchRulesSchema.parse({ ...DEFAULT_RULES, ...fromEnv, ...opts.rules });
   const base = createMatchingEngine({ defaultCountry: config.env.DEFAULT_PHONE_COUNTRY });
   const engine = opts.instrumentEngine ? opts.instrumentEngine(base) : base;
   const service = createRegistryService({
@@ -65,6 +69,7 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
       instance: config.env.INSTANCE_ID,
       decision: { autoLink: rules.upperThreshold, review: rules.lowerThreshold, margin: 0.05 },
       featureOptions: { defaultCountry: config.env.DEFAULT_PHONE_COUNTRY },
+      survivorship: { ...DEFAULT_REGISTRY_CONFIG.survivorship, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY },
     },
     decide: (best, runnerUp) => decide(best, runnerUp, rules),
   });
@@ -95,5 +100,12 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
     timer = null;
   }
 
-  return { service, store, outbox: store.outbox, init, ping, close };
+  function setMatchThresholds(thresholds: Pick<MatchRules, 'upperThreshold' | 'lowerThreshold' | 'runnerUpMargin'>): void {
+    const next = matchRulesSchema.parse({ ...rules, ...thresholds });
+    // Both swaps run in one tick, so no decision sees one without the other.
+    rules = next;
+    service.setDecisionThresholds({ autoLink: next.upperThreshold, review: next.lowerThreshold });
+  }
+
+  return { service, store, outbox: store.outbox, init, ping, close, setMatchThresholds };
 }

@@ -20,7 +20,7 @@ import type { RegistryService } from './registry/ports';
 import { inboundJob } from './sync/inbound-job';
 import type { IngestDeps } from './sync/ingest';
 import { practitionerIngest } from './sync/practitioners';
-import type { PractitionerStore } from './fhir/practitioner-port';
+import type { PractitionerStore } from './practitioners/port';
 import { ChannelManager } from './sync/manager';
 import type { ChannelSet } from './sync/manager';
 import { MemoryChannelEventStore, MemoryChannelStateStore, MemoryDeadLetterStore, MemorySyncRunStore } from './sync/memory-stores';

@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
 import type { Actor } from '../../src/core/types';
+import type { RegisterSourceInput } from '../../src/registry/ports';
 import { createMatchingEngine, shuffled, trainModel } from '../../src/registry/matching';
 import type { MatchFeatures, MatchingEngine } from '../../src/registry/matching';
 import { buildRegistryModule } from '../../src/registry-module';
@@ -31,6 +32,8 @@ export interface IngestOptions {
   seed: number;
   /** DEFAULT_PHONE_COUNTRY of the registry (national phone numbers). */
   phoneCountry?: string;
+  /** Register pages of this many rows through the bulk path instead of one at a time. */
+  batch?: number;
 }
 
 /** What the ingest produced (per row, in file order). */
@@ -99,11 +102,20 @@ async function openRegistry(opts: IngestOptions): Promise<Registry> {
   return { module, engine, counter, dispose };
 }
 
-async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patient[], order: number[]): Promise<string[]> {
+async function registerAll(reg: Registry, rows: UnlabelledRow[], patients: Patient[], order: number[], batch: number | undefined): Promise<string[]> {
   const keys = new Array<string>(rows.length);
-  for (const i of order) {
-    const res = await reg.module.service.registerSource({ patient: patients[i] as Patient, sourceSystem: (rows[i] as UnlabelledRow).source, actor: ACTOR });
-    keys[i] = res.source.key;
+  const input = (i: number): RegisterSourceInput => ({ patient: patients[i] as Patient, sourceSystem: (rows[i] as UnlabelledRow).source, actor: ACTOR });
+  if (!batch) {
+    for (const i of order) keys[i] = (await reg.module.service.registerSource(input(i))).source.key;
+    return keys;
+  }
+  for (let at = 0; at < order.length; at += batch) {
+    const page = order.slice(at, at + batch);
+    const results = await reg.module.service.registerMany(page.map(input));
+    results.forEach((r, j) => {
+      if (!r.ok) throw new Error(`row ${page[j] ?? '?'} refused: ${r.error.message}`);
+      keys[page[j] as number] = r.result.source.key;
+    });
   }
   return keys;
 }
@@ -141,7 +153,7 @@ export async function ingestThroughRegistry(rows: UnlabelledRow[], opts: IngestO
     const indices = rows.map((_, i) => i);
     const order = opts.order === 'shuffled' ? shuffled(indices, opts.seed) : indices;
     t = process.hrtime.bigint();
-    const keys = await registerAll(reg, rows, patients, order);
+    const keys = await registerAll(reg, rows, patients, order, opts.batch);
     const ingest = since(t);
     const comparisons = reg.counter.compares;
     return { clusters: await currentGoldens(reg, keys), features, reviewTasks: await openReviews(reg), comparisons, seconds: { map, train, ingest } };

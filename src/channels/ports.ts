@@ -4,6 +4,7 @@
  * source's HTTP API, envelopes and change detection, never the registry, the mappings' output or the
  * stores: the sync (src/sync) drives it and keeps its cursor.
  */
+import type { Patient } from 'fhir/r4';
 import type { OrchestrationSink } from '../core/orchestration';
 import type { IdentifierRef } from '../core/types';
 
@@ -92,4 +93,37 @@ export interface InboundChannel {
    * @param sink - orchestration sink
    */
   writeBack?(items: Array<{ record: InboundRecord; mpiId: string }>, sink: OrchestrationSink): Promise<WriteBackOutcome[]>;
+}
+
+/** The identifier system of MPI IDs (a golden record's own id, e.g. as the national registry's internal id). */
+export const MPI_ID_SYSTEM = 'urn:passerelle:mpi-id';
+
+/** What the national registry gave back for a golden record sent to it. */
+export interface RegistryWriteResult {
+  patient?: Patient;
+  /** The registry's own id of the person (its golden record), when it says. */
+  registryId?: string;
+}
+
+/** A registry that receives golden records and can be asked about a person (the national client registry). */
+export interface OutboundRegistry {
+  readonly name: 'ncr';
+  /** The identifier system the registry's own ids are cross-referenced under. */
+  readonly identifierSystem: string;
+  readonly pageSize: number;
+  /** Ask it when `$match` finds nothing. */
+  readonly queryOnMatchMiss: boolean;
+  /**
+   * Send one golden record (a conditional update on its MPI ID).
+   * @param mpiId - the MPI ID
+   * @param patient - the Patient to send
+   * @param sink - orchestration sink
+   */
+  send(mpiId: string, patient: Patient, sink: OrchestrationSink): Promise<RegistryWriteResult>;
+  /**
+   * Its source records matching a probe's demographics, as records to take in.
+   * @param probe - the Patient
+   * @param sink - orchestration sink
+   */
+  recordsMatching(probe: Patient, sink: OrchestrationSink): Promise<InboundRecord[]>;
 }

@@ -7,16 +7,18 @@
  *   clients list
  *   clients revoke --id lab-system
  *
- * A client secret is printed once and stored only as a scrypt hash. Reads MONGODB_URI / MONGODB_DB.
+ * A client secret is printed once and stored only as a scrypt hash, in the mediator's database: the
+ * environment is read through the mediator's loadConfig (tool-runtime.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import type { Clock } from '../core/types';
 import { systemClock } from '../core/types';
 import type { ClientAuthMethod, ClientRecord, ClientStore } from '../http/auth/clients';
-import { openMongoClientStore } from '../http/auth/mongo-clients';
+import { MongoClientStore } from '../http/auth/mongo-clients';
 import { generateSecret, hashSecret } from '../http/auth/secrets';
 import { SCOPES } from '../http/auth/types';
+import { openToolDatabase, runTool } from './tool-runtime';
 
 export interface CliDeps {
   store: ClientStore;
@@ -75,6 +77,14 @@ async function create(f: Record<string, string>, deps: CliDeps): Promise<void> {
   if (secret) deps.out(`client_secret: ${secret}\n(shown once; store it now — only its hash is kept)`);
 }
 
+const COMMANDS = new Set(['create', 'list', 'revoke']);
+
+/** Print the usage; 0 when it was asked for, 2 for an unknown command. */
+function usage(command: string | undefined, out: (line: string) => void): number {
+  out('usage: clients create --id ID --name NAME --scopes "S1 S2" [--method client_secret|private_key_jwt|openhim] [--jwks-file F] | list | revoke --id ID');
+  return command === undefined || command === 'help' ? 0 : 2;
+}
+
 /**
  * Run one CLI command; returns the process exit code.
  * @param argv - arguments after the script name
@@ -91,8 +101,7 @@ export async function runClientsCli(argv: string[], deps: CliDeps): Promise<numb
       if (!(await deps.store.revoke(id, (deps.clock ?? systemClock).now().toISOString()))) throw new Error(`no client ${id}`);
       deps.out(`revoked client ${id}; its tokens expire within their lifetime (5 minutes)`);
     } else {
-      deps.out('usage: clients create --id ID --name NAME --scopes "S1 S2" [--method client_secret|private_key_jwt|openhim] [--jwks-file F] | list | revoke --id ID');
-      return command === undefined || command === 'help' ? 0 : 2;
+      return usage(command, deps.out);
     }
     return 0;
   } catch (err) {
@@ -101,20 +110,23 @@ export async function runClientsCli(argv: string[], deps: CliDeps): Promise<numb
   }
 }
 
-async function main(): Promise<void> {
-  const uri = process.env.MONGODB_URI ?? (process.env.NODE_ENV === 'development' ? 'mongodb://127.0.0.1:27117/' : undefined);
-  if (!uri) throw new Error('MONGODB_URI is required');
-  const opened = await openMongoClientStore(uri, process.env.MONGODB_DB ?? 'passerelle');
+/**
+ * The `clients` tool against the database the environment names.
+ * @param argv - arguments after the script name
+ * @param env - the environment (process.env from a shell), read through loadConfig
+ * @param out - where lines go
+ * @returns the exit code
+ */
+export async function runClientsTool(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+  if (!COMMANDS.has(argv[0] ?? '')) return usage(argv[0], out);
+  const opened = await openToolDatabase(env, 'passerelle-clients-cli');
   try {
-    process.exitCode = await runClientsCli(process.argv.slice(2), { store: opened.store, out: (l) => process.stdout.write(`${l}\n`) });
+    return await runClientsCli(argv, { store: new MongoClientStore(opened.db), out });
   } finally {
     await opened.close();
   }
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  });
+  runTool(() => runClientsTool(process.argv.slice(2), process.env, (l) => process.stdout.write(`${l}\n`)));
 }

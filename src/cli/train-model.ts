@@ -3,15 +3,16 @@
  * registry's own source records (unsupervised: EM for m, random pairs for u) and activates it;
  * `npm run model -- show` prints the active model's parameters and weights; `npm run model -- relink
  * [--apply]` re-scores automatic links with the active model (dry-run diff unless --apply).
- * Reads MONGODB_URI / MONGODB_DB from the environment.
+ * The registry is the mediator's (tool-runtime.ts): the same environment, the same match rules, MPI ID
+ * format and phone country; applied moves are recorded changes whose events the mediator's relay
+ * publishes.
  */
 import { parseArgs } from 'node:util';
 import type { MatchFeatures, MatchModel } from '../registry/matching/contract';
-import { DEFAULT_RULES, createMatchingEngine, decide, defaultModel, trainModel } from '../registry/matching';
-import { createRegistryService } from '../registry/service';
-import { createMongoRegistryStore } from '../registry/mongo/mongo-store';
+import { trainModel } from '../registry/matching';
+import type { RegistryModule } from '../registry-module';
 import type { RegistryStore } from '../registry/store';
-import { createMongoClient } from '../storage/mongo-client';
+import { openToolRegistry, runTool } from './tool-runtime';
 
 /**
  * Render a model as a readable table: per field and level, m, u and the log2 weight.
@@ -39,71 +40,79 @@ export async function collectFeatures(store: RegistryStore): Promise<MatchFeatur
   const out: MatchFeatures[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await store.sources.page(after, 1000);
+    const page: Awaited<ReturnType<RegistryStore['records']['page']>> = await store.records.page(after, 1000);
     if (page.length === 0) return out;
     for (const s of page) if (s.active) out.push(s.features);
     after = page[page.length - 1]!.key;
   }
 }
 
-const USAGE = 'usage: npm run model -- train [--seed N] [--max-records N] [--dry-run] | show | relink [--apply]\n';
+const USAGE = 'usage: npm run model -- train [--seed N] [--max-records N] [--dry-run] | show | relink [--apply]';
+
+/** Where a command writes: results on `out`, progress on `progress` (stderr from a shell). */
+export interface ModelCliIo {
+  out(line: string): void;
+  progress(text: string): void;
+}
 
 /**
  * Re-score every automatic link with the active model and print the moves; `apply` performs them
  * (each a recorded change with its event). Manual links and not-a-match decisions are left alone.
- * @param store - the registry store
+ * @param registry - the registry as the mediator composes it
  * @param apply - perform the moves instead of listing them
+ * @param io - output
  */
-async function relinkCommand(store: RegistryStore, apply: boolean): Promise<void> {
-  const service = createRegistryService({
-    store, engine: createMatchingEngine(), defaultModel: defaultModel(),
-    config: { decision: { autoLink: DEFAULT_RULES.upperThreshold, review: DEFAULT_RULES.lowerThreshold, margin: 0.05 } },
-    decide: (best, runnerUp) => decide(best, runnerUp, DEFAULT_RULES),
-  });
-  const diff = await service.relink({
+async function relinkCommand(registry: RegistryModule, apply: boolean, io: ModelCliIo): Promise<void> {
+  const diff = await registry.service.relink({
     dryRun: !apply, actor: { clientId: 'cli:model-relink' },
-    onProgress: (p) => process.stderr.write(`\r${p.done}/${p.total} sources, ${p.changes} moves`),
+    onProgress: (p) => io.progress(`\r${p.done}/${p.total} sources, ${p.changes} moves`),
   });
-  process.stderr.write('\n');
-  for (const d of diff) process.stdout.write(`${apply ? 'moved' : 'would move'} ${d.sourceKey}: ${d.from ?? '-'} -> ${d.to}${d.score !== undefined ? ` (p=${d.score.toFixed(4)})` : ''}\n`);
-  process.stdout.write(`${diff.length} ${apply ? 'moves applied' : 'moves proposed (dry run; --apply performs them)'}\n`);
+  io.progress('\n');
+  for (const d of diff) io.out(`${apply ? 'moved' : 'would move'} ${d.sourceKey}: ${d.from ?? '-'} -> ${d.to}${d.score !== undefined ? ` (p=${d.score.toFixed(4)})` : ''}`);
+  io.out(`${diff.length} ${apply ? 'moves applied' : 'moves proposed (dry run; --apply performs them)'}`);
 }
 
-async function trainCommand(store: RegistryStore, seed: number, maxRecords: number, dryRun: boolean): Promise<void> {
-  const features = await collectFeatures(store);
+async function trainCommand(registry: RegistryModule, opts: { seed: number; maxRecords: number; dryRun: boolean }, io: ModelCliIo): Promise<void> {
+  const features = await collectFeatures(registry.store);
   const started = performance.now();
-  const model = trainModel(features, { seed, maxRecords });
-  process.stdout.write(`${describeModel(model)}\n\ntrained on ${features.length} records in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  if (dryRun) return;
-  await store.models.put({ version: model.version, model, createdAt: model.createdAt, active: false });
-  await store.models.activate(model.version);
-  process.stdout.write(`activated ${model.version}\n`);
+  const model = trainModel(features, { seed: opts.seed, maxRecords: opts.maxRecords });
+  io.out(`${describeModel(model)}\n\ntrained on ${features.length} records in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (opts.dryRun) return;
+  await registry.service.saveModel(model, true);
+  io.out(`activated ${model.version}`);
 }
 
-async function run(argv: string[]): Promise<void> {
+/**
+ * Run one `model` command against the registry the environment describes.
+ * @param argv - arguments after the script name
+ * @param env - the environment (process.env from a shell), read through loadConfig
+ * @param io - output
+ * @returns the exit code
+ */
+export async function runModelCli(argv: string[], env: NodeJS.ProcessEnv, io: ModelCliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: { seed: { type: 'string', default: '42' }, 'max-records': { type: 'string', default: '50000' }, 'dry-run': { type: 'boolean', default: false }, apply: { type: 'boolean', default: false } },
   });
   const command = positionals[0];
   if (command !== 'train' && command !== 'show' && command !== 'relink') {
-    process.stderr.write(USAGE);
-    process.exit(2);
+    io.progress(`${USAGE}\n`);
+    return 2;
   }
-  const client = createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/');
+  const opened = await openToolRegistry(env, 'passerelle-model-cli');
   try {
-    const store = createMongoRegistryStore(client.db(process.env.MONGODB_DB ?? 'passerelle'));
-    if (command === 'show') process.stdout.write(`${describeModel((await store.models.active())?.model ?? defaultModel())}\n`);
-    else if (command === 'relink') await relinkCommand(store, values.apply);
-    else await trainCommand(store, Number(values.seed), Number(values['max-records']), values['dry-run']);
+    if (command === 'show') io.out(describeModel(await opened.registry.service.activeModel()));
+    else if (command === 'relink') await relinkCommand(opened.registry, values.apply, io);
+    else await trainCommand(opened.registry, { seed: Number(values.seed), maxRecords: Number(values['max-records']), dryRun: values['dry-run'] }, io);
+    return 0;
   } finally {
-    await client.close();
+    await opened.close();
   }
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  runTool(() => runModelCli(process.argv.slice(2), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    progress: (text) => process.stderr.write(text),
+  }));
 }

@@ -1,6 +1,6 @@
 import { envSchema } from './schema';
 import type { Env } from './schema';
-import { envNameOf, liveSettingsFromEnv } from './live';
+import { envNameOf, liveCandidateFromEnv, parseLiveSettings } from './live';
 import type { LiveSettings } from './live';
 
 export type { Env } from './schema';
@@ -22,8 +22,10 @@ export interface Config {
   /** Where OpenAPI/FHIR links point (PUBLIC_BASE_URL or http://HOST:PORT). */
   publicBaseUrl: string;
   development: boolean;
-  /** The live settings at start (src/config/live.ts), from the same environment; OpenHIM may replace them later. */
+  /** The live settings at start (live.ts), from the environment. */
   live: LiveSettings;
+  /** The environment's live settings unparsed: the base OpenHIM's config is laid over (live-holder.ts). */
+  liveBase: Readonly<Record<string, string>>;
 }
 
 // Only in development may the mediator fall back to the local stack's addresses.
@@ -39,12 +41,14 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   if (raw.NODE_ENV === 'development') for (const [k, v] of Object.entries(DEV_DEFAULTS)) raw[k] ??= v;
   const { env, problems } = parseEachField(raw);
   problems.push(...crossCheck(env));
-  const live = liveSettingsFromEnv(raw);
-  // Live-setting problems are named by the variable the operator set (DHIS2_BASE_URL), not the key.
-  if (!live.ok) problems.push(...live.problems.map((p) => p.replace(/^([A-Za-z0-9]+):/, (_m, key: string) => `${envNameOf(key)}:`)));
+  const liveBase = liveCandidateFromEnv(source);
+  const live = parseLiveSettings(liveBase);
+  if (!live.ok) problems.push(...liveProblemsByVariable(live.problems, problems));
   if (problems.length > 0 || !live.ok) throw new ConfigError(problems);
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/$/, '');
-  return Object.freeze({ env: Object.freeze(env), publicBaseUrl, development: env.NODE_ENV === 'development', live: Object.freeze(live.settings) });
+  return Object.freeze({
+    env: Object.freeze(env), publicBaseUrl, development: env.NODE_ENV === 'development', live: Object.freeze(live.settings), liveBase: Object.freeze(liveBase),
+  });
 }
 
 /**
@@ -64,6 +68,18 @@ function parseEachField(raw: Record<string, string | undefined>): { env: Env; pr
   return { env: (whole.success ? whole.data : values) as Env, problems };
 }
 
+/**
+ * The live settings' problems under the variable an operator sets (`dhis2BaseUrl: …` → `DHIS2_BASE_URL: …`),
+ * leaving out variables the environment schema already reported (MATCH_*, KAFKA_TOPIC_*, LOG_LEVEL are read by both).
+ * @param liveProblems - problems from parseLiveSettings
+ * @param reported - problems already listed
+ */
+function liveProblemsByVariable(liveProblems: string[], reported: string[]): string[] {
+  const variableOf = (p: string): string => p.slice(0, p.indexOf(':'));
+  const seen = new Set(reported.map(variableOf));
+  return liveProblems.map((p) => `${envNameOf(variableOf(p))}${p.slice(p.indexOf(':'))}`).filter((p) => !seen.has(variableOf(p)));
+}
+
 function crossCheck(env: Env): string[] {
   const problems: string[] = [];
   if (!env.MONGODB_URI) problems.push('MONGODB_URI: required (e.g. mongodb://mongo:27017/?replicaSet=rs0)');
@@ -81,6 +97,9 @@ function crossCheck(env: Env): string[] {
   }
   if (env.OPENHIM_TRUST_CLIENT_HEADER && !env.OPENHIM_SHARED_SECRET) {
     problems.push('OPENHIM_SHARED_SECRET: required when OPENHIM_TRUST_CLIENT_HEADER=true (proves a request came through OpenHIM)');
+  }
+  if (env.OPENHIM_SHARED_SECRET?.includes('__OPENHIM_SHARED_SECRET__')) {
+    problems.push('OPENHIM_SHARED_SECRET: still the placeholder of openhim-import.json; choose a secret and put it in the channels\' route passwords');
   }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
   if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');

@@ -19,6 +19,10 @@ const list = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) =
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const secret = z.string().min(1);
 /** A DHIS2 UID: 11 characters, a letter first (DHIS2 CodeGenerator). */
+/** A Kafka topic name (Kafka's legal characters, at most 249). */
+const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)');
+/** pino's levels, in the order OpenHIM's console lists them. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const dhis2Uid = z.string().regex(/^[A-Za-z][A-Za-z0-9]{10}$/, 'must be a DHIS2 UID (11 characters, a letter first)');
 const uidList = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(dhis2Uid));
 const systemUri = z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be a URI (an identifier system)');
@@ -74,6 +78,8 @@ const CHANNEL_MAPPING_FIELDS = {
 const shape = {
   matchUpperThreshold: probability.default(0.95).describe('Match probability at or above which a record links automatically'),
   matchLowerThreshold: probability.default(0.5).describe('Match probability at or above which a record raises a review task'),
+  matchRunnerUpMargin: z.coerce.number().min(0).max(64).default(5)
+    .describe('Bits of match weight by which the best candidate must beat a runner-up that is itself above the upper threshold'),
   ...sourceSettings('dhis2'),
   dhis2ApiToken: secret.optional().describe('DHIS2 personal access token (sent as `Authorization: ApiToken …`); preferred over username/password'),
   dhis2Programs: list.default([]).describe('Tracker program UIDs to poll (empty: tracked entities of the configured type in every program)'),
@@ -88,7 +94,19 @@ const shape = {
   syncConcurrency: count(1, 16).default(2).describe('Channels that may sync at the same time'),
   ...CHANNEL_MAPPING_FIELDS,
   publish2xx: flag.default(false).describe('Also publish accepted Bundles as-is on the 2xx topic (Instant OpenHIE)'),
+  kafkaTopicPatient: topic.default('passerelle.patient.identity').describe('Topic of Patient identity events'),
+  kafkaTopicPractitioner: topic.default('passerelle.practitioner.identity').describe('Topic of health-worker identity events'),
+  kafkaTopicReview: topic.default('passerelle.review').describe('Topic of review-task events'),
+  kafkaTopicDlq: topic.default('passerelle.ingest.dlq').describe('Topic of inbound payloads that could not be mapped'),
+  kafkaTopic2xx: topic.default('2xx').describe('Topic of accepted Bundles when publish2xx is on'),
+  logLevel: z.enum(LOG_LEVELS).default('info').describe('Log level'),
 };
+
+/**
+ * Environment names that do not follow {@link envNameOf}'s rule: the digits of `2xx` would otherwise
+ * run into the word before them (`KAFKA_TOPIC2XX`), and these names are documented (README, contracts §2).
+ */
+const ENV_NAME_EXCEPTIONS: Partial<Record<string, string>> = { kafkaTopic2xx: 'KAFKA_TOPIC_2XX', publish2xx: 'KAFKA_PUBLISH_2XX' };
 
 /** Schema of the live settings (start-up from the environment, run time from OpenHIM). */
 export const liveSettingsSchema = z.object(shape);
@@ -104,7 +122,7 @@ export const SOURCE_PREFIXES = ['dhis2', 'openmrs', 'ihris', 'ncr'] as const;
  * @param key - a live-settings key
  */
 export function envNameOf(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return ENV_NAME_EXCEPTIONS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
 /** The settings' keys, in schema order. */
@@ -128,10 +146,19 @@ export function parseLiveSettings(candidate: Record<string, unknown>): { ok: tru
  * @param env - process.env
  */
 export function liveSettingsFromEnv(env: NodeJS.ProcessEnv): ReturnType<typeof parseLiveSettings> {
-  const candidate: Record<string, unknown> = {};
+  return parseLiveSettings(liveCandidateFromEnv(env));
+}
+
+/**
+ * The live settings the environment sets, as unparsed strings keyed by setting (empty = unset). Kept
+ * apart from the parsed value because OpenHIM's config is laid over it, and the two are parsed together.
+ * @param env - process.env
+ */
+export function liveCandidateFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const candidate: Record<string, string> = {};
   for (const key of LIVE_SETTING_KEYS) {
     const v = env[envNameOf(key)];
     if (v !== undefined && v !== '') candidate[key] = v;
   }
-  return parseLiveSettings(candidate);
+  return candidate;
 }

@@ -32,6 +32,14 @@ export const envSchema = z.object({
   OPENHIM_USERNAME: z.string().optional(),
   OPENHIM_PASSWORD: z.string().optional(),
   OPENHIM_TRUST_SELF_SIGNED: bool.default(false),
+  // How Passerelle proves itself to Core's API: basic (Core >= 7.1) or token (Core <= 7.0, deprecated from 7.2).
+  OPENHIM_API_AUTH: z.enum(['basic', 'token']).default('basic'),
+  // PEM file of the CA that signed Core's API certificate (preferred over OPENHIM_TRUST_SELF_SIGNED).
+  OPENHIM_CA_FILE: z.string().optional(),
+  // Core's console marks a mediator amber after 60 s without a heartbeat; each replica also asks for the
+  // config this often, since Core hands a console change to one heartbeat only.
+  OPENHIM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  OPENHIM_CONFIG_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   OPENHIM_TRUST_CLIENT_HEADER: bool.default(false),
   OPENHIM_SHARED_SECRET: z.string().min(16).optional(),
   AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),

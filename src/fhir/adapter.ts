@@ -1,11 +1,12 @@
 /**
  * The one hapi adapter: hapi request → `FhirRequest`, handler → response with the status from the
- * outcome, negotiated format and handler headers; plus the `/fhir` error renderer.
+ * outcome, negotiated format and handler headers; plus the `/fhir` error surface (OperationOutcome).
  */
 import type { Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import type { OperationOutcomeIssue } from 'fhir/r4';
 import type { Actor } from '../core/types';
-import { normaliseError, toOperationOutcome } from '../core/outcome';
+import { toOperationOutcome } from '../core/outcome';
+import type { ErrorRenderer, ErrorSurface } from '../http/errors';
 import { actorOf } from '../http/request-context';
 import { contentTypeOf, negotiate } from './format';
 import type { FhirFormats, Format } from './format';
@@ -77,24 +78,24 @@ export function adapt(route: FhirRoute, ctx: FhirContext, formats: FhirFormats, 
 }
 
 /**
- * Render an error response of a `/fhir` request as an OperationOutcome in the negotiated format.
- * @param request - the request whose response is an error
- * @param h - the response toolkit
+ * The `/fhir` error surface: every error of a `/fhir` request as an OperationOutcome, in the negotiated
+ * format (JSON when the request's own format cannot be negotiated).
  * @param formats - (de)serialiser
+ * @param prefix - the API prefix (`/fhir`)
  */
-export function renderError(request: Request, h: ResponseToolkit, formats: FhirFormats): ResponseObject {
-  const err = normaliseError(request.response);
-  let format: Format = 'json';
-  try {
-    format = formatOf(request);
-  } catch {
-    format = 'json';
-  }
-  const outcome = toOperationOutcome(err);
-  const issueCode = err.details.issueCode;
-  if (typeof issueCode === 'string' && outcome.issue[0]) outcome.issue[0].code = issueCode as OperationOutcomeIssue['code'];
-  const res = h.response(formats.render(outcome, format)).code(err.info.httpStatus).type(contentTypeOf(format));
-  const retryAfter = err.details.retryAfterSeconds;
-  if (typeof retryAfter === 'number') res.header('Retry-After', String(retryAfter));
-  return res;
+export function fhirErrorSurface(formats: FhirFormats, prefix = '/fhir'): ErrorSurface {
+  const render: ErrorRenderer = (err, request, h) => {
+    let format: Format = 'json';
+    try {
+      format = formatOf(request);
+    } catch {
+      format = 'json';
+    }
+    const outcome = toOperationOutcome(err);
+    const issueCode = err.details.issueCode;
+    if (typeof issueCode === 'string' && outcome.issue[0]) outcome.issue[0].code = issueCode as OperationOutcomeIssue['code'];
+    // JSON stays an object until hapi writes it, so in-process callers (server.inject) read `result` as the OperationOutcome.
+    return h.response(format === 'json' ? outcome : formats.render(outcome, format)).code(err.info.httpStatus).type(contentTypeOf(format));
+  };
+  return { prefix, render };
 }

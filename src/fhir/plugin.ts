@@ -1,17 +1,16 @@
 /**
  * The FHIR R4 API as a hapi plugin under `/fhir`: registers every route of the route table through
- * the one adapter, declares each route's scope for the auth plugin, and renders every `/fhir` error
- * as an OperationOutcome (JSON or XML) in its own onPreResponse.
+ * the one adapter, declares each route's scope for the auth plugin, and gives the one error path
+ * (src/http/errors.ts) its `/fhir` renderer: every error as an OperationOutcome (JSON or XML).
  */
-import type { Plugin, Request, ResponseObject, ResponseToolkit, RouteOptions } from '@hapi/hapi';
-import type { Logger } from '../core/logger';
+import type { Plugin, RouteOptions } from '@hapi/hapi';
 import type { RegistryService } from '../registry/ports';
 import type { TerminologyService } from '../terminology/service';
-import { adapt, renderError } from './adapter';
+import { addErrorSurface } from '../http/errors';
+import { adapt, fhirErrorSurface } from './adapter';
 import { createIdentifierDomains } from './domains';
 import { FhirFormats } from './format';
-import type { PractitionerStore } from './practitioner-port';
-import { MemoryPractitionerStore } from './practitioner-memory';
+import type { PractitionerStore } from '../practitioners/port';
 import { dispatch } from './dispatch';
 import { toHapiPath } from './router';
 import type { FhirRoute } from './router';
@@ -21,8 +20,8 @@ import type { FhirContext } from './types';
 /** Options of the FHIR plugin. */
 export interface FhirPluginOptions {
   registry: RegistryService;
-  /** Health workers (filled by the iHRIS channel); an empty in-memory store when absent. */
-  practitioners?: PractitionerStore;
+  /** Health workers (filled by the iHRIS channel). */
+  practitioners: PractitionerStore;
   terminology: TerminologyService;
   /** Public base URL of the FHIR API, e.g. `https://mpi.example.org/fhir`. */
   baseUrl: string;
@@ -32,7 +31,6 @@ export interface FhirPluginOptions {
   defaultCount?: number;
   /** Identifier systems always known as domains (PIXm/PDQm), e.g. the MPI ID and national id systems. */
   identifierSystems?: string[];
-  logger?: Logger;
   /** See FhirContext.onMatchMiss. */
   onMatchMiss?: FhirContext['onMatchMiss'];
 }
@@ -48,12 +46,13 @@ function routeOptions(route: FhirRoute): RouteOptions {
 
 export const fhirPlugin: Plugin<FhirPluginOptions> = {
   name: 'passerelle-fhir',
+  dependencies: ['passerelle-error-mapper'],
   register(server, opts) {
     const formats = new FhirFormats();
     const router = buildRouter(formats);
     const ctx: FhirContext = {
       registry: opts.registry,
-      practitioners: opts.practitioners ?? new MemoryPractitionerStore(),
+      practitioners: opts.practitioners,
       terminology: opts.terminology,
       domains: createIdentifierDomains(opts.registry, opts.identifierSystems),
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),
@@ -65,11 +64,6 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
     for (const route of router.routes) {
       server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });
     }
-    server.ext('onPreResponse', (request: Request, h: ResponseToolkit): ResponseObject | symbol => {
-      if (!(request.response instanceof Error) || !(request.path === PREFIX || request.path.startsWith(`${PREFIX}/`))) return h.continue;
-      const status = (request.response as { output?: { statusCode?: number } }).output?.statusCode ?? 500;
-      if (status >= 500) opts.logger?.error({ err: request.response, path: request.route.path }, 'FHIR request failed');
-      return renderError(request, h, formats);
-    });
+    addErrorSurface(server, fhirErrorSurface(formats, PREFIX));
   },
 };

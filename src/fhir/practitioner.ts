@@ -11,7 +11,7 @@ import type { SearchParamDoc } from './router';
 import { parseToken, splitOr } from './search/token';
 import { parseControls, searchset, unknownParamsOutcome } from './search/searchset';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from './types';
-import type { PractitionerQuery } from './practitioner-port';
+import type { PractitionerQuery } from '../practitioners/port';
 
 async function withGoldenLink(ctx: FhirContext, p: Practitioner): Promise<Practitioner> {
   for (const i of p.identifier ?? []) {

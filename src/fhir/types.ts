@@ -8,7 +8,7 @@ import type { OrchestrationSink } from '../core/orchestration';
 import type { Actor } from '../core/types';
 import type { RegistryService } from '../registry/ports';
 import type { TerminologyService } from '../terminology/service';
-import type { PractitionerStore } from './practitioner-port';
+import type { PractitionerStore } from '../practitioners/port';
 import type { IdentifierDomains } from './domains';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,13 +1,14 @@
 /**
- * The `/mpi` REST plugin: registers the route table, its problem+json error mapper and the
- * generated OpenAPI document with its readable page under `/docs`.
+ * The `/mpi` REST plugin: registers the route table, its problem+json renderer on the one error path
+ * and the generated OpenAPI document with its readable page under `/docs`.
  */
 import type { Plugin } from '@hapi/hapi';
 import type { Logger } from '../core/logger';
 import type { RegistryService } from '../registry/ports';
 import { registerDocsRoutes } from './docs';
 import { buildOpenApi } from './openapi';
-import { installProblemMapper } from './problem';
+import { addErrorSurface } from '../http/errors';
+import { problemRenderer } from './problem';
 import type { MpiRoute } from './route-table';
 import { toServerRoute } from './route-table';
 import { identityRoutes } from './routes/identities';
@@ -37,11 +38,12 @@ export function mpiRoutes(): MpiRoute[] {
 
 export const mpiApiPlugin: Plugin<MpiApiOptions> = {
   name: 'passerelle-mpi-api',
+  dependencies: ['passerelle-error-mapper'],
   register(server, opts) {
     const routes = [...mpiRoutes(), ...(opts.extraRoutes?.routes ?? [])];
     const deps = { registry: opts.registry, logger: opts.logger, identifierSystems: opts.identifierSystems ?? {} };
     server.route(routes.map((r) => toServerRoute(r, deps)));
-    installProblemMapper(server, ['/mpi', ...(opts.extraRoutes?.prefixes ?? [])], opts.logger);
+    for (const prefix of ['/mpi', ...(opts.extraRoutes?.prefixes ?? [])]) addErrorSurface(server, { prefix, render: problemRenderer });
     registerDocsRoutes(server, buildOpenApi(routes, { version: opts.version, baseUrl: opts.baseUrl }));
   },
 };

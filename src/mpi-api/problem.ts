@@ -1,12 +1,10 @@
 /**
  * The one error shape of the MPI REST API: `application/problem+json` (RFC 9457) with a stable
- * `type` per error code. Applied in one onPreResponse for every path under the API's prefixes.
+ * `type` per error code; the renderer of the `/mpi` surface of the one error path (src/http/errors.ts).
  */
-import type { Request, ResponseObject, ResponseToolkit, Server } from '@hapi/hapi';
 import type { ErrorCode } from '../core/errors';
 import { ERROR_CODES } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { normaliseError } from '../core/outcome';
+import type { ErrorRenderer } from '../http/errors';
 
 export const PROBLEM_TYPE_BASE = 'urn:passerelle:problem:';
 
@@ -25,16 +23,13 @@ export function problemCatalogue(): Array<{ type: string; status: number; title:
 }
 
 /**
- * Render a thrown value as a problem+json response.
- * @param request - the failed request
+ * Render an error as a problem+json response (server errors say only their title).
+ * @param err - the normalised error
+ * @param _request - the failed request
  * @param h - response toolkit
- * @param thrown - the error
- * @param logger - where 5xx are logged (redacted)
  */
-export function problemResponse(request: Request, h: ResponseToolkit, thrown: unknown, logger: Logger): ResponseObject {
-  const err = normaliseError(thrown);
+export const problemRenderer: ErrorRenderer = (err, _request, h) => {
   const status = err.info.httpStatus;
-  if (status >= 500) logger.error({ err: thrown, route: request.route.path }, 'request failed');
   const extra = err.details.problem && typeof err.details.problem === 'object' ? (err.details.problem as Record<string, unknown>) : {};
   const body: Record<string, unknown> = {
     type: problemType(err.code),
@@ -44,23 +39,5 @@ export function problemResponse(request: Request, h: ResponseToolkit, thrown: un
     ...(Array.isArray(err.details.errors) ? { errors: err.details.errors } : {}),
     ...extra,
   };
-  const r = h.response(body).code(status).type('application/problem+json');
-  const retryAfter = err.details.retryAfterSeconds;
-  if (typeof retryAfter === 'number') r.header('Retry-After', String(retryAfter));
-  return r;
-}
-
-/**
- * Install the problem+json mapper for paths under the given prefixes.
- * @param server - the hapi server (inside the MPI API plugin)
- * @param prefixes - path prefixes this mapper owns (e.g. `/mpi`)
- * @param logger - for 5xx
- */
-export function installProblemMapper(server: Server, prefixes: string[], logger: Logger): void {
-  server.ext('onPreResponse', (request, h) => {
-    const response = request.response;
-    if (!(response instanceof Error)) return h.continue;
-    if (!prefixes.some((p) => request.path === p || request.path.startsWith(`${p}/`))) return h.continue;
-    return problemResponse(request, h, response, logger);
-  });
-}
+  return h.response(body).code(status).type('application/problem+json');
+};

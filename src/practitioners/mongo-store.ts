@@ -1,17 +1,16 @@
 /**
- * MongoDB PractitionerStore (MongoDB 7 and FerretDB 1.24): one document per health worker, `_id` =
- * the iHRIS-derived logical id, the Practitioner kept as received beside the normalised fields the
- * searches use. Query values only ever appear as escaped, anchored regexes or equality values, so
- * nothing a caller sends reaches MongoDB as an operator.
+ * MongoDB PractitionerStore: one document per health worker, `_id` = the iHRIS-derived logical id,
+ * the Practitioner kept as received beside the normalised fields the searches use. Query values only
+ * ever appear as escaped, anchored regexes or equality values, so nothing a caller sends reaches
+ * MongoDB as an operator. Built on the shared storage helpers (src/storage) only.
  */
-import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { Practitioner } from 'fhir/r4';
-import { normalizePractitionerName, practitionerSearchFields } from '../fhir/practitioner-port';
-import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from '../fhir/practitioner-port';
+import { normalizePractitionerName, practitionerSearchFields } from './port';
+import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
 import { MediatorError } from '../core/errors';
-import { pointFiltersOnly, putIfNewer } from '../registry/mongo/backend';
 import { isDuplicateKey } from '../storage/errors';
-import { escapeRegex } from '../registry/mongo/search-query';
+import { escapeRegex } from '../storage/regex';
 
 /** Writers racing for one Practitioner's next version retry at most this often. */
 const MAX_ATTEMPTS = 50;
@@ -47,17 +46,13 @@ function filterOf(q: PractitionerQuery): Filter<PractitionerDoc> {
 /** Health workers in a MongoDB collection. */
 export class MongoPractitionerStore implements PractitionerStore {
   private readonly col: Collection<PractitionerDoc>;
-  private readonly versions: Collection<{ _id: string }>;
-  private readonly db: Db;
 
   /**
    * @param db - the database
    * @param collection - collection name
    */
   constructor(db: Db, collection = 'practitioners') {
-    this.db = db;
     this.col = db.collection<PractitionerDoc>(collection);
-    this.versions = db.collection<{ _id: string }>(`${collection}_versions`);
   }
 
   /** Create the indexes the searches use (one per command: see audit/mongo.ts). */
@@ -83,10 +78,10 @@ export class MongoPractitionerStore implements PractitionerStore {
   }
 
   /**
-   * Insert or replace. FerretDB 1.24 applies updates as read-modify-write, so neither `$inc` nor a
-   * version filter is atomic under concurrency; only a unique-key insert is. Each writer therefore
-   * claims its version number by inserting `id|version` (a duplicate means another writer got it:
-   * read again and retry), then writes the document only over an older version (the registry's put-if-newer).
+   * Insert or replace, as the next version. The write is one atomic conditional replace: it lands
+   * only while the stored version is older than the one computed from the read, and inserts when there
+   * is none. A concurrent writer that got there first makes the filter miss, so the upsert's insert
+   * hits the `_id` (a duplicate key): read again and retry with the next version.
    * @param practitioner - the Practitioner with its id
    */
   async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
@@ -96,24 +91,15 @@ export class MongoPractitionerStore implements PractitionerStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.col.findOne({ _id: practitioner.id }, { projection: { version: 1 } });
       const version = (current?.version ?? 0) + 1;
-      if (!(await this.claim(`${practitioner.id}|${version}`))) {
-        await new Promise((r) => setTimeout(r, attempt * 2));
-        continue;
-      }
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
-      await putIfNewer(this.col as unknown as Collection<Document>, practitioner.id, doc, version, await pointFiltersOnly(this.db));
-      return present(doc);
+      try {
+        await this.col.replaceOne({ _id: practitioner.id, version: { $lt: version } }, doc, { upsert: true });
+        return present(doc);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await new Promise((r) => setTimeout(r, attempt * 2));
+      }
     }
     throw new MediatorError('conflict', 'too many concurrent updates of this Practitioner; retry');
-  }
-
-  private async claim(key: string): Promise<boolean> {
-    try {
-      await this.versions.insertOne({ _id: key });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
   }
 }

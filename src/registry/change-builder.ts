@@ -1,27 +1,38 @@
 /**
- * Collects one identity change: staged source and golden states, extra ops and events. `build()`
- * derives everything else so no operation can forget it: versions and guards, survivorship of every
- * touched golden record, blocking-index and cross-reference diffs, history entries, and the events.
+ * Collects one identity change: staged source and golden states, review and merge documents, leases
+ * and events. `build()` derives everything else so no operation can forget it: versions and guards,
+ * each touched golden record's members and survivorship, lookup keys, the cross-reference diff, the
+ * history records, the logical time (`seq`) and the lookup check of a change that created a person.
  */
 import type { LinkState } from './ports';
-import type { Actor, OutboxEvent } from '../core/types';
+import type { Actor } from '../core/types';
 import type { RegistryContext } from './context';
-import type { Change, ChangeOp, StoredGolden, StoredSource } from './store';
-import { blockingDiffOps } from './blocking-ops';
-import { xrefDiffOps } from './xref-ops';
-import { computeGoldenPatient } from './survivorship';
-import { toSearchFields } from './search-fields';
+import type {
+  Change, EventRecord, HistoryRecord, LookupCheck, LookupQuery, LookupResult, MergeRecord, NotAMatch, StoredGolden, StoredReview, StoredSource, XrefEntry,
+} from './store';
+import { finishGoldenDoc, finishSourceDoc } from './record-docs';
+import { xrefDiff } from './xref';
 import { changedFields } from './history';
-import { buildPatientEvent, buildReviewEvent } from './pmir-event';
+import { toSearchFields } from './search-fields';
+import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
+
+const XREF_PREFIX = lookupKey.xref('');
 import type { PatientEventType, ReviewEventType } from './pmir-event';
-import { retiredPatient } from './pmir-event';
+
+/**
+ * What a lookup returned, as strings that change when a record under its keys is written.
+ * @param result - a lookup result
+ */
+export function lookupFingerprint(result: LookupResult): string[] {
+  return [...result.sources.map((s) => `${s.key}@${s.version}`), ...result.xref.map((x) => `x:${x.key}@${x.mpiId}`)];
+}
 
 interface Staged<T> {
   before: T | null;
   after: T;
 }
 
-/** Builder of one journal change. */
+/** Builder of one identity change. */
 export class ChangeBuilder {
   readonly at: string;
   readonly changeId: string;
@@ -29,46 +40,81 @@ export class ChangeBuilder {
   private readonly loadedGoldens = new Map<string, StoredGolden | null>();
   private readonly srcs = new Map<string, Staged<StoredSource>>();
   private readonly golds = new Map<string, Staged<StoredGolden>>();
-  private readonly extra: ChangeOp[] = [];
+  private readonly reviewDocs: StoredReview[] = [];
+  private readonly mergeDocs: MergeRecord[] = [];
   private readonly extraGuards: string[] = [];
-  private readonly eventThunks: Array<() => OutboxEvent> = [];
+  private readonly leases = new Set<string>();
+  private readonly eventSpecs: Array<(history: HistoryRecord[]) => EventRecord> = [];
+  /** Cross-reference entries already read (by a lookup): identifier key → holder, or null if none. */
+  private readonly knownXref = new Map<string, string | null>();
+  private check: LookupCheck | null = null;
+  private createdGolden = false;
+  private readSeq = 0;
 
   /**
    * @param ctx - registry context
-   * @param operation - name recorded in history and the journal
+   * @param operation - name recorded in history and the change log
    * @param actor - who performs the change
    */
   constructor(
     private readonly ctx: RegistryContext,
-    readonly operation: string,
+    public operation: string,
     readonly actor: Actor,
   ) {
     this.at = ctx.clock.now().toISOString();
     this.changeId = ctx.newId();
   }
 
-  /** Working copy of a source record (staged state if staged). */
+  /** Working copy of a source record (its staged state if staged). */
   async source(key: string): Promise<StoredSource | null> {
     const staged = this.srcs.get(key);
-    if (staged) {
-      return staged.after;
-    }
-    if (!this.loadedSources.has(key)) {
-      this.loadedSources.set(key, await this.ctx.store.sources.get(key));
-    }
+    if (staged) return staged.after;
+    if (!this.loadedSources.has(key)) this.noteLoaded(this.loadedSources, key, await this.ctx.store.records.source(key));
     return structuredClone(this.loadedSources.get(key) ?? null);
   }
 
-  /** Working copy of a golden record (staged state if staged). */
+  /** Working copy of a golden record (its staged state if staged). */
   async golden(mpiId: string): Promise<StoredGolden | null> {
     const staged = this.golds.get(mpiId);
-    if (staged) {
-      return staged.after;
-    }
-    if (!this.loadedGoldens.has(mpiId)) {
-      this.loadedGoldens.set(mpiId, await this.ctx.store.goldens.get(mpiId));
-    }
+    if (staged) return staged.after;
+    if (!this.loadedGoldens.has(mpiId)) this.noteLoaded(this.loadedGoldens, mpiId, await this.ctx.store.records.golden(mpiId));
     return structuredClone(this.loadedGoldens.get(mpiId) ?? null);
+  }
+
+  /** Read several golden records in one store call (later `golden()` calls answer from it). */
+  async preloadGoldens(mpiIds: string[]): Promise<void> {
+    const missing = [...new Set(mpiIds)].filter((id) => !this.loadedGoldens.has(id) && !this.golds.has(id));
+    if (missing.length === 0) return;
+    const found = new Map((await this.ctx.store.records.goldens(missing)).map((g) => [g.mpiId, g]));
+    for (const id of missing) this.noteLoaded(this.loadedGoldens, id, found.get(id) ?? null);
+  }
+
+  private noteLoaded<T extends { seq: number }>(map: Map<string, T | null>, id: string, doc: T | null): void {
+    map.set(id, doc);
+    if (doc && doc.seq > this.readSeq) this.readSeq = doc.seq;
+  }
+
+  /**
+   * Remember a lookup the decision rests on: its cross-reference entries answer holder questions,
+   * and, if the change creates a golden record, it is re-read after commit (LookupCheck).
+   * @param query - the lookup asked
+   * @param result - what the store returned
+   */
+  noteLookup(query: LookupQuery, result: LookupResult): void {
+    for (const e of result.xref) this.knownXref.set(e.key, e.mpiId);
+    // An identifier asked for and not returned has no cross-reference entry: known too.
+    for (const k of query.keys) if (k.startsWith(XREF_PREFIX) && !this.knownXref.has(k.slice(XREF_PREFIX.length))) this.knownXref.set(k.slice(XREF_PREFIX.length), null);
+    for (const s of result.sources) if (s.seq > this.readSeq) this.readSeq = s.seq;
+    this.check = { queries: [...(this.check?.queries ?? []), query], seen: [...(this.check?.seen ?? []), ...lookupFingerprint(result)] };
+  }
+
+  /**
+   * Record that an identifier key has no cross-reference entry, or which golden holds it.
+   * @param key - identifier key
+   * @param holder - MPI ID, or null when none
+   */
+  knowXref(key: string, holder: string | null): void {
+    if (!this.knownXref.has(key)) this.knownXref.set(key, holder);
   }
 
   /** Stage the new state of a source record. */
@@ -85,17 +131,12 @@ export class ChangeBuilder {
   createGolden(): StoredGolden {
     const mpiId = this.ctx.mpiIds.generate(this.ctx.clock.now());
     const doc: StoredGolden = {
-      mpiId,
-      patient: { resourceType: 'Patient', id: mpiId },
-      sourceKeys: [],
-      status: 'active',
-      version: 0,
-      createdAt: this.at,
-      updatedAt: this.at,
-      search: toSearchFields({ resourceType: 'Patient' }, mpiId, true, this.at),
-      extraIdentifiers: [],
+      mpiId, patient: { resourceType: 'Patient', id: mpiId }, sourceKeys: [], status: 'active', version: 0,
+      createdAt: this.at, updatedAt: this.at, search: toSearchFields({ resourceType: 'Patient' }, mpiId, true, this.at),
+      extraIdentifiers: [], members: [], xrefKeys: [], seq: 0,
     };
     this.loadedGoldens.set(mpiId, null);
+    this.createdGolden = true;
     this.stageGolden(doc);
     return doc;
   }
@@ -118,58 +159,76 @@ export class ChangeBuilder {
     if (to) {
       const target = await this.golden(to);
       if (target) {
-        if (!target.sourceKeys.includes(src.key)) {
-          target.sourceKeys = [...target.sourceKeys, src.key].sort();
-        }
+        if (!target.sourceKeys.includes(src.key)) target.sourceKeys = [...target.sourceKeys, src.key].sort();
         this.stageGolden(target);
       }
     }
     src.goldenId = to;
     src.linkState = to ? linkState : null;
-    if (score !== undefined && linkState === 'auto') {
-      src.linkScore = score;
-    } else {
-      delete src.linkScore;
-    }
+    if (score !== undefined && linkState === 'auto') src.linkScore = score;
+    else delete src.linkScore;
     this.stageSource(src);
   }
 
-  /** Add an op outside the derived ones (review, not-a-match, merge log), with its guard if any. */
-  addOp(op: ChangeOp, guard?: string): void {
-    this.extra.push(op);
-    if (guard) {
-      this.extraGuards.push(guard);
-    }
+  /**
+   * Remember that a source is not the person of a golden record (kept on the source).
+   * @param src - working copy of the source
+   * @param decision - the constraint
+   */
+  addNotAMatch(src: StoredSource, decision: NotAMatch): void {
+    src.notAMatch = [...src.notAMatch.filter((n) => n.mpiId !== decision.mpiId), decision];
+    this.stageSource(src);
   }
 
-  /** Emit the patient event of this change, keyed by the MPI ID left standing. */
+  /** Add a review task document (new version) with its guard. */
+  addReview(doc: StoredReview): void {
+    this.reviewDocs.push(doc);
+    this.extraGuards.push(guardKey.review(doc.id, doc.version));
+    this.leases.add(leaseKey.review(doc.id));
+  }
+
+  /** Add a merge log document (new version) with its guard. */
+  addMerge(doc: MergeRecord): void {
+    this.mergeDocs.push(doc);
+    this.extraGuards.push(guardKey.merge(doc.id, doc.version));
+  }
+
+  /** Hold more leases (blocking keys and identifiers of a registration, say). */
+  lease(...keys: string[]): void {
+    for (const k of keys) this.leases.add(k);
+  }
+
+  /**
+   * Emit the patient event of this change, keyed by the MPI ID left standing.
+   * @param type - what happened
+   * @param standing - the golden record left standing (the survivor of a merge)
+   * @param other - the other golden record of a merge/unmerge/unlink (and the survivor a retired one points to)
+   */
   patientEvent(type: PatientEventType, standing: string, other?: { mpiId: string; retiredInto?: string }): void {
-    this.eventThunks.push(() => {
-      const golden = this.golds.get(standing)?.after;
-      const otherDoc = other ? this.golds.get(other.mpiId)?.after : undefined;
-      return buildPatientEvent({
-        id: this.ctx.newId(),
-        type,
-        time: this.at,
-        golden: golden?.patient ?? { resourceType: 'Patient', id: standing },
-        sources: [...this.srcs.values()].map((s) => s.after.patient),
-        ...(otherDoc ? { other: other?.retiredInto ? retiredPatient(otherDoc.patient, other.retiredInto) : otherDoc.patient } : {}),
-        sourceEndpoint: `urn:passerelle:${this.ctx.cfg.instance}`,
-        ...(this.actor.transactionId ? { transactionId: this.actor.transactionId } : {}),
+    this.eventSpecs.push((history) => {
+      const idx = (kind: 'source' | 'golden', id: string): number => history.findIndex((h) => h.kind === kind && h.id === id);
+      const otherIdx = other ? idx('golden', other.mpiId) : -1;
+      return this.event('patient', `org.passerelle.patient.${type}`, standing, {
+        kind: 'pmir', source: `urn:passerelle:${this.ctx.cfg.instance}`, golden: idx('golden', standing),
+        sources: history.flatMap((h, i) => (h.kind === 'source' ? [i] : [])),
+        ...(otherIdx >= 0 ? { other: otherIdx } : {}), ...(other?.retiredInto ? { retiredInto: other.retiredInto } : {}),
       });
     });
   }
 
   /** Emit a review event (no personal data). */
   reviewEvent(type: ReviewEventType, mpiId: string, payload: Record<string, unknown>): void {
-    this.eventThunks.push(() =>
-      buildReviewEvent({ id: this.ctx.newId(), type, time: this.at, mpiId, payload, ...(this.actor.transactionId ? { transactionId: this.actor.transactionId } : {}) }),
-    );
+    this.eventSpecs.push(() => this.event('review', `org.passerelle.review.${type}`, mpiId, { kind: 'json', payload }));
+  }
+
+  private event(topic: EventRecord['topic'], type: string, key: string, body: EventRecord['body']): EventRecord {
+    const tx = this.actor.transactionId;
+    return { id: this.ctx.newId(), topic, key, type, subject: key, time: this.at, ...(tx ? { transactionId: tx } : {}), body };
   }
 
   /** Whether nothing was staged. */
   get empty(): boolean {
-    return this.srcs.size === 0 && this.golds.size === 0 && this.extra.length === 0;
+    return this.srcs.size === 0 && this.golds.size === 0 && this.reviewDocs.length === 0 && this.mergeDocs.length === 0;
   }
 
   /** Final state of a staged golden record (after build). */
@@ -182,79 +241,48 @@ export class ChangeBuilder {
     return this.srcs.get(key)?.after;
   }
 
-  /** Derive versions, survivorship, indexes, history and events, and return the change. */
+  /** Derive versions, members, survivorship, keys, cross-reference, history and events; return the change. */
   async build(): Promise<Change> {
-    const docs: ChangeOp[] = [];
-    const guards: string[] = [...this.extraGuards];
-    for (const s of this.srcs.values()) {
-      this.finishSource(s);
-      guards.push(`s|${s.after.key}|${s.after.version}`);
-      docs.push({ op: 'source', doc: s.after });
-    }
-    for (const g of this.golds.values()) {
-      await this.finishGolden(g);
-      guards.push(`g|${g.after.mpiId}|${g.after.version}`);
-      docs.push({ op: 'golden', doc: g.after });
-    }
-    // Record documents go last: once a new version is visible, every other op of its change is done
-    // (recovery relies on this, see journal.ts).
-    const ops = [...(await xrefDiffOps(this.ctx, [...this.golds.values()])), ...this.blockingOps(), ...this.historyOps(), ...this.extra, ...docs];
-    const events = this.eventThunks.map((t) => t());
-    return { id: this.changeId, at: this.at, operation: this.operation, actor: this.actor, guards, ops, events, applied: false, unpublished: events.map((e) => e.id) };
+    const seq = this.ctx.nextSeq(this.readSeq);
+    const sources = [...this.srcs.values()];
+    const goldens = [...this.golds.values()];
+    for (const s of sources) finishSourceDoc(this.ctx, s.after, s.before, this.at, seq);
+    const staged = new Map(sources.map((s) => [s.after.key, s.after]));
+    for (const g of goldens) finishGoldenDoc(this.ctx, g.after, g.before, staged, this.at, seq);
+    const xref = await xrefDiff(this.ctx, goldens, this.knownXref);
+    const history = this.historyRecords(sources, goldens);
+    const events = this.eventSpecs.map((spec) => spec(history));
+    return {
+      id: this.changeId, seq, at: this.at, operation: this.operation, actor: this.actor,
+      leases: [...this.leases, ...this.derivedLeases(sources, goldens, xref)].sort(),
+      guards: [...this.extraGuards, ...sources.map((s) => guardKey.source(s.after.key, s.after.version)), ...goldens.map((g) => guardKey.golden(g.after.mpiId, g.after.version))],
+      writes: { sources: sources.map((s) => s.after), goldens: goldens.map((g) => g.after), xrefPut: xref.put, xrefDel: xref.del },
+      reviews: this.reviewDocs, merges: this.mergeDocs, history, events,
+      ...(this.createdGolden && this.check ? { check: this.check } : {}),
+      applied: false, unpublished: events.map((e) => e.id),
+    };
   }
 
-  private finishSource(s: Staged<StoredSource>): void {
-    const doc = s.after;
-    doc.version = (s.before?.version ?? 0) + 1;
-    doc.updatedAt = this.at;
-    const p = doc.patient;
-    p.id = doc.id;
-    p.meta = { ...p.meta, versionId: String(doc.version), lastUpdated: this.at };
-    const links = (p.link ?? []).filter((l) => l.type !== 'refer');
-    if (doc.goldenId) {
-      links.push({ other: { reference: `Patient/${doc.goldenId}` }, type: 'refer' });
-    }
-    if (links.length > 0) {
-      p.link = links;
-    } else {
-      delete p.link;
-    }
-    if (!doc.active) {
-      p.active = false;
-    }
-    doc.search = toSearchFields(p, doc.id, doc.active, this.at);
+  private derivedLeases(sources: Array<Staged<StoredSource>>, goldens: Array<Staged<StoredGolden>>, xref: { put: XrefEntry[]; del: XrefEntry[] }): string[] {
+    return [
+      ...sources.map((s) => leaseKey.source(s.after.key)),
+      ...goldens.map((g) => leaseKey.golden(g.after.mpiId)),
+      ...[...xref.put, ...xref.del].map((e) => leaseKey.identifier(e.key)),
+    ];
   }
 
-  private async finishGolden(g: Staged<StoredGolden>): Promise<void> {
-    const doc = g.after;
-    const staged = doc.sourceKeys.filter((k) => this.srcs.has(k)).map((k) => this.srcs.get(k)?.after as StoredSource);
-    const others = await this.ctx.store.sources.getMany(doc.sourceKeys.filter((k) => !this.srcs.has(k)));
-    const linked = [...staged, ...others].filter((s) => s.active && s.goldenId === doc.mpiId).sort((a, b) => (a.key < b.key ? -1 : 1));
-    if (doc.status !== 'merged') {
-      doc.status = linked.length > 0 ? 'active' : 'inactive';
-      delete doc.mergedInto;
-    }
-    doc.version = (g.before?.version ?? 0) + 1;
-    doc.updatedAt = this.at;
-    doc.patient = computeGoldenPatient(doc, linked, this.ctx.cfg.survivorship);
-    doc.patient.meta = { versionId: String(doc.version), lastUpdated: this.at };
-    doc.search = toSearchFields(doc.patient, doc.mpiId, doc.status === 'active', this.at);
-  }
-
-  private blockingOps(): ChangeOp[] {
-    return [...this.srcs.values()].flatMap((s) => blockingDiffOps(this.ctx.engine, s.before, s.after));
-  }
-
-  private historyOps(): ChangeOp[] {
-    const base = { at: this.at, operation: this.operation, actor: this.actor };
-    const src: ChangeOp[] = [...this.srcs.values()].map((s) => ({
-      op: 'history',
-      entry: { ...base, kind: 'source', id: s.after.id, version: s.after.version, changedFields: changedFields(s.before?.patient, s.after.patient), patient: s.after.patient, ...(s.after.active ? {} : { deleted: true }) },
+  private historyRecords(sources: Array<Staged<StoredSource>>, goldens: Array<Staged<StoredGolden>>): HistoryRecord[] {
+    const previous = (key: string): StoredSource['patient'] | undefined =>
+      goldens.flatMap((g) => g.before?.members ?? []).find((m) => m.key === key)?.patient ?? this.loadedSources.get(key)?.patient;
+    const src = sources.map((s): HistoryRecord => ({
+      kind: 'source', id: s.after.id, ref: historyRef('source', s.after.id), version: s.after.version,
+      changedFields: changedFields(s.before ? previous(s.after.key) : undefined, s.after.patient), patient: s.after.patient,
+      ...(s.after.active ? {} : { deleted: true }),
     }));
-    const gold: ChangeOp[] = [...this.golds.values()].map((g) => ({
-      op: 'history',
-      entry: { ...base, kind: 'golden', id: g.after.mpiId, version: g.after.version, changedFields: changedFields(g.before?.patient, g.after.patient), patient: g.after.patient, status: g.after.status },
+    const gold = goldens.map((g): HistoryRecord => ({
+      kind: 'golden', id: g.after.mpiId, ref: historyRef('golden', g.after.mpiId), version: g.after.version,
+      changedFields: changedFields(g.before?.patient, g.after.patient), patient: g.after.patient, status: g.after.status,
     }));
-    return [...src, ...gold];
+    return [...gold, ...src];
   }
 }

@@ -7,8 +7,6 @@ import type { Patient } from 'fhir/r4';
 import type { Clock } from '../core/types';
 import { systemClock } from '../core/types';
 import type { MatchFeatures, MatchingEngine, MatchModel, MatchResult } from './matching/contract';
-import type { ClaimConfig } from './claims';
-import { DEFAULT_CLAIM_CONFIG } from './claims';
 import type { MpiIdCodec } from './mpi-id';
 import { createMpiIdCodec } from './mpi-id';
 import type { RegistryStore } from './store';
@@ -39,11 +37,14 @@ export interface RegistryConfig {
   blockCap: number;
   /** Block size above which a lookup keeps only the entries sharing the probe's refined key (flat cost as the registry grows). */
   refineAt: number;
-  claims: ClaimConfig;
-  /** Retries of a change that lost an optimistic race. */
+  /** How long a change waits for another change's leases before giving up with 503 (retryable). */
+  leaseWaitMs: number;
+  /** Recomputations of a change that lost a race, before the wait deadline is also considered. */
   retries: number;
-  /** Recovery leaves alone unapplied changes younger than this (their writer is still applying them). */
+  /** Recovery leaves alone unfinished changes younger than this (their writer is still applying them). */
   recoveryGraceMs: number;
+  /** A committed change failing its lookup check is aborted by recovery only once this old. */
+  abandonAfterMs: number;
   /** How long the active model is cached; another process's activation is seen after at most this. */
   modelCacheMs: number;
   /** Largest journal change an atomic unit may commit (bytes of JSON); MongoDB's document limit is 16 MiB. */
@@ -58,9 +59,10 @@ export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
   survivorship: { trust: [], mpiSystem: 'urn:passerelle:mpi-id' },
   blockCap: 500,
   refineAt: 64,
-  claims: DEFAULT_CLAIM_CONFIG,
+  leaseWaitMs: 20_000,
   retries: 8,
   recoveryGraceMs: 5000,
+  abandonAfterMs: 60_000,
   modelCacheMs: 5000,
   maxUnitBytes: 12 * 1024 * 1024,
   instance: 'registry',
@@ -104,9 +106,21 @@ export interface RegistryContext {
   invalidateModel(): void;
   decideFn?: DecideFn;
   features(patient: Patient): MatchFeatures;
+  /**
+   * The logical time of a new change: above `floor` (the highest `seq` it read), above every seq this
+   * process handed out, and near the clock in microseconds (a hybrid logical clock).
+   */
+  nextSeq(floor: number): number;
+  /** Blocking keys seen to hold more than `refineAt` records (read through the refinement code). */
+  largeBlocks: ReadonlySet<string>;
+  /** Remember a large block (bounded: beyond the limit, blocks are found large again when read). */
+  noteLargeBlock(key: string): void;
   /** Set inside an atomic unit (atomic.ts): the store is its staging view. */
   unit?: boolean;
 }
+
+/** How many large blocking keys a process remembers (a few MB at most). */
+const LARGE_BLOCKS_REMEMBERED = 200_000;
 
 const silentLogger: RegistryLogger = { warn: () => undefined };
 
@@ -126,6 +140,10 @@ export function createContext(deps: RegistryDeps): RegistryContext {
     cached = { model: m, at: now };
     return m;
   };
+  let lastSeq = 0;
+  const largeBlocks = new Set<string>();
+  // A page's prefetch and its registrations ask for the same Patient's features: computed once.
+  const featuresOf = new WeakMap<Patient, MatchFeatures>();
   return {
     store: deps.store,
     engine: deps.engine,
@@ -139,6 +157,21 @@ export function createContext(deps: RegistryDeps): RegistryContext {
       cached = null;
     },
     ...(deps.decide ? { decideFn: deps.decide } : {}),
-    features: (patient) => deps.engine.extractFeatures(patient, cfg.featureOptions),
+    features: (patient) => {
+      let f = featuresOf.get(patient);
+      if (!f) {
+        f = deps.engine.extractFeatures(patient, cfg.featureOptions);
+        featuresOf.set(patient, f);
+      }
+      return f;
+    },
+    nextSeq: (floor) => {
+      lastSeq = Math.max(clock.now().getTime() * 1000, floor + 1, lastSeq + 1);
+      return lastSeq;
+    },
+    largeBlocks,
+    noteLargeBlock: (key) => {
+      if (largeBlocks.size < LARGE_BLOCKS_REMEMBERED) largeBlocks.add(key);
+    },
   };
 }

@@ -1,12 +1,13 @@
 /**
  * History: every version of source and golden records with the Patient fields that changed, read
- * back for `_history` (instance and type level). Entries are written by the change builder as part
- * of each journal change.
+ * back for `_history` (instance and type level). Each change keeps the versions it wrote (its
+ * history records); the change log answers by record.
  */
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { HistoryEntry } from './ports';
 import type { RegistryContext } from './context';
+import type { Change, HistoryRecord } from './store';
 
 const IGNORED = new Set(['meta', 'id', 'resourceType', 'text']);
 
@@ -31,15 +32,28 @@ export function changedFields(before: Patient | undefined, after: Patient): stri
 export async function readHistory(ctx: RegistryContext, kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]> {
   if (kind === 'golden') {
     const mpiId = ctx.mpiIds.validate(id);
-    const entries = await ctx.store.history.list('golden', mpiId);
+    const entries = await ctx.store.changes.history('golden', mpiId);
     if (entries.length === 0) {
       throw new MediatorError('not-found', 'unknown MPI ID');
     }
     return entries;
   }
-  const src = (await ctx.store.sources.getById(id)) ?? (await ctx.store.sources.get(id));
+  const src = (await ctx.store.records.sourceById(id)) ?? (await ctx.store.records.source(id));
   if (!src) {
     throw new MediatorError('not-found', 'unknown source record');
   }
-  return ctx.store.history.list('source', src.id);
+  return ctx.store.changes.history('source', src.id);
 }
+
+/**
+ * A history entry of the API from a change and one of its history records.
+ * @param c - the change
+ * @param h - one version it wrote
+ */
+export function historyEntryOf(c: Pick<Change, 'at' | 'operation' | 'actor'>, h: HistoryRecord): HistoryEntry {
+  return {
+    kind: h.kind, id: h.id, version: h.version, at: c.at, operation: c.operation, changedFields: h.changedFields, actor: c.actor, patient: h.patient,
+    ...(h.status ? { status: h.status } : {}), ...(h.deleted ? { deleted: true } : {}),
+  };
+}
+

@@ -8,7 +8,8 @@ import type { Actor, IdentifierRef } from '../core/types';
 import type { GoldenRecord, SourceRecord } from './ports';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
-import { runChange } from './journal';
+import { runChange } from './change-runner';
+import { identifierKey, leaseKey } from './keys';
 import type { StoredGolden, StoredSource } from './store';
 import { publicGolden, publicSource } from './views';
 
@@ -45,12 +46,15 @@ export async function existingSource(b: ChangeBuilder, key: string): Promise<Sto
   return src;
 }
 
-/** Claim keys for an operation on a source: the source, its current golden record, `mpiIds`, and optionally its blocking keys. */
-async function currentGoldenLocks(ctx: RegistryContext, sourceKey: string, mpiIds: string[], opts: { blockingKeys?: boolean } = {}): Promise<string[]> {
-  const src = await ctx.store.sources.get(sourceKey);
-  const goldens = [...mpiIds, src?.goldenId ?? ''].filter((m) => m).map((m) => `g:${m.toUpperCase()}`);
-  const blocks = opts.blockingKeys && src ? ctx.engine.blockingKeys(src.features).map((k) => `b:${k}`) : [];
-  return [`src:${sourceKey}`, ...goldens, ...blocks];
+/**
+ * Leases of an operation on a source: the source, its current golden record and `mpiIds` (canonical),
+ * and optionally its blocking keys (an operation that removes it from its blocks).
+ */
+async function sourceLeases(ctx: RegistryContext, sourceKey: string, mpiIds: string[], opts: { blockingKeys?: boolean } = {}): Promise<string[]> {
+  const src = await ctx.store.records.source(sourceKey);
+  const goldens = [...mpiIds, src?.goldenId ?? ''].filter((m) => m).map((m) => leaseKey.golden(ctx.mpiIds.validate(m)));
+  const blocks = opts.blockingKeys && src ? ctx.engine.blockingKeys(src.features).map(leaseKey.blocking) : [];
+  return [leaseKey.source(sourceKey), ...goldens, ...blocks];
 }
 
 /**
@@ -63,8 +67,8 @@ async function currentGoldenLocks(ctx: RegistryContext, sourceKey: string, mpiId
  */
 export async function linkSource(ctx: RegistryContext, sourceKey: string, mpiId: string, actor: Actor, reason?: string): Promise<GoldenRecord> {
   ctx.mpiIds.validate(mpiId);
-  const locks = await currentGoldenLocks(ctx, sourceKey, [mpiId]);
-  return runChange(ctx, { operation: 'link', actor, locks, ...(reason ? { reason } : {}) }, async (b) => {
+  const leases = await sourceLeases(ctx, sourceKey, [mpiId]);
+  return runChange(ctx, { operation: 'link', actor, leases, ...(reason ? { reason } : {}) }, async (b) => {
     const src = await existingSource(b, sourceKey);
     const target = await writableGolden(ctx, b, mpiId);
     if (src.goldenId === target.mpiId && src.linkState === 'manual') {
@@ -86,8 +90,8 @@ export async function linkSource(ctx: RegistryContext, sourceKey: string, mpiId:
  * @returns the source's new golden record
  */
 export async function unlinkSource(ctx: RegistryContext, sourceKey: string, actor: Actor, reason?: string): Promise<GoldenRecord> {
-  const locks = await currentGoldenLocks(ctx, sourceKey, []);
-  return runChange(ctx, { operation: 'unlink', actor, locks, ...(reason ? { reason } : {}) }, async (b) => {
+  const leases = await sourceLeases(ctx, sourceKey, []);
+  return runChange(ctx, { operation: 'unlink', actor, leases, ...(reason ? { reason } : {}) }, async (b) => {
     const src = await existingSource(b, sourceKey);
     const from = src.goldenId ? await b.golden(src.goldenId) : null;
     if (from && from.sourceKeys.every((k) => k === src.key)) {
@@ -102,7 +106,7 @@ export async function unlinkSource(ctx: RegistryContext, sourceKey: string, acto
     const golden = b.createGolden();
     if (from) {
       const others = from.sourceKeys.filter((k) => k !== src.key);
-      b.addOp({ op: 'notAMatch', doc: { sourceKey: src.key, mpiId: from.mpiId, otherSourceKeys: others, at: b.at, by: actor } });
+      b.addNotAMatch(src, { sourceKey: src.key, mpiId: from.mpiId, otherSourceKeys: others, at: b.at, by: actor });
     }
     await b.moveSource(src, golden.mpiId, 'manual');
     b.patientEvent('unlinked', golden.mpiId, from ? { mpiId: from.mpiId } : undefined);
@@ -115,13 +119,16 @@ export async function unlinkSource(ctx: RegistryContext, sourceKey: string, acto
  * @param ctx - registry context
  * @param key - source key
  * @param actor - who
+ * @param expectedVersion - If-Match version
  */
-export async function deactivateSource(ctx: RegistryContext, key: string, actor: Actor): Promise<SourceRecord> {
-  // It removes the source's blocking entries: claim their keys as a registration filing a neighbour
-  // there does, or FerretDB's read-modify-write updates of one block document could lose an edit.
-  const locks = await currentGoldenLocks(ctx, key, [], { blockingKeys: true });
-  return runChange(ctx, { operation: 'deactivate', actor, locks }, async (b) => {
+export async function deactivateSource(ctx: RegistryContext, key: string, actor: Actor, expectedVersion?: number): Promise<SourceRecord> {
+  // It leaves its blocks: lease them, as a registration deciding on them does.
+  const leases = await sourceLeases(ctx, key, [], { blockingKeys: true });
+  return runChange(ctx, { operation: 'deactivate', actor, leases }, async (b) => {
     const src = await existingSource(b, key);
+    if (expectedVersion !== undefined && src.version !== expectedVersion) {
+      throw new MediatorError('precondition-failed', 'source record version does not match', { version: src.version });
+    }
     if (!src.active) {
       return () => publicSource(src);
     }
@@ -149,9 +156,11 @@ export async function addIdentifier(ctx: RegistryContext, mpiId: string, id: Ide
     throw new MediatorError('invalid', 'identifier needs system and value');
   }
   const canonical = ctx.mpiIds.validate(mpiId);
-  return runChange(ctx, { operation: 'add-identifier', actor, locks: [`g:${canonical}`, `i:${id.system}|${id.value}`] }, async (b) => {
+  const key = identifierKey(id);
+  return runChange(ctx, { operation: 'add-identifier', actor, leases: [leaseKey.golden(canonical), leaseKey.identifier(key)] }, async (b) => {
     const g = await writableGolden(ctx, b, canonical);
-    const holder = await ctx.store.xref.get(id);
+    const [holder] = await ctx.store.records.xref([key]);
+    b.knowXref(key, holder?.mpiId ?? null);
     if (holder && holder.mpiId !== g.mpiId) {
       throw new MediatorError('conflict', 'identifier already belongs to another golden record', { mpiId: holder.mpiId });
     }
@@ -181,7 +190,7 @@ export async function patchGolden(ctx: RegistryContext, mpiId: string, patch: Pa
   if (bad.length > 0) {
     throw new MediatorError('invalid', `fields not patchable on a golden record: ${bad.join(', ')}`);
   }
-  return runChange(ctx, { operation: 'patch', actor, locks: [`g:${canonical}`] }, async (b) => {
+  return runChange(ctx, { operation: 'patch', actor, leases: [leaseKey.golden(canonical)] }, async (b) => {
     const g = await writableGolden(ctx, b, canonical);
     if (expectedVersion !== undefined && g.version !== expectedVersion) {
       throw new MediatorError('precondition-failed', 'golden record version does not match', { version: g.version });

@@ -11,7 +11,8 @@ import type { Actor } from '../core/types';
 import type { GoldenRecord } from './ports';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
-import { runChange } from './journal';
+import { runChange } from './change-runner';
+import { leaseKey } from './keys';
 import { existingSource, writableGolden } from './links';
 import type { MergeRecord, StoredGolden } from './store';
 import { publicGolden } from './views';
@@ -38,6 +39,7 @@ export async function stageMerge(ctx: RegistryContext, b: ChangeBuilder, survivo
     at: b.at,
     by: b.actor,
     ...(reason ? { reason } : {}),
+    version: 1,
   };
   for (const key of retired.sourceKeys) {
     const src = await existingSource(b, key);
@@ -53,14 +55,14 @@ export async function stageMerge(ctx: RegistryContext, b: ChangeBuilder, survivo
   r.mergedInto = s.mpiId;
   b.stageGolden(s);
   b.stageGolden(r);
-  b.addOp({ op: 'merge', doc: record }, `m|${record.id}|1`);
+  b.addMerge(record);
   b.patientEvent('merged', s.mpiId, { mpiId: r.mpiId, retiredInto: s.mpiId });
   return record;
 }
 
-async function mergeLocks(ctx: RegistryContext, ids: string[]): Promise<string[]> {
-  const goldens = await ctx.store.goldens.getMany(ids);
-  return [...ids.map((id) => `g:${id}`), ...goldens.flatMap((g) => g.sourceKeys.map((k) => `src:${k}`))];
+async function mergeLeases(ctx: RegistryContext, ids: string[]): Promise<string[]> {
+  const goldens = await ctx.store.records.goldens(ids);
+  return [...ids.map(leaseKey.golden), ...goldens.flatMap((g) => g.sourceKeys.map(leaseKey.source))];
 }
 
 /**
@@ -73,7 +75,7 @@ async function mergeLocks(ctx: RegistryContext, ids: string[]): Promise<string[]
  */
 export async function mergeGoldens(ctx: RegistryContext, survivorId: string, retiredId: string, actor: Actor, reason?: string): Promise<GoldenRecord> {
   const ids = [ctx.mpiIds.validate(survivorId), ctx.mpiIds.validate(retiredId)];
-  return runChange(ctx, { operation: 'merge', actor, locks: await mergeLocks(ctx, ids), ...(reason ? { reason } : {}) }, async (b) => {
+  return runChange(ctx, { operation: 'merge', actor, leases: await mergeLeases(ctx, ids), ...(reason ? { reason } : {}) }, async (b) => {
     const survivor = await writableGolden(ctx, b, ids[0] as string);
     const retired = await b.golden(ids[1] as string);
     if (!retired) {
@@ -100,8 +102,8 @@ export async function unmergeGolden(ctx: RegistryContext, retiredId: string, act
   if (!log) {
     throw new MediatorError('not-found', 'no merge to undo for this MPI ID');
   }
-  const locks = [`g:${log.survivorId}`, `g:${id}`, ...log.movedSources.map((m) => `src:${m.key}`)];
-  return runChange(ctx, { operation: 'unmerge', actor, locks, ...(reason ? { reason } : {}) }, async (b) => {
+  const leases = [leaseKey.golden(log.survivorId), leaseKey.golden(id), ...log.movedSources.map((m) => leaseKey.source(m.key))];
+  return runChange(ctx, { operation: 'unmerge', actor, leases, ...(reason ? { reason } : {}) }, async (b) => {
     const current = await ctx.store.merges.get(log.id);
     const retired = await b.golden(id);
     if (!current || current.undone || retired?.status !== 'merged' || retired.mergedInto !== log.survivorId) {
@@ -120,7 +122,7 @@ export async function unmergeGolden(ctx: RegistryContext, retiredId: string, act
     }
     b.stageGolden(survivor);
     b.stageGolden(r);
-    b.addOp({ op: 'merge', doc: { ...current, undone: { at: b.at, by: actor, ...(reason ? { reason } : {}) } } }, `m|${current.id}|2`);
+    b.addMerge({ ...current, undone: { at: b.at, by: actor, ...(reason ? { reason } : {}) }, version: current.version + 1 });
     b.patientEvent('unmerged', survivor.mpiId, { mpiId: id });
     return () => ({ survivor: publicGolden(b.stagedGolden(survivor.mpiId) as StoredGolden), restored: publicGolden(b.stagedGolden(id) as StoredGolden) });
   });

@@ -74,7 +74,8 @@ export interface RegistrationResult {
   /** `created`: new golden record; `linked`: auto-linked to an existing one; `review`: new golden + review task; `updated`: same source re-sent. */
   outcome: 'created' | 'linked' | 'review' | 'updated' | 'unchanged';
   created: boolean;
-  best?: MatchCandidate;
+  /** The best candidate the decision weighed (its golden record is not read for this). */
+  best?: Omit<MatchCandidate, 'golden'>;
   reviewTaskId?: string;
 }
 
@@ -187,7 +188,8 @@ export interface RegistryService {
   getSources(keys: string[]): Promise<SourceRecord[]>;
   getSourceById(id: string): Promise<SourceRecord | null>;
   findSourcesByIdentifier(id: Partial<IdentifierRef>): Promise<SourceRecord[]>;
-  deactivateSource(key: string, actor: Actor): Promise<SourceRecord>;
+  /** Soft-delete a source record; with `expectedVersion`, refused (412) unless it is still that version. */
+  deactivateSource(key: string, actor: Actor, expectedVersion?: number): Promise<SourceRecord>;
   /** Resolve an MPI ID; a merged one redirects to its survivor (`redirectedFrom` set). */
   getGolden(mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null>;
   /** Several golden records in one read, in the order asked (unknown ones left out; no redirect). */

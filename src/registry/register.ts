@@ -1,49 +1,50 @@
 /**
- * Registration of source records: matching on create (link / review / new golden record), a new
- * version on re-send, and re-evaluation of an automatic link only when the matching features changed.
+ * Registration of source records: one lookup finds the record itself, its candidates and the
+ * holders of its identifiers; then matching on create (link / review / new golden record), nothing
+ * on an unchanged re-send, and on an update re-evaluation of an automatic link only when the
+ * matching features changed.
  */
-import type { Identifier, Patient } from 'fhir/r4';
+import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { IdentifierRef } from '../core/types';
 import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './ports';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
-import { runChange } from './journal';
-import { decide, scoreCandidates, toMatchCandidate, xrefGoldens } from './candidates';
+import { runChange } from './change-runner';
+import { decide, scoredView } from './candidates';
 import type { Decision, ScoredGolden } from './candidates';
+import { lookupCandidates, scoreCandidates } from './candidate-lookup';
+import type { CandidateSearch, FoundCandidates, Probe } from './candidate-lookup';
 import type { StoredReview, StoredSource } from './store';
+import { identifierKey, leaseKey } from './keys';
+import { contentHashOf } from './record-docs';
 import { toSearchFields } from './search-fields';
 import { publicGolden, publicSource } from './views';
+import { reviewOnUpdate, openReview } from './review-tasks';
 
 /** Input of registerSource (see RegistryService). */
 export type RegisterInput = RegisterSourceInput;
 
 function sourceIdentifier(input: RegisterInput): IdentifierRef {
   const id = input.sourceIdentifier ?? input.patient.identifier?.find((i) => i.system && i.value);
-  if (!id?.system || !id.value) {
-    throw new MediatorError('invalid', 'a source Patient needs an identifier with system and value');
-  }
+  if (!id?.system || !id.value) throw new MediatorError('invalid', 'a source Patient needs an identifier with system and value');
   return { system: id.system, value: id.value };
 }
 
-function contentOf(p: Patient): string {
-  const { meta: _m, id: _i, link: _l, ...rest } = p;
-  return JSON.stringify(rest);
+function identifierKeysOf(p: Patient, ref: IdentifierRef): string[] {
+  const keys = new Set([identifierKey(ref)]);
+  for (const i of p.identifier ?? []) if (i.system && i.value) keys.add(identifierKey({ system: i.system, value: i.value }));
+  return [...keys];
 }
 
 /**
- * Claim keys of a registration: blocking keys, identifiers and the source key itself.
+ * What a registration looks up: the record's features, identifiers and own key.
  * @param ctx - registry context
- * @param key - source key
- * @param patients - new (and previous) Patient
+ * @param input - the registration
  */
-function lockKeys(ctx: RegistryContext, key: string, patients: Patient[]): string[] {
-  const keys = [`src:${key}`];
-  for (const p of patients) {
-    keys.push(...ctx.engine.blockingKeys(ctx.features(p)).map((k) => `b:${k}`));
-    keys.push(...(p.identifier ?? []).filter((i) => i.system && i.value).map((i) => `i:${i.system as string}|${i.value as string}`));
-  }
-  return keys;
+export function probeOf(ctx: RegistryContext, input: RegisterInput): Probe & { ownKey: string; ref: IdentifierRef } {
+  const ref = sourceIdentifier(input);
+  return { ref, ownKey: identifierKey(ref), features: ctx.features(input.patient), identifierKeys: identifierKeysOf(input.patient, ref) };
 }
 
 /**
@@ -52,16 +53,17 @@ function lockKeys(ctx: RegistryContext, key: string, patients: Patient[]): strin
  * @param input - the Patient, its source system and options
  */
 export async function registerSource(ctx: RegistryContext, input: RegisterInput): Promise<RegistrationResult> {
-  const ref = sourceIdentifier(input);
-  const key = `${ref.system}|${ref.value}`;
-  const existing = await ctx.store.sources.get(key);
-  const patients = existing ? [input.patient, existing.patient] : [input.patient];
-  return runChange(ctx, { operation: existing ? 'update' : 'create', actor: input.actor, locks: lockKeys(ctx, key, patients) }, async (b) => {
-    const current = await b.source(key);
+  const probe = probeOf(ctx, input);
+  const { ref, ownKey: key } = probe;
+  const leases = [...ctx.engine.blockingKeys(probe.features).map(leaseKey.blocking), ...probe.identifierKeys.map(leaseKey.identifier)];
+  return runChange(ctx, { operation: 'register', actor: input.actor, leases }, async (b) => {
+    const found = await lookupCandidates(ctx, probe, b);
+    const current = found.self ? await b.source(key) : null;
     if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
       throw new MediatorError('precondition-failed', 'source record version does not match', { version: current?.version ?? null });
     }
-    return current ? updateSource(ctx, b, current, input) : createSource(ctx, b, key, ref, input);
+    b.operation = current ? 'update' : 'create';
+    return current ? updateSource(ctx, b, current, input, found) : createSource(ctx, b, ref, input, found);
   });
 }
 
@@ -71,7 +73,7 @@ export async function registerSource(ctx: RegistryContext, input: RegisterInput)
  * @param ctx - registry context
  * @param inputs - the page
  */
-export async function registerMany(ctx: RegistryContext, inputs: RegisterInput[]): Promise<BulkItemResult[]> {
+export async function registerEach(ctx: RegistryContext, inputs: RegisterInput[]): Promise<BulkItemResult[]> {
   const results: BulkItemResult[] = [];
   for (const input of inputs) {
     try {
@@ -84,41 +86,25 @@ export async function registerMany(ctx: RegistryContext, inputs: RegisterInput[]
   return results;
 }
 
-function identifiersWithKey(p: Patient, ref: IdentifierRef): Identifier[] {
-  return [...(p.identifier ?? []), { system: ref.system, value: ref.value }];
-}
-
-async function createSource(ctx: RegistryContext, b: ChangeBuilder, key: string, ref: IdentifierRef, input: RegisterInput): Promise<() => RegistrationResult> {
-  const model = await ctx.model();
-  const features = ctx.features(input.patient);
-  const xref = await xrefGoldens(ctx, identifiersWithKey(input.patient, ref));
-  const scored = await scoreCandidates(ctx, features, model, { excludeSourceKey: key, extraGoldens: xref });
-  const decision: Decision = input.forceCreate ? { action: 'new', reviewCandidates: [], deterministic: false } : decide(ctx, scored, { xref, constraints: [] });
+async function createSource(ctx: RegistryContext, b: ChangeBuilder, ref: IdentifierRef, input: RegisterInput, found: FoundCandidates): Promise<() => RegistrationResult> {
+  const search = await scoreCandidates(ctx, found, await ctx.model(), { b });
+  const decision: Decision = input.forceCreate
+    ? { action: 'new', reviewCandidates: [], deterministic: false }
+    : decide(ctx, search.scored, { xref: search.xref, constraints: [], membersOf: search.membersOf });
   const src: StoredSource = {
-    key,
-    id: ctx.newId(),
-    system: ref.system,
-    value: ref.value,
-    sourceSystem: input.sourceSystem,
+    key: identifierKey(ref), id: ctx.newId(), system: ref.system, value: ref.value, sourceSystem: input.sourceSystem,
     ...(input.received !== undefined ? { received: input.received } : {}),
-    patient: structuredClone(input.patient),
-    features,
-    goldenId: null,
-    linkState: null,
-    active: input.patient.active !== false,
-    version: 0,
-    createdAt: b.at,
-    updatedAt: b.at,
-    receivedAt: b.at,
-    search: toSearchFields(input.patient, '', true, b.at),
+    patient: structuredClone(input.patient), features: found.probe.features, goldenId: null, linkState: null,
+    active: input.patient.active !== false, version: 0, createdAt: b.at, updatedAt: b.at, receivedAt: b.at,
+    search: toSearchFields(input.patient, '', true, b.at), keys: [], rf: '', contentHash: '', notAMatch: [], seq: 0,
   };
-  return linkNew(ctx, b, src, decision, scored);
+  return linkNew(ctx, b, src, decision, search.scored);
 }
 
 async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, decision: Decision, scored: ScoredGolden[]): Promise<() => RegistrationResult> {
   const best = scored[0];
   if (decision.action === 'link' && decision.target) {
-    const mpiId = decision.target.golden.mpiId;
+    const mpiId = decision.target.mpiId;
     await b.moveSource(src, mpiId, 'auto', decision.target.result.probability);
     b.patientEvent('linked', mpiId);
     return () => result(ctx, b, src.key, mpiId, 'linked', decision.target);
@@ -126,62 +112,40 @@ async function linkNew(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource
   const golden = b.createGolden();
   await b.moveSource(src, golden.mpiId, 'auto');
   b.patientEvent('created', golden.mpiId);
-  if (decision.action !== 'review') {
-    return () => result(ctx, b, src.key, golden.mpiId, 'created', best);
-  }
+  if (decision.action !== 'review') return () => result(ctx, b, src.key, golden.mpiId, 'created', best);
   const task = openReview(ctx, b, src, decision.reviewCandidates, golden.mpiId);
   return () => ({ ...result(ctx, b, src.key, golden.mpiId, 'review', best), reviewTaskId: task.id });
-}
-
-/**
- * Stage a review task about a source record and its `review.opened` event.
- * @param ctx - registry context
- * @param b - change builder
- * @param src - the source record
- * @param candidates - candidate golden records
- * @param mpiId - the source's own golden record (event key)
- */
-export function openReview(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, candidates: ScoredGolden[], mpiId: string): StoredReview {
-  const task: StoredReview = {
-    id: ctx.newId(),
-    sourceKey: src.key,
-    sourceSystem: src.sourceSystem,
-    candidates: candidates.map((c) => ({ mpiId: c.golden.mpiId, score: c.result.probability, weight: c.result.weight, explanation: c.result.fields })),
-    state: 'open',
-    version: 1,
-    createdAt: b.at,
-    updatedAt: b.at,
-  };
-  b.addOp({ op: 'review', doc: task }, `r|${task.id}|1`);
-  b.reviewEvent('opened', mpiId, { taskId: task.id, candidates: task.candidates.map((c) => c.mpiId) });
-  return task;
 }
 
 function result(ctx: RegistryContext, b: ChangeBuilder, key: string, mpiId: string, outcome: RegistrationResult['outcome'], best: ScoredGolden | undefined): RegistrationResult {
   const source = b.stagedSource(key) as StoredSource;
   const golden = b.stagedGolden(mpiId);
-  if (!golden) {
-    throw new MediatorError('internal', 'golden record not staged');
-  }
-  return { source: publicSource(source), golden: publicGolden(golden), outcome, created: outcome === 'created' || outcome === 'review', ...(best ? { best: toMatchCandidate(ctx, best) } : {}) };
+  if (!golden) throw new MediatorError('internal', 'golden record not staged');
+  return {
+    source: publicSource(source), golden: publicGolden(golden), outcome, created: outcome === 'created' || outcome === 'review',
+    ...(best ? { best: scoredView(ctx, best) } : {}),
+  };
 }
 
-async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: StoredSource, input: RegisterInput): Promise<() => RegistrationResult> {
+function withTask(r: RegistrationResult, task: StoredReview | null): RegistrationResult {
+  return task ? { ...r, reviewTaskId: task.id } : r;
+}
+
+async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: StoredSource, input: RegisterInput, found: FoundCandidates): Promise<() => RegistrationResult> {
   const active = input.patient.active !== false;
-  if (contentOf(current.patient) === contentOf(input.patient) && current.active === active && current.goldenId) {
-    const golden = await ctx.store.goldens.get(current.goldenId);
+  if (current.contentHash === contentHashOf(input.patient) && current.active === active && current.goldenId) {
+    const golden = await b.golden(current.goldenId);
     return () => ({ source: publicSource(current), golden: publicGolden(golden as NonNullable<typeof golden>), outcome: 'unchanged', created: false });
   }
-  const features = ctx.features(input.patient);
+  const features = found.probe.features;
   const featuresChanged = JSON.stringify(features) !== JSON.stringify(current.features);
   const next: StoredSource = { ...current, patient: structuredClone(input.patient), features, active, receivedAt: b.at };
-  if (input.received !== undefined) {
-    next.received = input.received;
-  }
+  if (input.received !== undefined) next.received = input.received;
   const from = current.goldenId;
   let review: ScoredGolden[] = [];
   if (active && (!from || (featuresChanged && current.linkState === 'auto'))) {
-    const re = await reevaluate(ctx, b, next, from);
+    const search = await scoreCandidates(ctx, found, await ctx.model(), { b, extraGoldens: from ? [from] : [] });
+    const re = await reevaluate(ctx, b, next, from, search);
     review = re.review;
     if (re.target !== from && next.goldenId) {
       // Moved: to re.target, or to a new golden record (re.target null); either way next.goldenId.
@@ -193,40 +157,12 @@ async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: Sto
   }
   b.stageSource(next);
   const standing = next.goldenId as string;
-  await touchGolden(b, standing);
+  const g = await b.golden(standing);
+  if (g) b.stageGolden(g);
   // A deactivated source stays referenced by its golden record but no longer feeds it.
   b.patientEvent(current.active && !active ? 'deactivated' : 'updated', standing);
   const task = await reviewOnUpdate(ctx, b, next, review, standing);
   return () => withTask(result(ctx, b, next.key, standing, 'updated', undefined), task);
-}
-
-function withTask(r: RegistrationResult, task: StoredReview | null): RegistrationResult {
-  return task ? { ...r, reviewTaskId: task.id } : r;
-}
-
-/**
- * After re-evaluation of an updated source: open a review task when other golden records are
- * possible matches, unless an open task about this source already names all of them.
- * @returns the opened task, or null
- */
-async function reviewOnUpdate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, candidates: ScoredGolden[], mpiId: string): Promise<StoredReview | null> {
-  const others = candidates.filter((c) => c.golden.mpiId !== mpiId);
-  if (others.length === 0) {
-    return null;
-  }
-  const open = (await ctx.store.reviews.bySource(src.key)).filter((r) => r.state === 'open');
-  if (open.some((r) => others.every((c) => r.candidates.some((k) => k.mpiId === c.golden.mpiId)))) {
-    return null;
-  }
-  return openReview(ctx, b, src, others, mpiId);
-}
-
-/** Stage a golden record so survivorship is recomputed. */
-async function touchGolden(b: ChangeBuilder, mpiId: string): Promise<void> {
-  const g = await b.golden(mpiId);
-  if (g) {
-    b.stageGolden(g);
-  }
 }
 
 /**
@@ -234,14 +170,11 @@ async function touchGolden(b: ChangeBuilder, mpiId: string): Promise<void> {
  * @returns `target`: the new MPI ID when moved to an existing golden record, null when moved to a
  * new one, or `from` when it stays; `review`: the candidates of a `review` decision (else empty)
  */
-async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, from: string | null): Promise<{ target: string | null; review: ScoredGolden[] }> {
-  const model = await ctx.model();
-  const constraints = await ctx.store.constraints.forSource(src.key);
+async function reevaluate(ctx: RegistryContext, b: ChangeBuilder, src: StoredSource, from: string | null, search: CandidateSearch): Promise<{ target: string | null; review: ScoredGolden[] }> {
   // The current golden record holds this source's identifiers because of this source: not evidence.
-  const xref = (await xrefGoldens(ctx, identifiersWithKey(src.patient, src))).filter((m) => m !== from);
-  const scored = await scoreCandidates(ctx, src.features, model, { excludeSourceKey: src.key, extraGoldens: [...xref, ...(from ? [from] : [])] });
-  const decision = decide(ctx, scored, { xref, constraints });
-  const target = decision.action === 'link' ? decision.target?.golden.mpiId : undefined;
+  const xref = search.xref.filter((m) => m !== from);
+  const decision = decide(ctx, search.scored, { xref, constraints: src.notAMatch, membersOf: search.membersOf });
+  const target = decision.action === 'link' ? decision.target?.mpiId : undefined;
   const review = decision.action === 'review' ? decision.reviewCandidates : [];
   if (target && target !== from) {
     await b.moveSource(src, target, 'auto', decision.target?.result.probability);

@@ -6,8 +6,10 @@
 import type { Actor } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { RegistryContext } from './context';
-import { decide, scoreCandidates, xrefGoldens } from './candidates';
-import { runChange } from './journal';
+import { decide } from './candidates';
+import { searchCandidates } from './candidate-lookup';
+import { runChange } from './change-runner';
+import { identifierKey, leaseKey } from './keys';
 import type { StoredSource } from './store';
 
 /** One proposed move. */
@@ -30,16 +32,15 @@ export interface RelinkOptions {
 }
 
 async function proposal(ctx: RegistryContext, src: StoredSource, model: MatchModel): Promise<RelinkDiff | null> {
-  const constraints = await ctx.store.constraints.forSource(src.key);
-  const xref = (await xrefGoldens(ctx, [...(src.patient.identifier ?? []), { system: src.system, value: src.value }])).filter((m) => m !== src.goldenId);
-  const extra = src.goldenId ? [...xref, src.goldenId] : xref;
-  const scored = await scoreCandidates(ctx, src.features, model, { excludeSourceKey: src.key, extraGoldens: extra });
-  const d = decide(ctx, scored, { xref, constraints });
+  const identifierKeys = [identifierKey(src), ...(src.patient.identifier ?? []).filter((i) => i.system && i.value).map((i) => identifierKey({ system: i.system as string, value: i.value as string }))];
+  const search = await searchCandidates(ctx, { features: src.features, identifierKeys: [...new Set(identifierKeys)], ownKey: src.key }, model, { extraGoldens: src.goldenId ? [src.goldenId] : [] });
+  const xref = search.xref.filter((m) => m !== src.goldenId);
+  const d = decide(ctx, search.scored, { xref, constraints: src.notAMatch, membersOf: search.membersOf });
   const from = src.goldenId;
-  if (d.action === 'link' && d.target && d.target.golden.mpiId !== from) {
-    return { sourceKey: src.key, from, to: d.target.golden.mpiId, score: d.target.result.probability };
+  if (d.action === 'link' && d.target && d.target.mpiId !== from) {
+    return { sourceKey: src.key, from, to: d.target.mpiId, score: d.target.result.probability };
   }
-  const currentGolden = from ? await ctx.store.goldens.get(from) : null;
+  const currentGolden = from ? await ctx.store.records.golden(from) : null;
   const alone = !currentGolden || currentGolden.sourceKeys.every((k) => k === src.key);
   if (d.action === 'new' && !alone) {
     return { sourceKey: src.key, from, to: 'new' };
@@ -54,12 +55,12 @@ async function proposal(ctx: RegistryContext, src: StoredSource, model: MatchMod
  */
 export async function relink(ctx: RegistryContext, opts: RelinkOptions): Promise<RelinkDiff[]> {
   const model = opts.model ?? (await ctx.model());
-  const total = await ctx.store.sources.count();
+  const total = await ctx.store.records.countSources();
   const diffs: RelinkDiff[] = [];
   let done = 0;
   let after: string | null = null;
   for (;;) {
-    const page = await ctx.store.sources.page(after, opts.pageSize ?? 200);
+    const page = await ctx.store.records.page(after, opts.pageSize ?? 200);
     if (page.length === 0) {
       break;
     }
@@ -82,8 +83,8 @@ export async function relink(ctx: RegistryContext, opts: RelinkOptions): Promise
 }
 
 async function applyMove(ctx: RegistryContext, diff: RelinkDiff, actor: Actor): Promise<void> {
-  const locks = [`src:${diff.sourceKey}`, ...[diff.from, diff.to].filter((m): m is string => !!m && m !== 'new').map((m) => `g:${m}`)];
-  await runChange(ctx, { operation: 'relink', actor, locks }, async (b) => {
+  const leases = [leaseKey.source(diff.sourceKey), ...[diff.from, diff.to].filter((m): m is string => !!m && m !== 'new').map(leaseKey.golden)];
+  await runChange(ctx, { operation: 'relink', actor, leases }, async (b) => {
     const src = await b.source(diff.sourceKey);
     // Skip if a steward or another change moved it since the proposal was made.
     if (!src || src.linkState !== 'auto' || src.goldenId !== diff.from) {

@@ -9,7 +9,8 @@ import type { Actor } from '../core/types';
 import type { ReviewTask } from './ports';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
-import { runChange } from './journal';
+import { runChange } from './change-runner';
+import { leaseKey } from './keys';
 import { existingSource, writableGolden } from './links';
 import { stageMerge } from './merge';
 import type { StoredGolden, StoredReview, StoredSource } from './store';
@@ -39,9 +40,9 @@ export async function resolveReview(ctx: RegistryContext, id: string, decision: 
     throw new MediatorError('invalid', `${decision.action} needs an MPI ID`);
   }
   const target = decision.mpiId ? ctx.mpiIds.validate(decision.mpiId) : undefined;
-  const src = await ctx.store.sources.get(task.sourceKey);
-  const locks = [`review:${id}`, `src:${task.sourceKey}`, ...[target, src?.goldenId].filter((m): m is string => !!m).map((m) => `g:${m}`)];
-  return runChange(ctx, { operation: `review-${decision.action}`, actor, locks, ...(decision.reason ? { reason: decision.reason } : {}) }, async (b) => {
+  const src = await ctx.store.records.source(task.sourceKey);
+  const leases = [leaseKey.review(id), leaseKey.source(task.sourceKey), ...[target, src?.goldenId].filter((m): m is string => !!m).map(leaseKey.golden)];
+  return runChange(ctx, { operation: `review-${decision.action}`, actor, leases, ...(decision.reason ? { reason: decision.reason } : {}) }, async (b) => {
     const current = await ctx.store.reviews.get(id);
     if (!current || current.state !== 'open' || (decision.expectedVersion !== undefined && decision.expectedVersion !== current.version)) {
       throw new MediatorError('conflict', 'review task already resolved or changed', { version: current?.version ?? null });
@@ -55,7 +56,7 @@ export async function resolveReview(ctx: RegistryContext, id: string, decision: 
       version: current.version + 1,
       updatedAt: b.at,
     };
-    b.addOp({ op: 'review', doc: resolved }, `r|${id}|${resolved.version}`);
+    b.addReview(resolved);
     b.reviewEvent('resolved', standing, { taskId: id, action: decision.action });
     return () => publicReview(resolved);
   });
@@ -90,7 +91,7 @@ async function notAMatch(ctx: RegistryContext, b: ChangeBuilder, task: StoredRev
   for (const mpiId of ids) {
     const g = await b.golden(mpiId);
     const others = (g?.sourceKeys ?? []).filter((k) => k !== source.key);
-    b.addOp({ op: 'notAMatch', doc: { sourceKey: source.key, mpiId, otherSourceKeys: others, at: b.at, by: b.actor } });
+    b.addNotAMatch(source, { sourceKey: source.key, mpiId, otherSourceKeys: others, at: b.at, by: b.actor });
   }
   // Linked meanwhile to one of the rejected records: give the source its own golden record back.
   if (source.goldenId && ids.includes(source.goldenId)) {

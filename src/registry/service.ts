@@ -8,18 +8,21 @@ import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
 import type { MatchModel } from './matching/contract';
 import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
-import type { RegistryDeps, RegistryContext } from './context';
+import type { DecisionConfig, RegistryDeps, RegistryContext } from './context';
 import { createContext } from './context';
-import { registerMany, registerSource } from './register';
+import { registerSource } from './register';
+import { registerMany } from './bulk';
 import { addIdentifier, deactivateSource, linkSource, patchGolden, unlinkSource } from './links';
 import { mergeGoldens, unmergeGolden } from './merge';
 import { resolveReview } from './review';
 import { readHistory } from './history';
 import { relink } from './relink';
 import type { RelinkDiff, RelinkOptions } from './relink';
-import { recoverPending } from './journal';
+import { recoverChanges } from './change-runner';
 import { runAtomically } from './atomic';
-import { scoreCandidates, toMatchCandidate } from './candidates';
+import { toMatchCandidate } from './candidates';
+import { searchCandidates } from './candidate-lookup';
+import { identifierKey } from './keys';
 import { createTokenService } from './tokens';
 import { publicGolden, publicReview, publicSource } from './views';
 
@@ -33,13 +36,18 @@ export interface RegistryServiceImpl extends RegistryService {
   saveModel(model: MatchModel, activate: boolean): Promise<void>;
   activateModel(version: string): Promise<void>;
   activeModel(): Promise<MatchModel>;
+  /**
+   * Replace the decision thresholds (live configuration) in one step: a decision in progress keeps
+   * the values it read, the next one reads the new ones.
+   */
+  setDecisionThresholds(thresholds: Pick<DecisionConfig, 'autoLink' | 'review'>): void;
 }
 
 async function getGolden(ctx: RegistryContext, mpiId: string): Promise<{ golden: GoldenRecord; redirectedFrom?: string } | null> {
   const asked = ctx.mpiIds.validate(mpiId);
-  let g = await ctx.store.goldens.get(asked);
+  let g = await ctx.store.records.golden(asked);
   for (let hops = 0; g?.status === 'merged' && g.mergedInto && hops < 20; hops++) {
-    g = await ctx.store.goldens.get(g.mergedInto);
+    g = await ctx.store.records.golden(g.mergedInto);
   }
   if (!g) {
     return null;
@@ -48,16 +56,18 @@ async function getGolden(ctx: RegistryContext, mpiId: string): Promise<{ golden:
 }
 
 async function match(ctx: RegistryContext, patient: Patient, opts: { count?: number; minScore?: number } = {}): Promise<MatchCandidate[]> {
-  const features = ctx.features(patient);
-  const scored = await scoreCandidates(ctx, features, await ctx.model());
-  return scored
-    .map((s) => toMatchCandidate(ctx, s))
-    .filter((c) => c.score >= (opts.minScore ?? 0))
-    .slice(0, opts.count ?? 10);
+  const identifierKeys = (patient.identifier ?? []).filter((i) => i.system && i.value).map((i) => identifierKey({ system: i.system as string, value: i.value as string }));
+  const search = await searchCandidates(ctx, { features: ctx.features(patient), identifierKeys }, await ctx.model());
+  const top = search.scored.filter((s) => s.result.probability >= (opts.minScore ?? 0)).slice(0, opts.count ?? 10);
+  const goldens = new Map((await ctx.store.records.goldens(top.map((s) => s.mpiId))).map((g) => [g.mpiId, g]));
+  return top.flatMap((s) => {
+    const g = goldens.get(s.mpiId);
+    return g ? [toMatchCandidate(ctx, s, g)] : [];
+  });
 }
 
 async function resolveIdentifier(ctx: RegistryContext, id: IdentifierRef): Promise<GoldenRecord | null> {
-  const entry = await ctx.store.xref.get(id);
+  const [entry] = await ctx.store.records.xref([identifierKey(id)]);
   if (!entry) {
     return null;
   }
@@ -105,29 +115,29 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
     registerSource: (input) => registerSource(ctx, input),
     registerMany: (inputs) => registerMany(ctx, inputs),
     getSource: async (key) => {
-      const s = await ctx.store.sources.get(key);
+      const s = await ctx.store.records.source(key);
       return s ? publicSource(s) : null;
     },
-    getSources: async (keys) => inOrder(keys, await ctx.store.sources.getMany(keys), (s) => s.key).map(publicSource),
-    getGoldens: async (mpiIds) => inOrder(mpiIds, await ctx.store.goldens.getMany(mpiIds), (g) => g.mpiId).map(publicGolden),
-    identifierSystemKnown: async (system) => (await ctx.store.sources.byIdentifier({ system }, 1)).length > 0,
+    getSources: async (keys) => inOrder(keys, await ctx.store.records.sources(keys), (s) => s.key).map(publicSource),
+    getGoldens: async (mpiIds) => inOrder(mpiIds, await ctx.store.records.goldens(mpiIds), (g) => g.mpiId).map(publicGolden),
+    identifierSystemKnown: async (system) => (await ctx.store.records.byIdentifier({ system }, 1)).length > 0,
     getSourceById: async (id) => {
-      const s = await ctx.store.sources.getById(id);
+      const s = await ctx.store.records.sourceById(id);
       return s ? publicSource(s) : null;
     },
     findSourcesByIdentifier: async (id) => {
       if (!id.system && !id.value) {
         throw new MediatorError('invalid', 'identifier search needs a system or a value');
       }
-      return (await ctx.store.sources.byIdentifier(id, 1000)).map(publicSource);
+      return (await ctx.store.records.byIdentifier(id, 1000)).map(publicSource);
     },
-    deactivateSource: (key, actor) => deactivateSource(ctx, key, actor),
+    deactivateSource: (key, actor, expectedVersion) => deactivateSource(ctx, key, actor, expectedVersion),
     getGolden: (mpiId) => getGolden(ctx, mpiId),
     resolveIdentifier: (id) => resolveIdentifier(ctx, id),
     match: (patient, opts) => match(ctx, patient, opts),
     searchPatients: async (query): Promise<PatientSearchResult> => {
       checkQuery(query);
-      return ctx.store.patients.search(query);
+      return ctx.store.records.search(query);
     },
     link: (sourceKey, mpiId, actor, reason) => linkSource(ctx, sourceKey, mpiId, actor, reason),
     unlink: (sourceKey, actor, reason) => unlinkSource(ctx, sourceKey, actor, reason),
@@ -145,7 +155,7 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
     },
     resolveReview: (id, decision, actor) => resolveReview(ctx, id, decision, actor),
     history: (kind, id) => readHistory(ctx, kind, id),
-    typeHistory: (opts) => ctx.store.history.all(opts),
+    typeHistory: (opts) => ctx.store.changes.allHistory(opts),
     issueToken: async (mpiId: string, actor: Actor) => {
       const found = await getGolden(ctx, mpiId);
       if (!found) {
@@ -155,7 +165,7 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
     },
     verifyToken: (token) => tokens.verify(token),
     revokeToken: (token, actor) => tokens.revoke(token, actor),
-    recoverPending: (opts) => recoverPending(ctx.store, { olderThan: new Date(ctx.clock.now().getTime() - (opts?.graceMs ?? ctx.cfg.recoveryGraceMs)) }),
+    recoverPending: (opts) => recoverChanges(ctx, opts?.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
     relink: (opts) => relink(ctx, opts),
     saveModel: async (model, activate) => {
       await ctx.store.models.put({ version: model.version, model, createdAt: ctx.clock.now().toISOString(), active: false });
@@ -169,5 +179,8 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       ctx.invalidateModel();
     },
     activeModel: () => ctx.model(),
+    setDecisionThresholds: ({ autoLink, review }) => {
+      ctx.cfg.decision = { ...ctx.cfg.decision, autoLink, review };
+    },
   };
 }

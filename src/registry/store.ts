@@ -1,122 +1,106 @@
 /**
  * Persistence ports of the registry. Two implementations: `memory/` (unit tests, evaluation) and
- * `mongo/` (MongoDB 7 / FerretDB 1.24). Both pass test/unit/registry/store-contract.ts.
+ * `mongo/` (MongoDB 7; the local stand-in in development). Both pass test/unit/registry/store-contract.ts.
  *
- * Atomicity without multi-document transactions (FerretDB has none):
- * - Every identity change is ONE journal document (`Change`): the full intended effect as idempotent
- *   operations (`ChangeOp`: whole documents to put, xref/blocking entries to add or remove, history
- *   entries) plus the outbox event(s) it emits. Inserting it is the commit point: a single insert.
- * - `guards` are `kind|id|version` strings under a unique (multikey) index: two changes computed
- *   from the same version of a record cannot both commit (optimistic concurrency across documents).
- * - After the insert the ops are applied to the collections; every op is idempotent ("put if newer",
- *   upsert, delete-if-matches), so re-applying is harmless. `journal.unapplied()` feeds recovery.
- * - The outbox is the journal: the relay reads `outbox.pending()` = applied, unpublished changes in
- *   `seq` order. A change on a record can only commit after the previous change on it was applied
- *   (its guard needs the applied version), so per-key order of `seq` is the per-key order of changes.
- * - A finished change (applied, all events published) leaves the journal (`retireFinished`): the
- *   journal and its queries stay as small as the work in flight; the history keeps every version.
+ * How a change commits (change-runner.ts runs it):
+ * - ONE insert commits an identity change: its `Change` document (writes, history, events). Just before
+ *   it, in the same ordered command, goes a lease document holding the change's lease keys under a
+ *   unique index: if another change in flight holds one of them, neither is inserted.
+ * - Version guards (`kind|id|version`, unique across all changes) stop two changes computed from the
+ *   same version of a record: the second fails to commit and is recomputed.
+ * - Then the writes are applied idempotently (a version never replaces a newer one) and the change is
+ *   finished in one command: marked applied and its lease document deleted. A crash in between is
+ *   finished by recovery (`unfinished`), by any process, after a grace period.
+ * - A change that created a golden record also carries the lookup its decision rested on; it is
+ *   re-read after commit, and if a record appeared under those keys meanwhile the change is aborted
+ *   and recomputed (a concurrent registration of the same new person).
+ * - Events of applied changes are the outbox: `pending` in `seq` order, which is each record's order.
  */
-import type { Actor, IdentifierRef, OutboxEvent } from '../core/types';
+import type { IdentifierRef, OutboxEvent } from '../core/types';
 import type { HistoryEntry, PatientQuery, PatientSearchResult } from './ports';
 import type {
-  BlockingEntry, MergeRecord, NotAMatch, StoredGolden, StoredModel, StoredReview, StoredSource, TokenRecord, XrefEntry,
+  Change, LookupQuery, MergeRecord, RecordWrites, SourceView, StoredGolden, StoredModel, StoredReview, StoredSource, TokenRecord, XrefEntry,
 } from './store-records';
 
 export type * from './store-records';
 
-/** One idempotent operation of a change. */
-export type ChangeOp =
-  | { op: 'source'; doc: StoredSource }
-  | { op: 'golden'; doc: StoredGolden }
-  | { op: 'xref.put'; entry: XrefEntry }
-  | { op: 'xref.del'; entry: XrefEntry }
-  | { op: 'block.add'; entry: BlockingEntry }
-  | { op: 'block.del'; entry: BlockingEntry }
-  | { op: 'history'; entry: HistoryEntry }
-  | { op: 'review'; doc: StoredReview }
-  | { op: 'notAMatch'; doc: NotAMatch }
-  | { op: 'merge'; doc: MergeRecord };
-
-/** One journal document: the write-ahead record of an identity change and its outbox events. */
-export interface Change {
-  id: string;
-  /** Assigned by `journal.append`, strictly increasing. */
-  seq?: number;
-  at: string;
-  operation: string;
-  actor: Actor;
-  /** Why (manual operations). */
-  reason?: string;
-  /** Unique `kind|id|version` strings: the versions this change creates. */
-  guards: string[];
-  ops: ChangeOp[];
-  events: OutboxEvent[];
-  applied: boolean;
-  /** Event ids not yet published by the relay. */
-  unpublished: string[];
+/** What one lookup finds: source records filed under the keys, and cross-reference entries. */
+export interface LookupResult {
+  sources: SourceView[];
+  xref: XrefEntry[];
 }
 
-export interface SourceStore {
-  get(key: string): Promise<StoredSource | null>;
-  getById(id: string): Promise<StoredSource | null>;
-  getMany(keys: string[]): Promise<StoredSource[]>;
-  /** Sources carrying an identifier (either part may be omitted, not both). */
+/** Source records, golden records and the cross-reference (one collection in MongoDB). */
+export interface RecordStore {
+  source(key: string): Promise<StoredSource | null>;
+  sourceById(id: string): Promise<StoredSource | null>;
+  /** In any order; unknown keys left out. */
+  sources(keys: string[]): Promise<StoredSource[]>;
+  golden(mpiId: string): Promise<StoredGolden | null>;
+  goldens(mpiIds: string[]): Promise<StoredGolden[]>;
+  /** Cross-reference entries of these identifier keys (`system|value`). */
+  xref(keys: string[]): Promise<XrefEntry[]>;
+  /**
+   * Everything filed under the query's lookup keys (keys.ts `lookupKey`), in one query: source
+   * records (without Patient, payload and search fields) and cross-reference entries.
+   */
+  lookup(query: LookupQuery): Promise<LookupResult>;
+  /** Sources carrying an identifier (either part may be omitted, not both), in key order. */
   byIdentifier(id: Partial<IdentifierRef>, limit: number): Promise<StoredSource[]>;
   /** Page through sources in key order (re-link job). */
   page(afterKey: string | null, limit: number): Promise<StoredSource[]>;
-  count(): Promise<number>;
-  /** Write `doc` unless a version ≥ doc.version is stored (idempotent). */
-  put(doc: StoredSource): Promise<void>;
+  countSources(): Promise<number>;
+  /** Apply a change's record writes (idempotent: safe to run twice, never moves a record back). */
+  write(writes: RecordWrites): Promise<void>;
+  search(query: PatientQuery): Promise<PatientSearchResult>;
 }
 
-export interface GoldenStore {
-  get(mpiId: string): Promise<StoredGolden | null>;
-  getMany(mpiIds: string[]): Promise<StoredGolden[]>;
-  /** Write `doc` unless a version ≥ doc.version is stored (idempotent). */
-  put(doc: StoredGolden): Promise<void>;
+/** Why a commit failed: leases another change holds, or guards another change took. */
+export interface CommitConflict {
+  leases: string[];
+  guards: string[];
 }
 
-export interface XrefStore {
-  get(id: IdentifierRef): Promise<XrefEntry | null>;
-  byMpiId(mpiId: string): Promise<XrefEntry[]>;
-  /** Upsert (idempotent); moves the identifier to `entry.mpiId`. */
-  put(entry: XrefEntry): Promise<void>;
-  /** Insert; throws MediatorError 'conflict' if the identifier is already held. */
-  insert(entry: XrefEntry): Promise<void>;
-  /** Delete only if still held by `entry.mpiId`. */
-  remove(entry: XrefEntry): Promise<void>;
+/** The change log: commit point, leases, history and outbox. */
+export interface ChangeLog {
+  /**
+   * Take the change's leases and commit it (see the module comment). Throws MediatorError 'conflict'
+   * with `details: CommitConflict` when a lease is held or a guard taken; nothing is left behind.
+   */
+  commit(change: Change): Promise<void>;
+  /** Undo a commit whose check failed: the change and its leases are deleted. */
+  abort(changeId: string): Promise<void>;
+  /** Mark applied and release the leases, in one write. */
+  finish(changeId: string): Promise<void>;
+  get(changeId: string): Promise<Change | null>;
+  /** Committed, unfinished changes in seq order (recovery). */
+  unfinished(limit: number): Promise<Change[]>;
+  /**
+   * Who holds a lease now: the lease document, its change's id and when it was taken; null when free.
+   * The change may not exist: a crash between the two inserts of a commit leaves its leases orphaned.
+   */
+  leaseHolder(lease: string): Promise<{ leaseId: string; changeId: string; at: string } | null>;
+  /** Remove a lease document left by a change that was never committed. */
+  dropOrphanLease(leaseId: string): Promise<void>;
+  /** Every version of one record, oldest first. */
+  history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
+  /** Every version of every record, newest first. */
+  allHistory(opts: { since?: string; offset: number; count: number }): Promise<{ total: number; items: HistoryEntry[] }>;
 }
 
-/** One blocking-index edit of a change. */
-export type BlockingEdit = Extract<ChangeOp, { op: 'block.add' | 'block.del' }>;
-
-export interface BlockingStore {
-  add(entry: BlockingEntry): Promise<void>;
-  remove(entry: BlockingEntry): Promise<void>;
-  /** Several edits, in order, in one round trip (stores that can batch; callers fall back to add/remove). */
-  applyEdits?(edits: BlockingEdit[]): Promise<void>;
-  /** Source keys under `key`, in key order, at most `cap + 1` (more than `cap` means over-full). */
-  lookup(key: string, cap: number): Promise<string[]>;
+/** Structurally the `Outbox` port of src/events (the relay reads it). */
+export interface OutboxStore {
+  /** Events of applied changes not yet published, in seq order (so per-key order holds). */
+  pending(limit: number): Promise<OutboxEvent[]>;
+  markPublished(eventIds: string[]): Promise<void>;
 }
 
 export interface ReviewStore {
   get(id: string): Promise<StoredReview | null>;
-  put(doc: StoredReview): Promise<void>;
+  /** Idempotent (a version is never replaced by an older one). */
+  put(docs: StoredReview[]): Promise<void>;
   list(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: StoredReview[] }>;
   bySource(sourceKey: string): Promise<StoredReview[]>;
-}
-
-export interface ConstraintStore {
-  put(doc: NotAMatch): Promise<void>;
-  forSource(sourceKey: string): Promise<NotAMatch[]>;
-}
-
-export interface HistoryStore {
-  /** Idempotent on (kind, id, version). */
-  append(entry: HistoryEntry): Promise<void>;
-  list(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
-  /** Newest first. */
-  all(opts: { since?: string; offset: number; count: number }): Promise<{ total: number; items: HistoryEntry[] }>;
 }
 
 export interface TokenStore {
@@ -126,7 +110,8 @@ export interface TokenStore {
 }
 
 export interface MergeStore {
-  put(doc: MergeRecord): Promise<void>;
+  /** Idempotent (a version is never replaced by an older one). */
+  put(docs: MergeRecord[]): Promise<void>;
   get(id: string): Promise<MergeRecord | null>;
   /** The latest merge that retired `retiredId` and is not undone. */
   activeFor(retiredId: string): Promise<MergeRecord | null>;
@@ -141,59 +126,14 @@ export interface ModelStore {
   list(): Promise<Array<Omit<StoredModel, 'model'>>>;
 }
 
-export interface JournalStore {
-  /** Assign `seq` and insert in one write; throws MediatorError 'conflict' when a guard is taken. */
-  append(change: Change): Promise<Change>;
-  markApplied(id: string): Promise<void>;
-  /** Committed but not applied changes, oldest first. */
-  unapplied(limit: number): Promise<Change[]>;
-  /** A change in flight (committed, not yet finished); null once finished or never committed. */
-  get(id: string): Promise<Change | null>;
-  /**
-   * Move up to `limit` finished changes (applied, every event published) out of the journal. Stores
-   * retire a change as it finishes; this finishes a move a crash interrupted and moves the backlog
-   * of a journal written before changes were retired.
-   * @returns how many were moved
-   */
-  retireFinished(limit: number): Promise<number>;
-}
-
-/** Structurally the `Outbox` port of src/events (the relay reads it). */
-export interface OutboxStore {
-  /** Events of applied changes not yet published, in journal order (so per-key order holds). */
-  pending(limit: number): Promise<OutboxEvent[]>;
-  markPublished(eventIds: string[]): Promise<void>;
-}
-
-export interface ClaimStore {
-  /** Take the lease on `key` if free or expired; true when `owner` now holds it. */
-  tryAcquire(key: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;
-  /**
-   * `tryAcquire` for every key, in one round trip where the store can (optional); returns the keys
-   * `owner` now holds.
-   */
-  tryAcquireMany?(keys: string[], owner: string, expiresAt: Date, now: Date): Promise<string[]>;
-  release(keys: string[], owner: string): Promise<void>;
-}
-
-export interface PatientSearchStore {
-  search(query: PatientQuery): Promise<PatientSearchResult>;
-}
-
 /** Everything the registry persists. */
 export interface RegistryStore {
-  sources: SourceStore;
-  goldens: GoldenStore;
-  xref: XrefStore;
-  blocking: BlockingStore;
-  reviews: ReviewStore;
-  constraints: ConstraintStore;
-  history: HistoryStore;
-  tokens: TokenStore;
-  merges: MergeStore;
-  models: ModelStore;
-  journal: JournalStore;
+  records: RecordStore;
+  changes: ChangeLog;
   outbox: OutboxStore;
-  claims: ClaimStore;
-  patients: PatientSearchStore;
+  reviews: ReviewStore;
+  merges: MergeStore;
+  tokens: TokenStore;
+  models: ModelStore;
 }
+

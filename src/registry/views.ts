@@ -10,7 +10,7 @@ import type { StoredGolden, StoredReview, StoredSource } from './store';
  * @param s - stored source record
  */
 export function publicSource(s: StoredSource): SourceRecord {
-  const { search: _search, receivedAt: _receivedAt, ...rest } = s;
+  const { search: _search, receivedAt: _receivedAt, keys: _keys, rf: _rf, contentHash: _hash, notAMatch: _nm, seq: _seq, ...rest } = s;
   return rest;
 }
 
@@ -19,7 +19,7 @@ export function publicSource(s: StoredSource): SourceRecord {
  * @param g - stored golden record
  */
 export function publicGolden(g: StoredGolden): GoldenRecord {
-  const { search: _search, stewardPatch: _patch, extraIdentifiers: _extra, xrefKeys: _xref, ...rest } = g;
+  const { search: _search, stewardPatch: _patch, extraIdentifiers: _extra, xrefKeys: _xref, members: _members, seq: _seq, ...rest } = g;
   return rest;
 }
 

@@ -9,8 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LiveSettings } from '../config/live';
 import type { Patient } from 'fhir/r4';
-import type { NcrChannel } from '../channels/ncr/adapter';
-import type { ChannelName, InboundChannel, SourceName } from '../channels/ports';
+import type { ChannelName, InboundChannel, OutboundRegistry, SourceName } from '../channels/ports';
 import { CHANNEL_NAMES } from '../channels/ports';
 import { MediatorError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -38,7 +37,7 @@ export interface ChannelSet {
   /** Poll interval per enabled channel (ms). */
   intervals: Map<ChannelName, number>;
   /** The national registry channel, when enabled (asked on a `$match` miss). */
-  ncr?: NcrChannel;
+  ncr?: OutboundRegistry;
   concurrency: number;
 }
 
@@ -184,7 +183,7 @@ export class ChannelManager {
    */
   async askRegistryOnMiss(probe: Patient, actor: Actor, sink: OrchestrationSink = discardOrchestration): Promise<boolean> {
     const ncr = this.set.ncr;
-    if (!ncr?.settings.queryOnMatchMiss) return false;
+    if (!ncr?.queryOnMatchMiss) return false;
     try {
       const records = await ncr.recordsMatching(probe, sink);
       if (records.length === 0) return false;

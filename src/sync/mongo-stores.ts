@@ -6,7 +6,7 @@
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import type { OutboxEvent } from '../core/types';
-import { escapeRegex } from '../registry/mongo/search-query';
+import { escapeRegex } from '../storage/regex';
 import { isDuplicateKey, upsertOnce } from '../storage/errors';
 import { deadLetterEvent, deadLetterId, newDeadLetter } from './dead-letters';
 import type { ChannelEventStore, ChannelStateStore, DeadLetter, DeadLetterStore, FailureQuery, NewDeadLetter, SyncRun, SyncRunStore } from './ports';

@@ -8,8 +8,9 @@
  * cursor.
  */
 import { createHash } from 'node:crypto';
-import type { NcrChannel } from '../channels/ncr/adapter';
-import { outboundPatient } from '../channels/ncr/adapter';
+import type { Patient } from 'fhir/r4';
+import { MPI_ID_SYSTEM } from '../channels/ports';
+import type { OutboundRegistry } from '../channels/ports';
 import { UpstreamError } from '../channels/upstream-error';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
@@ -34,6 +35,19 @@ export interface NcrJobDeps {
   safetyWindowMs?: number;
 }
 
+/**
+ * A golden Patient as the registry receives it: no local id, meta or links, no identifier in the
+ * registry's own system, and the MPI ID as the internal id.
+ * @param mpiId - the golden record's MPI ID
+ * @param golden - its computed Patient
+ * @param ownSystem - the registry's identifier system
+ */
+export function outboundPatient(mpiId: string, golden: Patient, ownSystem: string): Patient {
+  const { id: _id, meta: _meta, link: _link, text: _text, ...rest } = golden;
+  const identifier = [{ use: 'official' as const, system: MPI_ID_SYSTEM, value: mpiId }, ...(golden.identifier ?? []).filter((i) => i.system !== ownSystem && i.system !== MPI_ID_SYSTEM)];
+  return { ...rest, resourceType: 'Patient', identifier };
+}
+
 const entryKey = (e: HistoryEntry): string => `${e.kind}|${e.id}|${e.version}`;
 const hashOf = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
 
@@ -56,11 +70,11 @@ async function oldestAfter(registry: RegistryService, at: HistoryPosition, pageS
  * @param channel - the registry channel
  * @param deps - registry, channel state, dead letters, clock
  */
-export function ncrJob(channel: NcrChannel, deps: NcrJobDeps): ChannelJob {
+export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob {
   async function sendOne(mpiId: string, ctx: StepContext, counts: SyncCounts): Promise<void> {
     const found = await deps.registry.getGolden(mpiId);
     if (!found || found.redirectedFrom || found.golden.status !== 'active') return;
-    const patient = outboundPatient(mpiId, found.golden.patient, channel.settings.identifierSystem);
+    const patient = outboundPatient(mpiId, found.golden.patient, channel.identifierSystem);
     const hash = hashOf(patient);
     const sent = await deps.state.get<{ hash: string; registryId?: string }>('ncr', `sent:${mpiId}`);
     counts.received += 1;
@@ -86,7 +100,7 @@ export function ncrJob(channel: NcrChannel, deps: NcrJobDeps): ChannelJob {
 
   async function crossReference(mpiId: string, registryId: string, actor: Actor): Promise<void> {
     try {
-      await deps.registry.addIdentifier(mpiId, { system: channel.settings.identifierSystem, value: registryId }, actor);
+      await deps.registry.addIdentifier(mpiId, { system: channel.identifierSystem, value: registryId }, actor);
     } catch (err) {
       // The registry put this person with another of ours: a steward decides (the entry says which).
       if (err instanceof MediatorError && err.code === 'conflict') throw new MediatorError('conflict', `the national registry's id ${registryId} is cross-referenced on another golden record (${String(err.details.mpiId)})`);
@@ -100,7 +114,7 @@ export function ncrJob(channel: NcrChannel, deps: NcrJobDeps): ChannelJob {
     async step(_scope, position, ctx): Promise<StepResult> {
       const at = (position as HistoryPosition | null) ?? { seen: [] };
       const cutoff = new Date(deps.now().getTime() - (deps.safetyWindowMs ?? 60_000)).toISOString();
-      const page = await oldestAfter(deps.registry, at, channel.settings.pageSize);
+      const page = await oldestAfter(deps.registry, at, channel.pageSize);
       const ready = page.filter((e) => e.at <= cutoff);
       const counts = zeroCounts();
       const goldens = [...new Set(ready.filter((e) => e.kind === 'golden').map((e) => e.id))];
@@ -109,7 +123,7 @@ export function ncrJob(channel: NcrChannel, deps: NcrJobDeps): ChannelJob {
       });
       const last = ready.at(-1)?.at;
       const next: HistoryPosition = last === undefined ? at : { since: last, seen: [...(last === at.since ? at.seen : []), ...ready.filter((e) => e.at === last).map(entryKey)] };
-      return { position: next, more: ready.length === page.length && page.length >= channel.settings.pageSize, counts };
+      return { position: next, more: ready.length === page.length && page.length >= channel.pageSize, counts };
     },
   };
 }

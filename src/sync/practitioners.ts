@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
 import type { Actor, OutboxEvent } from '../core/types';
-import { PRACTITIONER_PATIENT_URL } from '../fhir/extensions';
-import type { PractitionerStore } from '../fhir/practitioner-port';
+import { PRACTITIONER_PATIENT_URL } from '../practitioners/port';
+import type { PractitionerStore } from '../practitioners/port';
 import type { RegistryService } from '../registry/ports';
 import type { PractitionerIngest, RecordOutcome } from './ingest';
 import type { ChannelEventStore } from './ports';

@@ -2,7 +2,6 @@ import { createApp } from '../../src/app';
 import type { App, AppOverrides } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { InMemoryEventPublisher } from '../../src/events/memory';
-import { buildRegistryModule } from '../../src/registry-module';
 import { memoryLogger } from './silent-logger';
 
 /** Development configuration for tests, with overrides. */
@@ -16,7 +15,7 @@ export interface TestApp extends App {
 }
 
 /**
- * The whole app on memory twins (registry store, event publisher), not listening: drive it with
+ * The whole app on memory twins (every store, the event publisher), not listening: drive it with
  * `app.server.inject`. Call `app.stop()` after.
  * @param env - configuration overrides
  * @param overrides - replace further parts
@@ -25,8 +24,7 @@ export async function buildTestApp(env: Record<string, string> = {}, overrides: 
   const config = testConfig(env);
   const { logger, lines } = memoryLogger();
   const publisher = new InMemoryEventPublisher();
-  const registry = buildRegistryModule({ config, logger, db: null });
-  const app = await createApp(config, { logger, publisher, registry, listen: false, ...overrides });
+  const app = await createApp(config, { logger, publisher, storage: 'memory', listen: false, ...overrides });
   await app.start();
   return Object.assign(app, { published: publisher.published, logLines: lines });
 }

@@ -20,6 +20,18 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * A port whose neighbour is free too (the broker's controller listens on port + 1), away from the
+ * stack's default ports and from other checkouts' stacks, which use 19xxx/27xxx.
+ */
+export async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 32000 + 2 * Math.floor(Math.random() * 3000);
+    if (!(await portOpen(port)) && !(await portOpen(port + 1))) return port;
+  }
+  throw new Error('no free port pair for a private Kafka broker');
+}
+
 /** A broker on `port` whose process the test controls. */
 export class PrivateKafka {
   private proc: ChildProcess | null = null;

@@ -8,13 +8,11 @@ import type { Patient } from 'fhir/r4';
 import type { LiveSettings } from '../../config/live';
 import type { OrchestrationSink } from '../../core/orchestration';
 import type { UpstreamClient } from '../http';
-import type { InboundRecord } from '../ports';
+import { MPI_ID_SYSTEM } from '../ports';
+import type { InboundRecord, OutboundRegistry, RegistryWriteResult } from '../ports';
 import { ncrSourceRecordSystem } from '../../transforms/settings';
 import { NcrClient } from './client';
-import type { NcrWriteResult } from './client';
 
-/** The identifier system of MPI IDs (the golden record's own id, sent as the registry's internal id). */
-export const MPI_ID_SYSTEM = 'urn:passerelle:mpi-id';
 /** OpenCR's tag of its golden records (no demographics: never taken in). */
 const GOLDEN_TAG = '5c827da5-4858-4f3d-a50c-62ece001efea';
 
@@ -35,30 +33,23 @@ export function ncrSettingsOf(live: LiveSettings): NcrSettings | null {
   return { pageSize: live.ncrPageSize, identifierSystem: live.ncrIdentifierSystem, queryOnMatchMiss: live.ncrQueryOnMatchMiss };
 }
 
-/**
- * A golden Patient as the registry receives it: no local id, meta or links, no identifier in the
- * registry's own system, and the MPI ID as the internal id.
- * @param mpiId - the golden record's MPI ID
- * @param golden - its computed Patient
- * @param ownSystem - the registry's identifier system
- */
-export function outboundPatient(mpiId: string, golden: Patient, ownSystem: string): Patient {
-  const { id: _id, meta: _meta, link: _link, text: _text, ...rest } = golden;
-  const identifier = [{ use: 'official' as const, system: MPI_ID_SYSTEM, value: mpiId }, ...(golden.identifier ?? []).filter((i) => i.system !== ownSystem && i.system !== MPI_ID_SYSTEM)];
-  return { ...rest, resourceType: 'Patient', identifier };
-}
-
 /** The national registry as a channel. */
-export class NcrChannel {
+export class NcrChannel implements OutboundRegistry {
   readonly name = 'ncr' as const;
+  readonly identifierSystem: string;
+  readonly pageSize: number;
+  readonly queryOnMatchMiss: boolean;
   private readonly client: NcrClient;
 
   /**
    * @param http - the upstream client (base URL = the registry's FHIR base)
    * @param settings - the registry settings
    */
-  constructor(http: UpstreamClient, readonly settings: NcrSettings) {
+  constructor(http: UpstreamClient, settings: NcrSettings) {
     this.client = new NcrClient(http);
+    this.identifierSystem = settings.identifierSystem;
+    this.pageSize = settings.pageSize;
+    this.queryOnMatchMiss = settings.queryOnMatchMiss;
   }
 
   /**
@@ -67,7 +58,7 @@ export class NcrChannel {
    * @param patient - the outbound Patient (outboundPatient)
    * @param sink - orchestration sink
    */
-  send(mpiId: string, patient: Patient, sink: OrchestrationSink): Promise<NcrWriteResult> {
+  send(mpiId: string, patient: Patient, sink: OrchestrationSink): Promise<RegistryWriteResult> {
     return this.client.upsertByIdentifier(MPI_ID_SYSTEM, mpiId, patient, sink);
   }
 
@@ -83,7 +74,7 @@ export class NcrChannel {
     const found = await this.client.search(query, sink);
     return found.filter((p) => !(p.meta?.tag ?? []).some((t) => t.code === GOLDEN_TAG)).map((p) => ({
       channel: 'ncr', resourceType: 'Patient', deleted: false, mapping: 'ncr-patient', payload: p,
-      ...(p.id ? { resourceId: p.id, sourceIdentifier: { system: ncrSourceRecordSystem(this.settings.identifierSystem), value: p.id } } : {}),
+      ...(p.id ? { resourceId: p.id, sourceIdentifier: { system: ncrSourceRecordSystem(this.identifierSystem), value: p.id } } : {}),
     }));
   }
 }

@@ -7,13 +7,8 @@
 import type { Bundle, Patient } from 'fhir/r4';
 import type { OrchestrationSink } from '../../core/orchestration';
 import type { UpstreamClient } from '../http';
+import type { RegistryWriteResult } from '../ports';
 
-/** What a write gave back. */
-export interface NcrWriteResult {
-  patient?: Patient;
-  /** The registry's own golden-record id (CRUID), from `LocationCRUID` or the `refer` link. */
-  registryId?: string;
-}
 
 /** The registry's id of the person: `LocationCRUID`, else the stored Patient's `refer` link. */
 function registryIdOf(headers: Record<string, string>, patient: Patient | undefined): string | undefined {
@@ -34,7 +29,7 @@ export class NcrClient {
    * @param patient - the Patient
    * @param sink - orchestration sink
    */
-  async upsertByIdentifier(system: string, value: string, patient: Patient, sink: OrchestrationSink): Promise<NcrWriteResult> {
+  async upsertByIdentifier(system: string, value: string, patient: Patient, sink: OrchestrationSink): Promise<RegistryWriteResult> {
     const res = await this.http.request<Patient | undefined>({
       method: 'PUT', path: 'Patient', query: { identifier: `${system}|${value}` }, body: patient, contentType: 'application/fhir+json', name: 'National registry Patient update',
     }, sink);

@@ -5,7 +5,7 @@
  */
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
-import { jsonClone } from '../json-clone';
+import { jsonClone } from '../../core/json-clone';
 
 type Obj = Record<string, unknown>;
 

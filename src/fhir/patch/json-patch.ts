@@ -3,7 +3,7 @@
  * pointers. Works on a deep copy; any failure throws an `invalid` (or 422-like `precondition`) error.
  */
 import { MediatorError } from '../../core/errors';
-import { jsonClone } from '../json-clone';
+import { jsonClone } from '../../core/json-clone';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

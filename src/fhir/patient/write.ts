@@ -53,7 +53,8 @@ export async function storePatient(ctx: FhirContext, patient: Patient, actor: Ac
     actor,
     expectedVersion: existing ? (version ?? existing.version) : undefined,
   });
-  const isNew = !existing && r.outcome !== 'updated' && r.outcome !== 'unchanged';
+  // Created by this request: its first version. A racer that lost the creation updated it (version 2+).
+  const isNew = !existing && r.source.version === 1 && r.outcome !== 'unchanged';
   if (!link) return result(ctx, r, isNew);
   await mergeByLink(ctx.registry, r.source.goldenId, link, actor);
   const source = (await ctx.registry.getSourceById(r.source.id)) ?? r.source;

@@ -2,10 +2,9 @@
  * MongoDB client store for the token endpoint and the clients CLI; `_id` = client id (unique).
  */
 import type { Collection, Db } from 'mongodb';
-import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
+import { isDuplicateKey } from '../../storage/errors';
 import type { ClientRecord, ClientStore } from './clients';
-import { createMongoClient } from '../../storage/mongo-client';
 
 type ClientDoc = Omit<ClientRecord, 'clientId' | 'jwks'> & { _id: string; jwks?: string };
 
@@ -44,7 +43,7 @@ export class MongoClientStore implements ClientStore {
     try {
       await this.col.insertOne(toDoc(client));
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === 11000) throw new MediatorError('conflict', 'A client with this id already exists');
+      if (isDuplicateKey(err)) throw new MediatorError('conflict', 'A client with this id already exists');
       throw err;
     }
   }
@@ -63,13 +62,3 @@ export class MongoClientStore implements ClientStore {
   }
 }
 
-/**
- * Open a client store on its own connection (the clients CLI); call `close()` when done.
- * @param uri - MONGODB_URI
- * @param dbName - MONGODB_DB
- */
-export async function openMongoClientStore(uri: string, dbName: string): Promise<{ store: MongoClientStore; close(): Promise<void> }> {
-  const client = createMongoClient(uri, { appName: 'passerelle-clients-cli' });
-  await client.connect();
-  return { store: new MongoClientStore(client.db(dbName)), close: () => client.close() };
-}

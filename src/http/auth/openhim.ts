@@ -1,8 +1,13 @@
 /**
  * Identify a request by OpenHIM's client id (`X-OpenHIM-ClientID`) — only when the deployment turned
- * it on and the request proves it came through OpenHIM: the shared-secret header that the OpenHIM
- * channel route sets, or a mutual-TLS peer certificate from an allowed subject. The client id must
- * also be registered (authMethod `openhim`); its scopes come from that registration.
+ * it on and the request proves it came through OpenHIM: the shared secret, or a mutual-TLS peer
+ * certificate from an allowed subject. The client id must also be registered (authMethod `openhim`);
+ * its scopes come from that registration.
+ *
+ * Core's routes cannot add headers; what they can send is Basic auth (a route's `username` and
+ * `password`). So the secret is accepted as the Basic password of the route, or in the secret header
+ * from a proxy that sets it. A request Core routes without a client of its own (a polling channel's
+ * run, a public channel) acts as the client the route's username names.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -27,6 +32,18 @@ function sameSecret(presented: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * The username and password of a Basic Authorization header, if that is what it holds.
+ * @param header - the Authorization header
+ */
+function routeCredentials(header: string): { username: string; password: string } | null {
+  const m = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(header);
+  if (!m?.[1]) return null;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } : null;
+}
+
 function provenByTls(request: Request, subjects: string[]): boolean {
   const socket = request.raw.req.socket as Partial<TLSSocket>;
   if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return false;
@@ -41,9 +58,11 @@ function provenByTls(request: Request, subjects: string[]): boolean {
  * @param opts - trust settings and the client store
  */
 export async function openhimPrincipal(request: Request, opts: OpenhimTrustOptions): Promise<Principal | null> {
-  const clientId = request.headers[OPENHIM_CLIENT_HEADER];
+  const authorization: unknown = request.headers.authorization;
+  const route = typeof authorization === 'string' ? routeCredentials(authorization) : null;
+  const clientId = request.headers[OPENHIM_CLIENT_HEADER] ?? route?.username;
   if (typeof clientId !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(clientId)) return null;
-  const secret = request.headers[OPENHIM_SECRET_HEADER];
+  const secret = request.headers[OPENHIM_SECRET_HEADER] ?? route?.password;
   const proven = (opts.sharedSecret !== undefined && typeof secret === 'string' && sameSecret(secret, opts.sharedSecret))
     || (opts.trustedCertSubjects !== undefined && provenByTls(request, opts.trustedCertSubjects));
   if (!proven) return null;

@@ -53,9 +53,10 @@ function unauthorized(request: Request, invalidToken: boolean): MediatorError {
 async function identify(request: Request, opts: AuthOptions): Promise<Principal | MediatorError> {
   if (opts.mode === 'none') return DEV_PRINCIPAL;
   const header = request.headers.authorization;
-  if (header === undefined) {
+  // Without a bearer token, only OpenHIM's proof of origin (a route's Basic credentials) can identify the caller.
+  if (header === undefined || (opts.openhim && typeof header === 'string' && /^Basic /i.test(header))) {
     const viaOpenhim = opts.openhim ? await openhimPrincipal(request, opts.openhim) : null;
-    return viaOpenhim ?? unauthorized(request, false);
+    return viaOpenhim ?? unauthorized(request, header !== undefined);
   }
   const m = typeof header === 'string' ? BEARER.exec(header) : null;
   if (!m?.[1]) return unauthorized(request, true);

@@ -1,21 +1,15 @@
 /**
  * Collection names and indexes of the Mongo registry store. Unique indexes carry the invariants:
- * one document per source key / MPI ID, one MPI ID per identifier (xref `_id` and system+value), one
- * history entry per record version, one journal position per seq, one change per guard.
- * Only features FerretDB 1.24 supports: single-field and compound indexes, unique ones; no TTL,
- * no partial indexes, no unique multikey (FerretDB does not enforce it, hence the guards collection).
- *
- * Hot paths address documents by `_id` alone: FerretDB 1.24 pushes a filter down to SQL only when it
- * is exactly `{_id: <string>}` (SQLite) or plain equalities (PostgreSQL); anything else (`$in`, two
- * fields on SQLite) decodes every document of the collection in FerretDB. Neither backend uses the
- * secondary indexes below for reads, so they matter for MongoDB only; FerretDB scans in SQL.
+ * one document per source key / MPI ID / identifier (`_id` of the records collection), one source per
+ * logical id, one holder per lease key among changes in flight, one change per record version
+ * (guards). Unique indexes sit only on fields a document never changes (leases live in their own
+ * documents, deleted when released): see change-log.ts on the local stand-in.
  */
 import type { Db, IndexDescription } from 'mongodb';
-import { migrateLegacyLayout } from './keyed';
 
 /** Collection names (prefix configurable so several registries can share a database). */
-export function collectionNames(prefix = 'registry_'): Record<'sources' | 'goldens' | 'xref' | 'blocks' | 'reviews' | 'constraints' | 'history' | 'tokens' | 'merges' | 'models' | 'journal' | 'bodies' | 'done' | 'guards' | 'counters' | 'claims', string> {
-  const names = ['sources', 'goldens', 'xref', 'blocks', 'reviews', 'constraints', 'history', 'tokens', 'merges', 'models', 'journal', 'bodies', 'done', 'guards', 'counters', 'claims'] as const;
+export function collectionNames(prefix = 'registry_'): Record<'records' | 'changes' | 'reviews' | 'merges' | 'tokens' | 'models', string> {
+  const names = ['records', 'changes', 'reviews', 'merges', 'tokens', 'models'] as const;
   return Object.fromEntries(names.map((n) => [n, `${prefix}${n}`])) as ReturnType<typeof collectionNames>;
 }
 
@@ -33,36 +27,27 @@ const SEARCH: IndexDescription[] = [
 ];
 
 const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription[]> = {
-  sources: [{ key: { id: 1 }, unique: true }, ...SEARCH],
-  goldens: [...SEARCH],
-  xref: [{ key: { system: 1, value: 1 }, unique: true }, { key: { mpiId: 1 } }],
-  blocks: [],
+  records: [{ key: { keys: 1, rf: 1 } }, { key: { id: 1 }, unique: true, sparse: true }, { key: { k: 1, _id: 1 } }, ...SEARCH],
+  changes: [
+    { key: { leases: 1 }, unique: true, sparse: true },
+    { key: { guards: 1 }, unique: true, sparse: true },
+    { key: { t: 1, at: 1 } },
+    { key: { pending: 1, seq: 1 }, sparse: true },
+    { key: { 'history.ref': 1, seq: 1 } },
+    { key: { t: 1, seq: -1 } },
+  ],
   reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }],
-  constraints: [{ key: { sourceKey: 1, mpiId: 1 }, unique: true }],
-  history: [{ key: { kind: 1, id: 1, version: 1 }, unique: true }, { key: { at: -1 } }],
-  tokens: [{ key: { mpiId: 1 } }],
   merges: [{ key: { retiredId: 1, at: -1 } }],
+  tokens: [{ key: { mpiId: 1 } }],
   models: [{ key: { active: 1 } }],
-  journal: [{ key: { seq: 1 }, unique: true }, { key: { applied: 1, seq: 1 } }, { key: { published: 1, seq: 1 } }, { key: { unpublished: 1 } }],
-  bodies: [],
-  done: [{ key: { at: -1 } }],
-  guards: [],
-  counters: [],
-  claims: [],
 };
 
 /**
- * Create every index of the registry store and move data of the previous layout (idempotent).
+ * Create every index of the registry store (idempotent).
  * @param db - the database
  * @param prefix - collection name prefix
  */
 export async function ensureIndexes(db: Db, prefix = 'registry_'): Promise<void> {
   const names = collectionNames(prefix);
-  for (const [coll, indexes] of Object.entries(INDEXES) as Array<[keyof typeof names, IndexDescription[]]>) {
-    // One index per command: FerretDB 1.24 panics on a multi-index createIndexes when they exist.
-    for (const { key, ...options } of indexes) {
-      await db.collection(names[coll]).createIndex({ ...(key as Record<string, 1 | -1>) }, options);
-    }
-  }
-  await migrateLegacyLayout(db, names, `${prefix}blocking`);
+  await Promise.all(Object.entries(INDEXES).map(([coll, indexes]) => db.collection(names[coll as keyof typeof names]).createIndexes(indexes)));
 }

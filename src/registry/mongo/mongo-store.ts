@@ -1,52 +1,89 @@
 /**
- * MongoDB / FerretDB adapter of the registry store: the only module importing the driver (with
- * journal.ts, indexes.ts, search-query.ts, backend.ts beside it). Record documents are written "if
- * newer" (backend.ts), so re-applying a journal change never moves a record back in time.
- * Documents go through JSON first: no `undefined` (the driver would store null), and the raw
- * received payload is kept as a JSON string (it may contain nested arrays, which FerretDB rejects).
+ * MongoDB adapter of the registry store (with records.ts, change-log.ts, indexes.ts and
+ * search-query.ts beside it): the only registry module importing the driver. Documents go through
+ * JSON first, so no `undefined` is stored (the driver would store null).
  */
-import type { Collection, Db, Document } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
+import { MongoBulkWriteError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
-import type { HistoryEntry, PatientQuery, PatientSearchResult } from '../ports';
-import { searchComparator } from '../search-fields';
-import type { RegistryStore, StoredGolden, StoredModel, StoredSource } from '../store';
+import { DUPLICATE_KEY } from '../../storage/errors';
+import type { RegistryStore, StoredModel } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
-import { mongoClaims, mongoJournal, mongoOutbox } from './journal';
-import { isDuplicateKey, upsertOnce } from '../../storage/errors';
-import { deleteIfStill, findByIds, pointFiltersOnly, putIfNewer } from './backend';
-import { mongoBlocking, xrefId } from './keyed';
-import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
+import { mongoChangeLog } from './change-log';
+import { mongoRecords } from './records';
 
 export { ensureIndexes };
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const noId = { projection: { _id: 0 } };
 
-function strip<T>(d: (T & { _id?: unknown }) | null): T | null {
-  if (!d) {
-    return null;
+/**
+ * Write each document unless a version at least as new is stored (idempotent), in one command.
+ * @param coll - the collection
+ * @param docs - documents with their id and version
+ */
+async function putAllIfNewer(coll: Collection<Document>, docs: Array<{ id: string; version: number; doc: object }>): Promise<void> {
+  if (docs.length === 0) return;
+  const ops: Array<AnyBulkWriteOperation<Document>> = docs.map((d) => ({
+    replaceOne: { filter: { _id: d.id as never, version: { $lt: d.version } }, replacement: plain(d.doc), upsert: true },
+  }));
+  try {
+    await coll.bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    const errors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+    if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
   }
-  const { _id: _ignored, ...rest } = d;
-  return rest as T;
 }
 
-function sourceToDoc(s: StoredSource): Document {
-  const { received, ...rest } = plain(s);
-  return { _id: s.key, ...rest, ...(received !== undefined ? { receivedJson: JSON.stringify(received) } : {}) };
+function toModel(d: Document | null): StoredModel | null {
+  return d ? { version: String(d.version), createdAt: String(d.createdAt), active: d.active === true, model: JSON.parse(String(d.modelJson)) as StoredModel['model'] } : null;
 }
 
-function docToSource(d: Document | null): StoredSource | null {
-  if (!d) {
-    return null;
-  }
-  const { _id: _ignored, receivedJson, ...rest } = d;
-  return { ...(rest as StoredSource), ...(typeof receivedJson === 'string' ? { received: JSON.parse(receivedJson) as unknown } : {}) };
+function modelStore(models: Collection<Document>): RegistryStore['models'] {
+  return {
+    put: async (doc) => {
+      const stored = { version: doc.version, createdAt: doc.createdAt, active: doc.active, modelJson: JSON.stringify(doc.model) };
+      await models.replaceOne({ _id: doc.version as never }, stored, { upsert: true });
+    },
+    get: async (v) => toModel(await models.findOne({ _id: v as never })),
+    active: async () => toModel(await models.findOne({ active: true })),
+    activate: async (version) => {
+      if (!(await models.findOne({ _id: version as never }))) throw new MediatorError('not-found', 'unknown model version');
+      await models.updateOne({ _id: version as never }, { $set: { active: true } });
+      await models.updateMany({ _id: { $ne: version as never }, active: true }, { $set: { active: false } });
+    },
+    list: async () => (await models.find({}, { projection: { _id: 0, modelJson: 0 } }).sort({ createdAt: 1 }).toArray()) as never,
+  };
 }
 
-/** One kind's page of a Patient search, with the total count of matches. */
-async function searchKind(coll: Collection<Document>, q: PatientQuery, limit: number): Promise<{ total: number; docs: Document[] }> {
-  const filter = toMongoFilter(q);
-  const [total, docs] = await Promise.all([coll.countDocuments(filter), coll.find(filter).sort(toMongoSort(q)).limit(limit).toArray()]);
-  return { total, docs };
+function reviewStore(reviews: Collection<Document>): RegistryStore['reviews'] {
+  return {
+    get: async (rid) => (await reviews.findOne({ _id: rid as never }, noId)) as never,
+    put: (docs) => putAllIfNewer(reviews, docs.map((d) => ({ id: d.id, version: d.version, doc: d }))),
+    list: async (f) => {
+      const filter: Document = {};
+      if (f.state) filter.state = { $eq: f.state };
+      if (f.sourceSystem) filter.sourceSystem = { $eq: f.sourceSystem };
+      if (f.olderThan) filter.createdAt = { $lt: f.olderThan };
+      const [total, items] = await Promise.all([reviews.countDocuments(filter), reviews.find(filter, noId).sort({ createdAt: 1, _id: 1 }).skip(f.offset).limit(f.count).toArray()]);
+      return { total, items: items as never };
+    },
+    bySource: async (sourceKey) => (await reviews.find({ sourceKey }, noId).toArray()) as never,
+  };
+}
+
+function tokenStore(tokens: Collection<Document>): RegistryStore['tokens'] {
+  return {
+    insert: async (doc) => {
+      await tokens.insertOne({ _id: doc.hash as never, ...plain(doc) });
+    },
+    get: async (hash) => (await tokens.findOne({ _id: hash as never }, noId)) as never,
+    revoke: async (hash, at) => {
+      const found = await tokens.findOne({ _id: hash as never });
+      if (found && !found.revokedAt) await tokens.updateOne({ _id: hash as never, revokedAt: { $exists: false } }, { $set: { revokedAt: at } });
+      return found !== null;
+    },
+  };
 }
 
 /**
@@ -57,140 +94,19 @@ async function searchKind(coll: Collection<Document>, q: PatientQuery, limit: nu
 export function createMongoRegistryStore(db: Db, prefix = 'registry_'): RegistryStore {
   const n = collectionNames(prefix);
   const c = (name: string): Collection<Document> => db.collection(name);
-  const sources = c(n.sources);
-  const goldens = c(n.goldens);
-  const xref = c(n.xref);
-  const reviews = c(n.reviews);
-  const history = c(n.history);
-  const models = c(n.models);
-  const noId = { projection: { _id: 0 } };
-  const id = (v: string): Document['_id'] => v;
-  const put = async (coll: Collection<Document>, key: string, doc: Document, version: number): Promise<void> => putIfNewer(coll, key, doc, version, await pointFiltersOnly(db));
-
+  const { changes, outbox } = mongoChangeLog(c(n.changes));
+  const merges = c(n.merges);
   return {
-    sources: {
-      get: async (key) => docToSource(await sources.findOne({ _id: id(key) })),
-      getById: async (sid) => docToSource(await sources.findOne({ id: sid })),
-      getMany: async (keys) => (await findByIds(sources, keys, await pointFiltersOnly(db))).map((d) => docToSource(d) as StoredSource),
-      byIdentifier: async (ref, limit) =>
-        (await sources.find(identifierFilter(ref)).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
-      page: async (afterKey, limit) =>
-        (await sources.find(afterKey === null ? {} : { _id: { $gt: id(afterKey) } }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
-      count: () => sources.countDocuments({}),
-      put: (doc) => put(sources, doc.key, sourceToDoc(doc), doc.version),
-    },
-    goldens: {
-      get: async (mpiId) => strip<StoredGolden>((await goldens.findOne({ _id: id(mpiId) })) as StoredGolden | null),
-      getMany: async (ids) => (await findByIds(goldens, ids, await pointFiltersOnly(db))).map((d) => strip<StoredGolden>(d as StoredGolden) as StoredGolden),
-      put: (doc) => put(goldens, doc.mpiId, { _id: id(doc.mpiId), ...plain(doc) }, doc.version),
-    },
-    xref: {
-      get: async (ref) => (await xref.findOne({ _id: id(xrefId(ref.system, ref.value)) }, noId)) as never,
-      byMpiId: async (mpiId) => (await xref.find({ mpiId }, noId).toArray()) as never,
-      put: async (e) => {
-        // Most identifiers are new: try the cheap insert, move an existing one with an update.
-        try {
-          await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          await upsertOnce(() => xref.updateOne({ _id: id(xrefId(e.system, e.value)) }, { $set: { system: e.system, value: e.value, mpiId: e.mpiId } }, { upsert: true }));
-        }
-      },
-      insert: async (e) => {
-        try {
-          await xref.insertOne({ _id: id(xrefId(e.system, e.value)), system: e.system, value: e.value, mpiId: e.mpiId });
-        } catch (err) {
-          throw isDuplicateKey(err) ? new MediatorError('conflict', 'identifier already cross-referenced', { system: e.system }) : err;
-        }
-      },
-      remove: async (e) => deleteIfStill(xref, xrefId(e.system, e.value), 'mpiId', e.mpiId, await pointFiltersOnly(db)),
-    },
-    blocking: mongoBlocking(db.collection(n.blocks)),
-    reviews: {
-      get: async (rid) => (await reviews.findOne({ _id: id(rid) }, noId)) as never,
-      put: (doc) => put(reviews, doc.id, { _id: id(doc.id), ...plain(doc) }, doc.version),
-      list: async (f) => {
-        const filter: Document = {};
-        if (f.state) filter.state = { $eq: f.state };
-        if (f.sourceSystem) filter.sourceSystem = { $eq: f.sourceSystem };
-        if (f.olderThan) filter.createdAt = { $lt: f.olderThan };
-        const [total, items] = await Promise.all([reviews.countDocuments(filter), reviews.find(filter, noId).sort({ createdAt: 1, _id: 1 }).skip(f.offset).limit(f.count).toArray()]);
-        return { total, items: items as never };
-      },
-      bySource: async (sourceKey) => (await reviews.find({ sourceKey }, noId).toArray()) as never,
-    },
-    constraints: {
-      put: async (doc) => {
-        await upsertOnce(() => c(n.constraints).replaceOne({ sourceKey: doc.sourceKey, mpiId: doc.mpiId }, plain(doc), { upsert: true }));
-      },
-      forSource: async (sourceKey) => (await c(n.constraints).find({ sourceKey }, noId).toArray()) as never,
-    },
-    history: {
-      append: async (e) => {
-        try {
-          await history.insertOne(plain(e));
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-      },
-      list: async (kind, hid) => (await history.find({ kind, id: hid }, noId).sort({ version: 1 }).toArray()) as unknown as HistoryEntry[],
-      all: async (o) => {
-        const filter: Document = o.since ? { at: { $gte: o.since } } : {};
-        const [total, items] = await Promise.all([history.countDocuments(filter), history.find(filter, noId).sort({ at: -1, id: -1 }).skip(o.offset).limit(o.count).toArray()]);
-        return { total, items: items as unknown as HistoryEntry[] };
-      },
-    },
-    tokens: {
-      insert: async (doc) => {
-        await c(n.tokens).insertOne({ _id: id(doc.hash), ...plain(doc) });
-      },
-      get: async (hash) => (await c(n.tokens).findOne({ _id: id(hash) }, noId)) as never,
-      revoke: async (hash, at) => {
-        const found = await c(n.tokens).findOne({ _id: id(hash) });
-        if (found && !found.revokedAt) {
-          await c(n.tokens).updateOne({ _id: id(hash), revokedAt: { $exists: false } }, { $set: { revokedAt: at } });
-        }
-        return found !== null;
-      },
-    },
+    records: mongoRecords(c(n.records)),
+    changes,
+    outbox,
+    reviews: reviewStore(c(n.reviews)),
     merges: {
-      put: async (doc) => {
-        await upsertOnce(() => c(n.merges).replaceOne({ _id: id(doc.id) }, plain(doc), { upsert: true }));
-      },
-      get: async (mid) => (await c(n.merges).findOne({ _id: id(mid) }, noId)) as never,
-      activeFor: async (retiredId) => (await c(n.merges).find({ retiredId, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1).toArray())[0] as never ?? null,
+      put: (docs) => putAllIfNewer(merges, docs.map((d) => ({ id: d.id, version: d.version, doc: d }))),
+      get: async (mid) => (await merges.findOne({ _id: mid as never }, noId)) as never,
+      activeFor: async (retiredId) => ((await merges.find({ retiredId, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1).toArray())[0] as never) ?? null,
     },
-    models: {
-      put: async (doc) => {
-        const stored = { version: doc.version, createdAt: doc.createdAt, active: doc.active, modelJson: JSON.stringify(doc.model) };
-        await upsertOnce(() => models.replaceOne({ _id: id(doc.version) }, stored, { upsert: true }));
-      },
-      get: async (v) => toModel(await models.findOne({ _id: id(v) })),
-      active: async () => toModel(await models.findOne({ active: true })),
-      activate: async (version) => {
-        if (!(await models.findOne({ _id: id(version) }))) throw new MediatorError('not-found', 'unknown model version');
-        await models.updateOne({ _id: id(version) }, { $set: { active: true } });
-        await models.updateMany({ _id: { $ne: id(version) }, active: true }, { $set: { active: false } });
-      },
-      list: async () => (await models.find({}, { projection: { _id: 0, modelJson: 0 } }).sort({ createdAt: 1 }).toArray()) as never,
-    },
-    journal: mongoJournal(db, n),
-    outbox: mongoOutbox(db, n),
-    claims: mongoClaims(db, n),
-    patients: {
-      search: async (q): Promise<PatientSearchResult> => {
-        const limit = q.offset + q.count;
-        const g = q.kind === 'source' ? { total: 0, docs: [] } : await searchKind(goldens, q, limit);
-        const s = q.kind === 'golden' ? { total: 0, docs: [] } : await searchKind(sources, q, limit);
-        const cmp = searchComparator(q);
-        const hits = [...g.docs.map((d) => ({ kind: 'golden' as const, d })), ...s.docs.map((d) => ({ kind: 'source' as const, d }))];
-        hits.sort((a, b) => cmp(a.d.search as StoredSource['search'], b.d.search as StoredSource['search']));
-        return { total: g.total + s.total, items: hits.slice(q.offset, limit).map((h) => ({ kind: h.kind, patient: h.d.patient as StoredSource['patient'] })) };
-      },
-    },
+    tokens: tokenStore(c(n.tokens)),
+    models: modelStore(c(n.models)),
   };
-}
-
-function toModel(d: Document | null): StoredModel | null {
-  return d ? { version: String(d.version), createdAt: String(d.createdAt), active: d.active === true, model: JSON.parse(String(d.modelJson)) as StoredModel['model'] } : null;
 }

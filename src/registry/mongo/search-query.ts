@@ -8,20 +8,13 @@ import { MediatorError } from '../../core/errors';
 import type { PatientQuery, StringCondition, StringMatch } from '../ports';
 import { conditionValues } from '../ports';
 import { dateRange, normalizeSearchText, normalizeTelecom, SORT_FIELD } from '../search-fields';
+import { escapeRegex } from '../../storage/regex';
 
 function str(v: unknown): string {
   if (typeof v !== 'string') {
     throw new MediatorError('invalid', 'search values must be strings');
   }
   return v;
-}
-
-/**
- * Escape every regex metacharacter.
- * @param s - literal text
- */
-export function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\\-/]/g, '\\$&');
 }
 
 function stringCond(value: unknown, match: StringMatch): Document {

@@ -1,125 +1,68 @@
 /**
- * Staged record collections of an atomic unit (see overlay.ts): sources, golden records, review
- * tasks, not-a-match constraints and merges. Writes land in an in-memory twin; reads return the
- * staged version of a record when there is one and the committed one otherwise, and lists merge
- * both, a staged version replacing its committed one.
+ * The records of an atomic unit's staging view (see overlay.ts): writes land in an in-memory twin
+ * (cross-reference removals as tombstones); reads answer with the staged version of a record when
+ * there is one and the committed one otherwise, and lookups merge both. The committed part of every
+ * lookup is remembered, so the folded change can prove at commit that nothing changed underneath.
  */
-import type { RegistryStore, StoredGolden, StoredReview, StoredSource } from '../store';
-
-type Stores = Pick<RegistryStore, 'sources' | 'goldens' | 'reviews' | 'constraints' | 'merges'>;
-type ReviewFilter = Parameters<RegistryStore['reviews']['list']>[0];
-
-const reviewMatches = (r: StoredReview, f: ReviewFilter): boolean =>
-  (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan);
-
-const reviewOrder = (a: StoredReview, b: StoredReview): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1);
+import type { LookupCheck, LookupQuery, LookupResult, RecordStore, StoredGolden, StoredSource, XrefEntry } from '../store';
+import { lookupFingerprint } from '../change-builder';
+import { stagedSearch } from './overlay-search';
+import { mergeQueries } from '../lookup-query';
 
 const byKey = (a: StoredSource, b: StoredSource): number => (a.key < b.key ? -1 : 1);
 
-function firstOf<T>(staged: T | null, committed: () => Promise<T | null>): Promise<T | null> {
-  return staged ? Promise.resolve(staged) : committed();
+/** The staging view of the records, with what the commit needs from it. */
+export interface StagedRecords {
+  store: RecordStore;
+  /** The committed results of the lookups the unit made (its check), or null when it made none. */
+  baseCheck(): LookupCheck | null;
 }
 
 /**
- * Staged sources; `latest` lists the staged versions (for searches).
- * @param base - committed store
- * @param mem - staging twin
+ * A staging view over `base`.
+ * @param base - the committed records
+ * @param mem - the staging twin
  */
-export function stagedSources(base: Stores, mem: Stores): { store: RegistryStore['sources']; latest: () => StoredSource[] } {
-  const keys = new Set<string>();
-  const latest = new Map<string, StoredSource>();
-  const store: RegistryStore['sources'] = {
-    get: async (key) => firstOf(await mem.sources.get(key), () => base.sources.get(key)),
-    getById: async (id) => firstOf(await mem.sources.getById(id), () => base.sources.getById(id)),
-    getMany: async (wanted) => {
-      const rest = wanted.filter((k) => !keys.has(k));
-      return [...(await mem.sources.getMany(wanted)), ...(rest.length > 0 ? await base.sources.getMany(rest) : [])];
+export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecords {
+  const sources = new Map<string, StoredSource>();
+  const goldens = new Map<string, StoredGolden>();
+  const xref = new Map<string, XrefEntry | null>();
+  const queries: LookupQuery[] = [];
+  const seen: string[] = [];
+  const merge = (committed: LookupResult, staged: LookupResult): LookupResult => ({
+    sources: [...committed.sources.filter((s) => !sources.has(s.key)), ...staged.sources],
+    xref: [...committed.xref.filter((e) => !xref.has(e.key)), ...staged.xref],
+  });
+  const store: RecordStore = {
+    source: async (key) => sources.get(key) ?? base.source(key),
+    sourceById: async (id) => (await mem.sourceById(id)) ?? base.sourceById(id),
+    sources: async (keys) => [...keys.flatMap((k) => (sources.has(k) ? [sources.get(k) as StoredSource] : [])), ...(await base.sources(keys.filter((k) => !sources.has(k))))],
+    golden: async (id) => goldens.get(id) ?? base.golden(id),
+    goldens: async (ids) => [...ids.flatMap((id) => (goldens.has(id) ? [goldens.get(id) as StoredGolden] : [])), ...(await base.goldens(ids.filter((id) => !goldens.has(id))))],
+    xref: async (keys) => [...keys.flatMap((k) => { const e = xref.get(k); return e ? [e] : []; }), ...(await base.xref(keys.filter((k) => !xref.has(k))))],
+    lookup: async (q) => {
+      const committed = await base.lookup(q);
+      queries.push(q);
+      seen.push(...lookupFingerprint(committed));
+      return merge(committed, await mem.lookup(q));
     },
     byIdentifier: async (id, limit) => {
-      const committed = (await base.sources.byIdentifier(id, limit + keys.size)).filter((s) => !keys.has(s.key));
-      return [...committed, ...(await mem.sources.byIdentifier(id, limit))].sort(byKey).slice(0, limit);
+      const committed = (await base.byIdentifier(id, limit + sources.size)).filter((s) => !sources.has(s.key));
+      return [...committed, ...(await mem.byIdentifier(id, limit))].sort(byKey).slice(0, limit);
     },
     page: async (afterKey, limit) => {
-      const committed = (await base.sources.page(afterKey, limit)).filter((s) => !keys.has(s.key));
-      return [...committed, ...(await mem.sources.page(afterKey, limit))].sort(byKey).slice(0, limit);
+      const committed = (await base.page(afterKey, limit)).filter((s) => !sources.has(s.key));
+      return [...committed, ...(await mem.page(afterKey, limit))].sort(byKey).slice(0, limit);
     },
-    count: async () => (await base.sources.count()) - (await base.sources.getMany([...keys])).length + keys.size,
-    put: async (doc) => {
-      keys.add(doc.key);
-      await mem.sources.put(doc);
-      latest.set(doc.key, (await mem.sources.get(doc.key)) as StoredSource);
+    countSources: async () => (await base.countSources()) - (await base.sources([...sources.keys()])).length + sources.size,
+    write: async (w) => {
+      await mem.write(w);
+      for (const s of w.sources) sources.set(s.key, (await mem.source(s.key)) as StoredSource);
+      for (const g of w.goldens) goldens.set(g.mpiId, (await mem.golden(g.mpiId)) as StoredGolden);
+      for (const e of w.xrefDel) if (((await store.xref([e.key]))[0]?.mpiId ?? e.mpiId) === e.mpiId) xref.set(e.key, null);
+      for (const e of w.xrefPut) xref.set(e.key, e);
     },
+    search: (q) => stagedSearch(base, { sources: () => [...sources.values()], goldens: () => [...goldens.values()] }, q),
   };
-  return { store, latest: () => [...latest.values()] };
-}
-
-/**
- * Staged golden records; `latest` lists the staged versions (for searches).
- * @param base - committed store
- * @param mem - staging twin
- */
-export function stagedGoldens(base: Stores, mem: Stores): { store: RegistryStore['goldens']; latest: () => StoredGolden[] } {
-  const latest = new Map<string, StoredGolden>();
-  const store: RegistryStore['goldens'] = {
-    get: async (id) => firstOf(await mem.goldens.get(id), () => base.goldens.get(id)),
-    getMany: async (ids) => {
-      const rest = ids.filter((id) => !latest.has(id));
-      return [...(await mem.goldens.getMany(ids)), ...(rest.length > 0 ? await base.goldens.getMany(rest) : [])];
-    },
-    put: async (doc) => {
-      await mem.goldens.put(doc);
-      latest.set(doc.mpiId, (await mem.goldens.get(doc.mpiId)) as StoredGolden);
-    },
-  };
-  return { store, latest: () => [...latest.values()] };
-}
-
-/**
- * Staged review tasks.
- * @param base - committed store
- * @param mem - staging twin
- */
-export function stagedReviews(base: Stores, mem: Stores): RegistryStore['reviews'] {
-  const ids = new Set<string>();
-  return {
-    get: async (id) => firstOf(await mem.reviews.get(id), () => base.reviews.get(id)),
-    put: async (doc) => {
-      ids.add(doc.id);
-      await mem.reviews.put(doc);
-    },
-    list: async (f) => {
-      const committed = await base.reviews.list({ ...f, offset: 0, count: f.offset + f.count + ids.size });
-      const mine = await mem.reviews.list({ ...f, offset: 0, count: ids.size });
-      const items = [...committed.items.filter((r) => !ids.has(r.id)), ...mine.items].sort(reviewOrder);
-      // Committed versions of staged tasks that the filter counted: their staged versions replace them.
-      const shadowed = (await Promise.all([...ids].map((id) => base.reviews.get(id)))).filter((r) => r && reviewMatches(r, f)).length;
-      return { total: committed.total - shadowed + mine.total, items: items.slice(f.offset, f.offset + f.count) };
-    },
-    bySource: async (key) => [...(await base.reviews.bySource(key)).filter((r) => !ids.has(r.id)), ...(await mem.reviews.bySource(key))],
-  };
-}
-
-/**
- * Staged not-a-match constraints and merges.
- * @param base - committed store
- * @param mem - staging twin
- */
-export function stagedDecisions(base: Stores, mem: Stores): Pick<RegistryStore, 'constraints' | 'merges'> {
-  return {
-    constraints: {
-      put: (doc) => mem.constraints.put(doc),
-      forSource: async (key) => [...(await base.constraints.forSource(key)), ...(await mem.constraints.forSource(key))],
-    },
-    merges: {
-      put: (doc) => mem.merges.put(doc),
-      get: async (id) => firstOf(await mem.merges.get(id), () => base.merges.get(id)),
-      activeFor: async (retiredId) => {
-        const committed = await base.merges.activeFor(retiredId);
-        // A staged version of the committed merge may have undone it.
-        const current = committed ? ((await mem.merges.get(committed.id)) ?? committed) : null;
-        const live = [current, await mem.merges.activeFor(retiredId)].filter((m) => m && !m.undone);
-        return live.sort((a, b) => ((a?.at ?? '') < (b?.at ?? '') ? 1 : -1))[0] ?? null;
-      },
-    },
-  };
+  return { store, baseCheck: () => (queries.length > 0 ? { queries: [mergeQueries(queries)], seen: [...new Set(seen)] } : null) };
 }

@@ -1,98 +1,103 @@
 /**
- * A staging view of the registry store for an atomic unit of work (a FHIR transaction Bundle).
+ * A staging view of the registry store for an atomic unit of work (a FHIR transaction Bundle, a
+ * page of a bulk registration).
  *
  * The registry's operations run unchanged against this view: each one commits its change to the
- * view's journal, which applies it to staged collections only. Reads answer with the base store
+ * view's own change log and applies it to staged records only. Reads answer with the base store
  * corrected by what was staged, so a later step sees an earlier one (a transaction that creates a
  * person and then updates them works). Nothing reaches the base store until `atomic.ts` folds the
- * staged changes into ONE journal change and commits it — all or nothing — or drops them.
- *
- * Claims are taken on the base store under one owner and held until the unit ends, so no other
- * registration can decide on the same blocking keys between staging and commit; the combined
- * change's version guards catch anything that slipped past an expired lease. Because a unit gathers
- * claims step by step (not in one sorted batch), two units whose steps claim shared keys in opposite
- * orders wait for each other until the claim wait runs out; both then fail with 'unavailable'
- * (503, retryable) having written nothing.
+ * staged changes into ONE change and commits it — all or nothing — or drops them. The base store's
+ * leases are taken only then; the committed part of every lookup the unit made is re-read after that
+ * commit, so a unit that raced another writer is recomputed instead of committed on stale reads.
  */
-import { MediatorError } from '../../core/errors';
 import { createMemoryRegistryStore } from '../memory/memory-store';
-import type { Change, ClaimStore, JournalStore, RegistryStore } from '../store';
-import { stagedBlocking, stagedXref } from './overlay-index';
-import { stagedDecisions, stagedGoldens, stagedReviews, stagedSources } from './overlay-records';
-import { stagedHistory, stagedPatientSearch } from './overlay-search';
+import type { Change, ChangeLog, LookupCheck, RegistryStore, StoredReview } from '../store';
+import { stagedRecords } from './overlay-records';
 
 /** A staging view and what the commit needs from it. */
 export interface StagingStore {
   store: RegistryStore;
   /** The changes committed to the view, in order. */
   changes(): Change[];
-  /** Release the claims the unit holds on the base store. */
-  releaseClaims(): Promise<void>;
+  /** The committed results of the lookups the unit made, or null when it made none. */
+  baseCheck(): LookupCheck | null;
 }
 
-function stagedClaims(base: ClaimStore, owner: string, held: Set<string>): ClaimStore {
+const newestFirst = (a: { at: string; id: string }, b: { at: string; id: string }): number => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1);
+
+function stagedChanges(base: ChangeLog, mem: ChangeLog, log: Change[]): ChangeLog {
   return {
-    tryAcquire: async (key, _owner, expiresAt, now) => {
-      if (held.has(key)) return true;
-      const ok = await base.tryAcquire(key, owner, expiresAt, now);
-      if (ok) held.add(key);
-      return ok;
+    ...mem,
+    commit: async (change) => {
+      await mem.commit(change);
+      log.push((await mem.get(change.id)) as Change);
     },
-    // Held until the unit commits or fails (releaseClaims).
-    release: async () => undefined,
+    abort: async (id) => {
+      await mem.abort(id);
+      log.splice(log.findIndex((c) => c.id === id), 1);
+    },
+    history: async (kind, id) => [...(await base.history(kind, id)), ...(await mem.history(kind, id))].sort((a, b) => a.version - b.version),
+    allHistory: async (o) => {
+      const window = { ...(o.since ? { since: o.since } : {}), offset: 0, count: o.offset + o.count };
+      const [committed, mine] = [await base.allHistory(window), await mem.allHistory(window)];
+      const items = [...committed.items, ...mine.items].sort(newestFirst).slice(o.offset, o.offset + o.count);
+      return { total: committed.total + mine.total, items };
+    },
   };
 }
 
-function stagedJournal(log: Change[]): JournalStore {
-  const guards = new Set<string>();
+function stagedReviews(base: RegistryStore['reviews'], mem: RegistryStore['reviews']): RegistryStore['reviews'] {
+  const ids = new Set<string>();
+  const matches = (r: StoredReview, f: Parameters<RegistryStore['reviews']['list']>[0]): boolean =>
+    (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan);
+  const order = (a: StoredReview, b: StoredReview): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1);
   return {
-    append: async (change) => {
-      if (change.guards.some((g) => guards.has(g))) {
-        throw new MediatorError('conflict', 'two steps of one transaction changed the same record version', { guards: change.guards });
-      }
-      change.guards.forEach((g) => guards.add(g));
-      const staged = { ...structuredClone(change), seq: log.length + 1 };
-      log.push(staged);
-      return staged;
+    get: async (id) => (await mem.get(id)) ?? base.get(id),
+    put: async (docs) => {
+      docs.forEach((d) => ids.add(d.id));
+      await mem.put(docs);
     },
-    markApplied: async () => undefined,
-    // A staged change is applied at once; recovery of the base journal is not the unit's business.
-    unapplied: async () => [],
-    get: async (id) => log.find((c) => c.id === id) ?? null,
-    retireFinished: async () => 0,
+    list: async (f) => {
+      const committed = await base.list({ ...f, offset: 0, count: f.offset + f.count + ids.size });
+      const mine = await mem.list({ ...f, offset: 0, count: ids.size });
+      const items = [...committed.items.filter((r) => !ids.has(r.id)), ...mine.items].sort(order);
+      // Committed versions of staged tasks that the filter counted: their staged versions replace them.
+      const shadowed = (await Promise.all([...ids].map((id) => base.get(id)))).filter((r) => r && matches(r, f)).length;
+      return { total: committed.total - shadowed + mine.total, items: items.slice(f.offset, f.offset + f.count) };
+    },
+    bySource: async (key) => [...(await base.bySource(key)).filter((r) => !ids.has(r.id)), ...(await mem.bySource(key))],
+  };
+}
+
+function stagedMerges(base: RegistryStore['merges'], mem: RegistryStore['merges']): RegistryStore['merges'] {
+  return {
+    put: (docs) => mem.put(docs),
+    get: async (id) => (await mem.get(id)) ?? base.get(id),
+    activeFor: async (retiredId) => {
+      const committed = await base.activeFor(retiredId);
+      // A staged version of the committed merge may have undone it.
+      const current = committed ? ((await mem.get(committed.id)) ?? committed) : null;
+      const live = [current, await mem.activeFor(retiredId)].filter((m) => m && !m.undone);
+      return live.sort((a, b) => ((a?.at ?? '') < (b?.at ?? '') ? 1 : -1))[0] ?? null;
+    },
   };
 }
 
 /**
  * Create a staging view over `base`.
  * @param base - the committed registry store
- * @param owner - the claim owner of the unit
  */
-export function createStagingStore(base: RegistryStore, owner: string): StagingStore {
+export function createStagingStore(base: RegistryStore): StagingStore {
   const mem = createMemoryRegistryStore();
   const log: Change[] = [];
-  const held = new Set<string>();
-  const sources = stagedSources(base, mem);
-  const goldens = stagedGoldens(base, mem);
+  const records = stagedRecords(base.records, mem.records);
   const store: RegistryStore = {
     ...base,
-    ...stagedDecisions(base, mem),
-    sources: sources.store,
-    goldens: goldens.store,
-    xref: stagedXref(base.xref),
-    blocking: stagedBlocking(base.blocking),
-    reviews: stagedReviews(base, mem),
-    history: stagedHistory(base.history, mem.history),
-    journal: stagedJournal(log),
-    claims: stagedClaims(base.claims, owner, held),
-    patients: stagedPatientSearch(base, { sources: sources.latest, goldens: goldens.latest }),
+    records: records.store,
+    changes: stagedChanges(base.changes, mem.changes, log),
+    outbox: mem.outbox,
+    reviews: stagedReviews(base.reviews, mem.reviews),
+    merges: stagedMerges(base.merges, mem.merges),
   };
-  return {
-    store,
-    changes: () => log,
-    releaseClaims: async () => {
-      if (held.size > 0) await base.claims.release([...held], owner);
-      held.clear();
-    },
-  };
+  return { store, changes: () => log, baseCheck: () => records.baseCheck() };
 }

@@ -3,7 +3,7 @@
  * /ready answers 503 naming Kafka, and it recovers on its own when the broker is back. A private
  * broker is used so that the shared stack is never disturbed.
  */
-import { PrivateKafka } from '../../helpers/private-kafka';
+import { PrivateKafka, freePortPair } from '../../helpers/private-kafka';
 import { buildStackApp, eventually } from '../../helpers/stack-app';
 import type { StackApp } from '../../helpers/stack-app';
 
@@ -15,12 +15,15 @@ async function readiness(s: StackApp): Promise<{ status: number; down: string[] 
 }
 
 describe('/ready follows Kafka going away and coming back', () => {
-  const kafka = new PrivateKafka(19292);
+  let kafka: PrivateKafka;
   let s: StackApp;
+  beforeAll(async () => {
+    kafka = new PrivateKafka(await freePortPair());
+  });
 
   afterAll(async () => {
     await s?.close();
-    await kafka.destroy();
+    await kafka?.destroy();
   });
 
   it('starts with the broker down, then becomes ready, then degrades and recovers', async () => {

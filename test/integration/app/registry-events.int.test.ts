@@ -1,5 +1,5 @@
 /**
- * The app against the real stack end to end: a registration is stored in FerretDB, its event is
+ * The app against the real stack end to end: a registration is stored in MongoDB, its event is
  * relayed to the real Kafka broker with the contract's headers, and a unique-index violation in
  * the cross-reference surfaces as a conflict OperationOutcome.
  */
@@ -48,18 +48,20 @@ describe('registry on the real stack', () => {
     expect(await registry.outbox.pending(10)).toEqual([]);
   });
 
-  it('maps a cross-reference unique-index violation to a 409 conflict OperationOutcome', async () => {
-    const entry = { system: 'urn:test:nid', value: 'X-1', mpiId: 'SN-DKR-26-AAAAAAAA' };
-    await registry.store.xref.insert(entry);
-    const err = await registry.store.xref.insert({ ...entry, mpiId: 'SN-DKR-26-BBBBBBBB' }).catch((e: unknown) => e);
+  it('maps a unique-index violation of the store to a 409 conflict OperationOutcome without the value', async () => {
+    const db = registry.store.records;
+    await db.write({ sources: [], goldens: [], xrefPut: [{ key: 'urn:test:nid|X-1', mpiId: 'SN-DKR-26-AAAAAAAA' }], xrefDel: [] });
+    const change = { id: 'dup-guard', seq: 1, at: new Date().toISOString(), operation: 'x', actor: { clientId: 't' }, leases: [], guards: ['g|X-1|1'], writes: { sources: [], goldens: [], xrefPut: [], xrefDel: [] }, reviews: [], merges: [], history: [], events: [], applied: true, unpublished: [] };
+    await registry.store.changes.commit(change);
+    const err = await registry.store.changes.commit({ ...change, id: 'dup-guard-2' }).catch((e: unknown) => e);
     const normalised = normaliseError(err);
     expect(normalised.info.httpStatus).toBe(409);
     expect(toOperationOutcome(normalised).issue[0]).toMatchObject({ severity: 'error', code: 'conflict' });
     expect(JSON.stringify(toOperationOutcome(normalised))).not.toContain('X-1');
-    expect((await registry.store.xref.get({ system: 'urn:test:nid', value: 'X-1' }))?.mpiId).toBe('SN-DKR-26-AAAAAAAA');
+    expect(await db.xref(['urn:test:nid|X-1'])).toEqual([{ key: 'urn:test:nid|X-1', mpiId: 'SN-DKR-26-AAAAAAAA' }]);
   });
 
-  it('concurrent FHIR conditional updates of one identifier make one source record on FerretDB', async () => {
+  it('concurrent FHIR conditional updates of one identifier make one source record on the real store', async () => {
     const url = `/fhir/Patient?identifier=${encodeURIComponent('http://dhis2.example.org/te|RACE-1')}`;
     const bodies = Array.from({ length: 6 }, (_, i) => ({ ...patient('unused'), identifier: [{ system: 'http://dhis2.example.org/te', value: 'RACE-1' }], telecom: [{ system: 'phone', value: `+22177000000${i}` }] }));
     const responses = await Promise.all(bodies.map((b) => s.app.server.inject({ method: 'PUT', url, payload: b, headers: { 'content-type': 'application/fhir+json' } })));
@@ -71,7 +73,7 @@ describe('registry on the real stack', () => {
     expect(sources).toHaveLength(1);
   });
 
-  it('two concurrent FHIR updates with the same If-Match on FerretDB: one 200, one 412', async () => {
+  it('two concurrent FHIR updates with the same If-Match on the real store: one 200, one 412', async () => {
     const json = { 'content-type': 'application/fhir+json' };
     const created = await s.app.server.inject({ method: 'POST', url: '/fhir/Patient', payload: patient('IFM-1'), headers: json });
     const id = (JSON.parse(created.payload) as { id: string }).id;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoPractitionerStore } from '../../../src/practitioners/mongo-store';
 import { practitionerStoreContract } from '../../unit/practitioners/store-contract';
-import { useTestDb } from '../registry/mongo-helpers';
+import { useTestDb } from '../../helpers/test-db';
 
 const testDb = useTestDb();
 
@@ -19,4 +19,15 @@ test('concurrent upserts of one health worker get distinct versions and the stor
   expect(new Set(results.map((r) => r.meta?.versionId)).size).toBe(10);
   const latest = results.find((r) => r.meta?.versionId === '10');
   expect((await store.get('hw'))?.name).toEqual(latest?.name);
+});
+
+test('versions are kept by one conditional replace per write: no side collection of version claims', async () => {
+  const name = `practitioners_${randomBytes(3).toString('hex')}`;
+  const store = new MongoPractitionerStore(testDb(), name);
+  await store.init();
+  await store.upsert({ resourceType: 'Practitioner', id: 'hw', name: [{ family: 'Sarr' }] });
+  const second = await store.upsert({ resourceType: 'Practitioner', id: 'hw', name: [{ family: 'Sarr', given: ['Awa'] }] });
+  expect(second.meta?.versionId).toBe('2');
+  const collections = (await testDb().listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  expect(collections.filter((c) => c.startsWith(name))).toEqual([name]);
 });

@@ -1,41 +1,14 @@
 /**
- * A throw-away database on the local stack's MongoDB-compatible server (FerretDB in dev).
+ * The Mongo registry store in a test database (test/helpers/test-db.ts opens the database).
  */
-import { randomBytes } from 'node:crypto';
-import type { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { createMongoRegistryStore, ensureIndexes } from '../../../src/registry/mongo/mongo-store';
 import type { RegistryStore } from '../../../src/registry/store';
-import { createMongoClient } from '../../../src/storage/mongo-client';
 
-/** Connect to MONGODB_URI and open a uniquely named test database. */
-export async function openTestDb(): Promise<{ client: MongoClient; db: Db; drop: () => Promise<void> }> {
-  const client = await createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/').connect();
-  const db = client.db(`passerelle_test_${randomBytes(6).toString('hex')}`);
-  return { client, db, drop: async () => void (await db.dropDatabase()) };
-}
+export { openTestDb, useTestDb } from '../../helpers/test-db';
 
 /** A Mongo registry store with its indexes, in `db`. */
 export async function mongoStore(db: Db, prefix = 'registry_'): Promise<RegistryStore> {
   await ensureIndexes(db, prefix);
   return createMongoRegistryStore(db, prefix);
-}
-
-/**
- * Open a throw-away database for the whole test file (dropped and disconnected after it).
- * @returns a getter for the database, valid from the file's first test on
- */
-export function useTestDb(): () => Db {
-  let opened: Awaited<ReturnType<typeof openTestDb>> | undefined;
-  beforeAll(async () => {
-    opened = await openTestDb();
-  });
-  afterAll(async () => {
-    await opened?.drop();
-    await opened?.client.close();
-  });
-  return () => {
-    if (!opened) throw new Error('useTestDb: the database opens in beforeAll');
-    return opened.db;
-  };
 }

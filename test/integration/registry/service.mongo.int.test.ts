@@ -1,5 +1,6 @@
 import { createRegistryService } from '../../../src/registry/service';
-import { aPatient, fakeEngine, fakeModel } from '../../unit/registry/fake-engine';
+import { fakeEngine, fakeModel } from '../../unit/registry/fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, eventsByTopic, identityState } from '../../unit/registry/helpers';
 import { mongoStore, useTestDb } from './mongo-helpers';
 
@@ -11,7 +12,7 @@ async function services(count: number): Promise<{ store: Awaited<ReturnType<type
   const store = await mongoStore(testDb(), prefix);
   // Each instance gets its own store object over the same collections, as two processes would.
   const list = await Promise.all(
-    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(testDb(), prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, claims: { leaseMs: 60_000, waitMs: 100_000 } } })),
+    Array.from({ length: count }, async (_, i) => createRegistryService({ store: await mongoStore(testDb(), prefix), engine: fakeEngine, defaultModel: fakeModel(), config: { instance: `p${i}`, leaseWaitMs: 100_000 } })),
   );
   return { store, list };
 }
@@ -19,26 +20,27 @@ async function services(count: number): Promise<{ store: Awaited<ReturnType<type
 test('50 concurrent registrations of one person through two instances make exactly one golden record', async () => {
   const { store, list } = await services(2);
   const results = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => (list[i % 2] as (typeof list)[number]).registerSource({ patient: aPatient(`urn:system:${i}`, 'P-1'), sourceSystem: `sys${i}`, actor })),
+    Array.from({ length: 50 }, (_, i) => (list[i % 2] as (typeof list)[number]).registerSource({ patient: aPatient({ identifier: [{ system: `urn:system:${i}`, value: 'P-1' }] }), sourceSystem: `sys${i}`, actor })),
   );
   const mpiIds = new Set(results.map((r) => r.golden.mpiId));
   expect(mpiIds.size).toBe(1);
   const [mpiId] = [...mpiIds];
-  const golden = await store.goldens.get(mpiId as string);
+  const golden = await store.records.golden(mpiId as string);
   expect(golden?.sourceKeys).toHaveLength(50);
-  expect(await store.xref.byMpiId(mpiId as string)).toHaveLength(50);
+  expect(golden?.xrefKeys).toHaveLength(50);
+  expect((await store.records.xref(golden?.xrefKeys ?? [])).every((e) => e.mpiId === mpiId)).toBe(true);
   expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
   const ev = await eventsByTopic(store);
   expect(ev.patient).toHaveLength(50);
-  expect(await store.journal.unapplied(10)).toEqual([]);
+  expect(await store.changes.unfinished(10)).toEqual([]);
 }, 180_000);
 
 test('merge then unmerge restores the exact prior state on MongoDB', async () => {
   const { store, list } = await services(1);
   const service = list[0] as (typeof list)[number];
-  const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-  await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
-  const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+  const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+  await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
+  const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
   await service.addIdentifier(c.golden.mpiId, { system: 'http://card.example.org/id', value: 'K.9' }, actor);
   const ids = [a.golden.mpiId, c.golden.mpiId];
   const keys = ['urn:a|1', 'urn:b|1', 'urn:c|1'];
@@ -52,8 +54,8 @@ test('merge then unmerge restores the exact prior state on MongoDB', async () =>
 test('each identity change writes exactly one patient event, in journal order', async () => {
   const { store, list } = await services(1);
   const service = list[0] as (typeof list)[number];
-  const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-  await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
+  const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+  await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
   await service.unlink('urn:b|1', actor);
   await service.link('urn:b|1', a.golden.mpiId, actor);
   await service.deactivateSource('urn:b|1', actor);
@@ -66,8 +68,8 @@ test('each identity change writes exactly one patient event, in journal order', 
 test('two concurrent review resolutions: one wins, the other gets conflict', async () => {
   const { list } = await services(2);
   const [s1, s2] = list as [(typeof list)[number], (typeof list)[number]];
-  const a = await s1.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-  const b = await s1.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou' }), sourceSystem: 'b', actor });
+  const a = await s1.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+  const b = await s1.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Diop', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
   const results = await Promise.allSettled([
     s1.resolveReview(b.reviewTaskId as string, { action: 'link', mpiId: a.golden.mpiId }, actor),
     s2.resolveReview(b.reviewTaskId as string, { action: 'not-a-match' }, actor),
@@ -76,18 +78,17 @@ test('two concurrent review resolutions: one wins, the other gets conflict', asy
   expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
 });
 
-// FerretDB applies `$set`/`$unset` as read-modify-write, so two changes editing one blocking-key
-// document at once could lose one edit; the changes must be serialised by their claims instead.
-test('a deactivation and a registration sharing a blocking key, run at once, both keep their blocking entries', async () => {
+// A deactivation leaves its blocks while a registration decides on them: their leases serialise them.
+test('a deactivation and a registration sharing a blocking key, run at once: the block holds exactly the active record', async () => {
   const { store, list } = await services(2);
   const [one, two] = list as [(typeof list)[number], (typeof list)[number]];
   for (let round = 0; round < 8; round++) {
     const family = `Fam${round}`;
-    await one.registerSource({ patient: aPatient('urn:a', `${round}`, { family }), sourceSystem: 'a', actor });
+    await one.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: `${round}` }], name: [{ family: family, given: ['Awa'] }] }), sourceSystem: 'a', actor });
     await Promise.all([
       one.deactivateSource(`urn:a|${round}`, actor),
-      two.registerSource({ patient: aPatient('urn:b', `${round}`, { family, given: 'Binta', birthDate: '1971-01-01' }), sourceSystem: 'b', actor }),
+      two.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: `${round}` }], name: [{ family: family, given: ['Binta'] }], birthDate: '1971-01-01' }), sourceSystem: 'b', actor }),
     ]);
-    expect(await store.blocking.lookup(`fam:${family.toUpperCase()}`, 10)).toEqual([`urn:b|${round}`]);
+    expect((await store.records.lookup({ keys: [`b:fam:${family.toUpperCase()}`] })).sources.map((x) => x.key)).toEqual([`urn:b|${round}`]);
   }
 }, 120_000);

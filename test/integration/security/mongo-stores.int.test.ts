@@ -4,7 +4,7 @@ import type { Db } from 'mongodb';
 import { MongoAuditStore } from '../../../src/audit/mongo';
 import type { AuditRecord } from '../../../src/audit/ports';
 import { MongoClientStore } from '../../../src/http/auth/mongo-clients';
-import { runClientsCli } from '../../../src/cli/clients';
+import { runClientsCli, runClientsTool } from '../../../src/cli/clients';
 import { verifySecret } from '../../../src/http/auth/secrets';
 import { createMongoClient } from '../../../src/storage/mongo-client';
 
@@ -68,5 +68,16 @@ describe('Mongo-backed audit and client stores (FerretDB)', () => {
     expect(listed).toHaveLength(2);
     expect(await runClientsCli(['revoke', '--id', 'lab-system'], { store, out: (l) => out.push(l) })).toBe(0);
     expect((await store.get('lab-system'))?.status).toBe('revoked');
+  });
+
+  test('clients tool: opens the database the environment names, through the mediator\'s loadConfig', async () => {
+    const env = { NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'silent', MONGODB_URI: uri, MONGODB_DB: db.databaseName, KAFKA_BROKERS: '127.0.0.1:9' };
+    const listed: string[] = [];
+    expect(await runClientsTool(['list'], env, (l) => listed.push(l))).toBe(0);
+    expect(listed.map((l) => l.split('\t')[0])).toEqual(['lab-system', 'pharmacy']);
+    await expect(runClientsTool(['list'], { ...env, MONGODB_DB: 'not a name' }, () => undefined)).rejects.toThrow(/MONGODB_DB/);
+    const usage: string[] = [];
+    expect(await runClientsTool([], {}, (l) => usage.push(l))).toBe(0);
+    expect(usage[0]).toMatch(/^usage: clients create/);
   });
 });

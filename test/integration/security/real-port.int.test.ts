@@ -53,7 +53,7 @@ describe('security over a real port', () => {
     app = Hapi.server({ host: '127.0.0.1', port, debug: false });
     await app.register([
       { plugin: requestContextPlugin, options: contextOptions(logger) },
-      { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+      { plugin: errorMapperPlugin, options: { logger } },
       { plugin: authPlugin, options: authOptions },
       { plugin: auditPlugin, options: { store: new MemoryAuditStore(), logger, baseUrl: config.publicBaseUrl } },
       { plugin: mpiApiPlugin, options: { registry: memoryRegistry(), logger, version: 'test', baseUrl: config.publicBaseUrl } },

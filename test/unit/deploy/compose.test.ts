@@ -32,7 +32,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives Passerelle a configuration that validates', () => {
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, k === 'OPENHIM_PASSWORD' ? 'secret' : 'http://x')]));
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, /PASSWORD|SECRET/.test(k) ? 'a-secret-of-the-deployment-0123' : 'http://x')]));
     expect(() => loadConfig(resolved)).not.toThrow();
   });
 
@@ -83,6 +83,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('npm ci --omit=dev');
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
+  });
+
+  it('compiles mediator-config.json into the build (src/openhim imports it; dist/ carries it)', () => {
+    const build = dockerfile.slice(0, dockerfile.indexOf('AS runtime'));
+    const copied = build.indexOf('mediator-config.json');
+    expect(copied).toBeGreaterThan(-1);
+    expect(copied).toBeLessThan(build.indexOf('npm run -s build'));
   });
 
   it('installs from the committed lock and runs the Node that npm test runs (Node 24 LTS)', () => {

@@ -12,16 +12,14 @@ const OWN = 'urn:system:clinic';
 /** Count every read method call of the store's sources and golden records. */
 function countReads(store: RegistryStore): { calls: string[] } {
   const calls: string[] = [];
-  for (const part of ['sources', 'goldens'] as const) {
-    const target = store[part] as unknown as Record<string, unknown>;
-    for (const name of ['get', 'getMany', 'getById', 'byIdentifier', 'page']) {
-      const original = target[name];
-      if (typeof original !== 'function') continue;
-      target[name] = (...args: unknown[]): unknown => {
-        calls.push(`${part}.${name}`);
-        return (original as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    }
+  const target = store.records as unknown as Record<string, unknown>;
+  for (const name of ['source', 'sources', 'sourceById', 'golden', 'goldens', 'xref', 'lookup', 'byIdentifier', 'page']) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    target[name] = (...args: unknown[]): unknown => {
+      calls.push(name);
+      return (original as (...a: unknown[]) => unknown).apply(target, args);
+    };
   }
   return { calls };
 }
@@ -50,8 +48,8 @@ describe('batch reads of a golden record with 20 sources', () => {
     const res = await app.server.inject({ method: 'GET', url: `/fhir/Patient/${mpiId}` });
     expect(res.statusCode).toBe(200);
     expect((JSON.parse(res.payload) as { link: unknown[] }).link).toHaveLength(20);
-    // getById: is the id a source record's? Then the golden record and ONE read of its 20 sources.
-    expect(calls.filter((c) => c.startsWith('sources.'))).toEqual(['sources.getById', 'sources.getMany']);
+    // sourceById: is the id a source record's? Then the golden record and ONE read of its 20 sources.
+    expect(calls.filter((c) => c.startsWith('source'))).toEqual(['sourceById', 'sources']);
     expect(calls.length).toBeLessThanOrEqual(4);
   });
 
@@ -62,8 +60,8 @@ describe('batch reads of a golden record with 20 sources', () => {
     expect(res.statusCode).toBe(200);
     const targets = (JSON.parse(res.payload) as { parameter: Array<{ name: string }> }).parameter.filter((p) => p.name === 'targetId');
     expect(targets).toHaveLength(21);
-    expect(calls.filter((c) => c === 'sources.getMany')).toHaveLength(1);
-    expect(calls.filter((c) => c === 'sources.get')).toHaveLength(0);
+    expect(calls.filter((c) => c === 'sources')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'source')).toHaveLength(0);
     expect(calls.length).toBeLessThanOrEqual(5);
   });
 

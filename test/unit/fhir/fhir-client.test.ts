@@ -5,7 +5,8 @@
 import { Client } from 'fhir-kit-client';
 import type { Bundle, Parameters, Patient } from 'fhir/r4';
 import { expectValidFhir } from '../../helpers/fhir-schema';
-import { aPatient, buildFhirServer, DHIS2, NID } from './helpers';
+import { buildFhirServer, DHIS2, NID } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 /** fhir-kit-client's methods with loose types (its own FHIR typings differ from @types/fhir). */

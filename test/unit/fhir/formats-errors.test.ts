@@ -1,6 +1,7 @@
 import { Fhir } from 'fhir';
 import { expectValidFhir } from '../../helpers/fhir-schema';
-import { aPatient, buildFhirServer, call } from './helpers';
+import { buildFhirServer, call } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 const fhir = new Fhir();

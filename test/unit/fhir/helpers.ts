@@ -6,9 +6,10 @@
 import { createServer } from 'node:net';
 import Hapi from '@hapi/hapi';
 import type { Server, ServerInjectResponse } from '@hapi/hapi';
-import type { Patient } from 'fhir/r4';
 import { fhirPlugin } from '../../../src/fhir/plugin';
-import { MemoryPractitionerStore } from '../../../src/fhir/practitioner-memory';
+import { errorMapperPlugin } from '../../../src/http/errors';
+import { memoryLogger } from '../../helpers/silent-logger';
+import { MemoryPractitionerStore } from '../../../src/practitioners/memory-store';
 import { createMatchingEngine, defaultModel } from '../../../src/registry/matching';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { createRegistryService } from '../../../src/registry/service';
@@ -16,12 +17,13 @@ import type { RegistryServiceImpl } from '../../../src/registry/service';
 import { bundledTerminologyDir, loadTerminology } from '../../../src/terminology/load';
 import { createTerminologyService } from '../../../src/terminology/service';
 import { expectValidFhir } from '../../helpers/fhir-schema';
+import { NATIONAL_ID } from '../../helpers/patients';
 
 // Compiling the FHIR schema (Bundle pulls in every resource) takes a few seconds per file.
 jest.setTimeout(30000);
 
 export const BASE = 'http://mpi.test/fhir';
-export const NID = 'urn:oid:1.2.250.1.1';
+export const NID = NATIONAL_ID;
 export const DHIS2 = 'urn:dhis2:te';
 
 async function freePort(): Promise<number> {
@@ -56,6 +58,7 @@ export async function buildFhirServer(opts: { maxBytes?: number; maxCount?: numb
   const port = opts.loopback ? await freePort() : undefined;
   const baseUrl = port ? `http://127.0.0.1:${port}/fhir` : BASE;
   const server = Hapi.server({ ...(port ? { host: '127.0.0.1', port } : {}), router: { stripTrailingSlash: true }, debug: false, routes: { payload: { maxBytes: opts.maxBytes ?? 1024 * 1024 } } });
+  await server.register({ plugin: errorMapperPlugin, options: { logger: memoryLogger().logger } });
   await server.register({
     plugin: fhirPlugin,
     options: { registry, practitioners, terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl, maxCount: opts.maxCount ?? 50, identifierSystems: ['urn:passerelle:mpi-id'] },
@@ -89,21 +92,4 @@ export async function call(server: Server, method: string, url: string, payload?
     expectValidFhir(body);
   }
   return { status: res.statusCode, headers: res.headers, body, raw };
-}
-
-/**
- * A Patient builder.
- * @param over - fields to override
- */
-export function aPatient(over: Partial<Patient> = {}): Patient {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: NID, value: '1234567890' }],
-    name: [{ family: 'Diop', given: ['Awa'] }],
-    gender: 'female',
-    birthDate: '1990-04-12',
-    telecom: [{ system: 'phone', value: '+221771234567' }],
-    address: [{ city: 'Dakar', country: 'SN', postalCode: '10200', state: 'Dakar' }],
-    ...over,
-  };
 }

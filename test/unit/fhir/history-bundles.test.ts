@@ -1,6 +1,7 @@
 import type { Bundle, CapabilityStatement, MessageHeader, OperationOutcome, Patient } from 'fhir/r4';
 import { CHANGED_FIELD_URL, PMIR_EVENT } from '../../../src/fhir/extensions';
-import { aPatient, buildFhirServer, call, DHIS2 } from './helpers';
+import { buildFhirServer, call, DHIS2 } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 function pmirMessage(entries: NonNullable<Bundle['entry']>): Bundle {

@@ -1,6 +1,7 @@
 import type { Bundle, OperationOutcome, Parameters, Patient } from 'fhir/r4';
 import { MATCH_EXPLANATION_URL, MATCH_GRADE_URL } from '../../../src/fhir/extensions';
-import { aPatient, buildFhirServer, call, DHIS2, NID } from './helpers';
+import { buildFhirServer, call, DHIS2, NID } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 const OPENMRS = 'urn:openmrs:patient';

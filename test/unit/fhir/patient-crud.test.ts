@@ -1,5 +1,6 @@
 import { GOLDEN_HEADER } from '../../../src/fhir/extensions';
-import { aPatient, buildFhirServer, call, DHIS2, NID } from './helpers';
+import { buildFhirServer, call, DHIS2, NID } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 describe('FHIR Patient CRUD', () => {

@@ -1,5 +1,6 @@
 import type { Bundle, Patient } from 'fhir/r4';
-import { aPatient, buildFhirServer, call, DHIS2, NID } from './helpers';
+import { buildFhirServer, call, DHIS2, NID } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 const people: Patient[] = [

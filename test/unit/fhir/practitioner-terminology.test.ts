@@ -2,7 +2,8 @@ import type { Bundle, ConceptMap, Parameters, Practitioner, ValueSet } from 'fhi
 import { PRACTITIONER_PATIENT_URL } from '../../../src/fhir/extensions';
 import { bundledTerminologyDir, loadTerminology } from '../../../src/terminology/load';
 import { createTranslator, translate } from '../../../src/terminology/translate';
-import { aPatient, buildFhirServer, call, NID } from './helpers';
+import { buildFhirServer, call, NID } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 const B = 'https://passerelle.health/fhir';

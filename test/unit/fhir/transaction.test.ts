@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, OperationOutcome, Patient } from 'fhir/r4';
-import { aPatient, buildFhirServer, call, DHIS2 } from './helpers';
+import { buildFhirServer, call, DHIS2 } from './helpers';
+import { aPatient } from '../../helpers/patients';
 import type { FhirTestServer } from './helpers';
 
 const post = (value: string, over: Partial<Patient> = {}): BundleEntry => ({

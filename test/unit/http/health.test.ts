@@ -38,10 +38,10 @@ describe('health, readiness and metrics', () => {
     expect(res.payload).toContain('passerelle_http_requests_total{method="get",route="/health",status="200"}');
   });
 
-  it('renders unknown routes as an OperationOutcome, without internals', async () => {
+  it('renders unknown routes outside the APIs as plain JSON, without internals', async () => {
     const res = await app.server.inject('/nowhere?x=<script>');
     expect(res.statusCode).toBe(404);
-    expect(res.headers['content-type']).toContain('application/fhir+json');
-    expect(JSON.parse(res.payload)).toEqual({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', diagnostics: 'Not Found' }] });
+    expect(res.headers['content-type']).toContain('application/json');
+    expect(JSON.parse(res.payload)).toEqual({ statusCode: 404, code: 'not-found', error: 'Not found', message: 'Not Found' });
   });
 });

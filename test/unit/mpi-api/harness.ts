@@ -5,7 +5,9 @@
 import type { Server } from '@hapi/hapi';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/core/logger';
-import { errorMapperPlugin } from '../../../src/http/errors';
+import { addErrorSurface, errorMapperPlugin } from '../../../src/http/errors';
+import { fhirErrorSurface } from '../../../src/fhir/adapter';
+import { FhirFormats } from '../../../src/fhir/format';
 import { requestContextPlugin } from '../../../src/http/request-context';
 import { RateLimiter } from '../../../src/http/rate-limit';
 import { TokenIssuer } from '../../../src/http/auth/issuer';
@@ -78,11 +80,13 @@ export async function mpiHarness(registry: RegistryService = memoryRegistry()): 
   const server = bareServer();
   await server.register([
     { plugin: requestContextPlugin, options: contextOptions(logger) },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
     { plugin: authPlugin, options: { mode: 'jwt', logger, verifier: new AccessTokenVerifier({ issuers: [issuer.trusted()] }), rateLimiter: new RateLimiter({ perMinute: 100_000 }) } },
     { plugin: auditPlugin, options: { store: audit, logger, baseUrl: BASE } },
     { plugin: mpiApiPlugin, options: { registry, logger, version: '0.1.0', baseUrl: BASE, identifierSystems: { national_id: 'urn:oid:2.16.686.1.1', hiv: 'urn:passerelle:program:hiv' } } },
   ]);
+  // The audit plugin's /fhir/AuditEvent answers errors as the FHIR API does.
+  addErrorSurface(server, fhirErrorSurface(new FhirFormats()));
   await server.initialize();
   const auth = async (scopes = ALL_SCOPES, clientId = 'test-client'): Promise<Record<string, string>> =>
     ({ authorization: `Bearer ${(await issuer.issue(clientId, scopes.split(' '))).access_token}` });

@@ -1,4 +1,4 @@
-import { MemoryPractitionerStore } from '../../../src/fhir/practitioner-memory';
+import { MemoryPractitionerStore } from '../../../src/practitioners/memory-store';
 import { practitionerStoreContract } from './store-contract';
 
 practitionerStoreContract('memory', async () => new MemoryPractitionerStore());

@@ -3,7 +3,7 @@
  * (integration), so that both answer every search alike.
  */
 import type { Practitioner } from 'fhir/r4';
-import type { PractitionerStore } from '../../../src/fhir/practitioner-port';
+import type { PractitionerStore } from '../../../src/practitioners/port';
 
 const NID = 'urn:oid:1.2.250.1.1';
 

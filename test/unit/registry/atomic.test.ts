@@ -1,17 +1,28 @@
 import { MediatorError } from '../../../src/core/errors';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import type { RegistryStore } from '../../../src/registry/store';
-import { aPatient } from './fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, makeService } from './helpers';
 
 /** Everything a unit could have written to the committed store. */
-async function footprint(store: RegistryStore): Promise<{ sources: number; journal: number; events: number; history: number }> {
+async function footprint(store: RegistryStore): Promise<{ sources: number; inFlight: number; events: number; history: number }> {
   return {
-    sources: await store.sources.count(),
-    journal: (await store.journal.unapplied(1000)).length + (await store.outbox.pending(1000)).length,
+    sources: await store.records.countSources(),
+    inFlight: (await store.changes.unfinished(1000)).length,
     events: (await store.outbox.pending(1000)).length,
-    history: (await store.history.all({ offset: 0, count: 1000 })).total,
+    history: (await store.changes.allHistory({ offset: 0, count: 1000 })).total,
   };
+}
+
+/** Record the operation (or reason) of every change committed to `store`. */
+function commits(store: RegistryStore, what: 'operation' | 'reason'): Array<string | undefined> {
+  const seen: Array<string | undefined> = [];
+  const commit = store.changes.commit.bind(store.changes);
+  store.changes.commit = async (c) => {
+    seen.push(c[what]);
+    return commit(c);
+  };
+  return seen;
 }
 
 describe('registry atomic units (all or nothing)', () => {
@@ -20,8 +31,8 @@ describe('registry atomic units (all or nothing)', () => {
     const before = await footprint(store);
     await expect(
       service.atomically(actor, async (tx) => {
-        await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-        await tx.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
+        await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+        await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Ndiaye', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
         throw new MediatorError('not-found', 'a later step failed');
       }),
     ).rejects.toThrow('a later step failed');
@@ -29,18 +40,13 @@ describe('registry atomic units (all or nothing)', () => {
     expect(await service.getSource('urn:a|1')).toBeNull();
   });
 
-  test('a unit commits as ONE journal change carrying every event; later steps see earlier ones', async () => {
+  test('a unit commits as ONE change carrying every event; later steps see earlier ones', async () => {
     const { service, store } = makeService();
-    const appended: string[] = [];
-    const append = store.journal.append.bind(store.journal);
-    store.journal.append = async (c) => {
-      appended.push(c.operation);
-      return append(c);
-    };
+    const appended = commits(store, 'operation');
     const [a, b] = await service.atomically(actor, async (tx) => {
-      const first = await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+      const first = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
       // The same person from another system: matched against the staged first registration.
-      const second = await tx.registerSource({ patient: aPatient('urn:b', '2'), sourceSystem: 'b', actor });
+      const second = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor });
       expect((await tx.searchPatients({ kind: 'source', offset: 0, count: 10 })).total).toBe(2);
       return [first, second];
     });
@@ -54,56 +60,55 @@ describe('registry atomic units (all or nothing)', () => {
 
   test('an update of a committed record inside a unit replaces it in reads, and commits at its final version', async () => {
     const { service, store } = makeService();
-    const first = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const first = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
     await service.atomically(actor, async (tx) => {
-      await tx.registerSource({ patient: aPatient('urn:a', '1', { given: 'Aminata' }), sourceSystem: 'a', actor });
-      await tx.registerSource({ patient: aPatient('urn:a', '1', { given: 'Aminata', family: 'Sow' }), sourceSystem: 'a', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }], name: [{ family: 'Diop', given: ['Aminata'] }] }), sourceSystem: 'a', actor });
+      await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }], name: [{ family: 'Sow', given: ['Aminata'] }] }), sourceSystem: 'a', actor });
       const hits = await tx.searchPatients({ kind: 'source', given: [{ value: 'aminata', match: 'exact' }], offset: 0, count: 10 });
       expect(hits.items.map((i) => i.patient.meta?.versionId)).toEqual([String(first.source.version + 2)]);
       expect(hits.total).toBe(1);
-      expect(await store.sources.get('urn:a|1')).toMatchObject({ version: first.source.version });
+      expect(await store.records.source('urn:a|1')).toMatchObject({ version: first.source.version });
     });
-    const stored = await store.sources.get('urn:a|1');
+    const stored = await store.records.source('urn:a|1');
     expect(stored?.version).toBe(first.source.version + 2);
     expect(stored?.patient.name?.[0]?.family).toBe('Sow');
     expect((await service.history('source', first.source.id)).map((h) => h.version)).toEqual([1, 2, 3]);
   });
 
-  test('a unit holds its claims until it commits: a concurrent registration of the same person waits and links', async () => {
+  test('a unit that raced a registration of the same person is recomputed at commit: one golden record', async () => {
     const store = createMemoryRegistryStore();
-    const { service } = makeService(store, { claims: { leaseMs: 30_000, waitMs: 5_000 } });
+    const { service } = makeService(store);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     let registered = false;
     const unit = service.atomically(actor, async (tx) => {
-      const r = await tx.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+      const r = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
       await gate;
       return r;
     });
     await new Promise((r) => setTimeout(r, 20));
-    const outside = service.registerSource({ patient: aPatient('urn:b', '2'), sourceSystem: 'b', actor }).then((r) => {
+    const outside = service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor }).then((r) => {
       registered = true;
       return r;
     });
     await new Promise((r) => setTimeout(r, 50));
-    expect(registered).toBe(false);
+    // The unit holds nothing while it runs: the other registration commits first...
+    expect(registered).toBe(true);
     release();
     const [a, b] = await Promise.all([unit, outside]);
-    expect(b.outcome).toBe('linked');
-    expect(b.golden.mpiId).toBe(a.golden.mpiId);
+    // ...and the unit's check finds it at commit: the unit is redone and links to it.
+    expect(b.outcome).toBe('created');
+    expect(a.outcome).toBe('linked');
+    expect(a.golden.mpiId).toBe(b.golden.mpiId);
+    expect((await service.getGolden(a.golden.mpiId))?.golden.sourceKeys).toEqual(['urn:a|1', 'urn:b|2']);
   });
 
   test('nested units join the outer one; merge and review work inside a unit', async () => {
     const { service, store } = makeService();
-    const x = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const y = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou', family: 'Ndiaye' }), sourceSystem: 'b', actor });
+    const x = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const y = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Ndiaye', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
     const pendingBefore = (await store.outbox.pending(100)).length;
-    const appended: Array<string | undefined> = [];
-    const append = store.journal.append.bind(store.journal);
-    store.journal.append = async (c) => {
-      appended.push(c.reason);
-      return append(c);
-    };
+    const appended = commits(store, 'reason');
     await service.atomically(actor, (tx) => tx.atomically(actor, async (inner) => inner.merge(x.golden.mpiId, y.golden.mpiId, actor, 'same person')));
     expect(appended).toEqual(['merge (same person)']);
     expect((await service.getGolden(y.golden.mpiId))?.redirectedFrom).toBe(y.golden.mpiId);
@@ -117,7 +122,7 @@ describe('registry atomic units (all or nothing)', () => {
     const before = await footprint(store);
     await expect(
       service.atomically(actor, async (tx) => {
-        for (let i = 0; i < 5; i++) await tx.registerSource({ patient: aPatient(`urn:s${i}`, '1'), sourceSystem: `s${i}`, actor });
+        for (let i = 0; i < 5; i++) await tx.registerSource({ patient: aPatient({ identifier: [{ system: `urn:s${i}`, value: '1' }] }), sourceSystem: `s${i}`, actor });
       }),
     ).rejects.toMatchObject({ code: 'too-large' });
     expect(await footprint(store)).toEqual(before);

@@ -65,14 +65,3 @@ export const fakeEngine: MatchingEngine = {
   compare,
   weight: (a, b, model) => compare(a, b, model).weight,
 };
-
-/** A Patient builder. */
-export function aPatient(system: string, value: string, o: { family?: string; given?: string; birthDate?: string; nid?: string; gender?: Patient['gender'] } = {}): Patient {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system, value }, ...(o.nid ? [{ system: NID, value: o.nid }] : [])],
-    name: [{ family: o.family ?? 'Diop', given: [o.given ?? 'Awa'] }],
-    birthDate: o.birthDate ?? '1990-05-12',
-    gender: o.gender ?? 'female',
-  };
-}

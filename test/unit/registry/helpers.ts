@@ -28,13 +28,13 @@ export async function eventsByTopic(store: RegistryStore): Promise<Record<string
 
 /** Everything an identity operation may change, without versions and timestamps. */
 export async function identityState(store: RegistryStore, mpiIds: string[], sourceKeys: string[]): Promise<unknown> {
-  const goldens = await store.goldens.getMany(mpiIds);
-  const sources = await store.sources.getMany(sourceKeys);
+  const goldens = await store.records.goldens(mpiIds);
+  const sources = await store.records.sources(sourceKeys);
   const strip = (p: { meta?: unknown }): unknown => ({ ...p, meta: undefined });
   return {
     goldens: goldens.map((g) => ({ mpiId: g.mpiId, status: g.status, sourceKeys: g.sourceKeys, mergedInto: g.mergedInto, patient: strip(g.patient), extra: g.extraIdentifiers, steward: g.stewardPatch })),
     sources: sources.map((s) => ({ key: s.key, goldenId: s.goldenId, linkState: s.linkState, linkScore: s.linkScore, patient: strip(s.patient) })),
-    xref: await Promise.all(mpiIds.map(async (m) => (await store.xref.byMpiId(m)).sort((a, b) => (a.value < b.value ? -1 : 1)))),
+    xref: await Promise.all(mpiIds.map(async (m) => (await store.records.xref(goldens.find((g) => g.mpiId === m)?.xrefKeys ?? [])).filter((e) => e.mpiId === m).map((e) => e.key).sort())),
   };
 }
 

@@ -1,13 +1,14 @@
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
-import { aPatient, fakeModel } from './fake-engine';
+import { fakeModel } from './fake-engine';
+import { aPatient } from '../../helpers/patients';
 import { actor, eventsByTopic, identityState, makeService } from './helpers';
 
 describe('merge and unmerge', () => {
   test('unmerge restores the exact prior state; the merged MPI ID redirects meanwhile', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
-    const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
+    const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
     await service.addIdentifier(c.golden.mpiId, { system: 'urn:card', value: 'K9' }, actor);
     await service.patchGolden(c.golden.mpiId, { gender: 'male' }, actor);
     const ids = [a.golden.mpiId, c.golden.mpiId];
@@ -29,8 +30,8 @@ describe('merge and unmerge', () => {
 
   test('the merge event is PMIR-shaped: retired Patient inactive, replaced-by the survivor', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
     await service.merge(a.golden.mpiId, c.golden.mpiId, actor);
     const ev = (await store.outbox.pending(100)).find((e) => e.type === 'org.passerelle.patient.merged');
     expect(ev).toMatchObject({ topic: 'patient', key: a.golden.mpiId, subject: a.golden.mpiId });
@@ -48,9 +49,9 @@ describe('merge and unmerge', () => {
 describe('outbox', () => {
   test('each identity change writes exactly one patient event; review tasks go to the review topic', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor }); // created
-    await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor }); // linked
-    const r = await service.registerSource({ patient: aPatient('urn:c', '1', { given: 'Fatou' }), sourceSystem: 'c', actor }); // created + review opened
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor }); // created
+    await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor }); // linked
+    const r = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Diop', given: ['Fatou'] }] }), sourceSystem: 'c', actor }); // created + review opened
     await service.unlink('urn:b|1', actor); // unlinked
     await service.link('urn:b|1', a.golden.mpiId, actor); // linked
     await service.merge(a.golden.mpiId, r.golden.mpiId, actor); // merged
@@ -66,17 +67,17 @@ describe('outbox', () => {
 
   test('a change committed but not applied (crash) is applied by recoverPending', async () => {
     const store = createMemoryRegistryStore();
-    const realApply = store.sources.put;
-    store.sources.put = async () => {
+    const realWrite = store.records.write;
+    store.records.write = async () => {
       throw new Error('crash');
     };
     const { service } = makeService(store, { recoveryGraceMs: 0 });
-    await expect(service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor })).rejects.toThrow('crash');
-    expect(await store.sources.get('urn:a|1')).toBeNull();
+    await expect(service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor })).rejects.toThrow('crash');
+    expect(await store.records.source('urn:a|1')).toBeNull();
     expect(await store.outbox.pending(10)).toEqual([]);
-    store.sources.put = realApply;
+    store.records.write = realWrite;
     expect(await service.recoverPending({ graceMs: 0 })).toBe(1);
-    expect((await store.sources.get('urn:a|1'))?.goldenId).toBeTruthy();
+    expect((await store.records.source('urn:a|1'))?.goldenId).toBeTruthy();
     expect((await store.outbox.pending(10)).map((e) => e.type)).toEqual(['org.passerelle.patient.created']);
   });
 });
@@ -84,8 +85,8 @@ describe('outbox', () => {
 describe('reviews', () => {
   async function withTask(): Promise<{ service: ReturnType<typeof makeService>['service']; taskId: string; a: string; b: string }> {
     const { service } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const b = await service.registerSource({ patient: aPatient('urn:b', '2', { given: 'Fatou' }), sourceSystem: 'b', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const b = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }], name: [{ family: 'Diop', given: ['Fatou'] }] }), sourceSystem: 'b', actor });
     return { service, taskId: b.reviewTaskId as string, a: a.golden.mpiId, b: b.golden.mpiId };
   }
 
@@ -105,7 +106,7 @@ describe('reviews', () => {
     const task = await service.resolveReview(taskId, { action: 'not-a-match' }, actor);
     expect(task.state).toBe('resolved');
     // Now the source is re-sent identical to golden a: it would auto-link, but the steward said no.
-    const upd = await service.registerSource({ patient: aPatient('urn:b', '2'), sourceSystem: 'b', actor });
+    const upd = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor });
     expect(upd.golden.mpiId).not.toBe(a);
   });
 
@@ -127,26 +128,26 @@ describe('reviews', () => {
 describe('manual operations', () => {
   test('steward patch wins over survivorship and survives relinks', async () => {
     const { service } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
     const g = await service.patchGolden(a.golden.mpiId, { birthDate: '1990-05-13' }, actor, a.golden.version);
     expect(g.patient.birthDate).toBe('1990-05-13');
     await expect(service.patchGolden(a.golden.mpiId, { gender: 'male' }, actor, 1)).rejects.toMatchObject({ code: 'precondition-failed' });
-    const b = await service.registerSource({ patient: aPatient('urn:b', '1'), sourceSystem: 'b', actor });
+    const b = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
     expect(b.golden.patient.birthDate).toBe('1990-05-13');
   });
 
   test('an identifier held by another golden record cannot be added (conflict)', async () => {
     const { service } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    const c = await service.registerSource({ patient: aPatient('urn:c', '1', { family: 'Sow', given: 'Moussa' }), sourceSystem: 'c', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const c = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '1' }], name: [{ family: 'Sow', given: ['Moussa'] }] }), sourceSystem: 'c', actor });
     await expect(service.addIdentifier(c.golden.mpiId, { system: 'urn:a', value: '1' }, actor)).rejects.toMatchObject({ code: 'conflict' });
     expect((await service.resolveIdentifier({ system: 'urn:a', value: '1' }))?.mpiId).toBe(a.golden.mpiId);
   });
 
   test('history lists golden versions and link changes', async () => {
     const { service } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    await service.registerSource({ patient: aPatient('urn:b', '1', { birthDate: '1990-05-12' }), sourceSystem: 'b', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }] }), sourceSystem: 'b', actor });
     const h = await service.history('golden', a.golden.mpiId);
     expect(h.map((e) => [e.version, e.operation])).toEqual([[1, 'create'], [2, 'create']]);
     expect(h[1]?.changedFields).toEqual(['identifier', 'link']);
@@ -158,9 +159,9 @@ describe('manual operations', () => {
 describe('re-link job', () => {
   test('dry run lists changes without writing; apply moves automatic links only', async () => {
     const { service, store } = makeService();
-    const a = await service.registerSource({ patient: aPatient('urn:a', '1'), sourceSystem: 'a', actor });
-    await service.registerSource({ patient: aPatient('urn:b', '1', { given: 'Awa' }), sourceSystem: 'b', actor });
-    await service.registerSource({ patient: aPatient('urn:m', '1'), sourceSystem: 'm', actor });
+    const a = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '1' }], name: [{ family: 'Diop', given: ['Awa'] }] }), sourceSystem: 'b', actor });
+    await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:m', value: '1' }] }), sourceSystem: 'm', actor });
     await service.link('urn:m|1', a.golden.mpiId, actor); // manual: never touched
     const progress: number[] = [];
     const events = (await store.outbox.pending(1000)).length;
@@ -181,7 +182,7 @@ describe('re-link job', () => {
 describe('concurrency (memory twin)', () => {
   test('20 concurrent registrations of one person make one golden record', async () => {
     const { service } = makeService();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => service.registerSource({ patient: aPatient(`urn:sys${i}`, 'X'), sourceSystem: `s${i}`, actor })));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => service.registerSource({ patient: aPatient({ identifier: [{ system: `urn:sys${i}`, value: 'X' }] }), sourceSystem: `s${i}`, actor })));
     expect(new Set(results.map((r) => r.golden.mpiId)).size).toBe(1);
   });
 });

@@ -1,31 +1,39 @@
 /**
  * The shared contract of RegistryStore implementations: run against the memory twin (unit) and
- * against MongoDB/FerretDB (integration) so the twin cannot drift from the real adapter.
+ * against MongoDB (integration, on the local stand-in) so the twin cannot drift from the real adapter.
  */
-import type { RegistryStore, StoredGolden, StoredSource } from '../../../src/registry/store';
-import type { OutboxEvent } from '../../../src/core/types';
+import type { Change, RegistryStore, RecordWrites, StoredGolden, StoredSource } from '../../../src/registry/store';
 import { toSearchFields } from '../../../src/registry/search-fields';
 
 const at = '2026-01-01T00:00:00.000Z';
 const actor = { clientId: 'c' };
+const features = { given: [], family: [], givenPhonetic: [], familyPhonetic: [], phones: [], nationalIds: [], otherIds: [], rejected: [] };
 
-function source(key: string, version: number, family = 'Diop'): StoredSource {
-  const patient = { resourceType: 'Patient' as const, id: `id-${key}`, identifier: [{ system: key.split('|')[0] as string, value: key.split('|')[1] as string }], name: [{ family, given: ['Awa'] }], birthDate: '1990-05-12' };
+function source(key: string, version: number, family = 'Diop', keys: string[] = [`i:${key}`], rf = 'AF5'): StoredSource {
+  const [system, value] = key.split('|') as [string, string];
+  const patient = { resourceType: 'Patient' as const, id: `id-${key}`, identifier: [{ system, value }], name: [{ family, given: ['Awa'] }], birthDate: '1990-05-12' };
   return {
-    key, id: `id-${key}`, system: key.split('|')[0] as string, value: key.split('|')[1] as string, sourceSystem: 's', patient,
-    received: { nested: [[1, 2], [3]], 'a.b': 1 },
-    features: { given: [], family: [], givenPhonetic: [], familyPhonetic: [], phones: [], nationalIds: [], otherIds: [], rejected: [] },
+    key, id: `id-${key}`, system, value, sourceSystem: 's', patient, received: { nested: [[1, 2], [3]], 'a.b': 1 }, features,
     goldenId: 'G1', linkState: 'auto', active: true, version, createdAt: at, updatedAt: at, receivedAt: at, search: toSearchFields(patient, `id-${key}`, true, at),
+    keys, rf, contentHash: 'h', notAMatch: [], seq: version,
   };
 }
 
 function golden(mpiId: string, version: number): StoredGolden {
   const patient = { resourceType: 'Patient' as const, id: mpiId, name: [{ family: 'Ndèye' }] };
-  return { mpiId, patient, sourceKeys: [], status: 'active', version, createdAt: at, updatedAt: at, search: toSearchFields(patient, mpiId, true, at), extraIdentifiers: [] };
+  return { mpiId, patient, sourceKeys: [], status: 'active', version, createdAt: at, updatedAt: at, search: toSearchFields(patient, mpiId, true, at), extraIdentifiers: [], members: [], xrefKeys: [], seq: version };
 }
 
-function event(id: string, key: string): OutboxEvent {
-  return { id, topic: 'patient', key, type: 'org.passerelle.patient.created', subject: key, time: at, payload: { resourceType: 'Bundle' } };
+const noWrites = (): RecordWrites => ({ sources: [], goldens: [], xrefPut: [], xrefDel: [] });
+
+function change(id: string, o: Partial<Change> = {}): Change {
+  return { id, seq: 1, at, operation: 'x', actor, leases: [], guards: [], writes: noWrites(), reviews: [], merges: [], history: [], events: [], applied: false, unpublished: [], ...o };
+}
+
+function pmirChange(id: string, seq: number, events: string[]): Change {
+  const history = [{ kind: 'golden' as const, id: 'G1', ref: 'golden|G1', version: seq, changedFields: ['name'], patient: { resourceType: 'Patient' as const, id: 'G1' }, status: 'active' as const }];
+  const evs = events.map((e) => ({ id: e, topic: 'patient' as const, key: 'G1', type: 'org.passerelle.patient.updated', subject: 'G1', time: at, body: { kind: 'pmir' as const, source: 'urn:passerelle:t', golden: 0, sources: [] } }));
+  return change(id, { seq, history, events: evs, unpublished: events, guards: [`g|G1|${seq}`] });
 }
 
 /**
@@ -41,111 +49,114 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       ({ store, cleanup } = await make());
     });
     afterEach(async () => cleanup());
+    const write = (w: Partial<RecordWrites>): Promise<void> => store.records.write({ ...noWrites(), ...w });
 
-    test('records are put only if newer; received payloads round-trip', async () => {
-      await store.sources.put(source('urn:a|1', 2, 'Two'));
-      await store.sources.put(source('urn:a|1', 1, 'One'));
-      const s = await store.sources.get('urn:a|1');
+    test('records are written only if newer; received payloads round-trip', async () => {
+      await write({ sources: [source('urn:a|1', 2, 'Two')] });
+      await write({ sources: [source('urn:a|1', 1, 'One')] });
+      const s = await store.records.source('urn:a|1');
       expect(s?.patient.name?.[0]?.family).toBe('Two');
       expect(s?.received).toEqual({ nested: [[1, 2], [3]], 'a.b': 1 });
-      expect((await store.sources.getById('id-urn:a|1'))?.key).toBe('urn:a|1');
-      expect((await store.sources.byIdentifier({ value: '1' }, 10)).map((x) => x.key)).toEqual(['urn:a|1']);
-      expect(await store.sources.byIdentifier({ system: 'urn:b' }, 10)).toEqual([]);
-      await store.goldens.put(golden('G1', 3));
-      await store.goldens.put(golden('G1', 2));
-      expect((await store.goldens.get('G1'))?.version).toBe(3);
-      expect((await store.goldens.getMany(['G1', 'nope'])).map((g) => g.mpiId)).toEqual(['G1']);
-      await store.sources.put(source('urn:b|1', 1));
-      expect((await store.sources.page(null, 1)).map((x) => x.key)).toEqual(['urn:a|1']);
-      expect((await store.sources.page('urn:a|1', 5)).map((x) => x.key)).toEqual(['urn:b|1']);
-      expect(await store.sources.count()).toBe(2);
+      expect((await store.records.sourceById('id-urn:a|1'))?.key).toBe('urn:a|1');
+      expect((await store.records.byIdentifier({ value: '1' }, 10)).map((x) => x.key)).toEqual(['urn:a|1']);
+      expect(await store.records.byIdentifier({ system: 'urn:b' }, 10)).toEqual([]);
+      await write({ goldens: [golden('G1', 3)] });
+      await write({ goldens: [golden('G1', 2)] });
+      expect((await store.records.golden('G1'))?.version).toBe(3);
+      expect((await store.records.goldens(['G1', 'nope'])).map((g) => g.mpiId)).toEqual(['G1']);
+      expect(await store.records.source('G1')).toBeNull();
+      await write({ sources: [source('urn:b|1', 1)] });
+      expect((await store.records.page(null, 1)).map((x) => x.key)).toEqual(['urn:a|1']);
+      expect((await store.records.page('urn:a|1', 5)).map((x) => x.key)).toEqual(['urn:b|1']);
+      expect(await store.records.countSources()).toBe(2);
     });
 
-    test('cross-reference: unique identifier, conditional removal', async () => {
-      await store.xref.insert({ system: 'http://x.org/id', value: 'V.1', mpiId: 'G1' });
-      await expect(store.xref.insert({ system: 'http://x.org/id', value: 'V.1', mpiId: 'G2' })).rejects.toMatchObject({ code: 'conflict' });
-      await store.xref.put({ system: 'http://x.org/id', value: 'V.1', mpiId: 'G2' });
-      await store.xref.remove({ system: 'http://x.org/id', value: 'V.1', mpiId: 'G1' });
-      expect(await store.xref.get({ system: 'http://x.org/id', value: 'V.1' })).toEqual({ system: 'http://x.org/id', value: 'V.1', mpiId: 'G2' });
-      expect(await store.xref.byMpiId('G2')).toHaveLength(1);
-      await store.xref.remove({ system: 'http://x.org/id', value: 'V.1', mpiId: 'G2' });
-      expect(await store.xref.get({ system: 'http://x.org/id', value: 'V.1' })).toBeNull();
+    test('one lookup finds sources by key (refined ones by their code) and cross-reference entries', async () => {
+      await write({
+        sources: [source('urn:a|1', 1, 'Diop', ['b:fam:DIOP', 'i:urn:a|1'], 'AF5'), source('urn:a|2', 1, 'Diop', ['b:fam:DIOP', 'i:urn:a|2'], 'BM1'), source('urn:a|3', 1, 'Sarr', ['b:fam:SARR'], 'AF5')],
+        xrefPut: [{ key: 'urn:nid|9', mpiId: 'G1' }],
+      });
+      const r = await store.records.lookup({ keys: ['b:fam:DIOP', 'x:urn:nid|9', 'x:urn:nid|8'] });
+      expect(r.sources.map((s) => s.key).sort()).toEqual(['urn:a|1', 'urn:a|2']);
+      expect(r.xref).toEqual([{ key: 'urn:nid|9', mpiId: 'G1' }]);
+      const refined = await store.records.lookup({ keys: ['i:urn:a|2'], refined: [{ keys: ['b:fam:DIOP', 'b:fam:SARR'], rf: 'AF5' }] });
+      expect(refined.sources.map((s) => s.key).sort()).toEqual(['urn:a|1', 'urn:a|2', 'urn:a|3']);
+      expect(refined.sources.find((s) => s.key === 'urn:a|1')).toMatchObject({ features, goldenId: 'G1', keys: ['b:fam:DIOP', 'i:urn:a|1'] });
+      // A new version filed under other keys leaves its old ones.
+      await write({ sources: [source('urn:a|1', 2, 'Ba', ['b:fam:BA'])] });
+      expect((await store.records.lookup({ keys: ['b:fam:DIOP'] })).sources.map((s) => s.key)).toEqual(['urn:a|2']);
     });
 
-    test('blocking: idempotent adds, capped lookups in key order, removal', async () => {
-      for (const i of [3, 0, 4, 1, 2]) await store.blocking.add({ key: 'dob:1', sourceKey: `s${i}` });
-      await store.blocking.add({ key: 'dob:1', sourceKey: 's0' });
-      await store.blocking.add({ key: 'dob:1/AF5', sourceKey: 's0' });
-      expect(await store.blocking.lookup('dob:1', 3)).toEqual(['s0', 's1', 's2', 's3']);
-      expect(await store.blocking.lookup('dob:1', 10)).toEqual(['s0', 's1', 's2', 's3', 's4']);
-      expect(await store.blocking.lookup('dob:1/AF5', 10)).toEqual(['s0']);
-      await store.blocking.remove({ key: 'dob:1', sourceKey: 's0' });
-      expect(await store.blocking.lookup('dob:1', 10)).toEqual(['s1', 's2', 's3', 's4']);
-      expect(await store.blocking.lookup('nope', 10)).toEqual([]);
+    test('cross-reference entries move, and are removed only from the holder named', async () => {
+      await write({ xrefPut: [{ key: 'http://x.org/id|V.1', mpiId: 'G1' }] });
+      await write({ xrefPut: [{ key: 'http://x.org/id|V.1', mpiId: 'G2' }] });
+      await write({ xrefDel: [{ key: 'http://x.org/id|V.1', mpiId: 'G1' }] });
+      expect(await store.records.xref(['http://x.org/id|V.1', 'nope|1'])).toEqual([{ key: 'http://x.org/id|V.1', mpiId: 'G2' }]);
+      await write({ xrefDel: [{ key: 'http://x.org/id|V.1', mpiId: 'G2' }] });
+      expect(await store.records.xref(['http://x.org/id|V.1'])).toEqual([]);
     });
 
-    test('journal: guards are unique, seq increases, outbox follows application order', async () => {
-      const base = { at, operation: 'x', actor, ops: [], applied: false };
-      const c1 = await store.journal.append({ ...base, id: 'c1', guards: ['g|G1|1'], events: [event('e1', 'G1')], unpublished: ['e1'] });
-      await expect(store.journal.append({ ...base, id: 'c2', guards: ['g|G2|1', 'g|G1|1'], events: [], unpublished: [] })).rejects.toMatchObject({ code: 'conflict' });
-      const c3 = await store.journal.append({ ...base, id: 'c3', guards: ['g|G2|1'], events: [event('e3', 'G2'), event('e3b', 'G2')], unpublished: ['e3', 'e3b'] });
-      expect((c3.seq ?? 0) > (c1.seq ?? 0)).toBe(true);
-      expect((await store.journal.unapplied(10)).map((c) => c.id)).toEqual(['c1', 'c3']);
+    test('commit: a held lease or a taken guard refuses the change, leaving nothing behind', async () => {
+      await store.changes.commit(change('c1', { leases: ['b:k1', 'i:n|1'], guards: ['g|G1|1'] }));
+      await expect(store.changes.commit(change('c2', { leases: ['b:k2', 'i:n|1'] }))).rejects.toMatchObject({ code: 'conflict', details: { conflict: { leases: ['i:n|1'], guards: [] } } });
+      await expect(store.changes.commit(change('c3', { leases: ['b:k3'], guards: ['g|G1|1'] }))).rejects.toMatchObject({ code: 'conflict', details: { conflict: { leases: [], guards: ['g|G1|1'] } } });
+      expect(await store.changes.get('c3')).toBeNull();
+      expect(await store.changes.leaseHolder('b:k3')).toBeNull();
+      expect(await store.changes.leaseHolder('i:n|1')).toMatchObject({ changeId: 'c1' });
+      expect((await store.changes.unfinished(10)).map((c) => c.id)).toEqual(['c1']);
+      await store.changes.finish('c1');
+      expect(await store.changes.leaseHolder('i:n|1')).toBeNull();
+      expect(await store.changes.unfinished(10)).toEqual([]);
+      await store.changes.commit(change('c4', { leases: ['i:n|1'], guards: ['g|G1|2'] }));
+      // A finished change's guards still hold: its record versions cannot be produced twice.
+      await expect(store.changes.commit(change('c5', { guards: ['g|G1|1'] }))).rejects.toMatchObject({ code: 'conflict' });
+      await store.changes.abort('c4');
+      expect(await store.changes.get('c4')).toBeNull();
+      expect(await store.changes.leaseHolder('i:n|1')).toBeNull();
+      await store.changes.commit(change('c6', { leases: ['i:n|1'], guards: ['g|G1|2'] }));
+    });
+
+    test('outbox: events of finished changes in seq order, payloads built from their history', async () => {
+      await store.changes.commit(pmirChange('c2', 20, ['e2']));
+      await store.changes.commit(pmirChange('c1', 10, ['e1', 'e1b']));
       expect(await store.outbox.pending(10)).toEqual([]);
-      await store.journal.markApplied('c3');
-      await store.journal.markApplied('c1');
-      expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['e1', 'e3', 'e3b']);
-      await store.outbox.markPublished(['e1', 'e3']);
-      expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['e3b']);
-      // c1 is finished (applied, its event published) and leaves the journal; c3 is still in flight.
-      expect(await store.journal.get('c1')).toBeNull();
-      expect((await store.journal.get('c3'))?.events[0]?.id).toBe('e3');
-      await store.outbox.markPublished(['e3b']);
-      expect(await store.journal.get('c3')).toBeNull();
-      expect(await store.journal.retireFinished(10)).toBe(0);
-      // A retired change's guards still hold: its record versions cannot be produced twice.
-      await expect(store.journal.append({ ...base, id: 'c4', guards: ['g|G1|1'], events: [], unpublished: [] })).rejects.toMatchObject({ code: 'conflict' });
+      await store.changes.finish('c2');
+      await store.changes.finish('c1');
+      const pending = await store.outbox.pending(10);
+      expect(pending.map((e) => e.id)).toEqual(['e1', 'e1b', 'e2']);
+      expect(pending[0]).toMatchObject({ topic: 'patient', key: 'G1', payload: { resourceType: 'Bundle', type: 'message' } });
+      await store.outbox.markPublished(['e1', 'e2']);
+      expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['e1b']);
+      await store.outbox.markPublished(['e1b']);
+      expect(await store.outbox.pending(10)).toEqual([]);
     });
 
-    test('claims: exclusive until released or expired', async () => {
-      const now = new Date('2026-01-01T00:00:00Z');
-      const later = new Date(now.getTime() + 1000);
-      expect(await store.claims.tryAcquire('k', 'A', later, now)).toBe(true);
-      expect(await store.claims.tryAcquire('k', 'B', later, now)).toBe(false);
-      expect(await store.claims.tryAcquire('k', 'B', new Date(later.getTime() + 1000), new Date(later.getTime() + 1))).toBe(true);
-      await store.claims.release(['k'], 'A');
-      expect(await store.claims.tryAcquire('k', 'C', later, now)).toBe(false);
-      await store.claims.release(['k'], 'B');
-      expect(await store.claims.tryAcquire('k', 'C', later, now)).toBe(true);
+    test('history: every version of a record from the changes that wrote it', async () => {
+      await store.changes.commit(pmirChange('c1', 10, []));
+      await store.changes.commit({ ...pmirChange('c2', 20, []), at: '2026-01-02T00:00:00.000Z' });
+      expect((await store.changes.history('golden', 'G1')).map((e) => e.version)).toEqual([10, 20]);
+      expect(await store.changes.history('golden', 'G2')).toEqual([]);
+      expect((await store.changes.allHistory({ offset: 0, count: 1 })).items[0]?.version).toBe(20);
+      expect((await store.changes.allHistory({ since: '2026-01-02', offset: 0, count: 5 })).total).toBe(1);
     });
 
-    test('reviews, constraints, history, tokens, merges, models', async () => {
+    test('reviews, tokens, merges, models', async () => {
       const review = { id: 'r1', sourceKey: 'urn:a|1', sourceSystem: 's', candidates: [], state: 'open' as const, version: 1, createdAt: at, updatedAt: at };
-      await store.reviews.put(review);
-      await store.reviews.put({ ...review, state: 'resolved', version: 2 });
-      await store.reviews.put({ ...review, version: 1 });
+      await store.reviews.put([review]);
+      await store.reviews.put([{ ...review, state: 'resolved', version: 2 }]);
+      await store.reviews.put([{ ...review, version: 1 }]);
       expect((await store.reviews.get('r1'))?.state).toBe('resolved');
       expect((await store.reviews.list({ state: 'resolved', offset: 0, count: 10 })).total).toBe(1);
       expect((await store.reviews.list({ state: 'open', offset: 0, count: 10 })).total).toBe(0);
       expect(await store.reviews.bySource('urn:a|1')).toHaveLength(1);
-      await store.constraints.put({ sourceKey: 'urn:a|1', mpiId: 'G1', otherSourceKeys: ['urn:b|1'], at, by: actor });
-      await store.constraints.put({ sourceKey: 'urn:a|1', mpiId: 'G1', otherSourceKeys: ['urn:b|1'], at, by: actor });
-      expect(await store.constraints.forSource('urn:a|1')).toHaveLength(1);
-      const h = { kind: 'golden' as const, id: 'G1', version: 1, at, operation: 'create', changedFields: ['name'], actor, patient: { resourceType: 'Patient' as const } };
-      await store.history.append(h);
-      await store.history.append(h);
-      await store.history.append({ ...h, version: 2, at: '2026-01-02T00:00:00.000Z' });
-      expect((await store.history.list('golden', 'G1')).map((e) => e.version)).toEqual([1, 2]);
-      expect((await store.history.all({ offset: 0, count: 1 })).items[0]?.version).toBe(2);
-      expect((await store.history.all({ since: '2026-01-02', offset: 0, count: 5 })).total).toBe(1);
       await store.tokens.insert({ hash: 'h1', mpiId: 'G1', issuedAt: at, issuedBy: actor });
       expect(await store.tokens.revoke('h1', at)).toBe(true);
       expect(await store.tokens.revoke('h2', at)).toBe(false);
       expect((await store.tokens.get('h1'))?.revokedAt).toBe(at);
-      const merge = { id: 'm1', survivorId: 'G1', retiredId: 'G2', movedSources: [], survivorBefore: golden('G1', 1), retiredBefore: golden('G2', 1), at, by: actor };
-      await store.merges.put(merge);
+      const merge = { id: 'm1', survivorId: 'G1', retiredId: 'G2', movedSources: [], survivorBefore: golden('G1', 1), retiredBefore: golden('G2', 1), at, by: actor, version: 1 };
+      await store.merges.put([merge]);
       expect((await store.merges.activeFor('G2'))?.id).toBe('m1');
-      await store.merges.put({ ...merge, undone: { at, by: actor } });
+      await store.merges.put([{ ...merge, undone: { at, by: actor }, version: 2 }]);
       expect(await store.merges.activeFor('G2')).toBeNull();
       const model = { version: 'v1', createdAt: at, trainedBy: { method: 'em' as const }, lambda: 0.01, fields: {}, termFrequencies: { family: { 'ST. JOHN': 0.1 } } };
       await store.models.put({ version: 'v1', model, createdAt: at, active: false });
@@ -156,26 +167,26 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
     });
 
     test('typed search over normalised fields', async () => {
-      await store.goldens.put(golden('G1', 1));
-      await store.sources.put(source('urn:a|1', 1, 'Ndiaye'));
+      await write({ goldens: [golden('G1', 1)], sources: [source('urn:a|1', 1, 'Ndiaye')] });
       const q = { offset: 0, count: 10 };
-      expect((await store.patients.search({ ...q, kind: 'any', family: [{ value: 'nd', match: 'prefix' }] })).total).toBe(2);
-      expect((await store.patients.search({ ...q, kind: 'golden', family: [{ value: 'ndeye', match: 'exact' }] })).total).toBe(1);
-      expect((await store.patients.search({ ...q, kind: 'any', family: [{ value: 'N.*', match: 'prefix' }] })).total).toBe(0);
-      expect((await store.patients.search({ ...q, kind: 'golden', family: [{ value: 'zz', or: ['ndey'], match: 'prefix' }] })).total).toBe(1);
-      expect((await store.patients.search({ ...q, kind: 'golden', family: [{ value: 'zz', or: ['yy'], match: 'prefix' }] })).total).toBe(0);
-      expect((await store.patients.search({ ...q, kind: 'source', birthDate: [{ prefix: 'eq', value: '1990' }] })).total).toBe(1);
-      expect((await store.patients.search({ ...q, kind: 'source', birthDate: [{ prefix: 'gt', value: '1990-05' }] })).total).toBe(0);
-      expect((await store.patients.search({ ...q, kind: 'source', identifiers: [{ system: 'urn:a', value: '1' }] })).items[0]?.kind).toBe('source');
-      expect((await store.patients.search({ ...q, kind: 'source', identifiers: [{ system: 'urn:a', value: '2' }] })).total).toBe(0);
-      const paged = await store.patients.search({ kind: 'any', offset: 1, count: 1, sort: [{ field: '_id', desc: false }] });
+      const search = store.records.search;
+      expect((await search({ ...q, kind: 'any', family: [{ value: 'nd', match: 'prefix' }] })).total).toBe(2);
+      expect((await search({ ...q, kind: 'golden', family: [{ value: 'ndeye', match: 'exact' }] })).total).toBe(1);
+      expect((await search({ ...q, kind: 'any', family: [{ value: 'N.*', match: 'prefix' }] })).total).toBe(0);
+      expect((await search({ ...q, kind: 'golden', family: [{ value: 'zz', or: ['ndey'], match: 'prefix' }] })).total).toBe(1);
+      expect((await search({ ...q, kind: 'golden', family: [{ value: 'zz', or: ['yy'], match: 'prefix' }] })).total).toBe(0);
+      expect((await search({ ...q, kind: 'source', birthDate: [{ prefix: 'eq', value: '1990' }] })).total).toBe(1);
+      expect((await search({ ...q, kind: 'source', birthDate: [{ prefix: 'gt', value: '1990-05' }] })).total).toBe(0);
+      expect((await search({ ...q, kind: 'source', identifiers: [{ system: 'urn:a', value: '1' }] })).items[0]?.kind).toBe('source');
+      expect((await search({ ...q, kind: 'source', identifiers: [{ system: 'urn:a', value: '2' }] })).total).toBe(0);
+      const paged = await search({ kind: 'any', offset: 1, count: 1, sort: [{ field: '_id', desc: false }] });
       expect(paged).toMatchObject({ total: 2, items: [{ kind: 'source' }] });
-      expect((await store.patients.search({ ...q, kind: 'any', lastUpdatedLe: at })).total).toBe(2);
-      expect((await store.patients.search({ ...q, kind: 'any', lastUpdatedLe: '2025-12-31T23:59:59.999Z' })).total).toBe(0);
+      expect((await search({ ...q, kind: 'any', lastUpdatedLe: at })).total).toBe(2);
+      expect((await search({ ...q, kind: 'any', lastUpdatedLe: '2025-12-31T23:59:59.999Z' })).total).toBe(0);
       const later = '2026-01-02T00:00:00.000Z';
       const updated = source('urn:a|1', 2, 'Ndiaye');
-      await store.sources.put({ ...updated, updatedAt: later, search: { ...updated.search, lastUpdated: later } });
-      expect((await store.patients.search({ ...q, kind: 'any', family: [{ value: 'nd', match: 'prefix' }], lastUpdatedLe: at })).items.map((i) => i.kind)).toEqual(['golden']);
+      await write({ sources: [{ ...updated, updatedAt: later, search: { ...updated.search, lastUpdated: later } }] });
+      expect((await search({ ...q, kind: 'any', family: [{ value: 'nd', match: 'prefix' }], lastUpdatedLe: at })).items.map((i) => i.kind)).toEqual(['golden']);
     });
   });
 }

@@ -102,7 +102,7 @@ describe('a DHIS2 sync through the app', () => {
     expect(still.body.results).toEqual([{ id: failure.id, status: 'failed', reason: '"1990-02-30" is not a calendar date' }]);
     expect((await call(app.server, 'GET', `/sync/failures/${failure.id as string}`)).body).toMatchObject({ retries: 1, status: 'open' });
     // The fix: the birth-date attribute is not read any more.
-    app.reconfigure({ ...app.config.live, dhis2BirthDateAttributes: ['gHGyrwKPzej'] });
+    expect(await app.live.applyOverrides({ dhis2BirthDateAttributes: ['gHGyrwKPzej'] }, 'test')).toMatchObject({ ok: true });
     const fixed = await call(app.server, 'POST', '/sync/failures/retry', { channel: 'dhis2' });
     expect(fixed.body.results).toEqual([{ id: failure.id, status: 'resolved' }]);
     expect(await app.registry.service.getSource('urn:passerelle:dhis2:tracked-entity|Dddddddddd4')).not.toBeNull();

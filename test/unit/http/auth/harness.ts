@@ -12,7 +12,9 @@ import { MediatorError } from '../../../../src/core/errors';
 import { createLogger } from '../../../../src/core/logger';
 import type { Logger } from '../../../../src/core/logger';
 import type { Clock } from '../../../../src/core/types';
-import { errorMapperPlugin } from '../../../../src/http/errors';
+import { addErrorSurface, errorMapperPlugin } from '../../../../src/http/errors';
+import { fhirErrorSurface } from '../../../../src/fhir/adapter';
+import { FhirFormats } from '../../../../src/fhir/format';
 import { requestContextPlugin } from '../../../../src/http/request-context';
 import { FailureThrottle, RateLimiter } from '../../../../src/http/rate-limit';
 import { MemoryClientStore } from '../../../../src/http/auth/clients';
@@ -113,9 +115,11 @@ export async function authHarness(o: HarnessOptions = {}): Promise<AuthHarness> 
   const server = bareServer();
   await server.register([
     { plugin: requestContextPlugin, options: contextOptions(logger) },
-    { plugin: errorMapperPlugin, options: { logger, skipPrefixes: ['/mpi'] } },
+    { plugin: errorMapperPlugin, options: { logger } },
     { plugin: authPlugin, options: opts },
   ]);
+  // The probe routes stand in for the FHIR API: its errors are OperationOutcomes.
+  addErrorSurface(server, fhirErrorSurface(new FhirFormats()));
   addProbeRoutes(server);
   await server.initialize();
   const idpToken = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> =>

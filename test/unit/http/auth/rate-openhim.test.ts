@@ -57,10 +57,27 @@ describe('OpenHIM client id trust', () => {
     expect(ok.result).toEqual({ ok: true, client: 'openhim-dhis2' });
   });
 
+  test('accepts the secret as the Basic password of an OpenHIM route (Core routes cannot add headers)', async () => {
+    const h = await authHarness({ openhimSecret: SECRET });
+    const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const call = (headers: Record<string, string>): Promise<ServerInjectResponse> => h.server.inject({ url: '/fhir/Patient', headers });
+    // OpenHIM's client id names the caller; the route's username is only the proof's carrier.
+    const routed = await call({ [OPENHIM_CLIENT_HEADER]: 'openhim-dhis2', authorization: basic('openhim', SECRET) });
+    expect([routed.statusCode, routed.result]).toEqual([200, { ok: true, client: 'openhim-dhis2' }]);
+    // A polling channel's run carries no client id: the route's username names the client.
+    const polled = await call({ 'channel-id': '6652c7a1f1e2d3c4b5a60000', authorization: basic('openhim-dhis2', SECRET) });
+    expect([polled.statusCode, polled.result]).toEqual([200, { ok: true, client: 'openhim-dhis2' }]);
+    expect((await call({ [OPENHIM_CLIENT_HEADER]: 'openhim-dhis2', authorization: basic('openhim', 'wrong') })).statusCode).toBe(401);
+    expect((await call({ authorization: basic('lab-system', SECRET) })).statusCode).toBe(401);
+    expect((await call({ authorization: basic('unknown', SECRET) })).statusCode).toBe(401);
+  });
+
   test('ignored entirely when the deployment does not turn it on', async () => {
     const h = await authHarness();
     const res = await h.server.inject({ url: '/fhir/Patient', headers: { [OPENHIM_CLIENT_HEADER]: 'openhim-dhis2', [OPENHIM_SECRET_HEADER]: SECRET } });
     expect(res.statusCode).toBe(401);
+    const basic = await h.server.inject({ url: '/fhir/Patient', headers: { authorization: `Basic ${Buffer.from(`openhim-dhis2:${SECRET}`).toString('base64')}` } });
+    expect(basic.statusCode).toBe(401);
   });
 });
 

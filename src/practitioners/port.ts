@@ -1,9 +1,16 @@
 /**
- * Health workers as the FHIR API sees them: a store filled by the iHRIS channel. Implementations:
- * `practitioner-memory.ts` (tests, development) and `src/practitioners/mongo-store.ts`; both search
- * the normalised fields `practitionerSearchFields` computes, so they answer alike.
+ * The Practitioner store port: health workers (filled by the iHRIS channel) as the FHIR API reads
+ * them. Implementations: `memory-store.ts` (tests, development) and `mongo-store.ts`; both search the
+ * normalised fields `practitionerSearchFields` computes, so they answer alike (one contract suite,
+ * test/unit/practitioners/store-contract.ts, runs against both).
  */
 import type { Practitioner } from 'fhir/r4';
+
+/**
+ * Extension on a stored Practitioner: the Patient golden record of the same person, when the health
+ * worker is also registered as a patient (set by the iHRIS channel, shown by the FHIR API).
+ */
+export const PRACTITIONER_PATIENT_URL = 'https://passerelle.health/fhir/StructureDefinition/practitioner-patient';
 
 /** A Practitioner search: name parts (prefix, case-insensitive) and identifiers, AND-ed. */
 export interface PractitionerQuery {

@@ -1,8 +1,8 @@
 /** In-memory PractitionerStore (tests, development). */
 import type { Practitioner } from 'fhir/r4';
-import type { PractitionerQuery, PractitionerStore } from './practitioner-port';
-import { normalizePractitionerName, practitionerSearchFields } from './practitioner-port';
-import { jsonClone } from './json-clone';
+import type { PractitionerQuery, PractitionerStore } from './port';
+import { normalizePractitionerName, practitionerSearchFields } from './port';
+import { jsonClone } from '../core/json-clone';
 
 function matches(p: Practitioner, q: PractitionerQuery): boolean {
   const f = practitionerSearchFields(p);

@@ -1,0 +1,108 @@
+/**
+ * The records collection on MongoDB: source records (`_id` = source key, `k: 's'`), golden records
+ * (`_id` = MPI ID, `k: 'g'`) and cross-reference entries (`_id` = `x:<system|value>`, `k: 'x'`). Sources
+ * and cross-reference entries are filed under `keys` (one multikey index, with the refinement code
+ * `rf` as its second field), so a probe's candidates and identifier holders are ONE query. A change's
+ * writes are ONE unordered bulk write: each record replaced only by a newer version.
+ */
+import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import { MongoBulkWriteError } from 'mongodb';
+import { DUPLICATE_KEY } from '../../storage/errors';
+import type { PatientSearchResult } from '../ports';
+import type { LookupResult, RecordStore, RecordWrites, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
+import { lookupKey, xrefDocId } from '../keys';
+import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
+
+type Kind = 's' | 'g' | 'x';
+
+const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+function sourceToDoc(s: StoredSource): Document {
+  const { received, ...rest } = s;
+  // The payload as received is opaque here and may hold shapes BSON keys cannot (dots, `$`): kept as JSON.
+  return { _id: s.key, k: 's', ...plain(rest), ...(received !== undefined ? { receivedJson: JSON.stringify(received) } : {}) };
+}
+
+function docToSource(d: Document | null): StoredSource | null {
+  if (!d) return null;
+  const { _id: _i, k: _k, receivedJson, ...rest } = d;
+  return { ...(rest as StoredSource), ...(typeof receivedJson === 'string' ? { received: JSON.parse(receivedJson) as unknown } : {}) };
+}
+
+function docToGolden(d: Document | null): StoredGolden | null {
+  if (!d) return null;
+  const { _id: _i, k: _k, ...rest } = d;
+  return rest as StoredGolden;
+}
+
+function xrefOf(d: Document): XrefEntry {
+  return { key: String(d.key), mpiId: String(d.mpiId) };
+}
+
+/** What a lookup reads of a source: not its Patient, payload or search fields. */
+const VIEW = { projection: { patient: 0, receivedJson: 0, search: 0 } };
+
+function putIfNewer(id: string, version: number, doc: Document): AnyBulkWriteOperation<Document> {
+  // An older stored version is replaced; a missing one inserted; a newer one makes the upsert's
+  // insert fail on `_id` (duplicate key), which means "already applied" (see write()).
+  return { replaceOne: { filter: { _id: id as never, version: { $lt: version } }, replacement: doc, upsert: true } };
+}
+
+function writeOps(w: RecordWrites): Array<AnyBulkWriteOperation<Document>> {
+  return [
+    ...w.sources.map((s) => putIfNewer(s.key, s.version, sourceToDoc(s))),
+    ...w.goldens.map((g) => putIfNewer(g.mpiId, g.version, { _id: g.mpiId, k: 'g', ...plain(g) })),
+    ...w.xrefDel.map((e): AnyBulkWriteOperation<Document> => ({ deleteOne: { filter: { _id: xrefDocId(e.key) as never, mpiId: e.mpiId } } })),
+    ...w.xrefPut.map((e): AnyBulkWriteOperation<Document> => ({ replaceOne: { filter: { _id: xrefDocId(e.key) as never }, replacement: { k: 'x', key: e.key, mpiId: e.mpiId, keys: [lookupKey.xref(e.key)] }, upsert: true } })),
+  ];
+}
+
+/**
+ * The records store over one collection.
+ * @param coll - the records collection
+ */
+export function mongoRecords(coll: Collection<Document>): RecordStore {
+  const byKind = async (kind: Kind, ids: string[]): Promise<Document[]> => (ids.length === 0 ? [] : coll.find({ _id: { $in: ids as never[] }, k: kind }).toArray());
+  const search = async (q: Parameters<RecordStore['search']>[0]): Promise<PatientSearchResult> => {
+    const kinds = q.kind === 'golden' ? ['g'] : q.kind === 'source' ? ['s'] : ['g', 's'];
+    const filter = { ...toMongoFilter(q), k: { $in: kinds } };
+    const [total, docs] = await Promise.all([coll.countDocuments(filter), coll.find(filter).sort(toMongoSort(q)).skip(q.offset).limit(q.count).toArray()]);
+    return { total, items: docs.map((d) => ({ kind: d.k === 'g' ? 'golden' as const : 'source' as const, patient: d.patient as StoredSource['patient'] })) };
+  };
+  return {
+    source: async (key) => docToSource(await coll.findOne({ _id: key as never, k: 's' })),
+    sourceById: async (id) => docToSource(await coll.findOne({ id, k: 's' })),
+    sources: async (keys) => (await byKind('s', keys)).map((d) => docToSource(d) as StoredSource),
+    golden: async (mpiId) => docToGolden(await coll.findOne({ _id: mpiId as never, k: 'g' })),
+    goldens: async (ids) => (await byKind('g', ids)).map((d) => docToGolden(d) as StoredGolden),
+    xref: async (keys) => (await byKind('x', keys.map(xrefDocId))).map(xrefOf),
+    lookup: async (q): Promise<LookupResult> => {
+      const branches: Document[] = [{ keys: { $in: q.keys } }];
+      for (const r of q.refined ?? []) if (r.keys.length > 0) branches.push({ keys: { $in: r.keys }, rf: r.rf });
+      const docs = await coll.find(branches.length === 1 ? (branches[0] as Document) : { $or: branches }, VIEW).toArray();
+      const sources: SourceView[] = [];
+      const xref: XrefEntry[] = [];
+      for (const d of docs) {
+        if (d.k === 'x') xref.push(xrefOf(d));
+        else if (d.k === 's') sources.push(docToSource(d) as SourceView);
+      }
+      return { sources, xref };
+    },
+    byIdentifier: async (ref, limit) =>
+      (await coll.find({ ...identifierFilter(ref), k: 's' }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
+    page: async (afterKey, limit) =>
+      (await coll.find(afterKey === null ? { k: 's' } : { k: 's', _id: { $gt: afterKey as never } }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
+    countSources: () => coll.countDocuments({ k: 's' }),
+    write: async (w) => {
+      const ops = writeOps(w);
+      if (ops.length === 0) return;
+      try {
+        await coll.bulkWrite(ops, { ordered: false });
+      } catch (err) {
+        // Upserts that met a newer version (duplicate `_id`): already applied. Anything else is real.
+        if (!(err instanceof MongoBulkWriteError) || !err.writeErrors || (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).some((e) => e.code !== DUPLICATE_KEY)) throw err;
+      }
+    },
+    search,
+  };
+}
