@@ -26,11 +26,21 @@ export interface Person {
   city: string;
 }
 
-function pick<T>(list: readonly T[], rand: () => number): T {
+/**
+ * One item of a list, drawn with a seeded generator.
+ * @param list - the choices
+ * @param rand - the generator
+ */
+export function pick<T>(list: readonly T[], rand: () => number): T {
   return list[Math.floor(rand() * list.length)] as T;
 }
 
-function digits(n: number, rand: () => number): string {
+/**
+ * A number of `n` digits, the first not zero, drawn with a seeded generator.
+ * @param n - how many digits
+ * @param rand - the generator
+ */
+export function digits(n: number, rand: () => number): string {
   let s = String(1 + Math.floor(rand() * 9));
   while (s.length < n) s += String(Math.floor(rand() * 10));
   return s;
