@@ -20,7 +20,7 @@ const ZONES = {
 const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', '**/*.js', '**/*.mjs', '!src/steward/public/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -61,6 +61,11 @@ export default tseslint.config(
   { files: ['src/sync/mongo-stores.ts'], rules: restrict([DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.channelAdapters]) },
   // The composition root and the tools choose adapters; tests and benchmarks reach into what they exercise.
   { files: ['src/app.ts', 'src/registry-module.ts', 'src/sync-module.ts', 'src/transforms-module.ts', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    // The steward page's browser modules: plain JavaScript typed with JSDoc (src/steward/public/tsconfig.json).
+    files: ['src/steward/public/*.js'],
+    rules: { '@typescript-eslint/explicit-function-return-type': 'off' },
+  },
   {
     files: ['test/**'],
     rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -17,6 +17,7 @@ const WORKLOADS: Record<string, string> = {
   'auth-verify': 'auth-verify.ts',
   // DHIS2 channel end to end on the local stack (npm run stack:up), against the bulk registration rate.
   'dhis2-sync': 'dhis2-sync.ts',
+  'steward-page': 'steward-page.ts',
 };
 
 type Result = BenchResult;

@@ -6,14 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-node.sh
 source scripts/lib/ensure-deps.sh
+source scripts/lib/ensure-chromium.sh
 ensure_node
 ensure_node_modules
+ensure_chromium
 
 bash scripts/stack.sh up
 set -a; source .stack/env; set +a
 
 step() { printf '\n== %s ==\n' "$1"; }
 step "type-check";  npx tsc --noEmit -p tsconfig.json
+npx tsc -p src/steward/public/tsconfig.json   # the steward page's browser modules (JSDoc-typed JavaScript)
 step "lint";        npx eslint . --max-warnings 0
 step "import cycles"; npx madge --circular --extensions ts --ts-config tsconfig.json src
 

@@ -28,6 +28,8 @@ import { MongoClientStore } from './http/auth/mongo-clients';
 import { authPlugin } from './http/auth/plugin';
 import { createAuthOptions } from './http/auth/setup';
 import { mpiApiPlugin } from './mpi-api/plugin';
+import { stewardPlugin } from './steward/plugin';
+import { stewardSettings } from './steward/settings';
 import { errorMapperPlugin } from './http/errors';
 import { MediatorError } from './core/errors';
 import { healthPlugin } from './http/health';
@@ -229,6 +231,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       plugin: mpiApiPlugin,
       options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl, extraRoutes: { routes: syncRoutes(sync.manager, config.env.BODY_LIMIT_BYTES), prefixes: ['/sync', '/channels'] } },
     },
+    // The data-steward page (/steward): static files; it works through the MPI API above.
+    { plugin: stewardPlugin, options: { settings: stewardSettings(config), logger } },
   ]);
 
   async function start(): Promise<void> {

@@ -40,6 +40,8 @@ export interface RegistryModuleOptions {
   recoveryIntervalMs?: number;
   /** Wrap the matching engine (e.g. to count comparisons in the linkage evaluation); default: as is. */
   instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
+  /** How deep the in-memory twin freezes what it stores (`top`: CPU measurements of the registry itself). */
+  memoryFreeze?: 'deep' | 'top';
 }
 
 /**
@@ -48,7 +50,7 @@ export interface RegistryModuleOptions {
  */
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
-  const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore();
+  const store = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
   const fromEnv: Partial<MatchRules> = {
     upperThreshold: config.env.MATCH_UPPER_THRESHOLD,
     lowerThreshold: config.env.MATCH_LOWER_THRESHOLD,

@@ -102,6 +102,17 @@ function crossCheck(env: Env): string[] {
     problems.push('OPENHIM_SHARED_SECRET: still the placeholder of openhim-import.json; choose a secret and put it in the channels\' route passwords');
   }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
+  problems.push(...stewardProblems(env));
   if (env.MATCH_LOWER_THRESHOLD > env.MATCH_UPPER_THRESHOLD) problems.push('MATCH_LOWER_THRESHOLD: must not exceed MATCH_UPPER_THRESHOLD');
+  return problems;
+}
+
+// The steward page signs people in at AUTH_ISSUER's identity provider; the API must be able to verify
+// the tokens it issues.
+function stewardProblems(env: Env): string[] {
+  if (!env.STEWARD_CLIENT_ID || env.AUTH_MODE === 'none') return [];
+  const problems: string[] = [];
+  if (!env.AUTH_ISSUER) problems.push('AUTH_ISSUER: required with STEWARD_CLIENT_ID (stewards\' tokens are verified against it)');
+  if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE) problems.push('AUTH_JWKS_URL or AUTH_JWKS_FILE: required with STEWARD_CLIENT_ID (the identity provider\'s keys verify stewards\' tokens)');
   return problems;
 }

@@ -62,6 +62,12 @@ export const envSchema = z.object({
   MATCH_LOWER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   MATCH_IDENTIFIER_CONFLICT: z.enum(['review', 'score']).default('review'),
   MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: csv.pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'each system must be a URI'))).default([]),
+  // Data-steward page (/steward): sign-in with OAuth 2.0 authorization code + PKCE at the identity
+  // provider of AUTH_ISSUER, whose tokens the API verifies with AUTH_JWKS_URL/AUTH_JWKS_FILE.
+  STEWARD_CLIENT_ID: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces').optional(),
+  STEWARD_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  STEWARD_SCOPES: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated scopes').default('openid mpi/review system/Patient.read'),
+  STEWARD_DISCOVERY_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type EnvInput = z.input<typeof envSchema>;

@@ -13,6 +13,7 @@ import type { MpiRoute } from './route-table';
 import { toServerRoute } from './route-table';
 import { identityRoutes } from './routes/identities';
 import { mergeRoutes } from './routes/merges';
+import { recordDetailRoutes } from './routes/record-details';
 import { registerRoutes } from './routes/register';
 import { reviewRoutes } from './routes/reviews';
 import { tokenRoutes } from './routes/tokens';
@@ -33,7 +34,7 @@ export interface MpiApiOptions {
 
 /** Every route of the MPI API, in documentation order. */
 export function mpiRoutes(): MpiRoute[] {
-  return [...registerRoutes, ...identityRoutes, ...mergeRoutes, ...reviewRoutes, ...tokenRoutes];
+  return [...registerRoutes, ...identityRoutes, ...recordDetailRoutes, ...mergeRoutes, ...reviewRoutes, ...tokenRoutes];
 }
 
 export const mpiApiPlugin: Plugin<MpiApiOptions> = {

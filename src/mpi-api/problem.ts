@@ -39,5 +39,6 @@ export const problemRenderer: ErrorRenderer = (err, _request, h) => {
     ...(Array.isArray(err.details.errors) ? { errors: err.details.errors } : {}),
     ...extra,
   };
-  return h.response(body).code(status).type('application/problem+json');
+  // Identities change with every decision: no browser or proxy may keep a copy, errors included.
+  return h.response(body).code(status).type('application/problem+json').header('Cache-Control', 'no-store');
 };

@@ -99,6 +99,8 @@ export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, w
 
 function toResponse(h: ResponseToolkit, reply: Reply): ResponseObject {
   const r = (reply.body === undefined ? h.response() : h.response(reply.body as object)).code(reply.status ?? 200);
+  // Identities change with every decision: no browser or proxy may keep a copy that could go stale.
+  r.header('Cache-Control', 'no-store');
   for (const [k, v] of Object.entries(reply.headers ?? {})) r.header(k, v);
   return r;
 }

@@ -73,14 +73,20 @@ export const searchQuery = z.strictObject({
   region_code: code.optional(),
   date_of_birth: isoDate.optional(),
   program: code.optional().meta({ description: 'Only people with an identifier in this programme (a configured identifier type)' }),
+  identifier: identifierValue.optional().meta({ description: 'Only people holding an identifier with this value, in any system' }),
   limit, offset,
 });
+const score = z.coerce.number().min(0).max(1);
 export const reviewsQuery = z.strictObject({
   state: z.enum(['open', 'resolved']).default('open'),
   older_than_days: z.coerce.number().int().min(0).max(3650).optional(),
-  source: z.string().regex(/^[a-z0-9-]{1,32}$/).optional().meta({ description: 'Source system (dhis2, openmrs, …)' }),
-  limit, offset,
+  source: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().meta({ description: 'Source system (dhis2, openmrs, …)' }),
+  min_score: score.optional().meta({ description: "Only tasks whose best candidate's score is at least this" }),
+  max_score: score.optional().meta({ description: "Only tasks whose best candidate's score is below this" }),
+  limit: z.coerce.number().int().min(1).max(1000).default(20).meta({ description: 'Page size (a steward screen loads up to 1,000 tasks at once)' }),
+  offset,
 });
+export const reviewCountsQuery = z.strictObject({ state: z.enum(['open', 'resolved']).default('open') });
 
 export const mpiIdParams = z.strictObject({ mpi_id: mpiId });
 export const reviewIdParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
@@ -106,10 +112,32 @@ export const duplicateResponse = z.object({
 }).meta({ id: 'DuplicateDetected' });
 export const matchResponse = z.object({ items: z.array(z.object({ mpi_id: z.string(), score: z.number(), grade: z.string(), confidence: z.string(), matched_fields: z.array(z.string()), field_weights: z.array(fieldWeight) })) }).meta({ id: 'MatchResponse' });
 export const searchResponse = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), items: z.array(identity) }).meta({ id: 'SearchResponse' });
-export const historyResponse = z.object({ items: z.array(z.object({ version: z.number(), at: isoDateTime, operation: z.string(), changed_fields: z.array(z.string()), status: z.string().optional(), client_id: z.string() })) }).meta({ id: 'History' });
-export const reviewSummary = z.object({ id: z.string(), state: z.string(), source_system: z.string().optional(), created_at: isoDateTime, version: z.number(), candidates: z.array(z.object({ mpi_id: z.string(), score: z.number() })), resolution: z.object({ action: z.string(), mpi_id: z.string().optional(), client_id: z.string(), at: isoDateTime }).optional() }).meta({ id: 'ReviewSummary' });
+const who = { client_id: z.string(), user_id: z.string().optional().meta({ description: "The person who acted (the token's subject), when the client acted for one" }) };
+export const historyResponse = z.object({ items: z.array(z.object({ version: z.number(), at: isoDateTime, operation: z.string(), changed_fields: z.array(z.string()), status: z.string().optional(), ...who })) }).meta({ id: 'History' });
+export const reviewSummary = z.object({
+  id: z.string(), state: z.string(), source_system: z.string().optional(), created_at: isoDateTime, version: z.number(),
+  best_score: z.number().meta({ description: "The best candidate's score" }),
+  candidates: z.array(z.object({ mpi_id: z.string(), score: z.number() })),
+  resolution: z.object({ action: z.string(), mpi_id: z.string().optional(), reason: z.string().optional(), at: isoDateTime, ...who }).optional(),
+}).meta({ id: 'ReviewSummary' });
 export const reviewList = z.object({ total: z.number().int(), items: z.array(reviewSummary) }).meta({ id: 'ReviewList' });
-export const reviewDetail = reviewSummary.extend({ source: identity.partial(), candidates: z.array(z.object({ mpi_id: z.string(), score: z.number(), weight: z.number(), record: identity.partial(), field_weights: z.array(fieldWeight) })) }).meta({ id: 'ReviewDetail' });
+export const reviewCounts = z.object({
+  state: z.string(), total: z.number().int(),
+  by_source_system: z.array(z.object({ source_system: z.string(), count: z.number().int() })),
+  by_score_band: z.array(z.object({ band: z.string(), min_score: z.number().optional(), max_score: z.number().optional(), count: z.number().int() })),
+  by_age: z.array(z.object({ older_than_days: z.number().int(), count: z.number().int() })),
+}).meta({ id: 'ReviewCounts' });
+/** A source record linked to a golden record, as the steward sees it. */
+export const sourceView = identity.pick({ first_name: true, last_name: true, date_of_birth: true, gender: true, region_code: true, country_code: true, phone_number: true, external_ids: true }).partial().extend({
+  source_system: z.string(), system: z.string(), value: z.string(), active: z.boolean(),
+  link: z.enum(['auto', 'manual']).nullable(), link_score: z.number().optional(), updated_at: isoDateTime,
+}).meta({ id: 'SourceRecord' });
+export const sourcesResponse = z.object({ total: z.number().int(), items: z.array(sourceView) }).meta({ id: 'Sources' });
+export const mergesResponse = z.object({ items: z.array(z.object({ retired_mpi_id: z.string(), at: isoDateTime, reason: z.string().optional(), ...who })) }).meta({ id: 'Merges' });
+export const reviewDetail = reviewSummary.extend({
+  source: identity.partial(),
+  candidates: z.array(z.object({ mpi_id: z.string(), score: z.number(), weight: z.number(), record: identity.partial(), field_weights: z.array(fieldWeight), sources: z.array(sourceView) })),
+}).meta({ id: 'ReviewDetail' });
 export const tokenIssued = z.object({ token: z.string(), issued_at: isoDateTime, verify_path: z.string() }).meta({ id: 'IdentityToken' });
 export const tokenStatus = z.object({ status: z.enum(['valid', 'revoked', 'not_found']), checked_at: isoDateTime }).meta({ id: 'TokenStatus' });
 export const problem = z.object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), errors: z.array(z.object({ path: z.string(), code: z.string() })).optional() }).meta({ id: 'Problem' });

@@ -4,8 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Identifier, Patient } from 'fhir/r4';
 import type { FieldComparison } from '../registry/matching/contract';
-import type { GoldenRecord, MatchCandidate } from '../registry/ports';
-import type { IdentityView, MatchBody, PatchBody } from './schemas';
+import type { z } from 'zod';
+import type { Actor } from '../core/types';
+import type { GoldenRecord, MatchCandidate, SourceRecord } from '../registry/ports';
+import type { IdentityView, MatchBody, PatchBody, sourceView } from './schemas';
 
 /** System of the identifier given to a record registered through this API. */
 export const API_SOURCE_SYSTEM = 'urn:passerelle:api';
@@ -94,6 +96,25 @@ export function identityOf(g: GoldenRecord, redirectedFrom?: string): IdentityVi
     source_count: g.sourceKeys.length, created_at: g.createdAt, updated_at: g.updatedAt,
     ...(g.mergedInto ? { merged_into: g.mergedInto } : {}),
     ...(redirectedFrom ? { redirected_from: redirectedFrom } : {}),
+  };
+}
+
+/**
+ * Who acted, as the API shows it: the client, and the person when the client acted for one.
+ * @param actor - the recorded actor
+ */
+export function whoOf(actor: Actor): { client_id: string; user_id?: string } {
+  return { client_id: actor.clientId, ...(actor.userId ? { user_id: actor.userId } : {}) };
+}
+
+/**
+ * A source record linked to a golden record, as a steward compares it.
+ * @param s - the source record
+ */
+export function sourceViewOf(s: SourceRecord): z.infer<typeof sourceView> {
+  return {
+    ...demographicsOf(s.patient), source_system: s.sourceSystem, system: s.system, value: s.value, active: s.active,
+    link: s.linkState, ...(s.linkScore !== undefined ? { link_score: round(s.linkScore) } : {}), updated_at: s.updatedAt,
   };
 }
 

@@ -13,7 +13,6 @@ import type { ChangeBuilder } from './change-builder';
 import type { LookupQuery, LookupResult, SourceView, StoredGolden } from './store';
 import type { ScoredGolden } from './candidates';
 import { lookupKey } from './keys';
-import { refinementOf } from './record-docs';
 
 /** What a candidate search starts from. */
 export interface Probe {
@@ -49,8 +48,8 @@ interface Candidate {
  * @param probe - the probe
  * @param rf - its refinement code
  */
-export function lookupQuery(ctx: RegistryContext, probe: Probe, rf = refinementOf(ctx, probe.features)): { query: LookupQuery; coarse: string[] } {
-  const coarse = ctx.engine.blockingKeys(probe.features);
+export function lookupQuery(ctx: RegistryContext, probe: Probe, rf = ctx.blocking(probe.features).rf): { query: LookupQuery; coarse: string[] } {
+  const coarse = ctx.blocking(probe.features).keys;
   const large = rf === '' ? [] : coarse.filter((k) => ctx.largeBlocks.has(k));
   const small = coarse.filter((k) => !large.includes(k)).map(lookupKey.blocking);
   const ids = probe.identifierKeys.flatMap((k) => [lookupKey.identifier(k), lookupKey.xref(k)]);
@@ -155,7 +154,7 @@ export interface FoundCandidates {
  * @param b - the change being built (the lookup is remembered for its check), if any
  */
 export async function lookupCandidates(ctx: RegistryContext, probe: Probe, b?: ChangeBuilder): Promise<FoundCandidates> {
-  const rf = refinementOf(ctx, probe.features);
+  const rf = ctx.blocking(probe.features).rf;
   const { query, coarse } = lookupQuery(ctx, probe, rf);
   const result = await ctx.store.records.lookup(query);
   b?.noteLookup(query, result);

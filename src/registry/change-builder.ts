@@ -27,6 +27,16 @@ export function lookupFingerprint(result: LookupResult): string[] {
   return [...result.sources.map((s) => `${s.key}@${s.version}`), ...result.xref.map((x) => `x:${x.key}@${x.mpiId}`)];
 }
 
+/**
+ * A working copy of a stored record: its fields can be reassigned freely; its parts (Patient,
+ * member snapshots, arrays) are shared with the stored version and are replaced, never changed in
+ * place, by every operation and by build().
+ * @param doc - the stored record
+ */
+function workingCopy<T extends object>(doc: T | null): T | null {
+  return doc ? { ...doc } : null;
+}
+
 interface Staged<T> {
   before: T | null;
   after: T;
@@ -70,7 +80,7 @@ export class ChangeBuilder {
     const staged = this.srcs.get(key);
     if (staged) return staged.after;
     if (!this.loadedSources.has(key)) this.noteLoaded(this.loadedSources, key, await this.ctx.store.records.source(key));
-    return structuredClone(this.loadedSources.get(key) ?? null);
+    return workingCopy(this.loadedSources.get(key) ?? null);
   }
 
   /** Working copy of a golden record (its staged state if staged). */
@@ -78,7 +88,7 @@ export class ChangeBuilder {
     const staged = this.golds.get(mpiId);
     if (staged) return staged.after;
     if (!this.loadedGoldens.has(mpiId)) this.noteLoaded(this.loadedGoldens, mpiId, await this.ctx.store.records.golden(mpiId));
-    return structuredClone(this.loadedGoldens.get(mpiId) ?? null);
+    return workingCopy(this.loadedGoldens.get(mpiId) ?? null);
   }
 
   /** Read several golden records in one store call (later `golden()` calls answer from it). */

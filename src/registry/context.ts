@@ -107,6 +107,11 @@ export interface RegistryContext {
   decideFn?: DecideFn;
   features(patient: Patient): MatchFeatures;
   /**
+   * A record's blocking keys and refinement code (what the engine's refined keys append to them),
+   * computed once per features object.
+   */
+  blocking(features: MatchFeatures): { keys: string[]; rf: string };
+  /**
    * The logical time of a new change: above `floor` (the highest `seq` it read), above every seq this
    * process handed out, and near the clock in microseconds (a hybrid logical clock).
    */
@@ -117,6 +122,21 @@ export interface RegistryContext {
   noteLargeBlock(key: string): void;
   /** Set inside an atomic unit (atomic.ts): the store is its staging view. */
   unit?: boolean;
+}
+
+/**
+ * What the refined blocking keys append to the coarse ones (the same suffix for every key); empty
+ * when the engine does not refine.
+ * @param coarse - blocking keys
+ * @param fine - their refined forms, same order
+ */
+function refinementSuffix(coarse: string[], fine: string[]): string {
+  for (let i = 0; i < coarse.length; i++) {
+    const c = coarse[i] as string;
+    const r = fine[i] as string;
+    if (r !== c && r.startsWith(c)) return r.slice(c.length);
+  }
+  return '';
 }
 
 /** How many large blocking keys a process remembers (a few MB at most). */
@@ -144,6 +164,7 @@ export function createContext(deps: RegistryDeps): RegistryContext {
   const largeBlocks = new Set<string>();
   // A page's prefetch and its registrations ask for the same Patient's features: computed once.
   const featuresOf = new WeakMap<Patient, MatchFeatures>();
+  const blockingOf = new WeakMap<MatchFeatures, { keys: string[]; rf: string }>();
   return {
     store: deps.store,
     engine: deps.engine,
@@ -164,6 +185,15 @@ export function createContext(deps: RegistryDeps): RegistryContext {
         featuresOf.set(patient, f);
       }
       return f;
+    },
+    blocking: (f) => {
+      let b = blockingOf.get(f);
+      if (!b) {
+        const keys = deps.engine.blockingKeys(f);
+        b = { keys, rf: refinementSuffix(keys, deps.engine.refinedBlockingKeys?.(f) ?? keys) };
+        blockingOf.set(f, b);
+      }
+      return b;
     },
     nextSeq: (floor) => {
       lastSeq = Math.max(clock.now().getTime() * 1000, floor + 1, lastSeq + 1);

@@ -53,7 +53,7 @@ export async function existingSource(b: ChangeBuilder, key: string): Promise<Sto
 async function sourceLeases(ctx: RegistryContext, sourceKey: string, mpiIds: string[], opts: { blockingKeys?: boolean } = {}): Promise<string[]> {
   const src = await ctx.store.records.source(sourceKey);
   const goldens = [...mpiIds, src?.goldenId ?? ''].filter((m) => m).map((m) => leaseKey.golden(ctx.mpiIds.validate(m)));
-  const blocks = opts.blockingKeys && src ? ctx.engine.blockingKeys(src.features).map(leaseKey.blocking) : [];
+  const blocks = opts.blockingKeys && src ? ctx.blocking(src.features).keys.map(leaseKey.blocking) : [];
   return [leaseKey.source(sourceKey), ...goldens, ...blocks];
 }
 

@@ -89,6 +89,32 @@ export interface ReviewTask {
   resolution?: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; by: Actor; at: string };
   version: number;
   createdAt: string;
+  /** Short name of the source system of the record the task is about (dhis2, openmrs, …). */
+  sourceSystem?: string;
+}
+
+/**
+ * Which review tasks to list. `minScore`/`maxScore` bound the task's best candidate score:
+ * at least `minScore`, below `maxScore`.
+ */
+export interface ReviewFilter {
+  state?: 'open' | 'resolved';
+  sourceSystem?: string;
+  /** Created before this instant (ISO 8601). */
+  olderThan?: string;
+  minScore?: number;
+  maxScore?: number;
+  offset: number;
+  count: number;
+}
+
+/** A merge that is in force: `retiredId` was merged into another golden record and not unmerged since. */
+export interface MergeSummary {
+  survivorId: string;
+  retiredId: string;
+  at: string;
+  by: Actor;
+  reason?: string;
 }
 
 /** One version of a source or golden record in the history. */
@@ -205,11 +231,15 @@ export interface RegistryService {
   unlink(sourceKey: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
   merge(survivorId: string, retiredId: string, actor: Actor, reason?: string): Promise<GoldenRecord>;
   unmerge(retiredId: string, actor: Actor, reason?: string): Promise<{ survivor: GoldenRecord; restored: GoldenRecord }>;
+  /** The merges in force into this golden record, newest first (each can be undone with `unmerge`). */
+  mergesInto(survivorId: string): Promise<MergeSummary[]>;
   /** Add an external identifier (e.g. a DHIS2 UID) to a golden record's cross-reference. */
   addIdentifier(mpiId: string, id: IdentifierRef, actor: Actor): Promise<GoldenRecord>;
   /** Edit golden-record demographics directly (a steward override that survivorship honours). */
   patchGolden(mpiId: string, patch: Partial<Patient>, actor: Actor, expectedVersion?: number): Promise<GoldenRecord>;
-  listReviews(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: ReviewTask[] }>;
+  listReviews(filter: ReviewFilter): Promise<{ total: number; items: ReviewTask[] }>;
+  /** The source systems that have review tasks in this state (for the queue's filter and counts). */
+  reviewSourceSystems(state: 'open' | 'resolved'): Promise<string[]>;
   getReview(id: string): Promise<ReviewTask | null>;
   resolveReview(id: string, decision: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; expectedVersion?: number }, actor: Actor): Promise<ReviewTask>;
   history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
-import type { MatchFeatures } from './matching/contract';
 import type { RegistryContext } from './context';
 import type { MemberSnapshot, StoredGolden, StoredSource } from './store';
 import { identifierKey, lookupKey } from './keys';
@@ -23,23 +22,6 @@ export function contentHashOf(p: Patient): string {
 }
 
 /**
- * The refinement code of a record's blocking keys: what the engine's refined keys append to the
- * coarse ones (the same suffix for every key); empty when the engine does not refine.
- * @param ctx - registry context (engine)
- * @param f - the record's features
- */
-export function refinementOf(ctx: RegistryContext, f: MatchFeatures): string {
-  const coarse = ctx.engine.blockingKeys(f);
-  const fine = ctx.engine.refinedBlockingKeys?.(f) ?? coarse;
-  for (let i = 0; i < coarse.length; i++) {
-    const c = coarse[i] as string;
-    const r = fine[i] as string;
-    if (r !== c && r.startsWith(c)) return r.slice(c.length);
-  }
-  return '';
-}
-
-/**
  * Lookup keys of a source: its identifiers always (so its holders are found), its blocking keys
  * only while it is active (an inactive record is never a candidate).
  * @param ctx - registry context
@@ -49,7 +31,7 @@ export function sourceLookupKeys(ctx: RegistryContext, s: Pick<StoredSource, 'pa
   const ids = new Set([identifierKey({ system: s.system, value: s.value })]);
   for (const i of s.patient.identifier ?? []) if (i.system && i.value) ids.add(identifierKey({ system: i.system, value: i.value }));
   const keys = [...ids].map(lookupKey.identifier);
-  if (s.active) for (const k of ctx.engine.blockingKeys(s.features)) keys.push(lookupKey.blocking(k));
+  if (s.active) for (const k of ctx.blocking(s.features).keys) keys.push(lookupKey.blocking(k));
   return keys;
 }
 
@@ -65,7 +47,9 @@ export function finishSourceDoc(ctx: RegistryContext, doc: StoredSource, before:
   doc.version = (before?.version ?? 0) + 1;
   doc.updatedAt = at;
   doc.seq = seq;
-  const p = doc.patient;
+  // A copy: the Patient of a working copy is shared with the stored version.
+  const p = { ...doc.patient };
+  doc.patient = p;
   p.id = doc.id;
   p.meta = { ...p.meta, versionId: String(doc.version), lastUpdated: at };
   const links = (p.link ?? []).filter((l) => l.type !== 'refer');
@@ -74,7 +58,7 @@ export function finishSourceDoc(ctx: RegistryContext, doc: StoredSource, before:
   else delete p.link;
   if (!doc.active) p.active = false;
   doc.keys = sourceLookupKeys(ctx, doc);
-  doc.rf = refinementOf(ctx, doc.features);
+  doc.rf = ctx.blocking(doc.features).rf;
   doc.contentHash = contentHashOf(p);
   doc.search = toSearchFields(p, doc.id, doc.active, at);
 }

@@ -55,7 +55,7 @@ export function probeOf(ctx: RegistryContext, input: RegisterInput): Probe & { o
 export async function registerSource(ctx: RegistryContext, input: RegisterInput): Promise<RegistrationResult> {
   const probe = probeOf(ctx, input);
   const { ref, ownKey: key } = probe;
-  const leases = [...ctx.engine.blockingKeys(probe.features).map(leaseKey.blocking), ...probe.identifierKeys.map(leaseKey.identifier)];
+  const leases = [...ctx.blocking(probe.features).keys.map(leaseKey.blocking), ...probe.identifierKeys.map(leaseKey.identifier)];
   return runChange(ctx, { operation: 'register', actor: input.actor, leases }, async (b) => {
     const found = await lookupCandidates(ctx, probe, b);
     const current = found.self ? await b.source(key) : null;

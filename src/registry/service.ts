@@ -24,7 +24,7 @@ import { toMatchCandidate } from './candidates';
 import { searchCandidates } from './candidate-lookup';
 import { identifierKey } from './keys';
 import { createTokenService } from './tokens';
-import { publicGolden, publicReview, publicSource } from './views';
+import { mergeSummary, publicGolden, publicReview, publicSource } from './views';
 
 /** RegistryService plus operations used by jobs and the composition root. */
 export interface RegistryServiceImpl extends RegistryService {
@@ -149,6 +149,8 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
       const page = await ctx.store.reviews.list(filter);
       return { total: page.total, items: page.items.map(publicReview) };
     },
+    reviewSourceSystems: (state) => ctx.store.reviews.sourceSystems(state),
+    mergesInto: async (survivorId) => (await ctx.store.merges.intoSurvivor(ctx.mpiIds.validate(survivorId))).map(mergeSummary),
     getReview: async (id) => {
       const r = await ctx.store.reviews.get(id);
       return r ? publicReview(r) : null;

@@ -17,7 +17,7 @@
  * - Events of applied changes are the outbox: `pending` in `seq` order, which is each record's order.
  */
 import type { IdentifierRef, OutboxEvent } from '../core/types';
-import type { HistoryEntry, PatientQuery, PatientSearchResult } from './ports';
+import type { HistoryEntry, PatientQuery, PatientSearchResult, ReviewFilter } from './ports';
 import type {
   Change, LookupQuery, MergeRecord, RecordWrites, SourceView, StoredGolden, StoredModel, StoredReview, StoredSource, TokenRecord, XrefEntry,
 } from './store-records';
@@ -99,8 +99,10 @@ export interface ReviewStore {
   get(id: string): Promise<StoredReview | null>;
   /** Idempotent (a version is never replaced by an older one). */
   put(docs: StoredReview[]): Promise<void>;
-  list(filter: { state?: 'open' | 'resolved'; sourceSystem?: string; olderThan?: string; offset: number; count: number }): Promise<{ total: number; items: StoredReview[] }>;
+  list(filter: ReviewFilter): Promise<{ total: number; items: StoredReview[] }>;
   bySource(sourceKey: string): Promise<StoredReview[]>;
+  /** Distinct source systems of the tasks in this state. */
+  sourceSystems(state: 'open' | 'resolved'): Promise<string[]>;
 }
 
 export interface TokenStore {
@@ -115,6 +117,8 @@ export interface MergeStore {
   get(id: string): Promise<MergeRecord | null>;
   /** The latest merge that retired `retiredId` and is not undone. */
   activeFor(retiredId: string): Promise<MergeRecord | null>;
+  /** The merges into `survivorId` that are not undone, newest first. */
+  intoSurvivor(survivorId: string): Promise<MergeRecord[]>;
 }
 
 export interface ModelStore {

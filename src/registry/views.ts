@@ -2,8 +2,8 @@
  * Public views of stored documents: the store keeps search fields and bookkeeping next to each
  * record; callers of the RegistryService get exactly the port types.
  */
-import type { GoldenRecord, ReviewTask, SourceRecord } from './ports';
-import type { StoredGolden, StoredReview, StoredSource } from './store';
+import type { GoldenRecord, MergeSummary, ReviewTask, SourceRecord } from './ports';
+import type { MergeRecord, StoredGolden, StoredReview, StoredSource } from './store';
 
 /**
  * Strip storage-only fields from a source record.
@@ -28,6 +28,14 @@ export function publicGolden(g: StoredGolden): GoldenRecord {
  * @param r - stored review task
  */
 export function publicReview(r: StoredReview): ReviewTask {
-  const { sourceSystem: _system, updatedAt: _updated, ...rest } = r;
+  const { updatedAt: _updated, ...rest } = r;
   return rest;
+}
+
+/**
+ * A merge as the service shows it (without the snapshots unmerge needs).
+ * @param m - the stored merge
+ */
+export function mergeSummary(m: MergeRecord): MergeSummary {
+  return { survivorId: m.survivorId, retiredId: m.retiredId, at: m.at, by: m.by, ...(m.reason ? { reason: m.reason } : {}) };
 }

@@ -10,7 +10,7 @@ import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';
 import type { LinkBody, PatchBody } from '../schemas';
-import { identityOf, systemOf, toPatientPatch } from '../views';
+import { identityOf, systemOf, toPatientPatch, whoOf } from '../views';
 
 type MpiIdParams = z.infer<typeof mpiIdParams>;
 
@@ -36,6 +36,7 @@ const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
     if (query.region_code) q.address = [{ field: 'state', value: query.region_code, match: 'exact' }];
     if (query.date_of_birth) q.birthDate = [{ prefix: 'eq', value: query.date_of_birth }];
     if (query.program) q.identifiers = [{ system: systemOf(query.program, deps.identifierSystems) }];
+    if (query.identifier) q.identifiers = [...(q.identifiers ?? []), { value: query.identifier }];
     const result = await deps.registry.searchPatients(q);
     // One batch read of the golden records found, so each item is shown as GET /mpi/{mpi_id} shows it.
     const items = (await deps.registry.getGoldens(result.items.map((i) => i.patient.id ?? ''))).map((g) => identityOf(g));
@@ -108,7 +109,7 @@ const history = defineRoute<MpiIdParams>({
     const entries = await deps.registry.history('golden', params.mpi_id);
     if (entries.length === 0) throw new MediatorError('not-found', 'No identity with this MPI ID');
     noteAudit(request, { mpiIds: [params.mpi_id] });
-    return { body: { items: entries.map((e) => ({ version: e.version, at: e.at, operation: e.operation, changed_fields: e.changedFields, ...(e.status ? { status: e.status } : {}), client_id: e.actor.clientId })) } };
+    return { body: { items: entries.map((e) => ({ version: e.version, at: e.at, operation: e.operation, changed_fields: e.changedFields, ...(e.status ? { status: e.status } : {}), ...whoOf(e.actor) })) } };
   },
 });
 

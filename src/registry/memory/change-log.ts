@@ -9,11 +9,16 @@ import { pendingEventsOf } from '../change-events';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
-import { deepFreeze, page } from './frozen';
+import { freezer, page } from './frozen';
+import type { FreezeDepth } from './frozen';
 import { Groups } from './groups';
 
-/** Create an empty in-memory change log and its outbox view. */
-export function createMemoryChangeLog(): { changes: ChangeLog; outbox: OutboxStore } {
+/**
+ * Create an empty in-memory change log and its outbox view.
+ * @param depth - how deep committed changes are frozen
+ */
+export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog; outbox: OutboxStore } {
+  const freeze = freezer(depth);
   const changes = new Map<string, Change>();
   const leases = new Map<string, { changeId: string; at: string }>();
   const guards = new Set<string>();
@@ -31,7 +36,7 @@ export function createMemoryChangeLog(): { changes: ChangeLog; outbox: OutboxSto
       if (conflict.leases.length > 0 || conflict.guards.length > 0) {
         throw new MediatorError('conflict', 'another change holds these records or wrote this version first', { conflict });
       }
-      deepFreeze(change);
+      freeze(change);
       changes.set(change.id, change);
       for (const l of change.leases) leases.set(l, { changeId: change.id, at: change.at });
       for (const g of change.guards) guards.add(g);
@@ -51,7 +56,7 @@ export function createMemoryChangeLog(): { changes: ChangeLog; outbox: OutboxSto
       const c = changes.get(id);
       if (!c || c.applied) return;
       release(c);
-      changes.set(id, deepFreeze({ ...c, applied: true }));
+      changes.set(id, freeze({ ...c, applied: true }));
       unfinished.delete(id);
       if (c.unpublished.length > 0) pending.add(id);
     },
@@ -89,7 +94,7 @@ export function createMemoryChangeLog(): { changes: ChangeLog; outbox: OutboxSto
         const c = changes.get(id) as Change;
         const left = c.unpublished.filter((e) => !done.has(e));
         if (left.length === c.unpublished.length) continue;
-        changes.set(id, deepFreeze({ ...c, unpublished: left }));
+        changes.set(id, freeze({ ...c, unpublished: left }));
         if (left.length === 0) pending.delete(id);
       }
     },

@@ -1,42 +1,40 @@
 /**
  * How the in-memory twin keeps documents: frozen in place when written (the change that wrote them
- * owns them and never touches them again), so reads hand them out as they are — no copy per read,
- * which dominated loading a large registry — and a caller that tries to mutate one fails loudly in
- * strict mode, as it could never change a Mongo document either. Short strings are interned.
+ * owns them and never touches them again), so reads hand them out as they are — no copy per read —
+ * and a caller that tries to change one fails loudly in strict mode, as it could never change a
+ * Mongo document either. Readers that change a record work on a copy whose parts they replace (the
+ * change builder does). Frozen deep by default; `top` is for measuring the registry's own CPU.
  */
 
-/**
- * Short strings repeat across records (identifier systems, codes, towns, names, dates): every
- * stored copy would otherwise hold its own, and a 100k-record memory registry is mostly such
- * strings — the garbage collector's marking time grows with them.
- */
-const interned = new Map<string, string>();
-const INTERN_MAX_LENGTH = 48;
-const INTERN_MAX_ENTRIES = 2_000_000;
-
-function intern(s: string): string {
-  if (s.length > INTERN_MAX_LENGTH) return s;
-  const known = interned.get(s);
-  if (known !== undefined) return known;
-  if (interned.size < INTERN_MAX_ENTRIES) interned.set(s, s);
-  return s;
-}
+/** How deep the twin freezes what it stores. */
+export type FreezeDepth = 'deep' | 'top';
 
 /**
- * Freeze a document and everything in it, interning its short strings (idempotent).
+ * Freeze a document and everything in it (parts already frozen are shared and skipped).
  * @param v - the document
  */
 export function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      const child = o[k];
-      if (typeof child === 'string') o[k] = intern(child);
-      else deepFreeze(child);
-    }
+    for (const child of Object.values(v as object)) deepFreeze(child);
     Object.freeze(v);
   }
   return v;
+}
+
+/**
+ * Freeze a document at the top level only (for CPU measurements of the registry itself).
+ * @param v - the document
+ */
+export function topFreeze<T>(v: T): T {
+  return Object.isFrozen(v) ? v : Object.freeze(v);
+}
+
+/**
+ * The freezer of a depth.
+ * @param depth - deep (default: catches any change in place) or top
+ */
+export function freezer(depth: FreezeDepth = 'deep'): <T>(v: T) => T {
+  return depth === 'top' ? topFreeze : deepFreeze;
 }
 
 /**
@@ -50,12 +48,13 @@ export const frozenCopy = <T>(v: T): T => deepFreeze(structuredClone(v));
  * @param map - where documents are kept
  * @param id - its id
  * @param doc - the new version
+ * @param freeze - how to freeze it
  * @returns whether it was stored
  */
-export function putIfNewer<T extends { version: number }>(map: Map<string, T>, id: string, doc: T): boolean {
+export function putIfNewer<T extends { version: number }>(map: Map<string, T>, id: string, doc: T, freeze: <D>(v: D) => D = deepFreeze): boolean {
   const cur = map.get(id);
   if (cur && cur.version >= doc.version) return false;
-  map.set(id, deepFreeze(doc));
+  map.set(id, freeze(doc));
   return true;
 }
 

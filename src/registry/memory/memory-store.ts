@@ -7,8 +7,10 @@ import { MediatorError } from '../../core/errors';
 import type { MergeRecord, RegistryStore, StoredModel, StoredReview, TokenRecord } from '../store';
 import { createMemoryChangeLog } from './change-log';
 import { frozenCopy, page, putIfNewer } from './frozen';
+import type { FreezeDepth } from './frozen';
 import { Groups } from './groups';
 import { createMemoryRecords } from './records';
+import { reviewMatches, reviewOrder } from '../review-filter';
 
 function reviewStore(): RegistryStore['reviews'] {
   const reviews = new Map<string, StoredReview>();
@@ -19,24 +21,29 @@ function reviewStore(): RegistryStore['reviews'] {
       for (const doc of docs) if (putIfNewer(reviews, doc.id, doc)) bySource.add(doc.sourceKey, doc.id);
     },
     list: async (f) => {
-      const items = [...reviews.values()]
-        .filter((r) => (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan))
-        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+      const items = [...reviews.values()].filter((r) => reviewMatches(r, f)).sort(reviewOrder);
       return page(items, f.offset, f.count);
     },
     bySource: async (sourceKey) => bySource.pick(sourceKey, reviews),
+    sourceSystems: async (state) => [...new Set([...reviews.values()].filter((r) => r.state === state).map((r) => r.sourceSystem))].sort(),
   };
 }
 
 function mergeStore(): RegistryStore['merges'] {
   const merges = new Map<string, MergeRecord>();
   const byRetired = new Groups();
+  const bySurvivor = new Groups();
   return {
     put: async (docs) => {
-      for (const doc of docs) if (putIfNewer(merges, doc.id, doc)) byRetired.add(doc.retiredId, doc.id);
+      for (const doc of docs) {
+        if (!putIfNewer(merges, doc.id, doc)) continue;
+        byRetired.add(doc.retiredId, doc.id);
+        bySurvivor.add(doc.survivorId, doc.id);
+      }
     },
     get: async (id) => merges.get(id) ?? null,
     activeFor: async (retiredId) => byRetired.pick(retiredId, merges).filter((m) => !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1))[0] ?? null,
+    intoSurvivor: async (survivorId) => bySurvivor.pick(survivorId, merges).filter((m) => m.survivorId === survivorId && !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1)),
   };
 }
 
@@ -71,8 +78,12 @@ function modelStore(): RegistryStore['models'] {
   };
 }
 
-/** Create an empty in-memory registry store. */
-export function createMemoryRegistryStore(): RegistryStore {
-  const { changes, outbox } = createMemoryChangeLog();
-  return { records: createMemoryRecords(), changes, outbox, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
+/**
+ * Create an empty in-memory registry store.
+ * @param opts - `freeze: 'top'` freezes stored documents at the top level only (CPU measurements of
+ *   the registry itself); the default freezes them whole, so any change in place fails loudly
+ */
+export function createMemoryRegistryStore(opts: { freeze?: FreezeDepth } = {}): RegistryStore {
+  const { changes, outbox } = createMemoryChangeLog(opts.freeze);
+  return { records: createMemoryRecords(opts.freeze), changes, outbox, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
 }

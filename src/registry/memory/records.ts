@@ -6,7 +6,8 @@ import type { PatientSearchResult } from '../ports';
 import { searchComparator, searchPredicate } from '../search-fields';
 import type { LookupResult, RecordStore, SearchFields, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { lookupKey } from '../keys';
-import { deepFreeze, putIfNewer } from './frozen';
+import { freezer, putIfNewer } from './frozen';
+import type { FreezeDepth } from './frozen';
 import { Groups } from './groups';
 import { MemorySearchIndex } from './search-index';
 
@@ -16,8 +17,12 @@ function searchIn<T extends { search: SearchFields; patient: StoredSource['patie
   return docs.filter((d) => matches(d.search)).map((doc) => ({ kind, doc }));
 }
 
-/** Create an empty in-memory record store. */
-export function createMemoryRecords(): RecordStore {
+/**
+ * Create an empty in-memory record store.
+ * @param depth - how deep written documents are frozen
+ */
+export function createMemoryRecords(depth?: FreezeDepth): RecordStore {
+  const freeze = freezer(depth);
   const sources = new Map<string, StoredSource>();
   const keyById = new Map<string, string>();
   const goldens = new Map<string, StoredGolden>();
@@ -28,14 +33,14 @@ export function createMemoryRecords(): RecordStore {
 
   const putSource = (doc: StoredSource): void => {
     const before = sources.get(doc.key);
-    if (!putIfNewer(sources, doc.key, doc)) return;
+    if (!putIfNewer(sources, doc.key, doc, freeze)) return;
     for (const k of before?.keys ?? []) filed.delete(k, doc.key);
     for (const k of doc.keys) filed.add(k, doc.key);
     keyById.set(doc.id, doc.key);
     sourceIndex.put(doc.key, doc.search);
   };
   const putGolden = (doc: StoredGolden): void => {
-    if (putIfNewer(goldens, doc.mpiId, doc)) goldenIndex.put(doc.mpiId, doc.search);
+    if (putIfNewer(goldens, doc.mpiId, doc, freeze)) goldenIndex.put(doc.mpiId, doc.search);
   };
   const filedUnder = (key: string, rf?: string): StoredSource[] => {
     const docs = filed.pick(key, sources);
@@ -76,7 +81,7 @@ export function createMemoryRecords(): RecordStore {
       w.sources.forEach(putSource);
       w.goldens.forEach(putGolden);
       for (const e of w.xrefDel) if (xref.get(e.key)?.mpiId === e.mpiId) xref.delete(e.key);
-      for (const e of w.xrefPut) xref.set(e.key, deepFreeze({ ...e }));
+      for (const e of w.xrefPut) xref.set(e.key, freeze({ ...e }));
     },
     search: async (q): Promise<PatientSearchResult> => {
       const pick = <T>(map: Map<string, T>, index: MemorySearchIndex): T[] => {

@@ -36,8 +36,8 @@ const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription
     { key: { 'history.ref': 1, seq: 1 } },
     { key: { t: 1, seq: -1 } },
   ],
-  reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }],
-  merges: [{ key: { retiredId: 1, at: -1 } }],
+  reviews: [{ key: { state: 1, createdAt: 1 } }, { key: { sourceKey: 1 } }, { key: { state: 1, sourceSystem: 1, createdAt: 1 } }],
+  merges: [{ key: { retiredId: 1, at: -1 } }, { key: { survivorId: 1, at: -1 } }],
   tokens: [{ key: { mpiId: 1 } }],
   models: [{ key: { active: 1 } }],
 };

@@ -65,10 +65,16 @@ function reviewStore(reviews: Collection<Document>): RegistryStore['reviews'] {
       if (f.state) filter.state = { $eq: f.state };
       if (f.sourceSystem) filter.sourceSystem = { $eq: f.sourceSystem };
       if (f.olderThan) filter.createdAt = { $lt: f.olderThan };
+      // The best candidate score is in [min, max): some candidate reaches min, none reaches max.
+      const band: Document[] = [];
+      if (f.minScore !== undefined) band.push({ 'candidates.score': { $gte: f.minScore } });
+      if (f.maxScore !== undefined) band.push({ 'candidates.score': { $not: { $gte: f.maxScore } } });
+      if (band.length > 0) filter.$and = band;
       const [total, items] = await Promise.all([reviews.countDocuments(filter), reviews.find(filter, noId).sort({ createdAt: 1, _id: 1 }).skip(f.offset).limit(f.count).toArray()]);
       return { total, items: items as never };
     },
     bySource: async (sourceKey) => (await reviews.find({ sourceKey }, noId).toArray()) as never,
+    sourceSystems: async (state) => ((await reviews.distinct('sourceSystem', { state: { $eq: state } })) as unknown[]).filter((v): v is string => typeof v === 'string').sort(),
   };
 }
 
@@ -105,6 +111,7 @@ export function createMongoRegistryStore(db: Db, prefix = 'registry_'): Registry
       put: (docs) => putAllIfNewer(merges, docs.map((d) => ({ id: d.id, version: d.version, doc: d }))),
       get: async (mid) => (await merges.findOne({ _id: mid as never }, noId)) as never,
       activeFor: async (retiredId) => ((await merges.find({ retiredId, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1).toArray())[0] as never) ?? null,
+      intoSurvivor: async (survivorId) => (await merges.find({ survivorId: { $eq: survivorId }, undone: { $exists: false } }, noId).sort({ at: -1 }).limit(1000).toArray()) as never,
     },
     tokens: tokenStore(c(n.tokens)),
     models: modelStore(c(n.models)),

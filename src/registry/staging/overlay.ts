@@ -12,6 +12,7 @@
  */
 import { createMemoryRegistryStore } from '../memory/memory-store';
 import type { Change, ChangeLog, LookupCheck, RegistryStore, StoredReview } from '../store';
+import { reviewMatches, reviewOrder } from '../review-filter';
 import { stagedRecords } from './overlay-records';
 
 /** A staging view and what the commit needs from it. */
@@ -48,9 +49,6 @@ function stagedChanges(base: ChangeLog, mem: ChangeLog, log: Change[]): ChangeLo
 
 function stagedReviews(base: RegistryStore['reviews'], mem: RegistryStore['reviews']): RegistryStore['reviews'] {
   const ids = new Set<string>();
-  const matches = (r: StoredReview, f: Parameters<RegistryStore['reviews']['list']>[0]): boolean =>
-    (!f.state || r.state === f.state) && (!f.sourceSystem || r.sourceSystem === f.sourceSystem) && (!f.olderThan || r.createdAt < f.olderThan);
-  const order = (a: StoredReview, b: StoredReview): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1);
   return {
     get: async (id) => (await mem.get(id)) ?? base.get(id),
     put: async (docs) => {
@@ -60,12 +58,18 @@ function stagedReviews(base: RegistryStore['reviews'], mem: RegistryStore['revie
     list: async (f) => {
       const committed = await base.list({ ...f, offset: 0, count: f.offset + f.count + ids.size });
       const mine = await mem.list({ ...f, offset: 0, count: ids.size });
-      const items = [...committed.items.filter((r) => !ids.has(r.id)), ...mine.items].sort(order);
+      const items = [...committed.items.filter((r) => !ids.has(r.id)), ...mine.items].sort(reviewOrder);
       // Committed versions of staged tasks that the filter counted: their staged versions replace them.
-      const shadowed = (await Promise.all([...ids].map((id) => base.get(id)))).filter((r) => r && matches(r, f)).length;
+      const shadowed = (await Promise.all([...ids].map((id) => base.get(id)))).filter((r) => r && reviewMatches(r, f)).length;
       return { total: committed.total - shadowed + mine.total, items: items.slice(f.offset, f.offset + f.count) };
     },
     bySource: async (key) => [...(await base.bySource(key)).filter((r) => !ids.has(r.id)), ...(await mem.bySource(key))],
+    sourceSystems: async (state) => {
+      // A staged version may have left `state`: count each staged task by its latest version only.
+      const staged = await Promise.all([...ids].map((id) => mem.get(id)));
+      const mine = staged.filter((r): r is StoredReview => r?.state === state).map((r) => r.sourceSystem);
+      return [...new Set([...(await base.sourceSystems(state)), ...mine])].sort();
+    },
   };
 }
 
@@ -80,6 +84,12 @@ function stagedMerges(base: RegistryStore['merges'], mem: RegistryStore['merges'
       const live = [current, await mem.activeFor(retiredId)].filter((m) => m && !m.undone);
       return live.sort((a, b) => ((a?.at ?? '') < (b?.at ?? '') ? 1 : -1))[0] ?? null;
     },
+    intoSurvivor: async (survivorId) => {
+      // Staged versions replace committed ones (an unmerge staged in the unit undoes a committed merge).
+      const committed = await Promise.all((await base.intoSurvivor(survivorId)).map(async (m) => (await mem.get(m.id)) ?? m));
+      const mine = (await mem.intoSurvivor(survivorId)).filter((m) => !committed.some((c) => c.id === m.id));
+      return [...committed, ...mine].filter((m) => !m.undone).sort((a, b) => (a.at < b.at ? 1 : -1));
+    },
   };
 }
 
@@ -88,7 +98,8 @@ function stagedMerges(base: RegistryStore['merges'], mem: RegistryStore['merges'
  * @param base - the committed registry store
  */
 export function createStagingStore(base: RegistryStore): StagingStore {
-  const mem = createMemoryRegistryStore();
+  // Staged documents live as long as the unit; frozen at the top only (a page of 500 is CPU-bound).
+  const mem = createMemoryRegistryStore({ freeze: 'top' });
   const log: Change[] = [];
   const records = stagedRecords(base.records, mem.records);
   const store: RegistryStore = {

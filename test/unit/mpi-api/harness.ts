@@ -3,6 +3,7 @@
  * in-memory registry service with the real matching engine; plus a token minting helper.
  */
 import type { Server } from '@hapi/hapi';
+import { SignJWT } from 'jose';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/core/logger';
 import { addErrorSurface, errorMapperPlugin } from '../../../src/http/errors';
@@ -33,6 +34,8 @@ export interface MpiHarness {
   lines: string[];
   /** A bearer header for a client with the given scopes. */
   auth(scopes?: string, clientId?: string): Promise<Record<string, string>>;
+  /** A bearer header for a person (`sub`) signed in through a client (`azp`), as an identity provider issues it. */
+  personAuth(userId: string, scopes: string, clientId?: string): Promise<Record<string, string>>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are probed freely in tests
@@ -90,7 +93,15 @@ export async function mpiHarness(registry: RegistryService = memoryRegistry()): 
   await server.initialize();
   const auth = async (scopes = ALL_SCOPES, clientId = 'test-client'): Promise<Record<string, string>> =>
     ({ authorization: `Bearer ${(await issuer.issue(clientId, scopes.split(' '))).access_token}` });
-  return { server, registry, audit, lines, auth };
+  const personAuth = async (userId: string, scopes: string, clientId = 'steward-page'): Promise<Record<string, string>> => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ azp: clientId, scope: scopes })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(BASE).setAudience(BASE).setSubject(userId).setIssuedAt(now).setExpirationTime(now + 300)
+      .sign(key.privateKey);
+    return { authorization: `Bearer ${token}` };
+  };
+  return { server, registry, audit, lines, auth, personAuth };
 }
 
 /** A registration body. */

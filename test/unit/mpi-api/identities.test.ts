@@ -77,12 +77,16 @@ describe('MPI REST API: identities', () => {
     expect(missing.status).toBe(404);
   });
 
-  test('search by name, date of birth, region; paging', async () => {
+  test('search by name, date of birth, identifier value (any system), region; paging', async () => {
     await register({ first_name: 'Awa', last_name: 'Gueye', date_of_birth: '2001-11-11', external_ids: { national_id: '3333333333333' }, phone_number: '+221 78 333 33 33' });
     const res = await call('GET', '/mpi/search?q=Gueye&date_of_birth=2001-11-11&limit=5&offset=0');
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(1);
     expect(res.body.items[0]).toMatchObject({ last_name: 'Gueye', first_name: 'Awa' });
+    const byId = await call('GET', '/mpi/search?identifier=3333333333333');
+    expect(byId.body).toMatchObject({ total: 1, items: [{ last_name: 'Gueye' }] });
+    expect((await call('GET', '/mpi/search?identifier=3333333333334')).body.total).toBe(0);
+    expect((await call('GET', '/mpi/search?identifier=a%20b')).status).toBe(400);
     const region = await call('GET', '/mpi/search?region_code=DKR&limit=2');
     expect(region.body.items.length).toBeLessThanOrEqual(2);
     expect(region.body.total).toBeGreaterThan(2);

@@ -43,7 +43,11 @@ describe('ChangeBuilder', () => {
     const { store } = await seeded();
     const b = new ChangeBuilder(contextOver(store), 'edit', actor);
     const copy = (await b.source('urn:a|1'))!;
-    copy.patient.gender = 'other';
+    // The parts of a working copy are shared with the stored version: replaced, never changed in place.
+    expect(() => {
+      copy.patient.gender = 'other';
+    }).toThrow(TypeError);
+    copy.patient = { ...copy.patient, gender: 'other' };
     expect((await b.source('urn:a|1'))?.patient.gender).toBe('female');
     expect((await store.records.source('urn:a|1'))?.patient.gender).toBe('female');
     b.stageSource(copy);
@@ -56,7 +60,7 @@ describe('ChangeBuilder', () => {
     const before = (await store.records.source('urn:a|1'))!;
     const b = new ChangeBuilder(contextOver(store), 'edit', actor);
     const src = (await b.source('urn:a|1'))!;
-    src.patient.telecom = [{ system: 'phone', value: '+221770000000' }];
+    src.patient = { ...src.patient, telecom: [{ system: 'phone', value: '+221770000000' }] };
     b.stageSource(src);
     const change = await b.build();
     const written = change.writes.sources[0]!;

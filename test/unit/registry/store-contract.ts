@@ -2,7 +2,8 @@
  * The shared contract of RegistryStore implementations: run against the memory twin (unit) and
  * against MongoDB (integration, on the local stand-in) so the twin cannot drift from the real adapter.
  */
-import type { Change, RegistryStore, RecordWrites, StoredGolden, StoredSource } from '../../../src/registry/store';
+import type { Change, RegistryStore, RecordWrites, StoredGolden, StoredReview, StoredSource } from '../../../src/registry/store';
+import type { ReviewFilter } from '../../../src/registry/ports';
 import { toSearchFields } from '../../../src/registry/search-fields';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -156,14 +157,37 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       const merge = { id: 'm1', survivorId: 'G1', retiredId: 'G2', movedSources: [], survivorBefore: golden('G1', 1), retiredBefore: golden('G2', 1), at, by: actor, version: 1 };
       await store.merges.put([merge]);
       expect((await store.merges.activeFor('G2'))?.id).toBe('m1');
+      expect((await store.merges.intoSurvivor('G1')).map((m) => m.id)).toEqual(['m1']);
       await store.merges.put([{ ...merge, undone: { at, by: actor }, version: 2 }]);
       expect(await store.merges.activeFor('G2')).toBeNull();
+      expect(await store.merges.intoSurvivor('G1')).toEqual([]);
       const model = { version: 'v1', createdAt: at, trainedBy: { method: 'em' as const }, lambda: 0.01, fields: {}, termFrequencies: { family: { 'ST. JOHN': 0.1 } } };
       await store.models.put({ version: 'v1', model, createdAt: at, active: false });
       expect(await store.models.active()).toBeNull();
       await store.models.activate('v1');
       expect((await store.models.active())?.model).toEqual(model);
       await expect(store.models.activate('nope')).rejects.toMatchObject({ code: 'not-found' });
+    });
+
+    test('review queue: filter by source system, age and best-candidate score band; distinct source systems', async () => {
+      const task = (id: string, sourceSystem: string, createdAt: string, scores: number[], state: 'open' | 'resolved' = 'open'): StoredReview => ({
+        id, sourceKey: `urn:${id}|1`, sourceSystem, state, version: 1, createdAt, updatedAt: createdAt,
+        candidates: scores.map((score, i) => ({ mpiId: `G${i}`, score, weight: 1, explanation: [] })),
+      });
+      await store.reviews.put([
+        task('t1', 'dhis2', '2026-01-01T00:00:00.000Z', [0.9, 0.6]), task('t2', 'openmrs', '2026-01-02T00:00:00.000Z', [0.7]),
+        task('t3', 'dhis2', '2026-01-03T00:00:00.000Z', [0.55, 0.62]), task('t4', 'ihris', '2026-01-04T00:00:00.000Z', [0.99], 'resolved'),
+      ]);
+      const ids = async (f: Partial<ReviewFilter>): Promise<string[]> => (await store.reviews.list({ state: 'open', offset: 0, count: 10, ...f })).items.map((r) => r.id);
+      expect(await ids({})).toEqual(['t1', 't2', 't3']);
+      expect(await ids({ sourceSystem: 'dhis2' })).toEqual(['t1', 't3']);
+      expect(await ids({ olderThan: '2026-01-02T00:00:00.000Z' })).toEqual(['t1']);
+      expect(await ids({ minScore: 0.85 })).toEqual(['t1']);
+      expect(await ids({ minScore: 0.65, maxScore: 0.85 })).toEqual(['t2']);
+      expect(await ids({ maxScore: 0.65 })).toEqual(['t3']);
+      expect((await store.reviews.list({ state: 'open', minScore: 0.6, maxScore: 0.8, offset: 0, count: 1 })).total).toBe(2);
+      expect(await store.reviews.sourceSystems('open')).toEqual(['dhis2', 'openmrs']);
+      expect(await store.reviews.sourceSystems('resolved')).toEqual(['ihris']);
     });
 
     test('typed search over normalised fields', async () => {

@@ -1,0 +1,3 @@
+/** Types of messages-en.js for the TypeScript side (tests). */
+declare const messages: Record<string, string>;
+export default messages;

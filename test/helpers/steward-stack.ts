@@ -1,0 +1,92 @@
+/**
+ * The whole mediator on the local stack, listening on a free loopback port, with stewards signing in
+ * at a fake ministry identity provider (a real HTTP server, see fake-idp.ts); plus the helpers a
+ * browser test needs to sign a steward in.
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { startFakeIdp } from './fake-idp';
+import type { FakeIdp, IdpUser } from './fake-idp';
+import type { App } from '../../src/app';
+import { buildTestApp } from './app';
+import { buildStackApp } from './stack-app';
+
+export const STEWARD_CLIENT_ID = 'passerelle-steward';
+export const API_AUDIENCE = 'passerelle-api';
+
+/** The people of the tests' ministry. */
+export const USERS: Record<string, IdpUser> = {
+  awa: { sub: 'f3b1c2d4-awa', name: 'Awa Ndiaye', scopes: ['mpi/review', 'system/Patient.read'] },
+  binta: { sub: '7a9e0c11-binta', name: 'Binta Sow', scopes: ['mpi/review', 'system/Patient.read'] },
+  reader: { sub: '0c5d2e77-reader', name: 'Moussa Fall', scopes: ['system/Patient.read'] },
+};
+
+export interface StewardStack {
+  /** The running mediator (on the local stack, or on the registry's memory twin). */
+  app: App;
+  idp: FakeIdp;
+  /** The page's address, e.g. http://127.0.0.1:41234/steward */
+  pageUrl: string;
+  close(): Promise<void>;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Start the identity provider and the mediator (AUTH_MODE=jwt, its tokens trusted).
+ * @param env - more configuration
+ * @param store - `stack`: MongoDB and Kafka of the local stack; `memory`: the registry's memory twin
+ *   (for a queue of 1,000 tasks, which takes minutes to register on the stand-in)
+ */
+export async function startStewardStack(env: Record<string, string> = {}, store: 'stack' | 'memory' = 'stack'): Promise<StewardStack> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const idp = await startFakeIdp({ clientId: STEWARD_CLIENT_ID, redirectUris: [`${origin}/steward`], allowedOrigins: [origin], audience: API_AUDIENCE, users: USERS });
+  const settings = {
+    AUTH_MODE: 'jwt', AUTH_ISSUER: idp.issuer, AUTH_JWKS_URL: idp.jwksUrl, AUTH_AUDIENCE: API_AUDIENCE, STEWARD_CLIENT_ID,
+    HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: origin, LOG_LEVEL: 'warn', ...env,
+  };
+  const running: { app: App; close(): Promise<void> } = store === 'stack'
+    ? await buildStackApp(settings, { listen: true })
+    : await buildTestApp(settings, { listen: true }).then((app) => ({ app, close: () => app.stop() }));
+  return {
+    app: running.app, idp, pageUrl: `${origin}/steward`,
+    async close(): Promise<void> {
+      await running.close();
+      await idp.close();
+    },
+  };
+}
+
+/**
+ * Open the page and sign in at the identity provider as `username` (keyboard only: Tab/Enter).
+ * @param page - a browser page
+ * @param url - the page's address (with a hash to land on)
+ * @param username - one of USERS
+ */
+export async function signIn(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('#signin').waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('#username').waitFor();
+  await page.keyboard.type(username);
+  await page.keyboard.press('Enter');
+  await page.locator('#user').filter({ hasText: USERS[username]?.name ?? username }).waitFor();
+}
+
+/**
+ * A property of the focused element, read in the page (e.g. `id`, or `closest('tr')?.id`).
+ * @param page - the page
+ * @param path - what to read from `document.activeElement`
+ */
+export async function focused(page: Page, path: string): Promise<unknown> {
+  return page.evaluate(`document.activeElement?.${path}`);
+}

@@ -1,0 +1,161 @@
+/**
+ * The steward page in French and English, usable by everyone (axe-core's WCAG 2 AA rules, laptop
+ * and tablet layouts, keyboard focus), its security policy (no violation while it works), what a
+ * steward without the review scope sees, and the PKCE check of the identity provider.
+ * With STEWARD_SCREENSHOTS=<dir>, the queue and a task are saved there in both languages.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { generateDuplicates } from '../../helpers/duplicates';
+import type { GeneratedPair } from '../../helpers/duplicates';
+import { launchChromium, stewardContext } from '../../helpers/browser';
+import { STEWARD_CLIENT_ID, signIn, startStewardStack } from '../../helpers/steward-stack';
+import type { StewardStack } from '../../helpers/steward-stack';
+
+jest.setTimeout(120_000);
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = process.env.STEWARD_SCREENSHOTS;
+
+interface AxeViolation { id: string; impact: string; nodes: Array<{ target: string[] }> }
+
+/** Run axe-core's WCAG 2.0/2.1 A and AA rules on the page as it stands. */
+async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string; targets: string[] }>> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE);
+  const result = await page.evaluate<{ violations: AxeViolation[] }>("axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })");
+  return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+}
+
+async function noHorizontalScroll(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+}
+
+describe('steward page: French and English, accessibility, security policy (Chromium, local stack)', () => {
+  let env: StewardStack;
+  let browser: Browser;
+  let pairs: GeneratedPair[];
+
+  beforeAll(async () => {
+    env = await startStewardStack();
+    pairs = await generateDuplicates(env.app.registry.service, 6);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  test.each([
+    ['fr-FR', 'fr', 'File de revue', 'Doublon possible', 'orthographe très proche', /0,\d\d/],
+    ['en-GB', 'en', 'Review queue', 'Possible duplicate', 'very close spelling', /0\.\d\d/],
+  ])('%s: language from the browser, every label in it, numbers and dates in its format', async (locale, lang, queueTitle, taskTitle, level, score) => {
+    const context = await stewardContext(browser, locale);
+    const page = await context.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    await signIn(page, `${env.pageUrl}#/queue`, 'awa');
+    await page.locator('h1', { hasText: queueTitle }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe(lang);
+    expect(await page.locator('table.tasks tbody tr').first().locator('td.num').first().textContent()).toMatch(score);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, `queue-${lang}.png`) });
+    await page.goto(`${env.pageUrl}#/task/${pairs[1]?.taskId}`);
+    await page.locator('h1', { hasText: taskTitle }).waitFor();
+    expect(await page.locator('#compare').textContent()).toContain(level);
+    expect(await page.locator('.task > p.muted').textContent()).toMatch(lang === 'fr' ? /Créée le \d{1,2} \S+\.? \d{4}/ : /Created \d{1,2} \S+ \d{4}/);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, `task-${lang}.png`), fullPage: true });
+    expect(cspErrors).toEqual([]);
+    await context.close();
+  });
+
+  test('the switch changes the language and keeps it; nothing is left untranslated', async () => {
+    const context = await stewardContext(browser, 'en-GB');
+    const page = await context.newPage();
+    await signIn(page, `${env.pageUrl}#/task/${pairs[0]?.taskId}`, 'awa');
+    await page.locator('h1', { hasText: 'Possible duplicate' }).waitFor();
+    await page.locator('#lang').selectOption('fr');
+    await page.locator('h1', { hasText: 'Doublon possible' }).waitFor();
+    const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+    // Message keys never show: every label exists in French.
+    expect(text).not.toMatch(/\b(task|queue|field|level|record|search|dialog)\.[a-zA-Z]/);
+    expect(text).toContain('Lier');
+    expect(text).toContain('Pas un doublon');
+    await page.keyboard.press('x');
+    expect(await page.locator('#decide-title').textContent()).toContain('Pas un doublon');
+    await page.keyboard.press('Escape');
+    await context.close();
+  });
+
+  test.each([
+    ['laptop 1366×768', { width: 1366, height: 768 }],
+    ['tablet 768×1024', { width: 768, height: 1024 }],
+  ])('%s: no WCAG 2 AA violation (axe-core), no sideways scrolling, the decisions in view', async (_name, viewport) => {
+    const context = await stewardContext(browser, 'fr-FR', { viewport });
+    const page = await context.newPage();
+    await signIn(page, `${env.pageUrl}#/queue`, 'awa');
+    await page.locator('table.tasks').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.goto(`${env.pageUrl}#/task/${pairs[4]?.taskId}`);
+    await page.locator('#compare').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    for (const id of ['#act-link', '#act-not-a-match', '#act-merge']) expect(await page.locator(id).isVisible()).toBe(true);
+    const box = await page.locator('#act-merge').boundingBox();
+    expect(box && box.y + box.height <= viewport.height).toBe(true);
+    await page.keyboard.press('m');
+    await page.locator('#reason').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await context.close();
+  });
+
+  test('visible focus: Tab reaches the controls in order and the focused one is outlined', async () => {
+    const context = await stewardContext(browser, 'en-GB');
+    const page = await context.newPage();
+    await signIn(page, `${env.pageUrl}#/task/${pairs[4]?.taskId}`, 'awa');
+    await page.locator('#compare').waitFor();
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle + " " + getComputedStyle(document.activeElement).outlineWidth');
+    expect(outline).toMatch(/solid 3px/);
+    await context.close();
+  });
+
+  test('a steward without mpi/review can search but not decide; the API refuses decisions too', async () => {
+    const context = await stewardContext(browser, 'en-GB');
+    const page = await context.newPage();
+    await signIn(page, `${env.pageUrl}#/queue`, 'reader');
+    await page.locator('.notice', { hasText: 'cannot decide review tasks' }).waitFor();
+    await page.keyboard.press('/');
+    await page.keyboard.type(pairs[0]?.first.name?.[0]?.family ?? '');
+    await page.keyboard.press('Enter');
+    await page.locator('#results li').first().waitFor();
+    await page.locator('#results a').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#sources').waitFor();
+    expect(await page.locator('#merges button').count()).toBe(0);
+    await context.close();
+  });
+
+  test('the identity provider checks PKCE for real: a wrong verifier or a replayed code gets no token', async () => {
+    const context = await stewardContext(browser, 'en-GB');
+    const page = await context.newPage();
+    await page.goto(`${env.pageUrl}#/queue`);
+    await page.locator('#signin').click();
+    await page.locator('#username').fill('awa');
+    // Stop at the redirect back to Passerelle, take the code, and try it with a wrong verifier.
+    const back = page.waitForRequest((r) => r.url().startsWith(env.pageUrl) && r.url().includes('code='));
+    await page.locator('button[type=submit]').click();
+    const code = new URL((await back).url()).searchParams.get('code') ?? '';
+    await page.locator('#user').waitFor();
+    const attempt = async (verifier: string): Promise<number> => (await fetch(`${env.idp.issuer}/token`, {
+      method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: env.pageUrl, client_id: STEWARD_CLIENT_ID, code_verifier: verifier }),
+    })).status;
+    expect(await attempt('x'.repeat(43))).toBe(400);
+    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ status: 400, error: 'invalid_grant' });
+    await context.close();
+  });
+});
