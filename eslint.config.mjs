@@ -14,6 +14,8 @@ const ZONES = {
   adapters: { regex: rel('(?:audit/(?:mongo|memory)|practitioners/(?:mongo-store|memory-store)|http/auth/mongo-clients|events/kafka|channels)(?:/|$)'), message: 'Adapters are chosen by the composition root (app.ts): depend on the port.' },
   registry: { regex: rel('registry(?:/(?!ports$)|$)'), message: 'audit, practitioners, http and storage never reach into the registry (its service API is registry/ports).' },
   apis: { regex: rel('(?:fhir|mpi-api)(?:/|$)'), message: 'Stores and cross-cutting plugins never import the API surfaces.' },
+  channelAdapters: { regex: rel('channels/(?!ports$|upstream-error$)'), message: 'The sync uses channels through channels/ports (the composition root builds them: sync-module.ts).' },
+  syncFlow: { regex: rel('sync(?:/|$)'), message: 'Channels and mappings never import the sync that drives them.' },
 };
 const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
@@ -52,8 +54,13 @@ export default tseslint.config(
   { files: ['src/storage/**'], rules: restrict([DRIVERS.kafkajs], [ZONES.registry, ZONES.adapters, ZONES.apis]) },
   { files: ['src/events/kafka/**'], rules: restrict([{ name: 'mongodb', message: 'events never touch the database' }], [ZONES.registryStores, ZONES.apis]) },
   { files: ['src/fhir/**', 'src/mpi-api/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [{ ...ZONES.registryStores, message: 'APIs depend on ports, not adapters' }, ZONES.adapters]) },
+  // Channels speak HTTP to their sources: no driver, no registry, no API surface (src/channels).
+  { files: ['src/channels/**', 'src/transforms/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.syncFlow]) },
+  // The sync (a flow) uses channels through their ports only; its MongoDB stores are adapters.
+  { files: ['src/sync/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.channelAdapters]) },
+  { files: ['src/sync/mongo-stores.ts'], rules: restrict([DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.channelAdapters]) },
   // The composition root and the tools choose adapters; tests and benchmarks reach into what they exercise.
-  { files: ['src/app.ts', 'src/registry-module.ts', 'src/events-module.ts', 'src/ingest-module.ts', 'src/cli/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['src/app.ts', 'src/registry-module.ts', 'src/events-module.ts', 'src/ingest-module.ts', 'src/sync-module.ts', 'src/transforms-module.ts', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
   // The consumer example is a stand-alone service (its own package.json): it uses kafkajs directly.
   { files: ['examples/**'], rules: { 'no-restricted-imports': 'off' } },
   {

@@ -15,6 +15,8 @@ const WORKLOADS: Record<string, string> = {
   'mpi-register': 'mpi-register.ts',
   'mpi-resolve': 'mpi-resolve.ts',
   'auth-verify': 'auth-verify.ts',
+  // DHIS2 channel end to end on the local stack (npm run stack:up), against the bulk registration rate.
+  'dhis2-sync': 'dhis2-sync.ts',
   'steward-page': 'steward-page.ts',
   'events-delivery': 'events-delivery.ts',
 };

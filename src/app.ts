@@ -41,10 +41,12 @@ import { healthPlugin } from './http/health';
 import { requestContextPlugin } from './http/request-context';
 import { createServer } from './http/server';
 import { buildRegistryModule } from './registry-module';
-import { bundledTerminologyDir, loadTerminology } from './terminology/load';
-import { createTerminologyService } from './terminology/service';
 import type { RegistryModule } from './registry-module';
-import { join } from 'node:path';
+import { buildTransforms, loadDeploymentTerminology } from './transforms-module';
+import type { Transforms } from './transforms';
+import { buildSyncModule, buildSyncStores } from './sync-module';
+import type { SyncModule } from './sync-module';
+import { syncRoutes } from './mpi-api/routes/sync';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
 import { LiveSettingsHolder } from './config/live-holder';
@@ -67,6 +69,10 @@ export interface App {
   live: LiveSettingsHolder;
   /** The registration and heartbeat with OpenHIM Core; null unless OPENHIM_REGISTER=true. */
   openhim: MediatorLink | null;
+  /** The compiled mappings (src/transforms). */
+  transforms: Transforms;
+  /** The channels, their stores and relays (src/sync); they follow the live settings. */
+  sync: SyncModule;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -96,6 +102,8 @@ export interface AppOverrides {
   onFatal?: (err: Error) => void;
   /** Faster retries towards OpenHIM Core (tests). */
   openhimBackoff?: { initialBackoffMs?: number; maxBackoffMs?: number };
+  /** Run channels on their poll timers (default true; the sync command line runs one channel on demand). */
+  scheduleChannels?: boolean;
 }
 
 interface Stores {
@@ -157,7 +165,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Accepted Bundles for the optional Instant OpenHIE `2xx` topic wait in a queue of their own; the
   // registry's and the practitioner store's events in their outboxes. One relay drains them all.
   const bundleQueue = db ? new MongoEventQueue(db) : new MemoryEventQueue();
-  const outboxes: Outbox[] = [registry.outbox, ...(practitioners.outbox ? [practitioners.outbox] : []), bundleQueue];
+  // The channels' dead letters (DLQ topic) and health-worker role events wait in the sync stores.
+  const syncStores = buildSyncStores(db);
+  const outboxes: Outbox[] = [registry.outbox, ...(practitioners.outbox ? [practitioners.outbox] : []), bundleQueue, syncStores.deadLetters, syncStores.events];
   const events = buildEventsModule({ config, logger, outbox: compositeOutbox(outboxes), metrics: metrics.registry, topics, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
   const { publisher, relay } = events;
   // Publish a change's events as soon as it is applied, not at the next poll.
@@ -206,13 +216,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Until the stores are ready (indexes built, interrupted changes recovered) the APIs answer 503
   // with Retry-After rather than write without the unique indexes that guard the registry.
   server.ext('onPreAuth', (request, h) => {
-    if (storesReady || !/^\/(fhir|mpi)(\/|$)/.test(request.path)) return h.continue;
+    if (storesReady || !/^\/(fhir|mpi|sync|channels)(\/|$)/.test(request.path)) return h.continue;
     throw new MediatorError('unavailable', 'Passerelle is starting: its database is not ready yet', { retryAfterSeconds: 5 });
   });
-  const terminology = createTerminologyService(loadTerminology([
-    bundledTerminologyDir(),
-    ...(config.env.MAPPINGS_DIR ? [join(config.env.MAPPINGS_DIR, 'terminology')] : []),
-  ]));
+  const terminology = loadDeploymentTerminology(config.env.MAPPINGS_DIR);
+  // Compiled once, now: a mapping with a syntax error stops start-up naming file, line and token.
+  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live.current });
+  const sync = buildSyncModule({ stores: syncStores, live: live.current, registry: registry.service, transforms, logger, practitioners });
+  // New URLs, credentials, intervals and page sizes apply to the next run, without a restart.
+  live.subscribe('channels', (s) => sync.manager.reconfigure(s));
   await server.register([
     { plugin: authPlugin, options: await createAuthOptions({ config, logger, clients }) },
     { plugin: auditPlugin, options: { store: auditStore, logger, baseUrl: config.publicBaseUrl, writer: auditWriter } },
@@ -225,9 +237,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           // The identities are already committed: a failure here loses only the compatibility copy, loudly.
           await bundleQueue.enqueue(acceptedBundleEvent(bundle, actor.transactionId)).then(() => relay.nudge(), (err: unknown) => logger.error({ err }, 'accepted Bundle not queued for the 2xx topic'));
         },
+        onMatchMiss: sync.manager.askRegistryOnMiss.bind(sync.manager),
       },
     },
-    { plugin: mpiApiPlugin, options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl } },
+    {
+      plugin: mpiApiPlugin,
+      options: { registry: registry.service, logger, version, baseUrl: config.publicBaseUrl, extraRoutes: { routes: syncRoutes(sync.manager, config.env.BODY_LIMIT_BYTES), prefixes: ['/sync', '/channels'] } },
+    },
     // The data-steward page (/steward): static files; it works through the MPI API above.
     { plugin: stewardPlugin, options: { settings: stewardSettings(config), logger } },
   ]);
@@ -238,7 +254,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (auditStore instanceof MongoAuditStore) await auditStore.init();
       if (practitioners instanceof MongoPractitionerStore) await practitioners.init();
       if (bundleQueue instanceof MongoEventQueue) await bundleQueue.init();
+      await sync.stores.init();
       storesReady = true;
+      await sync.manager.start(overrides.scheduleChannels ?? true);
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
       kafkaConnected = ok;
@@ -268,12 +286,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await server.stop({ timeout: config.env.SHUTDOWN_GRACE_MS });
     lifetime.abort();
     await ingest?.stop();
+    await sync.manager.stop();
     await relay.stop();
     await Promise.allSettled([publisher.disconnect(), registry.close(), mongo?.close()]);
     logger.info('Passerelle stopped');
   }
 
-  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, live, openhim: openhim.link, start, stop };
+  return { server, config, logger, registry, publisher, relay, audit: { store: auditStore, writer: auditWriter }, clients, practitioners, live, openhim: openhim.link, transforms, sync, start, stop };
 }
 
 async function listen(server: Server, config: Config): Promise<void> {

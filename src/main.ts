@@ -16,13 +16,20 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // A configuration error OpenHIM Core reports (credentials, registration) stops the process like an invalid environment.
-  const app = await createApp(config, {
-    onFatal: (err) => {
-      process.stderr.write(`${err.message}\n`);
-      void app.stop().finally(() => process.exit(2));
-    },
-  });
+  // A configuration error OpenHIM Core reports (credentials, registration) stops the process like an
+  // invalid environment; so does a mapping that does not compile (named by file, line and token).
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config, {
+      onFatal: (err) => {
+        process.stderr.write(`${err.message}\n`);
+        void app.stop().finally(() => process.exit(2));
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`Passerelle cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -6,6 +6,7 @@
  */
 import type { Patient } from 'fhir/r4';
 import { mulberry32 } from '../../src/registry/matching';
+import { digits, pick } from '../../test/helpers/fakes/people';
 
 const GIVEN = [
   'Aminata', 'Moussa', 'Fatou', 'Ibrahima', 'Awa', 'Cheikh', 'Khadija', 'Mamadou', 'Ndeye', 'Ousmane', 'Mariama', 'Abdoulaye',
@@ -26,16 +27,6 @@ const CITIES = ['Dakar', 'Thies', 'Kaolack', 'Ziguinchor', 'Saint-Louis', 'Touba
 
 export const NATIONAL_ID_SYSTEM = 'urn:oid:1.2.250.1.1';
 export const BENCH_SOURCE_SYSTEM = 'urn:passerelle:bench:source';
-
-function pick<T>(list: readonly T[], rand: () => number): T {
-  return list[Math.floor(rand() * list.length)] as T;
-}
-
-function digits(n: number, rand: () => number): string {
-  let s = String(1 + Math.floor(rand() * 9));
-  while (s.length < n) s += String(Math.floor(rand() * 10));
-  return s;
-}
 
 /**
  * The i-th synthetic person as a FHIR Patient (deterministic for a given i and seed).

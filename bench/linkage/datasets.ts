@@ -5,6 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { csvRecords, parseCsv } from '../../src/core/csv';
+
+export { parseCsv };
 
 /** The attribute vocabulary of contracts.md §4 (plus `email`, which fake_1000 carries). */
 export const FIELD_NAMES = [
@@ -26,35 +29,8 @@ export interface LinkageRow {
 
 export type DatasetFormat = 'febrl' | 'febrl-link' | 'opencr' | 'generic';
 
-/** Parse CSV text (quotes supported) into trimmed string cells. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell.trim()); cell = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell.trim());
-      if (row.some((x) => x !== '')) rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  row.push(cell.trim());
-  if (row.some((x) => x !== '')) rows.push(row);
-  return rows;
-}
-
 function records(path: string): Array<Record<string, string>> {
-  const [header, ...body] = parseCsv(readFileSync(path, 'utf8'));
-  const names = (header ?? []).map((h) => h.trim().toLowerCase());
-  return body.map((cells) => Object.fromEntries(names.map((n, i) => [n, cells[i] ?? ''])));
+  return csvRecords(readFileSync(path, 'utf8'));
 }
 
 function put(fields: LinkageRow['fields'], name: FieldName, value: string | undefined): void {

@@ -68,7 +68,7 @@ export async function mapRows(rows: UnlabelledRow[]): Promise<Patient[]> {
 }
 
 /** MONGODB_URI, else the local stack's (`.stack/env`), else the stack's default address. */
-function mongoUri(): string {
+export function mongoUri(): string {
   if (process.env.MONGODB_URI) return process.env.MONGODB_URI;
   const envFile = join(__dirname, '../../.stack/env');
   const line = existsSync(envFile) ? /^MONGODB_URI=(.+)$/m.exec(readFileSync(envFile, 'utf8')) : null;

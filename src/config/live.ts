@@ -24,6 +24,10 @@ const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic
 /** pino's levels, in the order OpenHIM's console lists them. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const dhis2Uid = z.string().regex(/^[A-Za-z][A-Za-z0-9]{10}$/, 'must be a DHIS2 UID (11 characters, a letter first)');
+const uidList = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(dhis2Uid));
+const systemUri = z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be a URI (an identifier system)');
+/** `key=value` pairs (a comma-separated list from the environment, or a JSON array of strings). */
+const pairs = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string().regex(/^[^=\s]+=\S+$/, 'each entry must be key=value')));
 
 /** The settings every polling source system has, by suffix. */
 const SOURCE_FIELDS = {
@@ -45,6 +49,32 @@ function sourceSettings<P extends string>(prefix: P): SourceFields<P> {
   return Object.fromEntries(Object.entries(SOURCE_FIELDS).map(([k, v]) => [`${prefix}${k}`, v])) as SourceFields<P>;
 }
 
+/**
+ * What the channels' mappings need (src/transforms): the identifier systems each source's records
+ * land under, and the DHIS2 tracked-entity attributes that carry a person's demographics. The
+ * attribute UIDs default to the Sierra Leone demo database's Person attributes
+ * (source-systems.md §1.8); a list is tried in order, the first attribute with a value wins.
+ */
+const CHANNEL_MAPPING_FIELDS = {
+  nationalIdSystem: systemUri.default('urn:passerelle:national-id').describe('Identifier system of the national ID (typed NI by the mappings)'),
+  dhis2IdentifierSystem: systemUri.default('urn:passerelle:dhis2:tracked-entity').describe('Identifier system of DHIS2 tracked-entity UIDs (the source key)'),
+  dhis2LegacyApi: flag.default(false).describe('Poll the legacy /api/trackedEntityInstances (DHIS2 up to 2.40; removed in 2.42)'),
+  dhis2FirstNameAttributes: uidList.default(['w75KJ2mc4zz']).describe('Tracked-entity attributes holding the first name'),
+  dhis2LastNameAttributes: uidList.default(['zDhUuAYrxNC']).describe('Tracked-entity attributes holding the last name'),
+  dhis2SexAttributes: uidList.default(['cejWyOfXge6']).describe('Tracked-entity attributes holding the sex (option codes Male/Female)'),
+  dhis2BirthDateAttributes: uidList.default(['iESIqZ0R0R0', 'gHGyrwKPzej']).describe('Tracked-entity attributes holding the date of birth'),
+  dhis2NationalIdAttributes: uidList.default(['AuPLng5hLbE']).describe('Tracked-entity attributes holding the national ID'),
+  dhis2PhoneAttributes: uidList.default(['P2cwLGskgxn', 'Agywv2JGwuq']).describe('Tracked-entity attributes holding a phone number'),
+  dhis2AddressAttributes: uidList.default(['VqEFza8wbwA']).describe('Tracked-entity attributes holding the address line'),
+  openmrsIdentifierSystem: systemUri.default('urn:passerelle:openmrs:patient').describe('Identifier system of OpenMRS patient UUIDs (the source key)'),
+  openmrsIdentifierTypeSystems: pairs.default([]).describe('OpenMRS identifier type (UUID or name) = identifier system, for types the FHIR2 module does not map'),
+  openmrsMpiIdentifierLocation: z.uuid().optional().describe('Location UUID of written-back MPI identifiers (when the identifier type requires one)'),
+  ihrisIdentifierSystem: systemUri.default('urn:passerelle:ihris:practitioner').describe('Identifier system of iHRIS Practitioner ids'),
+  ncrIdentifierSystem: systemUri.default('urn:passerelle:ncr:patient').describe("Identifier system under which the national registry's own ID (its golden record id) is cross-referenced"),
+  ncrSendDelaySeconds: count(0, 3600).default(60).describe('How old a golden-record change must be before it is sent to the national registry (a change a crash recovery finishes late keeps its place)'),
+  ncrClientId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional().describe('Client id sent to the national registry as x-openhim-clientid (OpenCR needs one)'),
+};
+
 const shape = {
   // The rule set's own fields (defaults and bounds stated once, in registry/matching/rules.ts).
   matchUpperThreshold: matchRuleFields.upperThreshold,
@@ -62,6 +92,7 @@ const shape = {
   ...sourceSettings('ncr'),
   ncrQueryOnMatchMiss: flag.default(false).describe('Ask the national client registry when $match finds nothing'),
   syncConcurrency: count(1, 16).default(2).describe('Channels that may sync at the same time'),
+  ...CHANNEL_MAPPING_FIELDS,
   publish2xx: flag.default(false).describe('Also publish accepted Bundles as-is on the 2xx topic (Instant OpenHIE)'),
   kafkaTopicPatient: topic.default('passerelle.patient.identity').describe('Topic of Patient identity events'),
   kafkaTopicPractitioner: topic.default('passerelle.practitioner.identity').describe('Topic of health-worker identity events'),

@@ -10,7 +10,7 @@ export interface KafkaMessageShape {
 
 /**
  * Render one outbox event as a Kafka message with the CloudEvents headers of contracts.md §3.
- * Every value Passerelle publishes is FHIR JSON (schemas/identity-event.schema.json).
+ * Values: schemas/identity-event.schema.json.
  * @param event - the stored outbox event
  * @param instance - this deployment's instance name, used in `ce_source`
  */
@@ -22,7 +22,8 @@ export function toKafkaMessage(event: OutboxEvent, instance: string): KafkaMessa
     ce_type: event.type,
     ce_time: event.time,
     ce_subject: event.subject,
-    'content-type': 'application/fhir+json',
+    // A channel's dead letter is a JSON document about the payload; every other value is FHIR JSON.
+    'content-type': event.topic === 'dlq' ? 'application/json' : 'application/fhir+json',
   };
   if (event.transactionId) headers['x-openhim-transactionid'] = event.transactionId;
   return { key: event.topic === 'bundle2xx' ? null : event.key, value: JSON.stringify(event.payload), headers };

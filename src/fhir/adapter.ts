@@ -55,6 +55,7 @@ function toFhirRequest(request: Request, prefix: string, formats: FhirFormats): 
     ifNoneExist: header(request, 'if-none-exist'),
     prefer: header(request, 'prefer'),
     scopes: request.app.ctx?.scopes,
+    ...(request.app.ctx ? { orchestrations: (o) => request.app.ctx.orchestrations.push(o) } : {}),
   };
 }
 

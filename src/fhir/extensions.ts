@@ -8,8 +8,8 @@ export const MATCH_GRADE_URL = 'http://hl7.org/fhir/StructureDefinition/match-gr
 export const MATCH_EXPLANATION_URL = `${SD}/match-explanation`;
 /** One changed field of a history version (repeats), on `meta`. */
 export const CHANGED_FIELD_URL = `${SD}/changed-field`;
-/** A Practitioner's Patient golden record, when the health worker is also registered as a patient. */
-export const PRACTITIONER_PATIENT_URL = `${SD}/practitioner-patient`;
+/** A Practitioner's Patient golden record, when the health worker is also registered as a patient (stored with the Practitioner). */
+export { PRACTITIONER_PATIENT_URL } from '../practitioners/port';
 /** The registration outcome (created, linked, review, updated, unchanged) on create/update. */
 export const MATCH_OUTCOME_HEADER = 'X-Passerelle-Match-Outcome';
 /** The golden record (`Patient/{mpiId}`) a created or updated source record links to. */

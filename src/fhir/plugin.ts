@@ -33,6 +33,8 @@ export interface FhirPluginOptions {
   identifierSystems?: string[];
   /** Told of each accepted Bundle (the optional Instant OpenHIE `2xx` topic). */
   bundleAccepted?: FhirContext['bundleAccepted'];
+  /** See FhirContext.onMatchMiss. */
+  onMatchMiss?: FhirContext['onMatchMiss'];
 }
 
 const PREFIX = '/fhir';
@@ -60,6 +62,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       defaultCount: Math.min(opts.defaultCount ?? 20, opts.maxCount ?? 100),
       dispatch: (req, within) => dispatch(router, within ?? ctx, req),
       ...(opts.bundleAccepted ? { bundleAccepted: opts.bundleAccepted } : {}),
+      ...(opts.onMatchMiss ? { onMatchMiss: opts.onMatchMiss } : {}),
     };
     for (const route of router.routes) {
       server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });

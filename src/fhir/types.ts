@@ -3,7 +3,8 @@
  * plugin's dependencies and returns `[OperationOutcome, Resource?, headers?]`. Only `plugin.ts`
  * knows hapi; handlers are unit-testable without a server.
  */
-import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, OperationOutcome, Patient, Resource } from 'fhir/r4';
+import type { OrchestrationSink } from '../core/orchestration';
 import type { Actor } from '../core/types';
 import type { RegistryService } from '../registry/ports';
 import type { TerminologyService } from '../terminology/service';
@@ -31,6 +32,8 @@ export interface FhirRequest {
   actor: Actor;
   /** Scopes granted to the caller; undefined when no auth strategy filled them. */
   scopes?: string[];
+  /** Where upstream calls made for this request report (the OpenHIM envelope's orchestrations). */
+  orchestrations?: OrchestrationSink;
 }
 
 /** Extra response headers a handler may set (Location, ETag, the golden record header). */
@@ -53,6 +56,11 @@ export interface FhirContext {
   defaultCount: number;
   /** Told of each Bundle accepted through `POST /fhir` or `$process-message` (the optional `2xx` topic). */
   bundleAccepted?: (bundle: Bundle, actor: Actor) => Promise<void>;
+  /**
+   * Asked when `$match` finds nothing (the national registry, when NCR_QUERY_ON_MATCH_MISS is on): takes
+   * in what another registry knows of the person; true when it took something in (match again).
+   */
+  onMatchMiss?: (probe: Patient, actor: Actor, sink?: OrchestrationSink) => Promise<boolean>;
   /** Dispatch a request to the route table (batch, transaction, PMIR), with this or another context (a transaction's). */
   dispatch(req: FhirRequest, within?: FhirContext): Promise<FhirResult>;
 }

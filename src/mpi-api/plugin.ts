@@ -28,6 +28,8 @@ export interface MpiApiOptions {
   baseUrl: string;
   /** Short identifier type names (external_ids keys, `program`, resolve `system`) → system URIs. */
   identifierSystems?: Record<string, string>;
+  /** More routes in the same shape (the sync API: `/sync`, `/channels`), with their path prefixes for problem+json. */
+  extraRoutes?: { routes: MpiRoute[]; prefixes: string[] };
 }
 
 /** Every route of the MPI API, in documentation order. */
@@ -39,10 +41,10 @@ export const mpiApiPlugin: Plugin<MpiApiOptions> = {
   name: 'passerelle-mpi-api',
   dependencies: ['passerelle-error-mapper'],
   register(server, opts) {
-    const routes = mpiRoutes();
+    const routes = [...mpiRoutes(), ...(opts.extraRoutes?.routes ?? [])];
     const deps = { registry: opts.registry, logger: opts.logger, identifierSystems: opts.identifierSystems ?? {} };
     server.route(routes.map((r) => toServerRoute(r, deps)));
-    addErrorSurface(server, { prefix: '/mpi', render: problemRenderer });
+    for (const prefix of ['/mpi', ...(opts.extraRoutes?.prefixes ?? [])]) addErrorSurface(server, { prefix, render: problemRenderer });
     registerDocsRoutes(server, buildOpenApi(routes, { version: opts.version, baseUrl: opts.baseUrl }));
   },
 };

@@ -56,6 +56,8 @@ export interface MpiRoute<P = unknown, Q = unknown, B = unknown> {
   responses: Record<number, ResponseSpec>;
   /** Audit operation name (defaults to the operationId). */
   audit?: string | false;
+  /** How hapi reads the body, when not the default (JSON up to 64 KB): e.g. raw bytes of any type for channel pushes. */
+  payload?: RouteOptions['payload'];
   handler(input: HandlerInput<P, Q, B>): Promise<Reply>;
 }
 
@@ -111,7 +113,7 @@ function toResponse(h: ResponseToolkit, reply: Reply): ResponseObject {
 export function toServerRoute(route: MpiRoute, deps: MpiDeps): ServerRoute {
   const options: RouteOptions = {
     plugins: { passerelle: { ...route.security, audit: route.audit ?? route.operationId } },
-    ...(route.method === 'POST' || route.method === 'PATCH'
+    ...(route.payload ? { payload: route.payload } : route.method === 'POST' || route.method === 'PATCH'
       ? { payload: { allow: 'application/json', maxBytes: 64 * 1024, failAction: 'error' } }
       : {}),
   };

@@ -8,6 +8,12 @@ import type { Practitioner } from 'fhir/r4';
 import { identifierKey } from '../core/types';
 import type { PractitionerOutbox } from './events';
 
+/**
+ * Extension on a stored Practitioner: the Patient golden record of the same person, when the health
+ * worker is also registered as a patient (set by the iHRIS channel, shown by the FHIR API).
+ */
+export const PRACTITIONER_PATIENT_URL = 'https://passerelle.health/fhir/StructureDefinition/practitioner-patient';
+
 /** A Practitioner search: name parts (prefix, case-insensitive) and identifiers, AND-ed. */
 export interface PractitionerQuery {
   name?: string[];

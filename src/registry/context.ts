@@ -2,7 +2,7 @@
  * Dependencies and configuration of the registry service, resolved once into a context object
  * that every helper (register, merge, review...) receives. Nothing here is a module singleton.
  */
-import { uuidV7 } from '../core/uuid7';
+import { uuidV7 } from '../core/ids';
 import type { Patient } from 'fhir/r4';
 import type { Clock } from '../core/types';
 import { systemClock } from '../core/types';

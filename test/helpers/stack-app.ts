@@ -15,15 +15,19 @@ export interface StackApp {
 }
 
 /**
- * The whole app against the real local stack (FerretDB + Kafka), on a fresh database and fresh
+ * The whole app against the real local stack (secantusd-rs + Kafka), on a fresh database and fresh
  * topics, not listening on a port.
  * @param env - configuration overrides (e.g. KAFKA_BROKERS of a private broker)
  * @param opts - `listen: true` binds the configured port; `awaitDatabase: false` returns before MongoDB is ready
  */
 export async function buildStackApp(env: Record<string, string> = {}, opts: { listen?: boolean; awaitDatabase?: boolean } = {}): Promise<StackApp> {
   const run = randomUUID().slice(0, 8);
-  const dbName = `passerelle_it_${run}`;
-  const topics = { patient: `it.${run}.patient`, review: `it.${run}.review`, practitioner: `it.${run}.practitioner`, dlq: `it.${run}.dlq`, bundle2xx: `it.${run}.2xx` };
+  // A caller may name the database and topics (a second app on the data of a first one).
+  const dbName = env.MONGODB_DB ?? `passerelle_it_${run}`;
+  const topics = {
+    patient: env.KAFKA_TOPIC_PATIENT ?? `it.${run}.patient`, review: env.KAFKA_TOPIC_REVIEW ?? `it.${run}.review`,
+    practitioner: env.KAFKA_TOPIC_PRACTITIONER ?? `it.${run}.practitioner`, dlq: env.KAFKA_TOPIC_DLQ ?? `it.${run}.dlq`, bundle2xx: env.KAFKA_TOPIC_2XX ?? `it.${run}.2xx`,
+  };
   const config = testConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/', MONGODB_DB: dbName,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092', KAFKA_TOPIC_PATIENT: topics.patient,

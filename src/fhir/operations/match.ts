@@ -61,6 +61,9 @@ export function matchPatients(validate: PatientValidator): FhirHandler {
     checkProbe(probe);
     const count = Math.min(input.count ?? 10, ctx.maxCount);
     let candidates = await ctx.registry.match(probe, { count });
+    if (candidates.length === 0 && ctx.onMatchMiss && (await ctx.onMatchMiss(probe, req.actor, req.orchestrations))) {
+      candidates = await ctx.registry.match(probe, { count });
+    }
     if (input.onlyCertainMatches) {
       const certain = candidates.filter((c) => c.grade === 'certain');
       candidates = certain.length === 1 ? certain : [];

@@ -10,6 +10,8 @@ export const SCOPES = [
   'system/Practitioner.read',
   'mpi/review',
   'mpi/admin',
+  /** Sync status and failures, re-drives, runs, and pushes to /channels (an OpenHIM channel's client). */
+  'mpi/sync',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -1,85 +1,54 @@
 /**
- * The envelope of a request whose handler calls an upstream system over real sockets: a test-only
- * route (added to this test's server, never to the production table) reads two pages from a
- * DHIS2-like server on loopback and reports each call the way channels do, onto the request's log.
+ * The envelope of a request whose handler calls an upstream system over real sockets: a DHIS2 sync
+ * run (the real channel, `POST /sync/dhis2/run`) against the fake DHIS2 on loopback, authenticated
+ * with a personal access token; each call is reported the way channels do, onto the request's log.
  */
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Request } from '@hapi/hapi';
-import type { Orchestration } from '../../../src/core/orchestration';
 import { buildTestApp } from '../../helpers/app';
 import type { TestApp } from '../../helpers/app';
+import { FakeDhis2, trackedEntityOf } from '../../helpers/fakes/dhis2';
+import { person } from '../../helpers/fakes/people';
 import { expectEnvelope } from '../../helpers/openhim-envelope';
+import { dhis2Env } from '../../helpers/sync';
 
 const TX = { 'x-openhim-transactionid': '6652c7a1f1e2d3c4b5a69788' };
-
-/** A DHIS2-like tracker API: two pages of tracked entities, then a 500 for page 3. */
-function dhis2Like(): Server {
-  return createServer((req, res) => {
-    const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? '1');
-    if (page > 2) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('java.lang.NullPointerException');
-      return;
-    }
-    const body = JSON.stringify({ pager: { page, pageSize: 2 }, trackedEntities: [{ trackedEntity: `TE${page}aaaaaaa` }, { trackedEntity: `TE${page}bbbbbbb` }] });
-    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(body), 20);
-  });
-}
-
-async function call(request: Request, url: string, name: string): Promise<number> {
-  const started = new Date().toISOString();
-  const res = await fetch(url, { headers: { authorization: 'ApiToken d2pat_secret', accept: 'application/json' } });
-  const body = await res.text();
-  const o: Orchestration = {
-    name,
-    request: { method: 'GET', url, timestamp: started, headers: { authorization: 'ApiToken d2pat_secret', accept: 'application/json' } },
-    response: { status: res.status, timestamp: new Date().toISOString(), headers: { 'content-type': res.headers.get('content-type') ?? '' }, body },
-  };
-  request.app.ctx.orchestrations.push(o);
-  return res.status;
-}
+const TOKEN = 'd2pat_fakeToken000000000000000000000';
 
 describe('the envelope of a request with upstream calls', () => {
-  let upstream: Server;
+  const dhis2 = new FakeDhis2('2.42');
   let app: TestApp;
-  let base: string;
   beforeAll(async () => {
-    upstream = dhis2Like();
-    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/api/tracker/trackedEntities`;
-    app = await buildTestApp();
-    app.server.route({
-      method: 'POST', path: '/sync/{channel}/run', options: { plugins: { passerelle: { public: true } } },
-      handler: async (request) => {
-        const pages = Number(request.query.pages ?? '2');
-        const statuses: number[] = [];
-        for (let p = 1; p <= pages; p++) statuses.push(await call(request, `${base}?page=${p}&pageSize=2&program=IpHINAT79UW`, `DHIS2 trackedEntities page ${p}`));
-        return { channel: request.params.channel, pages: statuses.length, failedPages: statuses.filter((s) => s >= 500).length };
-      },
-    });
+    await dhis2.start();
+    for (let i = 0; i < 4; i++) dhis2.put(trackedEntityOf(person(500 + i)));
+    app = await buildTestApp(dhis2Env(dhis2, { DHIS2_USERNAME: '', DHIS2_PASSWORD: '', DHIS2_API_TOKEN: TOKEN, DHIS2_PAGE_SIZE: '2', DHIS2_MPI_ID_ATTRIBUTE: '' }));
   });
   afterAll(async () => {
     await app.stop();
-    await new Promise((r) => upstream.close(r));
+    await dhis2.close();
   });
 
   it('carries one orchestration per call, with its timing, the token removed', async () => {
     const env = expectEnvelope(await app.server.inject({ method: 'POST', url: '/sync/dhis2/run', headers: TX }));
     expect(env.status).toBe('Successful');
-    expect(env.orchestrations.map((o) => o.name)).toEqual(['DHIS2 trackedEntities page 1', 'DHIS2 trackedEntities page 2']);
-    for (const o of env.orchestrations) {
-      expect(o.request).toMatchObject({ host: '127.0.0.1', path: '/api/tracker/trackedEntities', method: 'GET', headers: { authorization: '[redacted]' } });
+    // The version is asked once; then one call per page (each asked from the last page's instant).
+    const run = JSON.parse(env.response.body) as { pages: number; counts: { created: number } };
+    expect(run.counts.created).toBe(4);
+    expect(env.orchestrations.map((o) => o.name)).toEqual(['DHIS2 system info', ...Array<string>(run.pages).fill('DHIS2 trackedEntities page 1')]);
+    for (const o of env.orchestrations.slice(1)) {
+      expect(o.request).toMatchObject({ host: '127.0.0.1', path: '/api/tracker/trackedEntities', method: 'GET' });
       expect(Date.parse(o.response!.timestamp)).toBeGreaterThanOrEqual(Date.parse(o.request.timestamp));
-      expect(JSON.parse(o.response!.body).trackedEntities).toHaveLength(2);
+      expect(JSON.parse(o.response!.body).trackedEntities.length).toBeGreaterThan(0);
     }
-    expect(JSON.stringify(env)).not.toContain('d2pat_secret');
+    expect(dhis2.http.requests.at(-1)?.headers.authorization).toBe(`ApiToken ${TOKEN}`);
+    expect(JSON.stringify(env)).not.toContain(TOKEN);
   });
 
   it('says Completed with error(s) when a page failed but the run answered', async () => {
-    const env = expectEnvelope(await app.server.inject({ method: 'POST', url: '/sync/dhis2/run?pages=3', headers: TX }));
+    dhis2.put(trackedEntityOf(person(600)));
+    dhis2.http.inject({ kind: 'status', status: 500, body: 'java.lang.NullPointerException', headers: { 'content-type': 'text/plain' } }, { times: 3, match: (r) => r.path.endsWith('/trackedEntities') });
+    const env = expectEnvelope(await app.server.inject({ method: 'POST', url: '/sync/dhis2/run', headers: TX }));
     expect(env.status).toBe('Completed with error(s)');
+    expect(env.orchestrations.map((o) => o.name)).toEqual(['DHIS2 trackedEntities page 1', 'DHIS2 trackedEntities page 1 (retry 1)', 'DHIS2 trackedEntities page 1 (retry 2)']);
     expect(env.orchestrations.at(-1)!.response).toMatchObject({ status: 500, body: 'java.lang.NullPointerException' });
-    expect(JSON.parse(env.response.body)).toEqual({ channel: 'dhis2', pages: 3, failedPages: 1 });
+    expect(JSON.parse(env.response.body)).toMatchObject({ status: 'failed', error: 'dhis2 answered 500' });
   });
 });

@@ -62,7 +62,7 @@ describe('terminology', () => {
     const post = await call(t.server, 'POST', '/fhir/ConceptMap/$translate', { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: `${B}/ConceptMap/fhir-gender-to-dhis2` }, { name: 'code', valueCode: 'male' }] });
     expect(JSON.stringify(post.body)).toContain('"code":"Male"');
     const search = await call(t.server, 'GET', '/fhir/ConceptMap');
-    expect(search.body.total).toBe(3);
+    expect(search.body.total).toBe(4);
   });
 
   it('the pure translate function backs JSONata $translate', () => {

@@ -1,8 +1,8 @@
 /**
  * Contract tests: every kind of answer the APIs give, asked through OpenHIM (with its transaction
  * id), comes back as a valid envelope with the right status; asked directly, it comes back plain.
- * The routes with upstream calls are test-only, added to this test's server, never to the
- * production route table.
+ * A DHIS2 sync runs the real channel against the fake DHIS2; the other routes with upstream calls
+ * are test-only, added to this test's server, never to the production route table.
  */
 import type { Request, ResponseToolkit } from '@hapi/hapi';
 import type { Orchestration } from '../../../src/core/orchestration';
@@ -11,6 +11,9 @@ import type { EventPublisher } from '../../../src/events/ports';
 import { buildTestApp } from '../../helpers/app';
 import type { TestApp } from '../../helpers/app';
 import { expectEnvelope } from '../../helpers/openhim-envelope';
+import { FakeDhis2, trackedEntityOf } from '../../helpers/fakes/dhis2';
+import { person } from '../../helpers/fakes/people';
+import { dhis2Env } from '../../helpers/sync';
 
 const TX = { 'x-openhim-transactionid': '6652c7a1f1e2d3c4b5a69788' };
 const at = (): string => new Date().toISOString();
@@ -32,9 +35,11 @@ const patient = { resourceType: 'Patient', identifier: [{ system: 'http://openmr
 
 describe('OpenHIM envelope contract', () => {
   let app: TestApp;
+  const dhis2 = new FakeDhis2('2.42');
   beforeAll(async () => {
-    app = await buildTestApp();
-    app.server.route({ method: 'POST', path: '/sync/{channel}/run', options: { plugins: { passerelle: { public: true } } }, handler: syncRunHandler([200, 200]) });
+    await dhis2.start();
+    dhis2.put(trackedEntityOf(person(1)), trackedEntityOf(person(2)));
+    app = await buildTestApp(dhis2Env(dhis2, { DHIS2_MPI_ID_ATTRIBUTE: '' }));
     app.server.route({ method: 'POST', path: '/test/partial', options: { plugins: { passerelle: { public: true } } }, handler: syncRunHandler([200, 503, 0]) });
     app.server.route({ method: 'GET', path: '/test/upstream-down', options: { plugins: { passerelle: { public: true } } }, handler: () => {
       throw new MediatorError('upstream-unavailable', 'DHIS2 did not answer');
@@ -45,6 +50,7 @@ describe('OpenHIM envelope contract', () => {
   });
   afterAll(async () => {
     await app.stop();
+    await dhis2.close();
   });
 
   it('answers a direct caller plainly', async () => {
@@ -114,11 +120,13 @@ describe('OpenHIM envelope contract', () => {
     expect([env.response.status, env.status]).toEqual([404, 'Completed']);
   });
 
-  it('reports one orchestration per upstream call, credentials removed', async () => {
+  it('reports one orchestration per upstream call of a sync run, credentials removed', async () => {
     const env = expectEnvelope(await app.server.inject({ method: 'POST', url: '/sync/dhis2/run', headers: TX }));
     expect(env.status).toBe('Successful');
-    expect(env.orchestrations).toHaveLength(2);
-    expect(env.orchestrations[0]).toMatchObject({ name: 'DHIS2 trackedEntities page 1', request: { host: '127.0.0.1', port: '8081', path: '/api/tracker/trackedEntities', querystring: 'page=1', method: 'GET', headers: { authorization: '[redacted]' } }, response: { status: 200 } });
+    expect(env.orchestrations.map((o) => o.name)).toEqual(['DHIS2 system info', 'DHIS2 trackedEntities page 1']);
+    expect(env.orchestrations[1]).toMatchObject({ request: { host: '127.0.0.1', port: new URL(dhis2.url).port, path: '/api/tracker/trackedEntities', method: 'GET' }, response: { status: 200 } });
+    expect(env.orchestrations[1]?.request.querystring).toContain('order=updatedAt%3Aasc');
+    expect(JSON.stringify(env)).not.toMatch(/district|Basic /);
   });
 
   it('says Completed with error(s) when the request was served but an upstream call failed', async () => {
@@ -142,7 +150,7 @@ describe('OpenHIM envelope contract', () => {
   it('routes a poll of an OpenHIM polling channel (GET) to the sync run (POST)', async () => {
     const res = await app.server.inject({ method: 'GET', url: '/sync/dhis2/run', headers: { ...TX, 'channel-id': '6652c7a1f1e2d3c4b5a60000', 'x-openhim-lastrunat': new Date().toISOString() } });
     const env = expectEnvelope(res);
-    expect(JSON.parse(env.response.body)).toEqual({ channel: 'dhis2', fetched: 0, method: 'post' });
+    expect(JSON.parse(env.response.body)).toMatchObject({ status: 'succeeded', caught_up: true });
     // Without Core's polling headers, a GET stays a GET.
     expect((await app.server.inject({ method: 'GET', url: '/sync/dhis2/run' })).statusCode).toBe(404);
   });

@@ -1,4 +1,4 @@
-import { uuidV7 } from '../../../src/core/uuid7';
+import { uuidFrom, uuidV7 } from '../../../src/core/ids';
 
 describe('uuidV7', () => {
   test('is a version 7, variant 10 UUID carrying the millisecond', () => {
@@ -17,5 +17,14 @@ describe('uuidV7', () => {
     const a = uuidV7(1_900_000_000_000);
     const b = uuidV7(1_899_999_999_000);
     expect(b > a).toBe(true);
+  });
+});
+
+describe('uuidFrom', () => {
+  test('the same name gives the same version 8 UUID; another name another', () => {
+    const a = uuidFrom('entry-1:0');
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(uuidFrom('entry-1:0')).toBe(a);
+    expect(uuidFrom('entry-1:1')).not.toBe(a);
   });
 });

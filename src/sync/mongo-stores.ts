@@ -1,0 +1,210 @@
+/**
+ * MongoDB adapters of the sync stores: `sync_state` (cursors and per-record channel state),
+ * `sync_failures` (dead letters, also the DLQ outbox), `sync_runs` and `sync_events` (health-worker
+ * events waiting for Kafka). Writes are by `_id`, with indexes created at start (one per command:
+ * see audit/mongo.ts).
+ */
+import type { Collection, Db, Filter } from 'mongodb';
+import type { OutboxEvent } from '../core/types';
+import { escapeRegex } from '../storage/regex';
+import { isDuplicateKey, upsertOnce } from '../storage/errors';
+import { deadLetterEvent, deadLetterEventId, deadLetterId, newDeadLetter } from './dead-letters';
+import type { ChannelEventStore, ChannelStateStore, DeadLetter, DeadLetterStore, FailureQuery, NewDeadLetter, SyncRun, SyncRunStore } from './ports';
+
+type StateDoc = { _id: string; channel: string; key: string; value: unknown; updatedAt: string };
+type FailureDoc = Omit<DeadLetter, 'id'> & { _id: string };
+type RunDoc = Omit<SyncRun, 'id'> & { _id: string };
+type EventDoc = { _id: string; seq: number; published: boolean; event: OutboxEvent };
+
+const fromFailure = ({ _id, ...rest }: FailureDoc): DeadLetter => ({ id: _id, ...rest });
+const fromRun = ({ _id, ...rest }: RunDoc): SyncRun => ({ id: _id, ...rest });
+
+/** Channel state in `sync_state`. */
+export class MongoChannelStateStore implements ChannelStateStore {
+  private readonly col: Collection<StateDoc>;
+
+  /** @param db - the database */
+  constructor(db: Db) {
+    this.col = db.collection<StateDoc>('sync_state');
+  }
+
+  async init(): Promise<void> {
+    await this.col.createIndex({ channel: 1, key: 1 }, { name: 'channel_key' });
+  }
+
+  async get<T>(channel: string, key: string): Promise<T | null> {
+    const d = await this.col.findOne({ _id: `${channel}|${key}` });
+    return d ? (d.value as T) : null;
+  }
+
+  async put(channel: string, key: string, value: unknown): Promise<void> {
+    await upsertOnce(() => this.col.replaceOne({ _id: `${channel}|${key}` }, { channel, key, value, updatedAt: new Date().toISOString() }, { upsert: true }));
+  }
+
+  async list<T>(channel: string, prefix: string): Promise<Array<{ key: string; value: T; updatedAt: string }>> {
+    const docs = await this.col.find({ channel, key: { $regex: `^${escapeRegex(prefix)}` } }).sort({ key: 1 }).toArray();
+    return docs.map((d) => ({ key: d.key, value: d.value as T, updatedAt: d.updatedAt }));
+  }
+}
+
+function failureFilter(q: FailureQuery): Filter<FailureDoc> {
+  const f: Filter<FailureDoc> = {};
+  if (q.channel !== undefined) f.channel = q.channel;
+  if (q.resourceType !== undefined) f.resourceType = q.resourceType;
+  if (q.resourceId !== undefined) f.resourceId = q.resourceId;
+  if (q.status !== undefined) f.status = q.status;
+  return f;
+}
+
+/** Dead letters in `sync_failures`. */
+export class MongoDeadLetterStore implements DeadLetterStore {
+  private readonly col: Collection<FailureDoc>;
+
+  /** @param db - the database */
+  constructor(db: Db) {
+    this.col = db.collection<FailureDoc>('sync_failures');
+  }
+
+  async init(): Promise<void> {
+    await this.col.createIndex({ channel: 1, status: 1, lastSeenAt: -1 }, { name: 'channel_status' });
+    await this.col.createIndex({ resourceType: 1, resourceId: 1 }, { name: 'resource' });
+    await this.col.createIndex({ lastSeenAt: -1 }, { name: 'lastSeen' });
+    await this.col.createIndex({ published: 1, lastSeenAt: 1 }, { name: 'unpublished' });
+    await this.col.createIndex({ eventId: 1 }, { name: 'eventId' });
+  }
+
+  async record(failure: NewDeadLetter, at: string): Promise<DeadLetter> {
+    const id = deadLetterId(failure);
+    return upsertOnce(async () => {
+      const existing = await this.col.findOne({ _id: id });
+      if (!existing) {
+        const { id: _id, ...doc } = newDeadLetter(id, failure, at);
+        await this.col.insertOne({ _id, ...doc });
+        return newDeadLetter(id, failure, at);
+      }
+      // A payload that fails again: one more occurrence; published again only if it had been resolved.
+      const again = existing.status === 'resolved' ? { published: false, eventId: deadLetterEventId(id, existing.retries, existing.occurrences + 1) } : {};
+      const set = { reason: failure.reason, issues: failure.issues, lastSeenAt: at, status: 'open' as const, ...again };
+      await this.col.updateOne({ _id: id }, { $set: set, $inc: { occurrences: 1 }, $unset: { resolvedAt: '' } });
+      return fromFailure({ ...existing, ...set, occurrences: existing.occurrences + 1, resolvedAt: undefined });
+    });
+  }
+
+  async get(id: string): Promise<DeadLetter | null> {
+    const d = await this.col.findOne({ _id: id });
+    return d ? fromFailure(d) : null;
+  }
+
+  async list(q: FailureQuery): Promise<{ total: number; items: DeadLetter[] }> {
+    const filter = failureFilter(q);
+    const [total, docs] = await Promise.all([this.col.countDocuments(filter), this.col.find(filter).sort({ lastSeenAt: -1, _id: 1 }).skip(q.offset).limit(q.limit).toArray()]);
+    return { total, items: docs.map(fromFailure) };
+  }
+
+  async resolveRecords(channel: string, resourceType: string, resourceIds: string[], at: string): Promise<number> {
+    if (resourceIds.length === 0) return 0;
+    const r = await this.col.updateMany({ resourceType, resourceId: { $in: resourceIds }, channel, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at } });
+    return r.modifiedCount;
+  }
+
+  async resolve(id: string, at: string): Promise<void> {
+    await this.col.updateOne({ _id: id }, { $set: { status: 'resolved', resolvedAt: at } });
+  }
+
+  async retried(id: string, failure: Pick<DeadLetter, 'stage' | 'reason' | 'issues'>, at: string): Promise<void> {
+    // Conditional on the counts read, so two re-drives at once each publish under their own id.
+    for (;;) {
+      const d = await this.col.findOne({ _id: id }, { projection: { retries: 1, occurrences: 1 } });
+      if (!d) return;
+      const eventId = deadLetterEventId(id, d.retries + 1, d.occurrences);
+      const r = await this.col.updateOne({ _id: id, retries: d.retries }, { $set: { ...failure, lastSeenAt: at, status: 'open', published: false, eventId }, $inc: { retries: 1 } });
+      if (r.matchedCount === 1) return;
+    }
+  }
+
+  async countOpen(channel: string): Promise<number> {
+    return this.col.countDocuments({ channel, status: 'open' });
+  }
+
+  async pending(limit: number): Promise<OutboxEvent[]> {
+    const docs = await this.col.find({ published: false }).sort({ lastSeenAt: 1 }).limit(limit).toArray();
+    return docs.map((d) => deadLetterEvent(fromFailure(d)));
+  }
+
+  async markPublished(ids: string[]): Promise<void> {
+    // By event id: an entry to be published again meanwhile has a new one and stays unpublished.
+    if (ids.length > 0) await this.col.updateMany({ eventId: { $in: ids } }, { $set: { published: true } });
+  }
+}
+
+/** Runs in `sync_runs`. */
+export class MongoSyncRunStore implements SyncRunStore {
+  private readonly col: Collection<RunDoc>;
+
+  /** @param db - the database */
+  constructor(db: Db) {
+    this.col = db.collection<RunDoc>('sync_runs');
+  }
+
+  async init(): Promise<void> {
+    await this.col.createIndex({ channel: 1, startedAt: -1 }, { name: 'channel_started' });
+    await this.col.createIndex({ status: 1 }, { name: 'status' });
+  }
+
+  async save(run: SyncRun): Promise<void> {
+    const { id, ...doc } = run;
+    await upsertOnce(() => this.col.replaceOne({ _id: id }, doc, { upsert: true }));
+  }
+
+  async latest(channel: string): Promise<{ last: SyncRun | null; lastCaughtUp: SyncRun | null }> {
+    const [last, lastCaughtUp] = await Promise.all([
+      this.col.find({ channel }).sort({ startedAt: -1 }).limit(1).next(),
+      this.col.find({ channel, caughtUp: true }).sort({ startedAt: -1 }).limit(1).next(),
+    ]);
+    return { last: last ? fromRun(last) : null, lastCaughtUp: lastCaughtUp ? fromRun(lastCaughtUp) : null };
+  }
+
+  async failInterrupted(at: string): Promise<number> {
+    const r = await this.col.updateMany({ status: 'running' }, { $set: { status: 'failed', finishedAt: at, error: 'interrupted: the process stopped during the run' } });
+    return r.modifiedCount;
+  }
+}
+
+let sequence = 0;
+
+/** Channel events in `sync_events`. */
+export class MongoChannelEventStore implements ChannelEventStore {
+  private readonly col: Collection<EventDoc>;
+
+  /** @param db - the database */
+  constructor(db: Db) {
+    this.col = db.collection<EventDoc>('sync_events');
+  }
+
+  async init(): Promise<void> {
+    await this.col.createIndex({ published: 1, seq: 1 }, { name: 'unpublished' });
+  }
+
+  async add(event: OutboxEvent): Promise<boolean> {
+    try {
+      // seq keeps the events of one health worker in the order they were stored.
+      await this.col.insertOne({ _id: event.id, seq: Date.now() * 1000 + (sequence++ % 1000), published: false, event });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.col.countDocuments({ _id: id }, { limit: 1 })) > 0;
+  }
+
+  async pending(limit: number): Promise<OutboxEvent[]> {
+    return (await this.col.find({ published: false }).sort({ seq: 1 }).limit(limit).toArray()).map((d) => d.event);
+  }
+
+  async markPublished(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.col.updateMany({ _id: { $in: ids } }, { $set: { published: true } });
+  }
+}
