@@ -122,7 +122,8 @@ async function oneRound(counter: CountingClient, raw: Collection<Document>, url:
   const read = await measureApp(counter, url, (i) => `/fhir/Patient/${encodeURIComponent(source(i).id)}`, n);
   const rawSearch = await measureRaw(n, (i) => {
     const q = storeQuery(searchParams(person(i)));
-    return raw.find({ ...toMongoFilter(q), k: { $in: q.kind === 'source' ? ['s'] : q.kind === 'golden' ? ['g'] : ['g', 's'] } }).sort(toMongoSort(q)).limit(PAGE).toArray();
+    const kinds = q.kind === 'source' ? ['s'] : q.kind === 'golden' ? ['g'] : ['g', 's'];
+    return raw.find({ $and: [...(toMongoFilter(q).$and ?? []), { k: { $in: kinds } }] }).sort(toMongoSort(q)).limit(PAGE).toArray();
   });
   const search = await measureApp(counter, url, (i) => `/fhir/Patient?${new URLSearchParams(Object.entries(searchParams(person(i))).map(([k, v]): [string, string] => [k, v[0] as string])).toString()}`, n);
   for (const [name, r, c] of [['read', read, rawRead], ['search', search, rawSearch]] as const) {
