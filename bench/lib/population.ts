@@ -88,15 +88,16 @@ export interface PageTiming { records: number; ms: number; relayMs: number; comm
  * (its time and commands kept apart).
  * @param m - the registry
  * @param counter - the client the registry's database belongs to
- * @param range - record numbers and seed
+ * @param range - record numbers, seed and page size (default 500)
  * @param onPage - called after each page
  */
 export async function loadPages(
-  m: RegistryModule, counter: CountingClient, range: { from: number; to: number; seed: number }, onPage: (t: PageTiming, results: BulkItemResult[]) => void = () => undefined,
+  m: RegistryModule, counter: CountingClient, range: { from: number; to: number; seed: number; pageSize?: number }, onPage: (t: PageTiming, results: BulkItemResult[]) => void = () => undefined,
 ): Promise<void> {
   const relay: OutboxRelay = benchRelay(m.outbox);
-  for (let at = range.from; at < range.to; at += PAGE_SIZE) {
-    const page = populationPage(at, Math.min(range.to, at + PAGE_SIZE), range.seed);
+  const size = range.pageSize ?? PAGE_SIZE;
+  for (let at = range.from; at < range.to; at += size) {
+    const page = populationPage(at, Math.min(range.to, at + size), range.seed);
     const c0 = counter.commands();
     const t = performance.now();
     const results = await m.service.registerMany(page);
