@@ -140,7 +140,8 @@ cmd_up() {
   (cd "$ROOT" && node scripts/stack-check.js --mongo "$MONGODB_URI" --kafka "$KAFKA_BROKERS" \
     --timeout "$((deadline > SECONDS ? deadline - SECONDS : 1))") >&2 ||
     die "stack started but the round-trip check failed (logs: $KAFKA_DIR/server.log, $SECANTUS_LOG)"
-  printf 'MONGODB_URI=%s\nKAFKA_BROKERS=%s\n' "$MONGODB_URI" "$KAFKA_BROKERS" >"$STACK/env.tmp"
+  # SECANTUSD_BIN: tests that take a MongoDB server away run a private one from the same binary.
+  printf 'MONGODB_URI=%s\nKAFKA_BROKERS=%s\nSECANTUSD_BIN=%s\n' "$MONGODB_URI" "$KAFKA_BROKERS" "$SECANTUS_BIN" >"$STACK/env.tmp"
   mv "$STACK/env.tmp" "$STACK/env"
   log "ready in $((SECONDS - started)) s; wrote $STACK/env"
   cat "$STACK/env"

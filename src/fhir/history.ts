@@ -11,6 +11,7 @@ import { parseControls } from './search/searchset';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from './types';
 import { isValidFhirDate } from './validate';
 import { findGolden } from './patient/resolve';
+import { etag } from '../http/etag';
 
 function method(e: HistoryEntry): 'POST' | 'PUT' | 'DELETE' {
   if (e.deleted) return 'DELETE';
@@ -35,7 +36,7 @@ function toEntry(ctx: FhirContext, e: HistoryEntry): BundleEntry {
     fullUrl: `${ctx.baseUrl}/${url}`,
     ...(e.deleted ? {} : { resource: patient }),
     request: { method: method(e), url },
-    response: { status, etag: `W/"${e.version}"`, lastModified: e.at },
+    response: { status, etag: etag(e.version), lastModified: e.at },
   };
 }
 

@@ -12,6 +12,7 @@ import { parseToken, splitOr } from './search/token';
 import { parseControls, searchset, unknownParamsOutcome } from './search/searchset';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from './types';
 import type { PractitionerQuery } from '../practitioners/port';
+import { etag } from '../http/etag';
 
 async function withGoldenLink(ctx: FhirContext, p: Practitioner): Promise<Practitioner> {
   for (const i of p.identifier ?? []) {
@@ -29,7 +30,7 @@ async function withGoldenLink(ctx: FhirContext, p: Practitioner): Promise<Practi
 export const readPractitioner: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
   const p = await ctx.practitioners.get(req.params.id ?? '');
   if (!p) throw new MediatorError('not-found', 'Practitioner not found');
-  return [allOk(), await withGoldenLink(ctx, p), p.meta?.versionId ? { ETag: `W/"${p.meta.versionId}"` } : {}];
+  return [allOk(), await withGoldenLink(ctx, p), p.meta?.versionId ? { ETag: etag(p.meta.versionId) } : {}];
 };
 
 const STRING_PARAMS = ['name', 'family', 'given'] as const;

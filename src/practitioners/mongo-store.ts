@@ -11,6 +11,7 @@ import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } f
 import { MediatorError } from '../core/errors';
 import { isDuplicateKey } from '../storage/errors';
 import { escapeRegex } from '../storage/regex';
+import { identifierKey } from '../core/types';
 
 /** Writers racing for one Practitioner's next version retry at most this often. */
 const MAX_ATTEMPTS = 50;
@@ -27,7 +28,7 @@ function prefixAll(field: 'names' | 'family' | 'given', values: string[] | undef
 }
 
 function identifierClause(c: { system?: string; value?: string }): Filter<PractitionerDoc> {
-  if (c.system !== undefined && c.value !== undefined) return { idKeys: `${c.system}|${c.value}` };
+  if (c.system !== undefined && c.value !== undefined) return { idKeys: identifierKey({ system: c.system, value: c.value }) };
   if (c.system !== undefined) return { idSystems: c.system };
   return { idValues: c.value ?? '' };
 }

@@ -5,6 +5,7 @@
  * test/unit/practitioners/store-contract.ts, runs against both).
  */
 import type { Practitioner } from 'fhir/r4';
+import { identifierKey } from '../core/types';
 
 /** A Practitioner search: name parts (prefix, case-insensitive) and identifiers, AND-ed. */
 export interface PractitionerQuery {
@@ -60,7 +61,7 @@ export function practitionerSearchFields(p: Practitioner): PractitionerSearchFie
     family,
     given,
     names: [...family, ...given, ...text],
-    idKeys: ids.map((i) => `${i.system ?? ''}|${i.value ?? ''}`),
+    idKeys: ids.map((i) => identifierKey({ system: i.system ?? '', value: i.value ?? '' })),
     idSystems: ids.flatMap((i) => (i.system ? [i.system] : [])),
     idValues: ids.flatMap((i) => (i.value ? [i.value] : [])),
     active: p.active ?? true,

@@ -55,7 +55,8 @@ export function foldChanges(changes: Change[], ctx: RegistryContext, actor: Acto
   const events: EventRecord[] = [];
   for (const c of changes) {
     events.push(...shiftEvents(c.events, history.length));
-    history.push(...c.history);
+    // Each version keeps the operation of the step that wrote it (a merge stays a merge in history).
+    history.push(...c.history.map((h) => ({ ...h, operation: h.operation ?? c.operation })));
   }
   const created = changes.some((c) => c.check !== undefined);
   return {

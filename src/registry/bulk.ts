@@ -15,7 +15,7 @@ import type { BulkItemResult, RegisterSourceInput } from './ports';
 import type { RegistryContext } from './context';
 import { runAtomically } from './atomic';
 import { lookupQuery } from './candidate-lookup';
-import { covers, mergeQueries, narrow } from './lookup-query';
+import { covers, indexResult, mergeQueries, narrow } from './lookup-query';
 import { probeOf, registerEach } from './register';
 import type { LookupQuery, LookupResult, RecordStore, RegistryStore, StoredGolden, StoredSource } from './store';
 
@@ -27,7 +27,10 @@ interface Prefetch {
   goldens: Map<string, StoredGolden>;
 }
 
-async function prefetch(ctx: RegistryContext, base: RecordStore, inputs: RegisterSourceInput[]): Promise<Prefetch> {
+/** What a prefetch needs of a registration: its Patient and, if given, its own identifier. */
+type Likely = Pick<RegisterSourceInput, 'patient' | 'sourceIdentifier'>;
+
+async function prefetch(ctx: RegistryContext, base: RecordStore, inputs: Likely[]): Promise<Prefetch> {
   const probes = inputs.flatMap((input) => {
     try {
       return [probeOf(ctx, input)];
@@ -47,10 +50,11 @@ async function prefetch(ctx: RegistryContext, base: RecordStore, inputs: Registe
 /** The committed records as the page sees them: answered from the prefetch where it can. */
 function prefetchedRecords(base: RecordStore, p: Prefetch): RecordStore {
   const broad = { keys: new Set(p.query.keys), refined: new Map((p.query.refined ?? []).map((r) => [r.rf, new Set(r.keys)])) };
+  const index = indexResult(p.result);
   const xrefKeys = new Set(p.query.keys.filter((k) => k.startsWith('x:')).map((k) => k.slice(2)));
   return {
     ...base,
-    lookup: async (q) => (covers(broad, q) ? narrow(p.result, q) : base.lookup(q)),
+    lookup: async (q) => (covers(broad, q) ? narrow(index, q) : base.lookup(q)),
     source: async (key) => p.sources.get(key) ?? base.source(key),
     golden: async (id) => p.goldens.get(id) ?? base.golden(id),
     goldens: async (ids) => {
@@ -65,10 +69,19 @@ function prefetchedRecords(base: RecordStore, p: Prefetch): RecordStore {
   };
 }
 
+/**
+ * The base view of a unit that will likely register these records: the committed store answered
+ * from a prefetch of their lookups (made afresh for each attempt).
+ * @param ctx - registry context
+ * @param likely - the records' Patients (and own identifiers)
+ */
+export function prefetchFor(ctx: RegistryContext, likely: Likely[]): (base: RegistryStore) => Promise<RegistryStore> {
+  return async (base) => ({ ...base, records: prefetchedRecords(base.records, await prefetch(ctx, base.records, likely)) });
+}
+
 async function registerPage(ctx: RegistryContext, inputs: RegisterSourceInput[]): Promise<BulkItemResult[]> {
   const actor = (inputs[0] as RegisterSourceInput).actor;
-  const prepare = async (base: RegistryStore): Promise<RegistryStore> => ({ ...base, records: prefetchedRecords(base.records, await prefetch(ctx, base.records, inputs)) });
-  return runAtomically(ctx, actor, (staged) => registerEach(staged, inputs), { operation: 'bulk-register', prepare });
+  return runAtomically(ctx, actor, (staged) => registerEach(staged, inputs), { operation: 'bulk-register', prepare: prefetchFor(ctx, inputs) });
 }
 
 /**

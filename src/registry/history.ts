@@ -52,7 +52,7 @@ export async function readHistory(ctx: RegistryContext, kind: 'source' | 'golden
  */
 export function historyEntryOf(c: Pick<Change, 'at' | 'operation' | 'actor'>, h: HistoryRecord): HistoryEntry {
   return {
-    kind: h.kind, id: h.id, version: h.version, at: c.at, operation: c.operation, changedFields: h.changedFields, actor: c.actor, patient: h.patient,
+    kind: h.kind, id: h.id, version: h.version, at: c.at, operation: h.operation ?? c.operation, changedFields: h.changedFields, actor: c.actor, patient: h.patient,
     ...(h.status ? { status: h.status } : {}), ...(h.deleted ? { deleted: true } : {}),
   };
 }

@@ -127,7 +127,7 @@ export async function deactivateSource(ctx: RegistryContext, key: string, actor:
   return runChange(ctx, { operation: 'deactivate', actor, leases }, async (b) => {
     const src = await existingSource(b, key);
     if (expectedVersion !== undefined && src.version !== expectedVersion) {
-      throw new MediatorError('precondition-failed', 'source record version does not match', { version: src.version });
+      throw new MediatorError('precondition-failed', `Version conflict: current version is ${src.version}`, { version: src.version });
     }
     if (!src.active) {
       return () => publicSource(src);
@@ -193,7 +193,7 @@ export async function patchGolden(ctx: RegistryContext, mpiId: string, patch: Pa
   return runChange(ctx, { operation: 'patch', actor, leases: [leaseKey.golden(canonical)] }, async (b) => {
     const g = await writableGolden(ctx, b, canonical);
     if (expectedVersion !== undefined && g.version !== expectedVersion) {
-      throw new MediatorError('precondition-failed', 'golden record version does not match', { version: g.version });
+      throw new MediatorError('precondition-failed', `Version conflict: current version is ${g.version}`, { version: g.version });
     }
     g.stewardPatch = { ...g.stewardPatch, ...structuredClone(patch) };
     b.stageGolden(g);

@@ -36,14 +36,41 @@ export function covers(broad: { keys: Set<string>; refined: Map<string, Set<stri
   return (q.refined ?? []).every((r) => r.keys.every((k) => broad.keys.has(k) || broad.refined.get(r.rf)?.has(k)));
 }
 
+/** A lookup result indexed by lookup key, to answer narrower queries from it. */
+export interface IndexedResult {
+  byKey: Map<string, SourceView[]>;
+  xref: Map<string, LookupResult['xref'][number]>;
+}
+
 /**
- * The part of a broader result that `q` asks for.
- * @param result - the broader query's result
+ * Index a broad lookup result by the keys its records are filed under.
+ * @param result - the broad result
+ */
+export function indexResult(result: LookupResult): IndexedResult {
+  const byKey = new Map<string, SourceView[]>();
+  for (const s of result.sources) {
+    for (const k of s.keys) {
+      const list = byKey.get(k);
+      if (list) list.push(s);
+      else byKey.set(k, [s]);
+    }
+  }
+  return { byKey, xref: new Map(result.xref.map((e) => [`${XREF_PREFIX}${e.key}`, e])) };
+}
+
+/**
+ * The part of a broader (indexed) result that `q` asks for.
+ * @param index - the broader query's result, indexed
  * @param q - the query to answer
  */
-export function narrow(result: LookupResult, q: LookupQuery): LookupResult {
-  const keys = new Set(q.keys);
-  const refined = (q.refined ?? []).map((r) => ({ rf: r.rf, keys: new Set(r.keys) }));
-  const wanted = (s: SourceView): boolean => s.keys.some((k) => keys.has(k) || refined.some((r) => r.rf === s.rf && r.keys.has(k)));
-  return { sources: result.sources.filter(wanted), xref: result.xref.filter((e) => keys.has(`${XREF_PREFIX}${e.key}`)) };
+export function narrow(index: IndexedResult, q: LookupQuery): LookupResult {
+  const found = new Map<string, SourceView>();
+  const xref: LookupResult['xref'] = [];
+  for (const k of q.keys) {
+    const e = index.xref.get(k);
+    if (e) xref.push(e);
+    for (const s of index.byKey.get(k) ?? []) found.set(s.key, s);
+  }
+  for (const r of q.refined ?? []) for (const k of r.keys) for (const s of index.byKey.get(k) ?? []) if (s.rf === r.rf) found.set(s.key, s);
+  return { sources: [...found.values()], xref };
 }

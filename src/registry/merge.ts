@@ -16,6 +16,7 @@ import { leaseKey } from './keys';
 import { existingSource, writableGolden } from './links';
 import type { MergeRecord, StoredGolden } from './store';
 import { publicGolden } from './views';
+import { identifierKey } from '../core/types';
 
 /**
  * Stage a merge on a builder (also used by review resolution).
@@ -48,8 +49,8 @@ export async function stageMerge(ctx: RegistryContext, b: ChangeBuilder, survivo
   }
   const s = (await b.golden(survivor.mpiId)) as StoredGolden;
   const r = (await b.golden(retired.mpiId)) as StoredGolden;
-  const known = new Set(s.extraIdentifiers.map((i) => `${i.system}|${i.value}`));
-  s.extraIdentifiers = [...s.extraIdentifiers, ...r.extraIdentifiers.filter((i) => !known.has(`${i.system}|${i.value}`))];
+  const known = new Set(s.extraIdentifiers.map((i) => identifierKey(i)));
+  s.extraIdentifiers = [...s.extraIdentifiers, ...r.extraIdentifiers.filter((i) => !known.has(identifierKey(i)))];
   r.extraIdentifiers = [];
   r.status = 'merged';
   r.mergedInto = s.mpiId;
@@ -111,8 +112,8 @@ export async function unmergeGolden(ctx: RegistryContext, retiredId: string, act
     }
     await restoreSources(b, current);
     const survivor = (await b.golden(log.survivorId)) as StoredGolden;
-    const restoredIds = new Set(current.retiredBefore.extraIdentifiers.filter((i) => !current.survivorBefore.extraIdentifiers.some((s) => s.system === i.system && s.value === i.value)).map((i) => `${i.system}|${i.value}`));
-    survivor.extraIdentifiers = survivor.extraIdentifiers.filter((i) => !restoredIds.has(`${i.system}|${i.value}`));
+    const restoredIds = new Set(current.retiredBefore.extraIdentifiers.filter((i) => !current.survivorBefore.extraIdentifiers.some((s) => s.system === i.system && s.value === i.value)).map((i) => identifierKey(i)));
+    survivor.extraIdentifiers = survivor.extraIdentifiers.filter((i) => !restoredIds.has(identifierKey(i)));
     const r = (await b.golden(id)) as StoredGolden;
     r.status = 'active';
     delete r.mergedInto;

@@ -44,6 +44,8 @@ export interface GoldenRecord {
   /** The golden Patient computed by survivorship (id = mpiId). */
   patient: Patient;
   sourceKeys: string[];
+  /** Logical ids of the same source records, in the same order (no read needed to link to them). */
+  sourceIds: string[];
   status: GoldenStatus;
   /** For a merged (retired) record: the survivor's MPI ID. */
   mergedInto?: string;
@@ -199,6 +201,11 @@ export type BulkItemResult =
   | { ok: true; result: RegistrationResult }
   | { ok: false; error: { code: string; message: string } };
 
+/** What a unit of work will likely register, read ahead in one lookup (as the bulk path does). */
+export interface UnitHints {
+  prefetch?: Array<Pick<RegisterSourceInput, 'patient' | 'sourceIdentifier'>>;
+}
+
 /** The registry service: every identity operation, each recorded, reversible and emitting an event. */
 export interface RegistryService {
   /** Register or update a source record (matching on create; re-evaluation on demographic change). */
@@ -249,8 +256,9 @@ export interface RegistryService {
   revokeToken(token: string, actor: Actor): Promise<void>;
   /**
    * Run several operations as one all-or-nothing unit: `work` calls them on `tx`, and their changes
-   * commit as ONE journal change when it returns, or not at all when it throws. Inside a unit, a
-   * nested call joins it. Tokens and models are not part of a unit.
+   * commit as ONE change when it returns, or not at all when it throws. Inside a unit, a nested call
+   * joins it. Tokens and models are not part of a unit. `opts.prefetch` names the Patients the unit
+   * will likely register: their lookups are read ahead in one query, as the bulk path does.
    */
-  atomically<T>(actor: Actor, work: (tx: RegistryService) => Promise<T>): Promise<T>;
+  atomically<T>(actor: Actor, work: (tx: RegistryService) => Promise<T>, opts?: UnitHints): Promise<T>;
 }

@@ -25,7 +25,7 @@ import { reviewOnUpdate, openReview } from './review-tasks';
 /** Input of registerSource (see RegistryService). */
 export type RegisterInput = RegisterSourceInput;
 
-function sourceIdentifier(input: RegisterInput): IdentifierRef {
+function sourceIdentifier(input: Pick<RegisterInput, 'patient' | 'sourceIdentifier'>): IdentifierRef {
   const id = input.sourceIdentifier ?? input.patient.identifier?.find((i) => i.system && i.value);
   if (!id?.system || !id.value) throw new MediatorError('invalid', 'a source Patient needs an identifier with system and value');
   return { system: id.system, value: id.value };
@@ -42,7 +42,7 @@ function identifierKeysOf(p: Patient, ref: IdentifierRef): string[] {
  * @param ctx - registry context
  * @param input - the registration
  */
-export function probeOf(ctx: RegistryContext, input: RegisterInput): Probe & { ownKey: string; ref: IdentifierRef } {
+export function probeOf(ctx: RegistryContext, input: Pick<RegisterInput, 'patient' | 'sourceIdentifier'>): Probe & { ownKey: string; ref: IdentifierRef } {
   const ref = sourceIdentifier(input);
   return { ref, ownKey: identifierKey(ref), features: ctx.features(input.patient), identifierKeys: identifierKeysOf(input.patient, ref) };
 }
@@ -60,7 +60,7 @@ export async function registerSource(ctx: RegistryContext, input: RegisterInput)
     const found = await lookupCandidates(ctx, probe, b);
     const current = found.self ? await b.source(key) : null;
     if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
-      throw new MediatorError('precondition-failed', 'source record version does not match', { version: current?.version ?? null });
+      throw new MediatorError('precondition-failed', `Version conflict: current version is ${current?.version ?? 'none'}`, { version: current?.version ?? null });
     }
     b.operation = current ? 'update' : 'create';
     return current ? updateSource(ctx, b, current, input, found) : createSource(ctx, b, ref, input, found);

@@ -8,6 +8,7 @@ import type { Address, Patient } from 'fhir/r4';
 import type { PatientQuery, StringCondition } from './ports';
 import { conditionValues } from './ports';
 import type { SearchFields } from './store';
+import { identifierKey } from '../core/types';
 
 /**
  * Upper-case, strip accents and collapse spaces.
@@ -62,7 +63,7 @@ export function toSearchFields(patient: Patient, id: string, active: boolean, la
     given: tokens(names.flatMap((n) => n.given ?? [])),
     names: tokens(names.flatMap((n) => [n.family, n.text, ...(n.given ?? []), ...(n.family ?? '').split(/[\s-]+/)])),
     identifiers,
-    idKeys: [...new Set(identifiers.map((i) => `${i.system}|${i.value}`))],
+    idKeys: [...new Set(identifiers.map((i) => identifierKey(i)))],
     idSystems: [...new Set(identifiers.map((i) => i.system))],
     idValues: [...new Set(identifiers.map((i) => i.value))],
     telecom: [...new Set((patient.telecom ?? []).map((t) => normalizeTelecom(t.value ?? '')).filter((t) => t))],

@@ -11,7 +11,7 @@ import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, R
 import type { DecisionConfig, RegistryDeps, RegistryContext } from './context';
 import { createContext } from './context';
 import { registerSource } from './register';
-import { registerMany } from './bulk';
+import { prefetchFor, registerMany } from './bulk';
 import { addIdentifier, deactivateSource, linkSource, patchGolden, unlinkSource } from './links';
 import { mergeGoldens, unmergeGolden } from './merge';
 import { resolveReview } from './review';
@@ -111,7 +111,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryServiceImpl {
 function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
   const tokens = createTokenService(ctx.store.tokens, ctx.clock);
   return {
-    atomically: (actor, work) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged))),
+    atomically: (actor, work, hints) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged)), hints?.prefetch ? { prepare: prefetchFor(ctx, hints.prefetch) } : {}),
     registerSource: (input) => registerSource(ctx, input),
     registerMany: (inputs) => registerMany(ctx, inputs),
     getSource: async (key) => {

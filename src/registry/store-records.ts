@@ -84,7 +84,7 @@ export interface MemberSnapshot {
 }
 
 /** A golden record as stored. */
-export interface StoredGolden extends GoldenRecord {
+export interface StoredGolden extends Omit<GoldenRecord, 'sourceIds'> {
   search: SearchFields;
   /** Steward edits (patchGolden); they win over survivorship. */
   stewardPatch?: Partial<Patient>;
@@ -164,6 +164,8 @@ export interface HistoryRecord {
   patient: Patient;
   status?: GoldenRecord['status'];
   deleted?: boolean;
+  /** The step that wrote it, when its change folds several (an atomic unit); else the change's operation. */
+  operation?: string;
 }
 
 /** How an event's value is built from its change when it is published (no copy of the Patients). */

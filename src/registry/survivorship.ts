@@ -17,6 +17,7 @@ import type { ContactPoint, HumanName, Identifier, Patient, PatientLink } from '
 import { parseBirthDate } from './matching/dates';
 import { normalisePhone } from './matching/phone';
 import type { MemberSnapshot, StoredGolden } from './store';
+import { identifierKey } from '../core/types';
 
 /** What survivorship reads of each linked source (a golden record's member snapshot). */
 type Contributor = Pick<MemberSnapshot, 'key' | 'id' | 'sourceSystem' | 'receivedAt' | 'patient'>;
@@ -116,7 +117,7 @@ function unionTelecoms(telecoms: ContactPoint[], phoneCountry: string | undefine
     const e164 = normalisePhone(t.value, phoneCountry);
     return e164.startsWith('+') ? { ...t, value: e164 } : t;
   });
-  return unionBy(written, (t) => `${t.system ?? ''}|${t.value ?? ''}`);
+  return unionBy(written, (t) => identifierKey({ system: t.system ?? '', value: t.value ?? '' }));
 }
 
 /**
@@ -134,7 +135,7 @@ export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'statu
   const mpiIdentifier: Identifier = { system: cfg.mpiSystem, value: golden.mpiId, use: 'official' };
   const identifiers = unionBy(
     [mpiIdentifier, ...golden.extraIdentifiers.map((i) => ({ system: i.system, value: i.value })), ...sources.flatMap((s) => s.patient.identifier ?? [])],
-    (i) => `${i.system ?? ''}|${i.value ?? ''}`,
+    (i) => identifierKey({ system: i.system ?? '', value: i.value ?? '' }),
   );
   patient.identifier = structuredClone(identifiers);
   patient.active = golden.status === 'active';

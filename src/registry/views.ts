@@ -19,8 +19,8 @@ export function publicSource(s: StoredSource): SourceRecord {
  * @param g - stored golden record
  */
 export function publicGolden(g: StoredGolden): GoldenRecord {
-  const { search: _search, stewardPatch: _patch, extraIdentifiers: _extra, xrefKeys: _xref, members: _members, seq: _seq, ...rest } = g;
-  return rest;
+  const { search: _search, stewardPatch: _patch, extraIdentifiers: _extra, xrefKeys: _xref, members, seq: _seq, ...rest } = g;
+  return { ...rest, sourceIds: members.map((m) => m.id) };
 }
 
 /**

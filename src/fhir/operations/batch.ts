@@ -12,18 +12,25 @@ import type { PatientValidator } from '../patient/write';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
 import { bundleOf, entryRequest, errorEntry, successEntry } from './bundle-entry';
 import { processMessage } from './pmir';
+import { asOneChange } from './one-change';
 
 const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3 };
 
-async function runBatch(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
-  const entry: BundleEntry[] = [];
-  for (const e of bundle.entry ?? []) {
+async function batchEntries(tx: FhirContext, req: FhirRequest, entries: BundleEntry[]): Promise<BundleEntry[]> {
+  const out: BundleEntry[] = [];
+  for (const e of entries) {
     try {
-      entry.push(successEntry(ctx, await ctx.dispatch(entryRequest(e, req, ctx.baseUrl))));
+      out.push(successEntry(tx, await tx.dispatch(entryRequest(e, req, tx.baseUrl), tx)));
     } catch (err) {
-      entry.push(errorEntry(err));
+      out.push(errorEntry(err));
     }
   }
+  return out;
+}
+
+async function runBatch(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
+  // Each entry keeps its own outcome; their changes commit as one (the registry's bulk path).
+  const entry = await asOneChange(ctx, req.actor, bundle.entry ?? [], (tx) => batchEntries(tx, req, bundle.entry ?? []), { split: true });
   return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'batch-response', ...(entry.length > 0 ? { entry } : {}) };
 }
 
@@ -45,7 +52,7 @@ async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle
   });
   const order = reqs.map((_, i) => i).sort((a, b) => (ORDER[reqs[a]?.method ?? 'GET'] ?? 3) - (ORDER[reqs[b]?.method ?? 'GET'] ?? 3));
   // Every entry runs inside one registry unit: their changes commit together, or none does.
-  const out = await ctx.registry.atomically(req.actor, (tx) => runEntries({ ...ctx, registry: tx }, entries, reqs, order));
+  const out = await asOneChange(ctx, req.actor, entries, (tx) => runEntries(tx, entries, reqs, order));
   return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'transaction-response', ...(out.length > 0 ? { entry: out } : {}) };
 }
 

@@ -10,6 +10,7 @@ import { allOk } from '../outcomes';
 import { parseToken } from '../search/token';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
 import { findGolden } from '../patient/resolve';
+import { identifierKey } from '../../core/types';
 
 function pixError(code: 'invalid' | 'forbidden' | 'not-found', diagnostics: string): MediatorError {
   const issueCode = code === 'not-found' ? 'not-found' : 'code-invalid';
@@ -41,7 +42,9 @@ async function checkTargets(ctx: FhirContext, targets: string[]): Promise<void> 
 function collectIdentifiers(golden: GoldenRecord, sources: SourceRecord[]): Identifier[] {
   const seen = new Map<string, Identifier>();
   for (const i of [...(golden.patient.identifier ?? []), ...sources.flatMap((s) => s.patient.identifier ?? [])]) {
-    if (i.system && i.value && !seen.has(`${i.system}|${i.value}`)) seen.set(`${i.system}|${i.value}`, { use: i.use, type: i.type, system: i.system, value: i.value });
+    if (!i.system || !i.value) continue;
+    const key = identifierKey({ system: i.system, value: i.value });
+    if (!seen.has(key)) seen.set(key, { use: i.use, type: i.type, system: i.system, value: i.value });
   }
   return [...seen.values()].map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== undefined)) as Identifier);
 }

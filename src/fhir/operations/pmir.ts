@@ -15,6 +15,7 @@ import { mergedAwayFrom, replacedByLink } from '../patient/merge-link';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
 import { bundleOf, errorEntry, successEntry } from './bundle-entry';
 import { parseFullToken } from '../search/token';
+import { asOneChange } from './one-change';
 
 function parseMessage(body: unknown): { header: MessageHeader; history: Bundle } {
   const message = bundleOf(body, ['message']);
@@ -64,6 +65,18 @@ async function refuseUnmerge(ctx: FhirContext, existing: SourceRecord): Promise<
   throw new MediatorError('not-supported', `Patient/${existing.id} was merged into Patient/${existing.goldenId ?? ''}: unmerge through PMIR (removing the replaced-by link) is not allowed by local policy; use POST /mpi/unmerge with mpi_id ${retired}`, { expression: 'Patient.link' });
 }
 
+async function feedEntries(tx: FhirContext, req: FhirRequest, entries: BundleEntry[], validate: PatientValidator): Promise<BundleEntry[]> {
+  const out: BundleEntry[] = [];
+  for (const e of entries) {
+    try {
+      out.push(successEntry(tx, await applyEntry(tx, req, e, validate)));
+    } catch (err) {
+      out.push(errorEntry(err));
+    }
+  }
+  return out;
+}
+
 /**
  * The ITI-93 handler (`POST /fhir/$process-message`, or `POST /fhir` with a message Bundle).
  * @param validate - the Patient validator
@@ -71,14 +84,8 @@ async function refuseUnmerge(ctx: FhirContext, existing: SourceRecord): Promise<
 export function processMessage(validate: PatientValidator): FhirHandler {
   return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
     const { header, history } = parseMessage(req.body);
-    const entry: BundleEntry[] = [];
-    for (const e of history.entry ?? []) {
-      try {
-        entry.push(successEntry(ctx, await applyEntry(ctx, req, e, validate)));
-      } catch (err) {
-        entry.push(errorEntry(err));
-      }
-    }
+    // Every entry keeps its own outcome; their changes commit as one (the registry's bulk path).
+    const entry = await asOneChange(ctx, req.actor, history.entry ?? [], (tx) => feedEntries(tx, req, history.entry ?? [], validate), { split: true });
     const failed = entry.some((e) => !e.response?.status.startsWith('2'));
     const responseId = crypto.randomUUID();
     const result: MessageHeader = {

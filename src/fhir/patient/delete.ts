@@ -5,7 +5,7 @@
 import { MediatorError } from '../../core/errors';
 import { simpleOutcome } from '../../core/outcome';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
-import { parseIfMatch } from './present';
+import { ifMatchVersion } from '../../http/etag';
 import { parseFullToken } from '../search/token';
 import { findGolden } from './resolve';
 
@@ -24,11 +24,8 @@ export const deletePatient: FhirHandler = async (req: FhirRequest, ctx: FhirCont
     }
     throw new MediatorError('not-found', 'Patient not found');
   }
-  const version = parseIfMatch(req.ifMatch);
-  if (version !== undefined && version !== source.version) {
-    throw new MediatorError('precondition-failed', `Version conflict: current version is ${source.version}`);
-  }
-  if (source.active) await ctx.registry.deactivateSource(source.key, req.actor);
+  // The registry refuses a stale If-Match atomically with the deactivation.
+  await ctx.registry.deactivateSource(source.key, req.actor, ifMatchVersion(req.ifMatch));
   return deletedOutcome(1);
 };
 

@@ -7,7 +7,8 @@ import { MediatorError } from '../../core/errors';
 import { applyFhirPatch } from '../patch/fhir-patch';
 import { applyJsonPatch } from '../patch/json-patch';
 import type { FhirHandler } from '../types';
-import { parseIfMatch, sourceToPatient } from './present';
+import { sourceToPatient } from './present';
+import { ifMatchVersion } from '../../http/etag';
 import type { PatientValidator } from './write';
 import { storePatient } from './write';
 import { findGolden } from './resolve';
@@ -34,10 +35,7 @@ export function patchPatient(validate: PatientValidator): FhirHandler {
       if (await findGolden(ctx.registry, id)) throw new MediatorError('not-supported', 'Golden records are edited with PUT');
       throw new MediatorError('not-found', 'Patient not found');
     }
-    const version = parseIfMatch(req.ifMatch);
-    if (version !== undefined && version !== existing.version) {
-      throw new MediatorError('precondition-failed', `Version conflict: current version is ${existing.version}`);
-    }
+    const version = ifMatchVersion(req.ifMatch);
     const current = sourceToPatient(existing);
     const next = patched(current, req.body, req.contentType);
     const { link: _link, meta: _meta, ...rest } = next;
@@ -46,6 +44,7 @@ export function patchPatient(validate: PatientValidator): FhirHandler {
     if (!(patient.identifier ?? []).some((i) => i.system === existing.system && i.value === existing.value)) {
       throw new MediatorError('invalid', 'The identifier that keys this record cannot be removed or changed', { expression: 'Patient.identifier' });
     }
-    return storePatient(ctx, patient, req.actor, existing, existing.version);
+    // The version patched: the If-Match one, else the one read (a change in between is refused, 412).
+    return storePatient(ctx, patient, req.actor, existing, version ?? existing.version);
   };
 }

@@ -7,21 +7,9 @@ import type { Patient, PatientLink } from 'fhir/r4';
 import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/ports';
 import { GOLDEN_HEADER } from '../extensions';
 import type { ResponseHeaders } from '../types';
+import { etag } from '../../http/etag';
 
-/** A weak ETag of a version. */
-export function etag(version: number | string): string {
-  return `W/"${version}"`;
-}
-
-/**
- * The version an `If-Match` header asks for (`W/"3"`, `"3"` or `3`); undefined when absent.
- * @param header - the If-Match header
- */
-export function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  return m ? Number(m[1]) : Number.NaN;
-}
+export { etag };
 
 /**
  * A source record as a FHIR Patient.
@@ -68,7 +56,7 @@ export function goldenToPatient(golden: GoldenRecord, sourceIds: string[]): Pati
  * @param golden - the golden record
  */
 export async function sourceIdsOf(registry: RegistryService, golden: GoldenRecord): Promise<string[]> {
-  return (await registry.getSources(golden.sourceKeys)).map((s) => s.id);
+  return golden.sourceIds;
 }
 
 /**

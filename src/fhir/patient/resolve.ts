@@ -32,10 +32,13 @@ export async function findGolden(registry: RegistryService, id: string): Promise
  * @param id - the logical id
  */
 export async function resolvePatient(registry: RegistryService, id: string): Promise<PatientTarget> {
-  const source = await registry.getSourceById(id);
-  if (source) return { kind: 'source', source };
+  // An id shaped as an MPI ID names a golden record (checked locally, no read); any other, a source.
   const found = await findGolden(registry, id);
-  if (!found) throw new MediatorError('not-found', 'Patient not found');
+  if (!found) {
+    const source = await registry.getSourceById(id);
+    if (source) return { kind: 'source', source };
+    throw new MediatorError('not-found', 'Patient not found');
+  }
   if (!found.redirectedFrom || found.redirectedFrom === found.golden.mpiId) return { kind: 'golden', golden: found.golden };
   const history = await registry.history('golden', id);
   const last = history[history.length - 1];

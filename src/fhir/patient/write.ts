@@ -11,7 +11,8 @@ import { MATCH_OUTCOME_HEADER } from '../extensions';
 import { allOk, createdOutcome } from '../outcomes';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
 import { mergeByLink, replacedByLink, withoutReplacedBy } from './merge-link';
-import { etag, goldenToPatient, parseIfMatch, sourceHeaders, sourceIdsOf, sourceToPatient } from './present';
+import { goldenToPatient, sourceHeaders, sourceIdsOf, sourceToPatient } from './present';
+import { etag, ifMatchVersion } from '../../http/etag';
 import { parseFullToken } from '../search/token';
 import { findGolden } from './resolve';
 
@@ -19,9 +20,7 @@ import { findGolden } from './resolve';
 export type PatientValidator = (body: unknown, urlId?: string) => Patient;
 
 function expectedVersion(req: FhirRequest): number | undefined {
-  const v = parseIfMatch(req.ifMatch);
-  if (v !== undefined && Number.isNaN(v)) throw new MediatorError('precondition-failed', 'If-Match must be an ETag such as W/"3"');
-  return v;
+  return ifMatchVersion(req.ifMatch);
 }
 
 function result(ctx: FhirContext, r: RegistrationResult, created: boolean): FhirResult {
@@ -42,9 +41,6 @@ function sourceSystemOf(actor: Actor): string {
  * @param version - the If-Match version
  */
 export async function storePatient(ctx: FhirContext, patient: Patient, actor: Actor, existing?: SourceRecord, version?: number): Promise<FhirResult> {
-  if (existing && version !== undefined && version !== existing.version) {
-    throw new MediatorError('precondition-failed', `Version conflict: current version is ${existing.version}`);
-  }
   const link = replacedByLink(patient);
   const toStore = link ? withoutReplacedBy(patient) : patient;
   const r = await ctx.registry.registerSource({

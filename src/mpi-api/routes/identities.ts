@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { MediatorError } from '../../core/errors';
+import { etag, ifMatchVersion } from '../../http/etag';
 import { noteAudit } from '../../audit/context';
 import type { PatientQuery } from '../../registry/ports';
 import { defineRoute } from '../route-table';
@@ -11,19 +12,11 @@ import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';
 import type { LinkBody, PatchBody } from '../schemas';
 import { identityOf, systemOf, toPatientPatch, whoOf } from '../views';
+import { identifierKey } from '../../core/types';
 
 type MpiIdParams = z.infer<typeof mpiIdParams>;
 
-/**
- * The expected version from an `If-Match` header (`"3"` or `W/"3"`); undefined when absent.
- * @param header - the header value
- */
-export function versionFromIfMatch(header: unknown): number | undefined {
-  if (typeof header !== 'string') return undefined;
-  const m = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
-  if (!m?.[1]) throw new MediatorError('invalid', 'If-Match must be an ETag such as "3"');
-  return Number(m[1]);
-}
+
 
 const search = defineRoute<Record<string, never>, z.infer<typeof searchQuery>>({
   method: 'GET', path: '/mpi/search', operationId: 'searchIdentities', tags: ['identities'], summary: 'Search golden records',
@@ -56,7 +49,7 @@ const read = defineRoute<MpiIdParams>({
     noteAudit(request, { mpiIds: [params.mpi_id, found.golden.mpiId] });
     return {
       body: identityOf(found.golden, found.redirectedFrom),
-      headers: { ETag: `W/"${found.golden.version}"`, ...(found.redirectedFrom ? { 'Content-Location': `/mpi/${found.golden.mpiId}` } : {}) },
+      headers: { ETag: etag(found.golden.version), ...(found.redirectedFrom ? { 'Content-Location': `/mpi/${found.golden.mpiId}` } : {}) },
     };
   },
 });
@@ -67,9 +60,9 @@ const patch = defineRoute<MpiIdParams, Record<string, never>, PatchBody>({
   security: { scope: 'system/Patient.write' }, audit: 'mpi.patch', params: mpiIdParams, body: patchBody,
   responses: { 200: { description: 'The updated golden record', schema: identity }, 412: { description: 'Version mismatch' } },
   async handler({ params, body, actor, request, deps }) {
-    const golden = await deps.registry.patchGolden(params.mpi_id, toPatientPatch(body), actor, versionFromIfMatch(request.headers['if-match']));
+    const golden = await deps.registry.patchGolden(params.mpi_id, toPatientPatch(body), actor, ifMatchVersion(request.headers['if-match']));
     noteAudit(request, { mpiIds: [golden.mpiId], detail: { fields: Object.keys(body).join(',') } });
-    return { body: identityOf(golden), headers: { ETag: `W/"${golden.version}"` } };
+    return { body: identityOf(golden), headers: { ETag: etag(golden.version) } };
   },
 });
 
@@ -81,7 +74,7 @@ const link = defineRoute<MpiIdParams, Record<string, never>, LinkBody>({
   async handler({ params, body, actor, request, deps }) {
     const system = body.instance_url ? body.instance_url.replace(/\/+$/, '') : systemOf(body.system ?? '', deps.identifierSystems);
     const golden = await deps.registry.addIdentifier(params.mpi_id, { system, value: body.value }, actor);
-    noteAudit(request, { mpiIds: [golden.mpiId], sourceIds: [`${system}|${body.value}`] });
+    noteAudit(request, { mpiIds: [golden.mpiId], sourceIds: [identifierKey({ system, value: body.value })] });
     return { status: 201, body: identityOf(golden) };
   },
 });
@@ -94,7 +87,7 @@ const resolve = defineRoute<z.infer<typeof resolveParams>>({
   async handler({ params, request, deps }) {
     const system = systemOf(params.system, deps.identifierSystems);
     const golden = await deps.registry.resolveIdentifier({ system, value: params.value });
-    noteAudit(request, { mpiIds: golden ? [golden.mpiId] : [], sourceIds: [`${system}|${params.value}`] });
+    noteAudit(request, { mpiIds: golden ? [golden.mpiId] : [], sourceIds: [identifierKey({ system, value: params.value })] });
     if (!golden) throw new MediatorError('not-found', 'This identifier is not linked to any identity');
     return { body: identityOf(golden) };
   },

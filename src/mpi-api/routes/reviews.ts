@@ -13,7 +13,7 @@ import type { MpiRoute } from '../route-table';
 import { countReviews } from '../review-counts';
 import { resolveReviewBody, reviewCounts, reviewCountsQuery, reviewDetail, reviewIdParams, reviewList, reviewSummary, reviewsQuery } from '../schemas';
 import { demographicsOf, identityOf, round, sourceViewOf, whoOf } from '../views';
-import { versionFromIfMatch } from './identities';
+import { etag, ifMatchVersion } from '../../http/etag';
 
 /** Sources shown per candidate golden record of a task. */
 const SOURCES_PER_CANDIDATE = 20;
@@ -81,7 +81,7 @@ const read = defineRoute<z.infer<typeof reviewIdParams>>({
       };
     }));
     noteAudit(request, { mpiIds: task.candidates.map((c) => c.mpiId), sourceIds: [task.sourceKey] });
-    return { headers: { ETag: `W/"${task.version}"` }, body: { ...summary(task), source: source ? demographicsOf(source.patient) : {}, candidates } };
+    return { headers: { ETag: etag(task.version) }, body: { ...summary(task), source: source ? demographicsOf(source.patient) : {}, candidates } };
   },
 });
 
@@ -94,11 +94,11 @@ const resolve = defineRoute<z.infer<typeof reviewIdParams>, Record<string, never
     const task = await taskOrThrow(deps.registry, params.id);
     if (task.state === 'resolved') throw alreadyDecided(task);
     if (body.action !== 'not-a-match' && !body.mpi_id) throw new MediatorError('invalid', 'mpi_id is required for link and merge', { errors: [{ path: 'body.mpi_id', code: 'required' }] });
-    const expectedVersion = body.version ?? versionFromIfMatch(request.headers['if-match']) ?? task.version;
+    const expectedVersion = body.version ?? ifMatchVersion(request.headers['if-match']) ?? task.version;
     noteAudit(request, { mpiIds: [...(body.mpi_id ? [body.mpi_id] : []), ...task.candidates.map((c) => c.mpiId)], sourceIds: [task.sourceKey], detail: { action: body.action } });
     try {
       const done = await deps.registry.resolveReview(params.id, { action: body.action, mpiId: body.mpi_id, reason: body.reason, expectedVersion }, actor);
-      return { headers: { ETag: `W/"${done.version}"` }, body: summary(done) };
+      return { headers: { ETag: etag(done.version) }, body: summary(done) };
     } catch (err) {
       if (isMediatorError(err) && (err.code === 'precondition-failed' || err.code === 'conflict')) {
         const now = await deps.registry.getReview(params.id);

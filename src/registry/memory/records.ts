@@ -10,6 +10,7 @@ import { freezer, putIfNewer } from './frozen';
 import type { FreezeDepth } from './frozen';
 import { Groups } from './groups';
 import { MemorySearchIndex } from './search-index';
+import { identifierKey } from '../../core/types';
 
 const XREF_PREFIX = lookupKey.xref('');
 
@@ -69,7 +70,7 @@ export function createMemoryRecords(depth?: FreezeDepth): RecordStore {
       return { sources: [...found.values()], xref: entries };
     },
     byIdentifier: async (id, limit) => {
-      const key = id.system !== undefined && id.value !== undefined ? lookupKey.identifier(`${id.system}|${id.value}`) : null;
+      const key = id.system !== undefined && id.value !== undefined ? lookupKey.identifier(identifierKey({ system: id.system, value: id.value })) : null;
       const pool = key ? filed.pick(key, sources) : [...sources.values()];
       const hits = pool.filter((s) => s.search.identifiers.some((i) => (id.system === undefined || i.system === id.system) && (id.value === undefined || i.value === id.value)));
       return hits.sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, limit);

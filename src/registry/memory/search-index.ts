@@ -8,13 +8,14 @@ import { conditionValues } from '../ports';
 import { normalizeSearchText } from '../search-fields';
 import type { SearchFields } from '../store';
 import { Groups } from './groups';
+import { identifierKey } from '../../core/types';
 
 const PREFIX = 2;
 
 function keysOf(f: SearchFields): string[] {
   return [
     ...f.family.map((t) => `f:${t.slice(0, PREFIX)}`),
-    ...f.identifiers.map((i) => `i:${i.system}|${i.value}`),
+    ...f.identifiers.map((i) => `i:${identifierKey(i)}`),
     ...(f.birthDate ? [`b:${f.birthDate}`] : []),
   ];
 }
@@ -26,7 +27,7 @@ function queryKeys(q: PatientQuery): string[][] {
     const values = conditionValues(fam).map(normalizeSearchText);
     if (fam.match !== 'contains' && values.every((v) => v.length >= PREFIX)) lists.push(values.map((v) => `f:${v.slice(0, PREFIX)}`));
   }
-  for (const id of q.identifiers ?? []) if (id.system && id.value) lists.push([`i:${id.system}|${id.value}`]);
+  for (const id of q.identifiers ?? []) if (id.system && id.value) lists.push([`i:${identifierKey({ system: id.system, value: id.value })}`]);
   for (const b of q.birthDate ?? []) if (b.prefix === 'eq' && /^\d{4}-\d{2}-\d{2}$/.test(b.value)) lists.push([`b:${b.value}`]);
   return lists;
 }
