@@ -24,6 +24,10 @@ import { authPlugin } from '../src/http/auth/plugin';
 import { AccessTokenVerifier } from '../src/http/auth/verifier';
 import { mpiApiPlugin } from '../src/mpi-api/plugin';
 import type { RegistryModule } from '../src/registry-module';
+import { countingClient } from './lib/mongo';
+import type { CountingClient } from './lib/mongo';
+import { benchRegistry, ensurePopulation } from './lib/population';
+import { benchSeed } from './lib/sizes';
 import { NATIONAL_ID_SYSTEM } from './lib/synthetic';
 
 /**
@@ -84,4 +88,37 @@ export function mpiBody(p: Patient): Record<string, unknown> {
     gender: p.gender === 'female' ? 'F' : 'M', region_code: 'DKR', country_code: 'SN',
     ...(p.telecom?.[0]?.value ? { phone_number: p.telecom[0].value } : {}), external_ids: { [NATIONAL_ID_SYSTEM]: nid },
   };
+}
+
+/** An MPI benchmark's setting: the population registry of BENCH_MPI_N records served over HTTP. */
+export interface MpiBench {
+  size: number;
+  requests: number;
+  seed: number;
+  counter: CountingClient;
+  db: Db;
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The population registry of BENCH_MPI_N records (default 2,000; loaded through the bulk path when
+ * not kept) behind Passerelle's HTTP stack.
+ * @param defaultRequests - requests per phase unless BENCH_REQUESTS says otherwise
+ */
+export async function mpiBench(defaultRequests: number): Promise<MpiBench> {
+  const size = Number(process.env.BENCH_MPI_N ?? 2000);
+  const seed = benchSeed();
+  const counter = await countingClient();
+  const { db } = await ensurePopulation(counter, size, seed);
+  const registry = benchRegistry(db);
+  await registry.init();
+  const p = await passerelleServer({ registry, db });
+  const close = async (): Promise<void> => {
+    await p.server.stop();
+    await registry.close();
+    await counter.client.close();
+  };
+  return { size, requests: Number(process.env.BENCH_REQUESTS ?? defaultRequests), seed, counter, db, url: p.url, token: p.token, close };
 }

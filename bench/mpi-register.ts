@@ -8,21 +8,13 @@
  *
  * The kept population database then holds more than BENCH_MPI_N records and is marked so.
  */
-import { countingClient } from './lib/mongo';
-import { benchRegistry, ensurePopulation, markPopulation, populationInput } from './lib/population';
+import { markPopulation, populationInput } from './lib/population';
 import { percentiles, ratio, report, round, rssMB, timeRuns } from './lib/result';
-import { benchSeed } from './lib/sizes';
-import { bareHttpCeiling, mpiBody, passerelleServer } from './mpi-common';
+import { bareHttpCeiling, mpiBench, mpiBody } from './mpi-common';
 
 async function main(): Promise<void> {
-  const size = Number(process.env.BENCH_MPI_N ?? 2000);
-  const n = Number(process.env.BENCH_REQUESTS ?? 1000);
-  const seed = benchSeed();
-  const counter = await countingClient();
-  const { db } = await ensurePopulation(counter, size, seed);
-  const registry = benchRegistry(db);
-  await registry.init();
-  const p = await passerelleServer({ registry, db });
+  const p = await mpiBench(1000);
+  const { size, requests: n, seed, counter, db } = p;
   const headers = { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' };
   const statuses: Record<string, number> = {};
   const post = async (i: number): Promise<void> => {
@@ -40,9 +32,7 @@ async function main(): Promise<void> {
   const bare = await bareHttpCeiling();
   const ceilingRun = await timeRuns(n, async () => (await fetch(bare.url, { method: 'POST', body: '{}' })).arrayBuffer());
   await bare.close();
-  await p.server.stop();
-  await registry.close();
-  await counter.client.close();
+  await p.close();
   const throughput = Math.round(n / run.seconds);
   const ceiling = Math.round(n / ceilingRun.seconds);
   report({

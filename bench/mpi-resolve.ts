@@ -5,22 +5,14 @@
  *
  *   node -r @swc-node/register bench/mpi-resolve.ts
  */
-import { countingClient } from './lib/mongo';
-import { benchRegistry, ensurePopulation, personOf } from './lib/population';
+import { personOf } from './lib/population';
 import { percentiles, ratio, report, round, rssMB, timeRuns } from './lib/result';
-import { benchSeed } from './lib/sizes';
 import { NATIONAL_ID_SYSTEM, syntheticPatient } from './lib/synthetic';
-import { bareHttpCeiling, passerelleServer } from './mpi-common';
+import { bareHttpCeiling, mpiBench } from './mpi-common';
 
 async function main(): Promise<void> {
-  const size = Number(process.env.BENCH_MPI_N ?? 2000);
-  const n = Number(process.env.BENCH_REQUESTS ?? 5000);
-  const seed = benchSeed();
-  const counter = await countingClient();
-  const { db } = await ensurePopulation(counter, size, seed);
-  const registry = benchRegistry(db);
-  await registry.init();
-  const p = await passerelleServer({ registry, db });
+  const p = await mpiBench(5000);
+  const { size, requests: n, seed, counter } = p;
   const auth = { authorization: `Bearer ${p.token}` };
   const nationalId = (i: number): string => {
     const person = personOf(Math.floor(((i * 7919) % size)), seed).person;
@@ -38,9 +30,7 @@ async function main(): Promise<void> {
   const bare = await bareHttpCeiling();
   const ceilingRun = await timeRuns(n, async () => (await fetch(bare.url)).arrayBuffer());
   await bare.close();
-  await p.server.stop();
-  await registry.close();
-  await counter.client.close();
+  await p.close();
   const throughput = Math.round(n / run.seconds);
   const ceiling = Math.round(n / ceilingRun.seconds);
   report({
