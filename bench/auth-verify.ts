@@ -6,11 +6,12 @@
  *
  *   node -r @swc-node/register bench/auth-verify.ts
  */
-import { passerelleServer, percentiles, report, rssMB, timeRuns } from './mpi-common';
+import { percentiles, report, rssMB, timeRuns } from './lib/result';
+import { passerelleServer } from './mpi-common';
 
 async function main(): Promise<void> {
   const n = Number(process.env.BENCH_REQUESTS ?? 5000);
-  const p = await passerelleServer();
+  const p = await passerelleServer(null);
   await p.verifier.verify(p.token);
   const cached = await timeRuns(n, () => p.verifier.verify(p.token));
   const tokens = await Promise.all(Array.from({ length: n }, (_, i) => p.issuer.issue(`client-${i}`, ['system/Patient.read']).then((t) => t.access_token)));
@@ -26,14 +27,14 @@ async function main(): Promise<void> {
   const open = await timeRuns(n, () => p.server.inject({ url: '/bench/open' }));
   await p.server.stop();
   for (const [workload, run] of [['auth-verify-cached', cached], ['auth-verify-signature', fresh]] as const) {
-    report({ workload, params: { alg: 'ES256', requests: n }, throughput: Math.round(n / run.seconds), ...percentiles(run.samples), rssMB: rssMB(), ceiling: null, ratioToCeiling: null });
+    report({ workload, params: { alg: 'ES256', requests: n }, throughput: Math.round(n / run.seconds), ...percentiles(run.samples), rssMB: rssMB(), ceiling: null, ratioToCeiling: null, commandsPerRecord: null });
   }
   const a = percentiles(authed.samples);
   const o = percentiles(open.samples);
   report({
     workload: 'auth-request-overhead', params: { alg: 'ES256', requests: n, note: 'percentiles of a scoped route minus the same route declared public (inject, no network)' },
     throughput: Math.round(n / authed.seconds), p50: Math.round((a.p50 - o.p50) * 1000) / 1000, p95: Math.round((a.p95 - o.p95) * 1000) / 1000, p99: Math.round((a.p99 - o.p99) * 1000) / 1000,
-    rssMB: rssMB(), ceiling: Math.round(n / open.seconds), ratioToCeiling: Math.round((open.seconds / authed.seconds) * 1000) / 1000,
+    rssMB: rssMB(), ceiling: Math.round(n / open.seconds), ratioToCeiling: Math.round((open.seconds / authed.seconds) * 1000) / 1000, commandsPerRecord: null,
   });
 }
 

@@ -31,11 +31,11 @@ import { buildTransforms } from '../src/transforms-module';
 import { FakeDhis2, SL, trackedEntityOf } from '../test/helpers/fakes/dhis2';
 import type { FakeTrackedEntity } from '../test/helpers/fakes/dhis2';
 import { person, uidOf } from '../test/helpers/fakes/people';
-import { mongoUri } from './linkage/registry-ingest';
+import { mongoUri } from './lib/mongo';
 import { benchRelay } from './lib/relay';
 import { syntheticPatient } from './lib/synthetic';
-import { percentiles, report, rssMB } from './mpi-common';
-import type { BenchResult } from './mpi-common';
+import { percentiles, report, rssMB } from './lib/result';
+import type { BenchResult } from './lib/result';
 
 const N = Number(process.env.BENCH_SYNC_N ?? 10_000);
 const SIZES = (process.env.BENCH_SYNC_SIZES ?? `0,${process.env.BENCH_SYNC_PRELOAD ?? 100_000}`).split(',').map(Number);

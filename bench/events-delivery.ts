@@ -24,7 +24,7 @@ import { createLogger } from '../src/core/logger';
 import { batchesOf } from '../src/events/kafka';
 import { OutboxRelay } from '../src/events/relay';
 import { createMongoClient } from '../src/storage/mongo-client';
-import { percentiles, report, rssMB } from './mpi-common';
+import { percentiles, report, rssMB } from './lib/result';
 import { syntheticPatient } from './lib/synthetic';
 
 function stackEnv(): void {
@@ -109,7 +109,7 @@ async function delay(kafka: Kafka, kafkaBrokers: string): Promise<void> {
   report({
     workload: 'event-delay',
     params: { rate, seconds, registrations: rate * seconds, delivered: delays.length, store: 'mongodb (local stand-in)', storeWrite: w, aboveStoreWriteP50: Math.round((d.p50 - w.p50) * 1000) / 1000, rawKafkaRoundTrip: raw, sharedMachine: true },
-    throughput: Math.round(delays.length / wall), ...d, rssMB: rssMB(), ceiling: null, ratioToCeiling: null,
+    throughput: Math.round(delays.length / wall), ...d, rssMB: rssMB(), ceiling: null, ratioToCeiling: null, commandsPerRecord: null,
   });
   await app.stop();
 }
@@ -172,7 +172,7 @@ async function relayThroughput(kafka: Kafka, kafkaBrokers: string): Promise<void
   report({
     workload: 'event-relay-throughput',
     params: { events: events.length, batchSize: 500, store: 'mongodb (local stand-in)', relaySeconds: Math.round(relaySeconds * 1000) / 1000, rawSeconds: Math.round(rawSeconds * 1000) / 1000, sharedMachine: true },
-    throughput, p50: 0, p95: 0, p99: 0, rssMB: rssMB(), ceiling, ratioToCeiling: Math.round((throughput / ceiling) * 1000) / 1000,
+    throughput, p50: 0, p95: 0, p99: 0, rssMB: rssMB(), ceiling, ratioToCeiling: Math.round((throughput / ceiling) * 1000) / 1000, commandsPerRecord: null,
   });
   await app.stop();
 }

@@ -1,54 +1,45 @@
 /**
- * Shared pieces of the FHIR benchmarks: a FHIR server (request context + FHIR plugin over the
- * memory registry) on a loopback port, a registry of BENCH_N synthetic people registered through
- * the registry service, and a closed-loop load generator (a child process) holding `connections`
+ * Shared pieces of the HTTP benchmarks: the whole mediator (`createApp`, every store on the local
+ * stack's MongoDB through one counting client, AUTH_MODE none, events to the stack's Kafka) on a
+ * loopback port, and a closed-loop load generator (a child process) holding `connections`
  * keep-alive sockets.
  */
-import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
-import Hapi from '@hapi/hapi';
-import type { Server } from '@hapi/hapi';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Writable } from 'node:stream';
+import type { Db } from 'mongodb';
+import { createApp } from '../src/app';
+import type { App } from '../src/app';
+import { MongoAuditStore } from '../src/audit/mongo';
+import { loadConfig } from '../src/config';
 import { createLogger } from '../src/core/logger';
-import { fhirPlugin } from '../src/fhir/plugin';
-import { MemoryPractitionerStore } from '../src/practitioners/memory-store';
-import { errorMapperPlugin } from '../src/http/errors';
-import { requestContextPlugin } from '../src/http/request-context';
-import { createMatchingEngine, defaultModel } from '../src/registry/matching';
-import { createMemoryRegistryStore } from '../src/registry/memory/memory-store';
-import { createRegistryService } from '../src/registry/service';
-import type { RegistryService } from '../src/registry/ports';
-import { benchRelay } from './lib/relay';
-import { syntheticPatient } from './lib/synthetic';
-import { bundledTerminologyDir, loadTerminology } from '../src/terminology/load';
-import { createTerminologyService } from '../src/terminology/service';
+import { MongoClientStore } from '../src/http/auth/mongo-clients';
+import { MongoPractitionerStore } from '../src/practitioners/mongo-store';
+import { buildRegistryModule } from '../src/registry-module';
+import { freePort } from '../test/helpers/steward-stack';
+import { kafkaBrokers, mongoUri } from './lib/mongo';
 
-/** A FHIR server over a registry of `size` people; returns source ids for reads. */
-export async function fhirBenchServer(size: number): Promise<{ server: Server; url: string; registry: RegistryService; ids: string[] }> {
-  const store = createMemoryRegistryStore();
-  const registry = createRegistryService({ store, engine: createMatchingEngine({ defaultCountry: 'SN' }), defaultModel: defaultModel(), config: { instance: 'bench' } });
-  // A running deployment's relay publishes each change's events and retires the change; without it
-  // the registry would hold every registration's events, a state production reaches only when the
-  // broker has been down for the whole load — and a heap near its limit, whose GC dominates the tail.
-  const relay = benchRelay(store.outbox);
-  const ids: string[] = [];
-  const actor = { clientId: 'bench' };
-  for (let i = 0; i < size; i++) {
-    ids.push((await registry.registerSource({ patient: syntheticPatient(i), sourceSystem: 'bench', actor })).source.id);
-    if (i % 1000 === 999) await relay.flush();
-  }
-  await relay.flush();
-  const server = Hapi.server({ host: '127.0.0.1', port: 0, debug: false });
-  const metrics = new Registry();
+/**
+ * The mediator over `db` (registry, audit, clients and practitioners all there), listening on a
+ * loopback port, started and ready.
+ * @param db - a database of the counting client, holding the registry
+ */
+export async function mediatorOver(db: Db): Promise<{ app: App; url: string }> {
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
+    MONGODB_URI: mongoUri(), MONGODB_DB: db.databaseName, KAFKA_BROKERS: kafkaBrokers(),
+  });
   const logger = createLogger('warn', new Writable({ write(_c, _e, cb): void { cb(); } }));
-  await server.register([
-    { plugin: requestContextPlugin, options: { logger, requests: new Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'] as const, registers: [metrics] }), durations: new Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'] as const, registers: [metrics] }) } },
-    { plugin: errorMapperPlugin, options: { logger } },
-  ]);
-  await server.start();
-  const url = server.info.uri;
-  await server.register({ plugin: fhirPlugin, options: { registry, practitioners: new MemoryPractitionerStore(), terminology: createTerminologyService(loadTerminology([bundledTerminologyDir()])), baseUrl: `${url}/fhir` } });
-  return { server, url, registry, ids };
+  const app = await createApp(config, {
+    logger, registry: buildRegistryModule({ config, logger, db }), audit: new MongoAuditStore(db), clients: new MongoClientStore(db), practitioners: new MongoPractitionerStore(db),
+  });
+  await app.start();
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if ((await fetch(`${url}/ready`).then((r) => r.status, () => 0)) === 200) return { app, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the mediator did not become ready within 60 s');
 }
 
 // The load generator runs in a child process, as a real client would: it shares the machine's cores
@@ -58,26 +49,27 @@ export async function fhirBenchServer(size: number): Promise<{ server: Server; u
 // that CPU is taken from the server.
 const LOAD_GENERATOR = `
 const autocannon = require(process.argv[1]);
-process.once('message', ({ url, paths, connections }) => {
+process.once('message', ({ url, paths, connections, timeout }) => {
   const samples = [];
   let next = 0;
-  let failed = null;
+  let errors = 0;
+  let firstError = null;
   const started = performance.now();
   // autocannon calls back on its one-second ticker, not at the last response: time the run to the
   // last response instead, or throughput comes out quantised to N / whole seconds.
   let lastResponseAt = started;
   const instance = autocannon({
-    url, connections, amount: paths.length, timeout: 30,
+    url, connections, amount: paths.length, timeout,
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
   }, (err) => {
-    process.send({ samples, seconds: (lastResponseAt - started) / 1000, failed: err ? String(err.message) : failed }, () => process.exit(0));
+    process.send({ samples, seconds: (lastResponseAt - started) / 1000, fatal: err ? String(err.message) : null, errors, firstError }, () => process.exit(0));
   });
   instance.on('response', (_client, status, _bytes, ms) => {
-    if (status !== 200 && !failed) failed = 'status ' + status;
+    if (status !== 200) { errors++; firstError = firstError || 'status ' + status; }
     samples.push(ms);
     lastResponseAt = performance.now();
   });
-  instance.on('reqError', (err) => { failed = failed || String(err.message); });
+  instance.on('reqError', (err) => { errors++; firstError = firstError || String(err.message); });
 });
 `;
 
@@ -86,7 +78,13 @@ export interface LoadRun {
   samples: number[];
   seconds: number;
   serverCpuUsPerRequest: number;
+  /** Requests that failed (a status other than 200, a timeout, a socket error) and the first reason. */
+  errors: number;
+  firstError: string | null;
 }
+
+/** How long one request may take before it counts as failed (BENCH_HTTP_TIMEOUT_S, default 60 s). */
+const REQUEST_TIMEOUT_S = Number(process.env.BENCH_HTTP_TIMEOUT_S ?? 60);
 
 /**
  * Closed-loop load from a child process: `connections` keep-alive connections send requests back to back.
@@ -99,14 +97,15 @@ export async function closedLoop(url: string, paths: (i: number) => string, tota
   const child = spawn(process.execPath, ['-e', LOAD_GENERATOR, require.resolve('autocannon')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const cpuBefore = process.cpuUsage();
-  const result = await new Promise<{ samples: number[]; seconds: number; failed: string | null }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { samples: number[]; seconds: number; failed: string | null }));
+  type Reply = { samples: number[]; seconds: number; fatal: string | null; errors: number; firstError: string | null };
+  const result = await new Promise<Reply>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Reply));
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`load generator exited with ${String(code)} before reporting`)));
-    child.send({ url, paths: Array.from({ length: total }, (_, i) => paths(i)), connections });
+    child.send({ url, paths: Array.from({ length: total }, (_, i) => paths(i)), connections, timeout: REQUEST_TIMEOUT_S });
   });
   const cpu = process.cpuUsage(cpuBefore);
   await exited;
-  if (result.failed) throw new Error(result.failed);
-  return { samples: result.samples, seconds: result.seconds, serverCpuUsPerRequest: Math.round(((cpu.user + cpu.system) / total) * 10) / 10 };
+  if (result.fatal) throw new Error(result.fatal);
+  return { samples: result.samples, seconds: result.seconds, serverCpuUsPerRequest: Math.round(((cpu.user + cpu.system) / total) * 10) / 10, errors: result.errors, firstError: result.firstError };
 }

@@ -1,23 +1,36 @@
 /**
- * FHIR `GET Patient/{id}` and PDQm search under 50 connections on a BENCH_N-record registry (default
- * 100k; memory registry), each with its ratio to a bare node:http server measured in the same run.
- * Goals: read ≥ 25 % of the bare ceiling with p99 ≤ 10 ms; search p99 ≤ 25 ms.
+ * FHIR `GET Patient/{id}` and PDQm search (family + given + birthdate) under 50 connections, served by
+ * the whole mediator (`createApp`, registry and every other store on the local stack's MongoDB) over a
+ * registry of N generated records loaded through the bulk path (BENCH_N).
  *
- *   node -r @swc-node/register bench/fhir-read-search.ts
+ * Ceiling, in the same run and the same rounds: the raw driver's indexed `find` at the same
+ * concurrency (50 concurrent finds in flight) — by `_id` for the read (the same source documents), and
+ * with the filter, sort and page size the store's search sends for the same query (one find, no count).
+ * Goals at 1M: read ≥ 50 % and search ≥ 30 % of the raw throughput; p99 ≤ 2 × the raw p99.
  *
- * The registry is loaded once; then BENCH_ROUNDS rounds (default 3) each measure the ceiling, the
- * read and the search back to back. Every round goes to stderr (the machine's noise); the JSON
- * result of each workload is its median round by p99. bench/latency-floor.ts shows what any server
- * of a given per-request CPU cost reaches on the same machine and load generator.
+ *   BENCH_N=100000 node -r @swc-node/register bench/fhir-read-search.ts
+ *
+ * BENCH_ROUNDS rounds (default 3) each measure raw read, read, raw search and search back to back;
+ * every round goes to stderr (the machine's noise), the JSON result is the median round by p99.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { bareHttpCeiling, percentiles, report, rssMB } from './mpi-common';
-import type { BenchResult } from './mpi-common';
-import { closedLoop, fhirBenchServer } from './fhir-common';
+import type { Collection, Document } from 'mongodb';
+import { parsePatientSearch } from '../src/fhir/search/patient-params';
+import { collectionNames } from '../src/registry/mongo/indexes';
+import { toMongoFilter, toMongoSort } from '../src/registry/mongo/search-query';
+import type { PatientQuery } from '../src/registry/ports';
+import { closedLoop, mediatorOver } from './fhir-common';
 import type { LoadRun } from './fhir-common';
+import { countingClient } from './lib/mongo';
+import type { CountingClient } from './lib/mongo';
+import { ensurePopulation, personOf } from './lib/population';
+import { percentiles, ratio, report, round as round3, rssMB, spread } from './lib/result';
+import type { BenchResult } from './lib/result';
+import { benchSeed, benchSize, sizeLabel } from './lib/sizes';
 import { syntheticPatient } from './lib/synthetic';
 
 const CONNECTIONS = 50;
+const PAGE = 20;
 
 /** Run `fn` while counting the process's garbage-collection pauses by kind (they land in the latency tail). */
 async function withGcPauses<T>(fn: () => Promise<T>): Promise<{ result: T; gc: string }> {
@@ -40,63 +53,126 @@ async function withGcPauses<T>(fn: () => Promise<T>): Promise<{ result: T; gc: s
   }
 }
 
-interface Round {
-  ceiling: number;
-  read: BenchResult;
-  search: BenchResult;
+/** `total` operations with `connections` of them in flight at all times (the raw driver's closed loop). */
+async function rawClosedLoop(total: number, connections: number, op: (i: number) => Promise<unknown>): Promise<{ samples: number[]; seconds: number }> {
+  const samples: number[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < total; i = next++) {
+      const t = performance.now();
+      await op(i);
+      samples.push(performance.now() - t);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, worker));
+  return { samples, seconds: (performance.now() - started) / 1000 };
 }
 
-async function measure(url: string, path: (i: number) => string, n: number): Promise<LoadRun & { gc: string }> {
+/** What the rounds read and search: source documents (key and logical id) and registered people. */
+interface Targets {
+  sources: Array<{ key: string; id: string }>;
+  people: Array<{ family: string; given: string; birthDate: string }>;
+}
+
+async function targetsOf(records: Collection<Document>, size: number, seed: number): Promise<Targets> {
+  const docs = await records.find({ k: 's' }, { projection: { id: 1 } }).limit(20_000).toArray();
+  const people = Array.from({ length: 5000 }, (_, j) => {
+    const p = syntheticPatient(personOf(Math.floor((j * size) / 5000), seed).person, seed);
+    return { family: p.name?.[0]?.family ?? '', given: p.name?.[0]?.given?.[0] ?? '', birthDate: p.birthDate ?? '' };
+  });
+  // Spread the reads over the sample rather than walking it in key order.
+  const sources = docs.map((d) => ({ key: String(d._id), id: String(d.id) }));
+  return { sources: sources.map((_, i) => sources[(i * 7919) % sources.length] as { key: string; id: string }), people };
+}
+
+function searchParams(p: Targets['people'][number]): Record<string, string[]> {
+  return { family: [p.family], given: [p.given], birthdate: [p.birthDate] };
+}
+
+/** The query the FHIR search hands the store for these parameters (first page, default sort). */
+function storeQuery(params: Record<string, string[]>): PatientQuery {
+  const parsed = parsePatientSearch(params);
+  return { ...parsed.query, lastUpdatedLe: new Date().toISOString(), sort: [{ field: '_lastUpdated', desc: false }], offset: 0, count: PAGE };
+}
+
+interface Run { throughput: number; samples: number[]; p99: number; extra: Record<string, unknown> }
+
+function fromLoad(run: LoadRun & { gc: string }, n: number, commands: number): Run {
+  return { throughput: Math.round(n / run.seconds), samples: run.samples, p99: percentiles(run.samples).p99, extra: { serverCpuUsPerRequest: run.serverCpuUsPerRequest, gc: run.gc, commandsPerRequest: round3(commands / n, 3), ...(run.errors > 0 ? { errors: run.errors, firstError: run.firstError } : {}) } };
+}
+
+async function measureApp(counter: CountingClient, url: string, path: (i: number) => string, n: number): Promise<Run> {
+  const before = counter.commands();
   const { result, gc } = await withGcPauses(() => closedLoop(url, path, n, CONNECTIONS));
-  return { ...result, gc };
+  return fromLoad({ ...result, gc }, n, counter.commands() - before);
 }
 
-async function round(p: Awaited<ReturnType<typeof fhirBenchServer>>, size: number, n: number, label: string): Promise<Round> {
-  const bare = await bareHttpCeiling();
-  await closedLoop(bare.url, () => '/', 2000, CONNECTIONS);
-  const ceilingRun = await closedLoop(bare.url, () => '/', n, CONNECTIONS);
-  await bare.close();
-  const ceiling = Math.round(n / ceilingRun.seconds);
-  const floor = percentiles(ceilingRun.samples);
-  console.error(`${label} bare node:http: ${ceiling} req/s, p50 ${floor.p50} / p99 ${floor.p99} ms, server CPU ${ceilingRun.serverCpuUsPerRequest} µs/request`);
-  const result = (workload: string, run: LoadRun & { gc: string }, params: Record<string, unknown>): BenchResult => {
-    const throughput = Math.round(n / run.seconds);
-    const r: BenchResult = { workload, params: { size, requests: n, connections: CONNECTIONS, store: 'memory', ...params }, throughput, ...percentiles(run.samples), rssMB: rssMB(), ceiling, ratioToCeiling: Math.round((throughput / ceiling) * 1000) / 1000 };
-    console.error(`${label} ${workload}: ${throughput} req/s (${r.ratioToCeiling} of ceiling), p50 ${r.p50} / p95 ${r.p95} / p99 ${r.p99} ms, server CPU ${run.serverCpuUsPerRequest} µs/request; ${run.gc}`);
-    return r;
-  };
-  const read = await measure(p.url, (i) => `/fhir/Patient/${p.ids[(i * 7919) % p.ids.length] ?? ''}`, n);
-  // PDQm demographics query of a registered person: family + given + birthdate.
-  const searchPath = (i: number): string => {
-    const person = syntheticPatient((i * 7919) % size);
-    const name = person.name?.[0];
-    return `/fhir/Patient?family=${encodeURIComponent(name?.family ?? '')}&given=${encodeURIComponent(name?.given?.[0] ?? '')}&birthdate=${person.birthDate ?? ''}`;
-  };
-  const search = await measure(p.url, searchPath, n);
-  return { ceiling, read: result('fhir-read', read, {}), search: result('fhir-search', search, { query: 'family + given + birthdate' }) };
+async function measureRaw(n: number, op: (i: number) => Promise<unknown>): Promise<Run> {
+  const r = await rawClosedLoop(n, CONNECTIONS, op);
+  return { throughput: Math.round(n / r.seconds), samples: r.samples, p99: percentiles(r.samples).p99, extra: {} };
 }
 
-function medianByP99(results: BenchResult[]): BenchResult {
-  const sorted = [...results].sort((a, b) => a.p99 - b.p99);
-  return sorted[(sorted.length - 1) >> 1] as BenchResult;
+interface Round { read: Run; rawRead: Run; search: Run; rawSearch: Run }
+
+async function oneRound(counter: CountingClient, raw: Collection<Document>, url: string, t: Targets, n: number, label: string): Promise<Round> {
+  const source = (i: number): { key: string; id: string } => t.sources[i % t.sources.length] as { key: string; id: string };
+  const person = (i: number): Targets['people'][number] => t.people[(i * 7919) % t.people.length] as Targets['people'][number];
+  const rawRead = await measureRaw(n, (i) => raw.find({ _id: source(i).key as never }).limit(1).toArray());
+  const read = await measureApp(counter, url, (i) => `/fhir/Patient/${encodeURIComponent(source(i).id)}`, n);
+  const rawSearch = await measureRaw(n, (i) => {
+    const q = storeQuery(searchParams(person(i)));
+    const kinds = q.kind === 'source' ? ['s'] : q.kind === 'golden' ? ['g'] : ['g', 's'];
+    return raw.find({ $and: [...(toMongoFilter(q).$and ?? []), { k: { $in: kinds } }] }).sort(toMongoSort(q)).limit(PAGE).toArray();
+  });
+  const search = await measureApp(counter, url, (i) => `/fhir/Patient?${new URLSearchParams(Object.entries(searchParams(person(i))).map(([k, v]): [string, string] => [k, v[0] as string])).toString()}`, n);
+  for (const [name, r, c] of [['read', read, rawRead], ['search', search, rawSearch]] as const) {
+    console.error(`${label} ${name}: ${r.throughput} req/s, p99 ${r.p99} ms; raw find ${c.throughput}/s, p99 ${c.p99} ms; ${JSON.stringify(r.extra)}`);
+  }
+  return { read, rawRead, search, rawSearch };
+}
+
+function resultOf(workload: string, rounds: Array<{ app: Run; raw: Run }>, params: Record<string, unknown>): BenchResult {
+  const median = [...rounds].sort((a, b) => a.app.p99 - b.app.p99)[(rounds.length - 1) >> 1] as { app: Run; raw: Run };
+  const pct = percentiles(median.app.samples);
+  const rawPct = percentiles(median.raw.samples);
+  return {
+    workload,
+    params: {
+      ...params, ...median.app.extra, connections: CONNECTIONS, raw: { throughput: median.raw.throughput, ...rawPct }, p99ToRawP99: ratio(pct.p99, rawPct.p99),
+      rounds: rounds.length, throughputOverRounds: spread(rounds.map((r) => r.app.throughput)), rawThroughputOverRounds: spread(rounds.map((r) => r.raw.throughput)),
+    },
+    throughput: median.app.throughput, ...pct, rssMB: rssMB(), ceiling: median.raw.throughput, ratioToCeiling: ratio(median.app.throughput, median.raw.throughput),
+    commandsPerRecord: median.app.extra.commandsPerRequest as number,
+  };
 }
 
 async function main(): Promise<void> {
-  const size = Number(process.env.BENCH_N ?? 100_000);
-  const n = Number(process.env.BENCH_REQUESTS ?? 20_000);
+  const size = benchSize();
+  const seed = benchSeed();
+  const n = Number(process.env.BENCH_REQUESTS ?? 5000);
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-  const loadStart = performance.now();
-  const p = await fhirBenchServer(size);
-  console.error(`registry of ${size} loaded in ${Math.round((performance.now() - loadStart) / 1000)} s`);
-  // Measure from a settled heap: the load leaves garbage that a full collection would otherwise clear
-  // in the middle of a run (a 30 ms pause on a 2 GB heap). `npm run bench` passes --expose-gc.
-  (globalThis as { gc?: () => void }).gc?.();
-  await closedLoop(p.url, (i) => `/fhir/Patient/${p.ids[i % p.ids.length] ?? ''}`, 2000, CONNECTIONS);
-  const done: Round[] = [];
-  for (let r = 1; r <= rounds; r++) done.push(await round(p, size, n, `round ${r}/${rounds}`));
-  report(medianByP99(done.map((r) => r.read)));
-  report(medianByP99(done.map((r) => r.search)));
-  await p.server.stop();
+  const counter = await countingClient();
+  const { db, loadedNow } = await ensurePopulation(counter, size, seed);
+  const records = db.collection(collectionNames().records);
+  const targets = await targetsOf(records, size, seed);
+  const rawClient = await countingClient({ maxPoolSize: CONNECTIONS });
+  const raw = rawClient.client.db(db.databaseName).collection(collectionNames().records);
+  const { app, url } = await mediatorOver(db);
+  try {
+    // Measure from a settled heap; `npm run bench` passes --expose-gc.
+    (globalThis as { gc?: () => void }).gc?.();
+    await closedLoop(url, (i) => `/fhir/Patient/${encodeURIComponent(targets.sources[i % targets.sources.length]?.id ?? '')}`, 1000, CONNECTIONS);
+    const done: Round[] = [];
+    for (let r = 1; r <= rounds; r++) done.push(await oneRound(counter, raw, url, targets, n, `round ${r}/${rounds}`));
+    const common = { registrySize: size, seed, requests: n, store: 'mongodb (local stand-in)', populationLoadedHere: loadedNow };
+    report(resultOf(`fhir-read-${sizeLabel(size)}`, done.map((r) => ({ app: r.read, raw: r.rawRead })), { ...common, ceilingIs: 'raw driver find by _id, 50 in flight' }));
+    report(resultOf(`fhir-search-${sizeLabel(size)}`, done.map((r) => ({ app: r.search, raw: r.rawSearch })), { ...common, query: 'family + given + birthdate (PDQm, golden records, first page of 20)', ceilingIs: 'raw driver find with the store\'s filter, sort and limit (no count), 50 in flight' }));
+  } finally {
+    await app.stop();
+    await rawClient.client.close();
+    await counter.client.close();
+  }
 }
 
 main().catch((err: unknown) => {

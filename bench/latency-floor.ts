@@ -9,7 +9,8 @@
  *   node -r @swc-node/register bench/latency-floor.ts        (COSTS=0,20,40,… µs per request)
  */
 import { closedLoop } from './fhir-common';
-import { bareHttpCeiling, percentiles } from './mpi-common';
+import { bareHttpCeiling } from './mpi-common';
+import { percentiles } from './lib/result';
 
 const CONNECTIONS = 50;
 const REQUESTS = 10_000;

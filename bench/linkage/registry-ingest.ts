@@ -6,7 +6,7 @@
  * Rows are passed without their truth: only `recordId`, `source` and `fields` reach this module.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Patient } from 'fhir/r4';
 import jsonata from 'jsonata';
@@ -21,6 +21,7 @@ import { buildRegistryModule } from '../../src/registry-module';
 import type { RegistryModule } from '../../src/registry-module';
 import type { LinkageRow } from './datasets';
 import { createMongoClient } from '../../src/storage/mongo-client';
+import { mongoUri } from '../lib/mongo';
 
 /** A row as the registry sees it: no truth. */
 export type UnlabelledRow = Omit<LinkageRow, 'entityId'>;
@@ -65,14 +66,6 @@ export async function mapRows(rows: UnlabelledRow[]): Promise<Patient[]> {
   const out: Patient[] = [];
   for (const r of rows) out.push((await expr.evaluate({ recordId: r.recordId, source: r.source, fields: r.fields })) as Patient);
   return out;
-}
-
-/** MONGODB_URI, else the local stack's (`.stack/env`), else the stack's default address. */
-export function mongoUri(): string {
-  if (process.env.MONGODB_URI) return process.env.MONGODB_URI;
-  const envFile = join(__dirname, '../../.stack/env');
-  const line = existsSync(envFile) ? /^MONGODB_URI=(.+)$/m.exec(readFileSync(envFile, 'utf8')) : null;
-  return line?.[1]?.trim() || 'mongodb://127.0.0.1:27117/';
 }
 
 interface Registry { module: RegistryModule; engine: MatchingEngine; counter: { compares: number }; dispose(): Promise<void> }

@@ -12,12 +12,11 @@ import { buildRegistryModule } from '../../../src/registry-module';
 import type { RegistryModule } from '../../../src/registry-module';
 import { createMongoClient } from '../../../src/storage/mongo-client';
 import { syntheticPatient } from '../../../bench/lib/synthetic';
+import { HOUSEKEEPING_COMMANDS } from '../../../bench/lib/mongo';
 
 jest.setTimeout(240_000);
 
 const actor = { clientId: 'round-trips' };
-/** Commands the driver sends on its own (handshake, monitoring, sessions), not the registry's. */
-const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo']);
 
 /** The same person as `syntheticPatient(i)` recorded by a second system. */
 function duplicate(i: number): Patient {
@@ -39,7 +38,7 @@ describe('commands per registration (command monitoring)', () => {
   beforeAll(async () => {
     client = await createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/?directConnection=true', { monitorCommands: true }).connect();
     client.on('commandStarted', (e: CommandStartedEvent) => {
-      if (!HOUSEKEEPING.has(e.commandName)) commands += 1;
+      if (!HOUSEKEEPING_COMMANDS.has(e.commandName)) commands += 1;
       if (process.env.RT_DEBUG) console.log(e.commandName, e.command[e.commandName]);
     });
     registry = buildRegistryModule({ config: testConfig(), logger: memoryLogger().logger, db: client.db(dbName) });
