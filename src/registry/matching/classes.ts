@@ -7,7 +7,8 @@
  *    5 % of household pairs share one, since only twins do and twin births are 2–4 % of births);
  *  - twins (t): household members born together — identifiers as strangers'; given names the same
  *    or near-same as rarely as strangers' (twins are never given one name) but, when different,
- *    related as the data shows (Assane and Ousseynou, Adama and Awa are names given as a pair); every
+ *    related as the data shows and at least as often as strangers' (Assane and Ousseynou, Adama and
+ *    Awa are names given as a pair); every
  *    other field but sex as two records of one person (twins are children of one household, recorded
  *    at one address under one phone, born on one date); of one sex 60 % of the time (dizygotic
  *    pairs half the time, monozygotic always). Their share starts small and is learned: pairs of
@@ -36,6 +37,14 @@ const field = (name: FieldName): number => FIELDS.indexOf(name);
 const AS_STRANGERS: readonly FieldName[] = ['given', 'nationalId', 'otherId', 'email'];
 /** Given-name levels that say "the same name" (exact, typo, alias): as rare for twins as for strangers. */
 const SAME_NAME = ['exact', 'jw>=0.92', 'alias', 'jw>=0.88'].map((l) => FIELD_LEVELS.given.indexOf(l));
+/**
+ * Given-name levels of two different but related names (Assane and Ousseynou sound alike): twins'
+ * names relate so at least as often as strangers' do, since parents choose them together. Without
+ * this floor EM can empty these levels of a class as small as the twins', and a pair of twins with
+ * names that sound alike would then read as one person.
+ */
+const RELATED_NAME = ['phonetic', 'jw>=0.70'].map((l) => FIELD_LEVELS.given.indexOf(l));
+const OTHER_NAME = [FIELD_LEVELS.given.indexOf('else')];
 /** Fields twins' records compare on as two records of one person's do. */
 const AS_ONE_PERSON: readonly FieldName[] = ['family', 'birthDate', 'phone', 'postcode', 'city', 'state', 'address'];
 /** Where EM starts the twins' given-name comparison (the same-name levels are tied to strangers'). */
@@ -74,6 +83,7 @@ export function classConstraints(u: number[][], anchoredGiven: number[] | null):
       ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
     ],
     caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
+    floors: [[TWINS, field('given'), u[field('given')] as number[], RELATED_NAME, OTHER_NAME]],
     fixed: [
       [TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]],
       ...(anchoredGiven ? [[MATCH, field('given'), anchoredGiven] as const] : []),

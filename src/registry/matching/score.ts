@@ -94,7 +94,7 @@ function householdTerm(c: CompiledModel): number {
   return -Math.log2(1 - c.householdShare - c.twinShare + 2 ** x + 2 ** y);
 }
 
-interface RuleState { same: boolean; conflict: boolean; systems?: string[]; checkBits?: Map<string, number> }
+interface RuleState { same: boolean; conflict: boolean; systems?: string[]; agreed?: string[]; checkBits?: Map<string, number> }
 
 function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
   for (const x of a) {
@@ -109,7 +109,10 @@ function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
       // A value failing its system's check digit was mistyped: not another person's number.
       else if (withinOneEdit(x.value, y.value) || (bit !== 0 && ((x.checks & bit) === 0 || (y.checks & bit) === 0))) typo = true;
     }
-    if (agreed) state.same = true;
+    if (agreed) {
+      state.same = true;
+      if (state.agreed && !state.agreed.includes(x.system)) state.agreed.push(x.system);
+    }
     // A one-character difference is a plausible typo and is left to the probabilistic score.
     else if (sameSystem && !typo) {
       state.conflict = true;
@@ -126,18 +129,22 @@ function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
  * @param b - second record
  * @param conflictSystems - receives the systems in conflict
  * @param checkBits - check-digit bit per system (from the model)
+ * @param sameSystems - receives the systems whose values agree (none when only a source-local key does)
  * @returns the rule outcome
  */
-export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[], checkBits?: Map<string, number>): MatchResult['identifierRule'] {
+export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[], checkBits?: Map<string, number>, sameSystems?: string[]): MatchResult['identifierRule'] {
   if ((a.nationalIds.length === 0 || b.nationalIds.length === 0) && (a.otherIds.length === 0 || b.otherIds.length === 0) &&
     (a.localIds.length === 0 || b.localIds.length === 0)) return 'none';
-  const state: RuleState = { same: false, conflict: false, ...(conflictSystems ? { systems: conflictSystems } : {}), ...(checkBits ? { checkBits } : {}) };
+  const state: RuleState = { same: false, conflict: false, ...(conflictSystems ? { systems: conflictSystems } : {}), ...(sameSystems ? { agreed: sameSystems } : {}), ...(checkBits ? { checkBits } : {}) };
   systemRule(a.nationalIds, b.nationalIds, state);
   systemRule(a.otherIds, b.otherIds, state);
   if (state.conflict) return 'conflict';
-  if (state.same) return 'same';
-  for (const k of a.localIds) if (b.localIds.includes(k)) return 'same';
-  return 'none';
+  // A shared source-local key is the same record: proof whatever system it is, so no systems are named.
+  if (a.localIds.some((k) => b.localIds.includes(k))) {
+    sameSystems?.splice(0);
+    return 'same';
+  }
+  return state.same ? 'same' : 'none';
 }
 
 /**
@@ -208,10 +215,12 @@ export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): 
   }
   const twins = c.twinShare > 0 ? { twinProbability: twinProbability(c, w) } : {};
   const conflictSystems: string[] = [];
-  const rule = identifierRule(pa, pb, conflictSystems, c.checkBits);
-  const unreliable = conflictSystems.filter((s) => c.unreliableSystems.has(s));
+  const sameSystems: string[] = [];
+  const rule = identifierRule(pa, pb, conflictSystems, c.checkBits, sameSystems);
+  const involved = rule === 'conflict' ? { conflictSystems } : rule === 'same' ? { sameSystems } : {};
+  const unreliable = (rule === 'conflict' ? conflictSystems : rule === 'same' ? sameSystems : []).filter((s) => c.unreliableSystems.has(s));
   return {
     weight: w, probability: weightToProbability(w), fields, identifierRule: rule, ...twins,
-    ...(rule === 'conflict' ? { conflictSystems, ...(unreliable.length > 0 ? { unreliableSystems: unreliable } : {}) } : {}),
+    ...involved, ...(unreliable.length > 0 ? { unreliableSystems: unreliable } : {}),
   };
 }

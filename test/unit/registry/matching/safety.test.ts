@@ -36,6 +36,14 @@ describe('the trained model', () => {
     expect(model.identifierSystems?.[NID]).toMatchObject({ reliable: true, checkDigit: 'verhoeff' });
     expect(model.identifierSystems?.['urn:passerelle:eval:other-id']?.reliable).toBe(false);
   });
+
+  it("gives twins' names that sound alike, or are near, at least strangers' probability (never a level EM emptied)", () => {
+    const given = model.fields.given!;
+    for (const level of ['phonetic', 'jw>=0.70']) {
+      const i = given.levels.indexOf(level);
+      expect(given.t![i]).toBeGreaterThanOrEqual(given.u[i]! - 1e-12);
+    }
+  });
 });
 
 describe('property: twins never auto-link', () => {

@@ -116,6 +116,11 @@ describe('decide', () => {
     ['high, twins ruled out', { ...result(0.999, 10), twinProbability: 0.0001 }, undefined, 'auto-link'],
     ['high, conflict in a system learned unreliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'auto-link'],
     ['high, conflict in a system learned reliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:nin'] }, undefined, 'review'],
+    ['same value in a system learned reliable, low', { ...result(0.2, -2, 'same'), sameSystems: ['urn:nin'] }, undefined, 'auto-link'],
+    ['same value in a system learned unreliable, low (a hand-typed number two people can share)', { ...result(0.2, -2, 'same'), sameSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'new'],
+    ['same value in a system learned unreliable, between', { ...result(0.8, 2, 'same'), sameSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'review'],
+    ['same value in an unreliable and a reliable system', { ...result(0.2, -2, 'same'), sameSystems: ['urn:art', 'urn:nin'], unreliableSystems: ['urn:art'] }, undefined, 'auto-link'],
+    ['same source-local key (no system named)', { ...result(0.2, -2, 'same'), sameSystems: [] }, undefined, 'auto-link'],
   ])('%s → %s', (_name, best, runner, expected, sharesIdentifier = false) => {
     expect(decide({ best, runnerUp: runner, sharesIdentifier }).outcome).toBe(expected);
   });
