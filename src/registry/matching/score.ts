@@ -54,6 +54,20 @@ function tfShift(c: CompiledModel, a: Prepared, b: Prepared, field: number): num
   return Math.max(-TF_MAX_SHIFT, Math.min(TF_MAX_SHIFT, shift));
 }
 
+/**
+ * The most a near agreement of two names (a typo, an alias, the same sound) may weigh: what exact
+ * agreement on the commoner of the two would weigh. A misspelt Ndiaye is no rarer a name than Ndiaye;
+ * without the cap it would weigh as a rare name (its level's u is every name's, not Ndiaye's) and
+ * more than Ndiaye written right.
+ */
+function nearNameCap(c: CompiledModel, a: Prepared, b: Prepared, field: number): number {
+  const table = field === GIVEN ? c.tf.given : c.tf.family;
+  if (table === undefined) return Infinity;
+  const common = Math.max(termFrequency(c, a, field, table, field === GIVEN ? a.given : a.family), termFrequency(c, b, field, table, field === GIVEN ? b.given : b.family));
+  const exact = (c.weights[field] as Float64Array)[1] as number;
+  return exact + Math.max(-exact, Math.max(-TF_MAX_SHIFT, Math.min(TF_MAX_SHIFT, Math.log2((c.exactU[field] as number) / common))));
+}
+
 /** Σ log2(m/u) over the fields at `levels`; leaves Σ log2(h/u) and Σ log2(t/u) in householdSum and twinSum. */
 function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldComparison[]): number {
   let w = 0;
@@ -69,6 +83,12 @@ function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldCompa
       // falls below 0 (agreeing on a common name is still not evidence against); every class moves
       // by the same amount, so how well the name separates a match from a household pair does not change.
       const shift = Math.max(tfShift(c, a, b, i), -wi);
+      wi += shift;
+      hi += shift;
+      ti += shift;
+    } else if (level > 1 && i <= FAMILY && wi > 0) {
+      // Near agreement: capped at the commoner name's exact weight, every class moved alike.
+      const shift = Math.min(0, nearNameCap(c, a, b, i) - wi);
       wi += shift;
       hi += shift;
       ti += shift;

@@ -1,28 +1,29 @@
 /**
- * Records with little in them (issue "Matching a ministry can trust", item 6), on a generated
- * population where half the records lack a birth date, a phone or both, with a model trained on
- * that population without labels. Probes carry only a name and a birth year, or a name and a place:
- *  - they never auto-link to a record of another person, even one carrying exactly the same name;
- *  - they still find their own person (an automatic link, or a review task for a steward) in most cases.
- * Recall and false merges of whole registrations are measured by `eval:linkage` on `npm run gen -- --sparse 0.5`.
+ * Records with little in them (issue "Matching a ministry can trust", item 6), through the registry:
+ * a generated population where half the records lack a birth date, a phone or both is registered
+ * with a model trained on it without labels; then each person is presented again with only a name
+ * and a birth year, or only a name and a place (their true name: a namesake is as close as can be).
+ *  - such a record never links automatically to a golden record that holds none of its person's
+ *    records (it does not pull two people together);
+ *  - it finds its person — an automatic link to the person's golden record, or a review task
+ *    naming it — in most cases.
+ * Recall and false merges of whole registrations are measured by `eval:linkage` on
+ * `npm run gen -- --sparse 0.5`.
  */
+import type { Patient } from 'fhir/r4';
+import { mapRows } from '../../../../bench/linkage/registry-ingest';
 import type { RecordValues } from '../../../../bench/population/corrupt';
 import type { Person } from '../../../../bench/population/people';
 import { generatePopulation } from '../../../../bench/population/population';
-import { compare, createMatchingEngine, decide, trainModel } from '../../../../src/registry/matching';
-import type { MatchFeatures, MatchModel } from '../../../../src/registry/matching';
-import { featuresOf, rowOf } from '../../../helpers/generated-records';
+import { createMatchingEngine, trainModel } from '../../../../src/registry/matching';
+import { buildRegistryModule } from '../../../../src/registry-module';
+import type { RegistryModule } from '../../../../src/registry-module';
+import { testConfig } from '../../../helpers/app';
+import { rowOf } from '../../../helpers/generated-records';
+import { memoryLogger } from '../../../helpers/silent-logger';
 
-const engine = createMatchingEngine({ defaultCountry: 'SN', today: '2026-06-01' });
-const population = generatePopulation({ persons: 4000, dupRate: 0.3, seed: 33, sparse: 0.5 });
-
-let model: MatchModel;
-let records: MatchFeatures[];
-
-beforeAll(async () => {
-  records = await featuresOf(population.records.map((r) => rowOf(r, r.recordId)), engine);
-  model = trainModel(records, { seed: 3, now: '2026-06-01T00:00:00.000Z' });
-}, 300000);
+const population = generatePopulation({ persons: 2000, dupRate: 0.3, seed: 33, sparse: 0.5 });
+const actor = { clientId: 'sparse-records' };
 
 type Probe = 'name and year' | 'name and place';
 const PROBES: ReadonlyArray<readonly [Probe, (p: Person) => RecordValues]> = [
@@ -30,43 +31,61 @@ const PROBES: ReadonlyArray<readonly [Probe, (p: Person) => RecordValues]> = [
   ['name and place', (p) => ({ given: p.given, family: p.family, city: p.city })],
 ];
 
-interface Outcomes { own: Record<string, number>; other: Record<string, number>; falseLinks: string[] }
+interface Outcomes { linked: number; review: number; created: number; found: number; falseLinks: string[] }
 
-/** Each probe of each person against every record of every person carrying the same name (themselves included). */
-async function probeNamesakes(kind: Probe, make: (p: Person) => RecordValues): Promise<Outcomes> {
-  const byName = new Map<string, Person[]>();
-  for (const p of population.persons) byName.set(`${p.given}|${p.family}`, [...(byName.get(`${p.given}|${p.family}`) ?? []), p]);
-  const recordsOf = new Map<string, number[]>();
-  population.records.forEach((r, i) => recordsOf.set(r.entityId, [...(recordsOf.get(r.entityId) ?? []), i]));
-  const probes = await featuresOf(population.persons.map((p) => rowOf(make(p), p.id)), engine);
-  const out: Outcomes = { own: {}, other: {}, falseLinks: [] };
-  population.persons.forEach((p, k) => {
-    for (const q of byName.get(`${p.given}|${p.family}`) ?? []) {
-      for (const i of recordsOf.get(q.id) ?? []) {
-        const outcome = decide({ best: compare(probes[k]!, records[i]!, model) }).outcome;
-        const tally = q === p ? out.own : out.other;
-        tally[outcome] = (tally[outcome] ?? 0) + 1;
-        if (q !== p && outcome === 'auto-link') out.falseLinks.push(`${kind}: ${p.id} ~ ${q.id} (${p.given} ${p.family})`);
-      }
-    }
-  });
+/** The population registered (record keys by person), with a model trained on it. */
+async function registeredPopulation(): Promise<{ registry: RegistryModule; keysOf: Map<string, string[]> }> {
+  const config = testConfig({ DEFAULT_PHONE_COUNTRY: 'SN' });
+  const registry = buildRegistryModule({ config, logger: memoryLogger().logger, db: null });
+  const patients = await mapRows(population.records.map((r) => rowOf(r, r.recordId)));
+  const engine = createMatchingEngine({ defaultCountry: 'SN' });
+  await registry.service.saveModel(trainModel(patients.map((p) => engine.extractFeatures(p)), { seed: 3, now: '2026-06-01T00:00:00.000Z' }), true);
+  const keysOf = new Map<string, string[]>();
+  for (let at = 0; at < patients.length; at += 500) {
+    const page = patients.slice(at, at + 500).map((patient) => ({ patient, sourceSystem: 'gen', actor }));
+    const results = await registry.service.registerMany(page);
+    results.forEach((r, j) => {
+      if (!r.ok) throw new Error(r.error.message);
+      const person = population.records[at + j]!.entityId;
+      keysOf.set(person, [...(keysOf.get(person) ?? []), r.result.source.key]);
+    });
+  }
+  return { registry, keysOf };
+}
+
+/** Register each person's probe (its own source system), see where it went, then deactivate it. */
+async function probe(make: (p: Person) => RecordValues): Promise<Outcomes> {
+  const { registry, keysOf } = await registeredPopulation();
+  const patients: Patient[] = await mapRows(population.persons.map((p) => ({ ...rowOf(make(p), `probe-${p.id}`), source: 'probe' })));
+  const out: Outcomes = { linked: 0, review: 0, created: 0, found: 0, falseLinks: [] };
+  for (const [i, person] of population.persons.entries()) {
+    const res = await registry.service.registerSource({ patient: patients[i]!, sourceSystem: 'probe', actor });
+    const own = new Set((await registry.service.getSources(keysOf.get(person.id) ?? [])).map((s) => s.goldenId));
+    if (res.outcome === 'linked') out.linked++;
+    else if (res.outcome === 'review') out.review++;
+    else out.created++;
+    if (res.outcome === 'linked' && !own.has(res.golden.mpiId)) out.falseLinks.push(`${person.id} (${person.given} ${person.family}) -> ${res.golden.mpiId}`);
+    const task = res.reviewTaskId ? await registry.service.getReview(res.reviewTaskId) : null;
+    if ((res.outcome === 'linked' && own.has(res.golden.mpiId)) || task?.candidates.some((c) => own.has(c.mpiId))) out.found++;
+    // Each probe meets the population only: two namesakes of one town make identical probes.
+    await registry.service.deactivateSource(res.source.key, actor);
+  }
+  await registry.close();
   return out;
 }
 
-describe.each(PROBES)('a record holding only a %s', (kind, make) => {
+describe.each(PROBES)('a record holding only a %s', (_kind, make) => {
   let outcomes: Outcomes;
   beforeAll(async () => {
-    outcomes = await probeNamesakes(kind, make);
-  }, 120000);
+    outcomes = await probe(make);
+  }, 300000);
 
-  it('never auto-links to a record of another person, even one of exactly the same name', () => {
-    expect(Object.values(outcomes.other).reduce((s, n) => s + n, 0)).toBeGreaterThan(1000);
+  it('never links automatically to a golden record holding none of its person\'s records', () => {
+    expect(outcomes.linked + outcomes.review + outcomes.created).toBe(population.persons.length);
     expect(outcomes.falseLinks).toEqual([]);
   });
 
-  it("finds its own person's records (auto-link or review) in most cases", () => {
-    const total = Object.values(outcomes.own).reduce((s, n) => s + n, 0);
-    const found = (outcomes.own['auto-link'] ?? 0) + (outcomes.own.review ?? 0);
-    expect(found / total).toBeGreaterThan(0.6);
+  it('finds its person (automatic link or review task) in most cases', () => {
+    expect(outcomes.found / population.persons.length).toBeGreaterThan(0.6);
   });
 });
