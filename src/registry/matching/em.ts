@@ -39,8 +39,6 @@ export interface EmConstraints {
    * often as the source does.
    */
   floors?: Array<readonly [number, number, readonly number[], readonly number[], readonly number[]]>;
-  /** [class, of, ratio]: the class's share is at least this ratio of another class's share. */
-  shareFloors?: Array<readonly [number, number, number]>;
   /** [class, field, levels]: the field's distribution in the class is fixed. */
   fixed: Array<readonly [number, number, readonly number[]]>;
 }
@@ -166,7 +164,6 @@ function step(table: PatternTable, params: EmParams, constraints: EmConstraints)
   for (const [k, f, source, levels, from] of constraints.floors ?? []) applyFloor((theta[k] as number[][])[f] as number[], source, levels, from);
   for (const [k, f, levels] of constraints.fixed) (theta[k] as number[][])[f] = [...levels];
   const p = mass.map((x) => Math.max(x / Math.max(total, 1), MIN_SHARE));
-  for (const [k, of, ratio] of constraints.shareFloors ?? []) p[k] = Math.max(p[k] as number, ratio * (p[of] as number));
   const sum = p.reduce((s, x) => s + x, 0);
   return { theta, p: p.map((x) => x / sum) };
 }
