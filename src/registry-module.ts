@@ -75,7 +75,7 @@ function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): Ch
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const applied = new Set<() => void>();
-  const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
+  const raw = db ? createMongoRegistryStore(db, 'registry_', { keysPerQuery: config.env.MONGODB_LOOKUP_KEYS_PER_QUERY }) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
   const store: RegistryStore = { ...raw, changes: signallingChangeLog(raw.changes, applied) };
   let rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), runnerUpMargin: config.live.matchRunnerUpMargin, ...opts.rules });
   // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).

@@ -11,6 +11,7 @@ import type { RegistryStore, StoredModel } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
 import { mongoChangeLog } from './change-log';
 import { mongoRecords } from './records';
+import type { MongoRecordsOptions } from './records';
 
 export { ensureIndexes };
 
@@ -96,14 +97,15 @@ function tokenStore(tokens: Collection<Document>): RegistryStore['tokens'] {
  * Create the Mongo registry store (call `ensureIndexes` once at start).
  * @param db - database
  * @param prefix - collection name prefix
+ * @param opts - how the records collection is queried (lookup keys per query)
  */
-export function createMongoRegistryStore(db: Db, prefix = 'registry_'): RegistryStore {
+export function createMongoRegistryStore(db: Db, prefix = 'registry_', opts: MongoRecordsOptions = {}): RegistryStore {
   const n = collectionNames(prefix);
   const c = (name: string): Collection<Document> => db.collection(name);
   const { changes, outbox } = mongoChangeLog(c(n.changes));
   const merges = c(n.merges);
   return {
-    records: mongoRecords(c(n.records)),
+    records: mongoRecords(c(n.records), opts),
     changes,
     outbox,
     reviews: reviewStore(c(n.reviews)),

@@ -9,6 +9,8 @@ const prefix = (): string => `t${randomBytes(3).toString('hex')}_`;
 
 // Each test gets fresh collections (a new prefix) in the file's database.
 registryStoreContract('mongo', async () => ({ store: await mongoStore(testDb(), prefix()), cleanup: async () => undefined }));
+// Lookups split into queries of one key each (MONGODB_LOOKUP_KEYS_PER_QUERY) answer the same.
+registryStoreContract('mongo, one key per lookup query', async () => ({ store: await mongoStore(testDb(), prefix(), 1), cleanup: async () => undefined }));
 
 const change = (id: string, o: Partial<Change>): Change => ({
   id, seq: 1, at: '2026-01-01T00:00:00.000Z', operation: 'x', actor: { clientId: 't' }, leases: [], guards: [],
