@@ -21,7 +21,7 @@ import { createLogger } from '../src/core/logger';
 import { discardOrchestration } from '../src/core/orchestration';
 import { buildRegistryModule } from '../src/registry-module';
 import type { RegistryModule } from '../src/registry-module';
-import type { RegisterSourceInput } from '../src/registry/ports';
+import type { RegisterSourceInput } from '../src/registry/api';
 import { createMongoClient } from '../src/storage/mongo-client';
 import { inboundJob } from '../src/sync/inbound-job';
 import { runChannel } from '../src/sync/runner';

@@ -1,6 +1,6 @@
 /**
  * Assembles the registry (store + matching engine + decision rules + service) for the composition
- * root and tools, over MongoDB or the in-memory twin, and exposes its journal as the event relay's
+ * root and tools, over MongoDB or the in-memory twin, and exposes its change log as the event relay's
  * Outbox port. Only this file, app.ts and the tools choose a concrete store.
  */
 import type { Db } from 'mongodb';
@@ -14,12 +14,12 @@ import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-
 import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
-import type { RegistryServiceImpl } from './registry/service';
+import type { InternalRegistryService } from './registry/service';
 import type { ChangeLog, RegistryStore } from './registry/store';
 
 /** The registry as the app runs it. */
 export interface RegistryModule {
-  service: RegistryServiceImpl;
+  service: InternalRegistryService;
   store: RegistryStore;
   outbox: Outbox;
   /** Call `listener` after every change this process applies (the relay publishes its events at once). */
@@ -38,7 +38,7 @@ export interface RegistryModuleOptions {
   /** MongoDB database; null selects the in-memory twin (tests, evaluation). */
   db: Db | null;
   rules?: Partial<MatchRules>;
-  /** How often to look for unapplied journal changes (ms). */
+  /** How often to look for unapplied changes of the change log (ms). */
   recoveryIntervalMs?: number;
   /** Wrap the matching engine (e.g. to count comparisons in the linkage evaluation); default: as is. */
   instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
@@ -100,9 +100,9 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   async function init(): Promise<void> {
     if (db) await ensureIndexes(db);
     const recovered = await service.recoverPending({ graceMs: 0 });
-    if (recovered > 0) logger.warn({ recovered }, 're-applied journal changes left unapplied by a previous run');
+    if (recovered > 0) logger.warn({ recovered }, 're-applied changes left unapplied by a previous run');
     timer ??= setInterval(() => {
-      service.recoverPending().catch((err: unknown) => logger.warn({ err }, 'journal recovery failed'));
+      service.recoverPending().catch((err: unknown) => logger.warn({ err }, 'change log recovery failed'));
     }, opts.recoveryIntervalMs ?? 30000);
     timer.unref();
   }

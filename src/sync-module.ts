@@ -14,7 +14,7 @@ import { NcrChannel, ncrSettingsOf } from './channels/ncr/adapter';
 import { ncrJob } from './sync/ncr-job';
 import type { ChannelName, InboundChannel } from './channels/ports';
 import type { Logger } from './core/logger';
-import type { RegistryService } from './registry/ports';
+import type { RegistryService } from './registry/api';
 import { inboundJob } from './sync/inbound-job';
 import type { IngestDeps } from './sync/ingest';
 import { practitionerIngest } from './sync/practitioners';

@@ -12,7 +12,7 @@ import type { Db } from 'mongodb';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
-import type { BulkItemResult, RegisterSourceInput } from '../../src/registry/ports';
+import type { BulkItemResult, RegisterSourceInput } from '../../src/registry/api';
 import { mulberry32 } from '../../src/registry/matching';
 import { buildRegistryModule } from '../../src/registry-module';
 import type { RegistryModule } from '../../src/registry-module';

@@ -1,5 +1,5 @@
 /**
- * Several outboxes drained by one relay: the registry's journal and the practitioner store's. Each
+ * Several outboxes drained by one relay: the registry's change log and the practitioner store's. Each
  * keeps its own order (per-key order lives within one outbox: a key never spans two), and each
  * gets a full batch per round, so a busy registry does not starve health-worker events.
  */

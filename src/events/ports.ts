@@ -22,7 +22,7 @@ export interface OutboxLag {
 
 /** Where events wait between the atomic write and the bus (the registry store implements it). */
 export interface Outbox {
-  /** Unpublished events in journal order (order per key preserved). */
+  /** Unpublished events in change-log order (order per key preserved). */
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(ids: string[]): Promise<void>;
   /** The backlog, for /metrics and /ready (optional: stores that cannot tell cheaply omit it). */

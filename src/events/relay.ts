@@ -1,7 +1,7 @@
 /**
  * Drains the outbox to the event bus. At-least-once: an event is marked published only after the
  * broker acknowledged it, so a crash between the two republishes it with the same `ce_id`, which
- * consumers dedupe on. Events go out in journal order, one batch at a time, preserving per-key order.
+ * consumers dedupe on. Events go out in change-log order, one batch at a time, preserving per-key order.
  */
 import type { Logger } from '../core/logger';
 import type { OutboxEvent } from '../core/types';

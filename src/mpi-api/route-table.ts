@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
 import type { Logger } from '../core/logger';
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 import { actorOf } from '../http/request-context';
 import type { Scope } from '../http/auth/types';
 

@@ -63,7 +63,7 @@ export function createOpenhimIntegration(opts: OpenhimIntegrationOptions): Openh
     options: {
       urn: MEDIATOR_CONFIG.urn,
       logger,
-      propertiesOf: (request) => transactionProperties(opts.touchedBy(request), { requestId: request.app.ctx.requestId, route: operationOf(request) }),
+      propertiesOf: (request) => transactionProperties(opts.touchedBy(request), { requestId: request.app.caller.requestId, route: operationOf(request) }),
       eventsDelayed: opts.eventsDelayed,
     },
   };

@@ -33,7 +33,7 @@ const SYNC_RUN = /^\/sync\/[^/]+\/run$/;
 const TRANSPORT_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
 
 function viaOpenhim(request: Request): boolean {
-  return request.app.ctx?.transactionId !== undefined && request.method !== 'head';
+  return request.app.caller?.transactionId !== undefined && request.method !== 'head';
 }
 
 /** Core's polling channels send GET with `channel-id` and `X-OpenHIM-LastRunAt` (openhim.md §5.4). */
@@ -82,7 +82,7 @@ async function wrap(request: Request, h: ResponseToolkit, opts: OpenhimPluginOpt
   const envelope = buildEnvelope({
     urn: opts.urn,
     response: inner,
-    orchestrations: request.app.ctx.orchestrations,
+    orchestrations: request.app.caller.orchestrations,
     properties: opts.propertiesOf?.(request) ?? {},
     failure: request.plugins['passerelle-openhim']?.failure,
     eventsDelayed: writes && inner.status < 300 && (opts.eventsDelayed?.() ?? false),

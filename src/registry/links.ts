@@ -5,7 +5,7 @@
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
-import type { GoldenRecord, SourceRecord } from './ports';
+import type { GoldenRecord, SourceRecord } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';

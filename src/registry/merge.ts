@@ -8,7 +8,7 @@
  */
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
-import type { GoldenRecord } from './ports';
+import type { GoldenRecord } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';

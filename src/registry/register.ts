@@ -7,7 +7,7 @@
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { IdentifierRef } from '../core/types';
-import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './ports';
+import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';

@@ -17,7 +17,7 @@
  * - Events of applied changes are the outbox: `pending` in `seq` order, which is each record's order.
  */
 import type { IdentifierRef, OutboxEvent } from '../core/types';
-import type { HistoryEntry, PatientQuery, PatientSearchResult, ReviewFilter } from './ports';
+import type { HistoryEntry, PatientQuery, PatientSearchResult, ReviewFilter } from './api';
 import type {
   Change, LookupQuery, MergeRecord, RecordWrites, SourceView, StoredGolden, StoredModel, StoredReview, StoredSource, TokenRecord, XrefEntry,
 } from './store-records';

@@ -10,7 +10,7 @@ import type { InboundRecord } from '../channels/ports';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
 import { identifierKey } from '../core/types';
-import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../registry/ports';
+import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../registry/api';
 import type { Transforms } from '../transforms';
 import { resourceTypeOfMapping } from '../transforms/resource-types';
 import { deadLetterKey } from './dead-letters';

@@ -14,7 +14,7 @@ import type { OutboundRegistry } from '../channels/ports';
 import { UpstreamError } from '../channels/upstream-error';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
-import type { HistoryEntry, RegistryService } from '../registry/ports';
+import type { HistoryEntry, RegistryService } from '../registry/api';
 import type { ChannelStateStore, DeadLetterStore, SyncCounts } from './ports';
 import { zeroCounts } from './ports';
 import type { ChannelJob, StepContext, StepResult } from './runner';
@@ -71,7 +71,7 @@ async function oldestAfter(registry: RegistryService, at: HistoryPosition, pageS
  * @param deps - registry, channel state, dead letters, clock
  */
 export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob {
-  async function sendOne(mpiId: string, ctx: StepContext, counts: SyncCounts): Promise<void> {
+  async function sendOne(mpiId: string, run: StepContext, counts: SyncCounts): Promise<void> {
     const found = await deps.registry.getGolden(mpiId);
     if (!found || found.redirectedFrom || found.golden.status !== 'active') return;
     const patient = outboundPatient(mpiId, found.golden.patient, channel.identifierSystem);
@@ -83,8 +83,8 @@ export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob 
       return;
     }
     try {
-      const result = await channel.send(mpiId, patient, ctx.sink);
-      if (result.registryId) await crossReference(mpiId, result.registryId, ctx.actor);
+      const result = await channel.send(mpiId, patient, run.sink);
+      if (result.registryId) await crossReference(mpiId, result.registryId, run.actor);
       await deps.state.put('ncr', `sent:${mpiId}`, { hash, ...(result.registryId ? { registryId: result.registryId } : {}) });
       counts[sent ? 'updated' : 'created'] += 1;
       counts.writtenBack += result.registryId ? 1 : 0;
@@ -111,15 +111,15 @@ export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob 
   return {
     channel: 'ncr',
     scopes: () => ['golden-records'],
-    async step(_scope, position, ctx): Promise<StepResult> {
+    async step(_scope, position, run): Promise<StepResult> {
       const at = (position as HistoryPosition | null) ?? { seen: [] };
       const cutoff = new Date(deps.now().getTime() - (deps.safetyWindowMs ?? 60_000)).toISOString();
       const page = await oldestAfter(deps.registry, at, channel.pageSize);
       const ready = page.filter((e) => e.at <= cutoff);
       const counts = zeroCounts();
       const goldens = [...new Set(ready.filter((e) => e.kind === 'golden').map((e) => e.id))];
-      await ctx.gate(async () => {
-        for (const mpiId of goldens) await sendOne(mpiId, ctx, counts);
+      await run.gate(async () => {
+        for (const mpiId of goldens) await sendOne(mpiId, run, counts);
       });
       const last = ready.at(-1)?.at;
       const next: HistoryPosition = last === undefined ? at : { since: last, seen: [...(last === at.since ? at.seen : []), ...ready.filter((e) => e.at === last).map(entryKey)] };

@@ -41,9 +41,9 @@ export interface ChannelJob {
    * Do one page from `position`.
    * @param scope - one of `scopes()`
    * @param position - the scope's stored cursor (null: from the beginning)
-   * @param ctx - sink, actor, gate
+   * @param run - sink, actor, gate
    */
-  step(scope: string, position: unknown, ctx: StepContext): Promise<StepResult>;
+  step(scope: string, position: unknown, run: StepContext): Promise<StepResult>;
 }
 
 /** A run's progress, for logs, `/sync/status` and the command line's progress bar. */

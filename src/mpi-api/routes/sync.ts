@@ -20,7 +20,7 @@ const pushParams = z.strictObject({ channel: z.enum([...CHANNEL_NAMES, 'csv']), 
 
 /** Orchestrations of a request's upstream calls go to its OpenHIM envelope. */
 function requestSink(request: Request): OrchestrationSink {
-  return (o) => request.app.ctx.orchestrations.push(o);
+  return (o) => request.app.caller.orchestrations.push(o);
 }
 
 /**

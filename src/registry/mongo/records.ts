@@ -8,7 +8,7 @@
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
 import { DUPLICATE_KEY } from '../../storage/errors';
-import type { PatientSearchResult } from '../ports';
+import type { PatientSearchResult } from '../api';
 import type { LookupQuery, LookupResult, RecordStore, RecordWrites, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { lookupKey, xrefDocId } from '../keys';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';

@@ -26,7 +26,7 @@ const dhis2Call = (status: number): Orchestration => ({
 /** A test-only route that reports upstream calls the way channels do (onto the request's log). */
 function syncRunHandler(calls: number[]) {
   return (request: Request, h: ResponseToolkit) => {
-    for (const status of calls) request.app.ctx.orchestrations.push(dhis2Call(status));
+    for (const status of calls) request.app.caller.orchestrations.push(dhis2Call(status));
     return h.response({ channel: request.params.channel, fetched: 0, method: request.method }).code(200);
   };
 }

@@ -3,7 +3,7 @@
  * against MongoDB (integration, on the local stand-in) so the twin cannot drift from the real adapter.
  */
 import type { Change, RegistryStore, RecordWrites, StoredGolden, StoredReview, StoredSource } from '../../../src/registry/store';
-import type { ReviewFilter } from '../../../src/registry/ports';
+import type { ReviewFilter } from '../../../src/registry/api';
 import { toSearchFields } from '../../../src/registry/search-fields';
 
 const at = '2026-01-01T00:00:00.000Z';
