@@ -30,6 +30,10 @@ export function compositeOutbox(outboxes: Outbox[]): Outbox {
       }
       await Promise.all([...byOwner].map(([o, list]) => o.markPublished(list)));
     },
+    async prune(before: string): Promise<number> {
+      const counts = await Promise.all(outboxes.map((o) => o.prune?.(before) ?? Promise.resolve(0)));
+      return counts.reduce((a, b) => a + b, 0);
+    },
     async lag(): Promise<OutboxLag> {
       const lags = await Promise.all(outboxes.map((o) => o.lag?.() ?? Promise.resolve({ count: 0, oldestAt: null })));
       const oldest = lags.map((l) => l.oldestAt).filter((t): t is string => t !== null).sort()[0] ?? null;

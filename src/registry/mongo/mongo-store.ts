@@ -9,6 +9,7 @@ import { MediatorError } from '../../core/errors';
 import { DUPLICATE_KEY } from '../../storage/errors';
 import type { RegistryStore, StoredModel } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
+import type { Claimant } from '../../core/outbox-claims';
 import { mongoChangeLog } from './change-log';
 import { mongoRecords } from './records';
 
@@ -96,11 +97,12 @@ function tokenStore(tokens: Collection<Document>): RegistryStore['tokens'] {
  * Create the Mongo registry store (call `ensureIndexes` once at start).
  * @param db - database
  * @param prefix - collection name prefix
+ * @param claimant - who claims outbox changes in this process (several processes relay at once)
  */
-export function createMongoRegistryStore(db: Db, prefix = 'registry_'): RegistryStore {
+export function createMongoRegistryStore(db: Db, prefix = 'registry_', claimant?: Claimant): RegistryStore {
   const n = collectionNames(prefix);
   const c = (name: string): Collection<Document> => db.collection(name);
-  const { changes, outbox } = mongoChangeLog(c(n.changes));
+  const { changes, outbox } = mongoChangeLog(c(n.changes), claimant);
   const merges = c(n.merges);
   return {
     records: mongoRecords(c(n.records)),
