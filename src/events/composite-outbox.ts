@@ -1,7 +1,11 @@
 /**
- * Several outboxes drained by one relay: the registry's journal and the practitioner store's. Each
- * keeps its own order (per-key order lives within one outbox: a key never spans two), and each
- * gets a full batch per round, so a busy registry does not starve health-worker events.
+ * Several outboxes drained by one relay: the registry's journal, the practitioner store's, the `2xx`
+ * queue, the channels' dead letters and role events. Each keeps its own order, and each gets a full
+ * batch per round, so a busy registry does not starve health-worker events. One key spans two of
+ * them: a health worker's role events (sync) share its key with its practitioner events; they are
+ * listed after the practitioner store, so within one process a role event never goes out ahead of a
+ * practitioner event read in the same round (across processes, see the README's "Several mediator
+ * processes").
  */
 import type { OutboxEvent } from '../core/types';
 import type { Outbox, OutboxLag } from './ports';
