@@ -20,7 +20,7 @@ import { Groups } from './groups';
  * claimant, as another process would relay it — tests of several relays).
  * @param depth - how deep committed changes are frozen
  */
-export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog; outbox: OutboxStore; outboxFor(claimant: Claimant): OutboxStore } {
+export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog; outbox: OutboxStore; outboxFor: (claimant: Claimant) => OutboxStore } {
   const freeze = freezer(depth);
   const changes = new Map<string, Change>();
   const leases = new Map<string, { changeId: string; at: string }>();

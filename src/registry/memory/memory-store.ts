@@ -84,7 +84,7 @@ function modelStore(): RegistryStore['models'] {
  * @param opts - `freeze: 'top'` freezes stored documents at the top level only (CPU measurements of
  *   the registry itself); the default freezes them whole, so any change in place fails loudly
  */
-export function createMemoryRegistryStore(opts: { freeze?: FreezeDepth } = {}): RegistryStore & { outboxFor(claimant: Claimant): OutboxStore } {
+export function createMemoryRegistryStore(opts: { freeze?: FreezeDepth } = {}): RegistryStore & { outboxFor: (claimant: Claimant) => OutboxStore } {
   const { changes, outbox, outboxFor } = createMemoryChangeLog(opts.freeze);
   return { records: createMemoryRecords(opts.freeze), changes, outbox, outboxFor, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
 }
