@@ -34,6 +34,9 @@ export function compositeOutbox(outboxes: Outbox[]): Outbox {
       }
       await Promise.all([...byOwner].map(([o, list]) => o.markPublished(list)));
     },
+    async release(): Promise<void> {
+      await Promise.all(outboxes.map((o) => o.release?.() ?? Promise.resolve()));
+    },
     async prune(before: string): Promise<number> {
       const counts = await Promise.all(outboxes.map((o) => o.prune?.(before) ?? Promise.resolve(0)));
       return counts.reduce((a, b) => a + b, 0);

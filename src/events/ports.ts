@@ -36,6 +36,8 @@ export interface Outbox {
    * returns how many entries went (optional: stores that keep nothing after publishing omit it).
    */
   prune?(before: string): Promise<number>;
+  /** Give up this process's claims on entries still waiting (the relay stopping cleanly). */
+  release?(): Promise<void>;
 }
 
 /** An outbox for events that are not part of an identity change (the Instant OpenHIE `2xx` topic). */

@@ -10,7 +10,7 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { newClaimant } from '../core/outbox-claims';
 import type { Claimant } from '../core/outbox-claims';
-import { CLAIM_FIELDS, claimBatch } from '../storage/outbox-claims';
+import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../storage/outbox-claims';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from './port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
@@ -146,6 +146,7 @@ export class MongoPractitionerStore implements PractitionerStore {
       const docs = await claimBatch(this.col as unknown as Collection<Document>, this.claimant, { waiting: { hasPending: true }, sort: { _id: 1 }, sizeOf: (d) => (d.pendingEvents as unknown[] | undefined)?.length ?? 0, projection: { resource: 0 } }, limit);
       return docs.flatMap((d) => (d.pendingEvents as OutboxEvent[] | undefined) ?? []).slice(0, limit);
     },
+    release: () => releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, { hasPending: true }),
     markPublished: async (ids) => {
       if (ids.length === 0) return;
       await this.col.updateMany({ 'pendingEvents.id': { $in: ids } }, { $pull: { pendingEvents: { id: { $in: ids } } }, $unset: CLAIM_FIELDS });

@@ -117,6 +117,8 @@ export interface OutboxStore extends RetainedEvents {
    * @returns how many changes were pruned
    */
   prune(before: string): Promise<number>;
+  /** Give up this process's claims on changes still waiting (the relay stopping cleanly). */
+  release(): Promise<void>;
 }
 
 export interface ReviewStore {

@@ -11,7 +11,7 @@ import type { OutboxEvent } from '../core/types';
 import type { EventQueue, OutboxLag } from '../events/ports';
 import { newClaimant } from '../core/outbox-claims';
 import type { Claimant } from '../core/outbox-claims';
-import { claimBatch } from './outbox-claims';
+import { claimBatch, releaseClaims } from './outbox-claims';
 
 interface QueuedDoc {
   _id: ObjectId;
@@ -44,6 +44,10 @@ export class MongoEventQueue implements EventQueue {
   async pending(limit: number): Promise<OutboxEvent[]> {
     const docs = await claimBatch(this.col as unknown as Collection<Document>, this.claimant, { waiting: {}, sort: { _id: 1 } }, limit);
     return docs.map((d) => d.event as OutboxEvent);
+  }
+
+  async release(): Promise<void> {
+    await releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, {});
   }
 
   async markPublished(ids: string[]): Promise<void> {

@@ -41,6 +41,17 @@ function claimableFilter(holder: string, now: number): Filter<Document> {
   return { $or: [{ claimedBy: { $exists: false } }, { claimedBy: holder }, { claimUntil: { $lt: now } }] };
 }
 
+/**
+ * Give up this claimant's claims on entries still waiting (a process stopping cleanly): the other
+ * processes take them at once instead of after the lease.
+ * @param col - the collection
+ * @param holder - the claimant's holder id
+ * @param waiting - the entries that wait to be published (the claim query's `waiting`)
+ */
+export async function releaseClaims(col: Collection<Document>, holder: string, waiting: Filter<Document>): Promise<void> {
+  await col.updateMany({ $and: [waiting, { claimedBy: holder }] }, { $unset: CLAIM_FIELDS });
+}
+
 interface Entry extends WalkEntry {
   doc: Document;
 }

@@ -7,7 +7,7 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { newClaimant } from '../core/outbox-claims';
 import type { Claimant } from '../core/outbox-claims';
-import { CLAIM_FIELDS, claimBatch } from '../storage/outbox-claims';
+import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../storage/outbox-claims';
 import type { OutboxEvent } from '../core/types';
 import { escapeRegex } from '../storage/regex';
 import { isDuplicateKey, upsertOnce } from '../storage/errors';
@@ -143,6 +143,10 @@ export class MongoDeadLetterStore implements DeadLetterStore {
     return docs.map((d) => deadLetterEvent(fromFailure(d as FailureDoc)));
   }
 
+  async release(): Promise<void> {
+    await releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, { published: false });
+  }
+
   async markPublished(ids: string[]): Promise<void> {
     // By event id: an entry to be published again meanwhile has a new one and stays unpublished.
     if (ids.length > 0) await this.col.updateMany({ eventId: { $in: ids } }, { $set: { published: true }, $unset: CLAIM_FIELDS });
@@ -223,6 +227,10 @@ export class MongoChannelEventStore implements ChannelEventStore {
       keysOf: (d) => [`${String(d.event?.topic)}|${String(d.event?.key)}`],
     }, limit);
     return docs.map((d) => d.event as OutboxEvent);
+  }
+
+  async release(): Promise<void> {
+    await releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, { published: false });
   }
 
   async markPublished(ids: string[]): Promise<void> {

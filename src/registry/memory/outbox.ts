@@ -84,5 +84,8 @@ export function memoryOutbox(s: MemoryOutboxState, claimant: Claimant): OutboxSt
       }
     },
     prune: async (before) => prune(s, before),
+    release: async () => {
+      for (const [id, c] of claims) if (c.claimedBy === claimant.holder) claims.delete(id);
+    },
   };
 }

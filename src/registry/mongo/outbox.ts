@@ -16,7 +16,7 @@
 import type { Collection, Document } from 'mongodb';
 import { newClaimant } from '../../core/outbox-claims';
 import type { Claimant } from '../../core/outbox-claims';
-import { CLAIM_FIELDS, claimBatch } from '../../storage/outbox-claims';
+import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../../storage/outbox-claims';
 import type { ClaimQuery } from '../../storage/outbox-claims';
 import { outboxEventOf, pendingEventsOf } from '../change-events';
 import { historyRef } from '../keys';
@@ -103,6 +103,7 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
       const oldestAt = docs.map((d) => String(d.at)).sort()[0] ?? null;
       return { count: docs.reduce((n, d) => n + (d.unpublished as string[]).length, 0), oldestAt };
     },
+    release: () => releaseClaims(coll, claimant.holder, query.waiting),
     prune: async (before) => {
       let pruned = 0;
       for (;;) {

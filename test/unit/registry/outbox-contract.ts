@@ -68,6 +68,16 @@ export function outboxClaimsContract(name: string, make: () => Promise<ClaimingS
       expect(await ids(dead)).toEqual([]);
     });
 
+    test('a process that stops cleanly releases its claims: another takes them at once', async () => {
+      await threeChanges(s.store);
+      const leaving = s.outboxFor({ holder: 'proc-leaving', leaseMs: 60000 });
+      const staying = s.outboxFor({ holder: 'proc-staying', leaseMs: 60000 });
+      expect(await ids(leaving)).toEqual(['e1', 'e2', 'e3']);
+      expect(await ids(staying)).toEqual([]);
+      await leaving.release();
+      expect(await ids(staying)).toEqual(['e1', 'e2', 'e3']);
+    });
+
     test('retention removes the events and writes of published changes past the cut; history and waiting changes stay', async () => {
       const writes = { sources: [], goldens: [golden('G1', 10)], xrefPut: [], xrefDel: [] };
       await s.store.changes.commit({ ...pmirChange('c1', 10, ['e1']), writes });
