@@ -6,6 +6,8 @@
 import type { Db } from 'mongodb';
 import type { Config } from './config';
 import type { Logger } from './core/logger';
+import { newClaimant } from './core/outbox-claims';
+import type { Claimant } from './core/outbox-claims';
 import type { Outbox } from './events/ports';
 import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, rulesFromEnvironment, useNameTable } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
@@ -44,6 +46,8 @@ export interface RegistryModuleOptions {
   instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
   /** How deep the in-memory twin freezes what it stores (`top`: CPU measurements of the registry itself). */
   memoryFreeze?: 'deep' | 'top';
+  /** Who claims outbox changes in this process (default: a claimant of its own, EVENT_CLAIM_LEASE_MS). */
+  claimant?: Claimant;
 }
 
 /**
@@ -75,7 +79,10 @@ function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): Ch
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const applied = new Set<() => void>();
-  const raw = db ? createMongoRegistryStore(db, 'registry_', { keysPerQuery: config.env.MONGODB_LOOKUP_KEYS_PER_QUERY }) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
+  const claimant = opts.claimant ?? newClaimant(config.env.INSTANCE_ID, config.env.EVENT_CLAIM_LEASE_MS);
+  const raw = db
+    ? createMongoRegistryStore(db, 'registry_', { keysPerQuery: config.env.MONGODB_LOOKUP_KEYS_PER_QUERY, claimant })
+    : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
   const store: RegistryStore = { ...raw, changes: signallingChangeLog(raw.changes, applied) };
   let rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), runnerUpMargin: config.live.matchRunnerUpMargin, ...opts.rules });
   // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).

@@ -42,6 +42,11 @@ export const envSchema = z.object({
   KAFKA_INGEST_GROUP_ID: z.string().min(1).default('passerelle-ingest'),
   KAFKA_INGEST_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   KAFKA_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  // Several processes relaying one database (README "Several mediator processes"): how long a claim on
+  // an outbox entry holds, and how long published events are kept for audit and replay (0: for good).
+  EVENT_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  EVENT_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
   OPENHIM_REGISTER: bool.default(false),
   OPENHIM_API_URL: z.url().optional(),
   OPENHIM_USERNAME: z.string().optional(),

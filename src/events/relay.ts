@@ -76,7 +76,10 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Stop polling and finish the batch in flight, then try one last drain. */
+  /**
+   * Stop polling and finish the batch in flight, then try one last drain, and give up the claims
+   * left (what could not be published now goes to the other processes at once, not after the lease).
+   */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
@@ -84,6 +87,7 @@ export class OutboxRelay {
     await this.inFlight?.catch(() => 0);
     await this.drainOnce().catch(() => 0);
     await this.settled().catch(() => undefined);
+    await this.opts.outbox.release?.().catch((err: unknown) => this.opts.logger.warn({ err }, 'outbox claims not released; they expire after EVENT_CLAIM_LEASE_MS'));
   }
 
   /**

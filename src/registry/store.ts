@@ -101,13 +101,24 @@ export interface RetainedEvents {
   retained(scope: ReplayScope, page: { after: number | null; limit: number }): Promise<{ events: OutboxEvent[]; next: number | null }>;
 }
 
-/** Structurally the `Outbox` port of src/events (the relay reads it). */
+/**
+ * Structurally the `Outbox` port of src/events (the relay reads it). With several processes, `pending`
+ * claims what it returns for this process (core/outbox-claims.ts): per-key order holds across them.
+ */
 export interface OutboxStore extends RetainedEvents {
   /** Events of applied changes not yet published, in seq order (so per-key order holds). */
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(eventIds: string[]): Promise<void>;
   /** How many events wait (committed, not yet published) and when the oldest was committed (metrics, /ready). */
   lag(): Promise<{ count: number; oldestAt: string | null }>;
+  /**
+   * Retention: remove the events (and the recovery writes) of published changes committed before
+   * `before` (ISO 8601); their history stays. Changes still waiting or in flight are kept.
+   * @returns how many changes were pruned
+   */
+  prune(before: string): Promise<number>;
+  /** Give up this process's claims on changes still waiting (the relay stopping cleanly). */
+  release(): Promise<void>;
 }
 
 export interface ReviewStore {

@@ -20,18 +20,18 @@ function source(key: string, version: number, family = 'Diop', keys: string[] = 
   };
 }
 
-function golden(mpiId: string, version: number): StoredGolden {
+export function golden(mpiId: string, version: number): StoredGolden {
   const patient = { resourceType: 'Patient' as const, id: mpiId, name: [{ family: 'Ndèye' }] };
   return { mpiId, patient, sourceKeys: [], status: 'active', version, createdAt: at, updatedAt: at, search: toSearchFields(patient, mpiId, true, at), extraIdentifiers: [], members: [], xrefKeys: [], seq: version };
 }
 
 const noWrites = (): RecordWrites => ({ sources: [], goldens: [], xrefPut: [], xrefDel: [] });
 
-function change(id: string, o: Partial<Change> = {}): Change {
+export function change(id: string, o: Partial<Change> = {}): Change {
   return { id, seq: 1, at, operation: 'x', actor, leases: [], guards: [], writes: noWrites(), reviews: [], merges: [], history: [], events: [], applied: false, unpublished: [], ...o };
 }
 
-function pmirChange(id: string, seq: number, events: string[]): Change {
+export function pmirChange(id: string, seq: number, events: string[]): Change {
   const history = [{ kind: 'golden' as const, id: 'G1', ref: 'golden|G1', version: seq, changedFields: ['name'], patient: { resourceType: 'Patient' as const, id: 'G1' }, status: 'active' as const }];
   const evs = events.map((e) => ({ id: e, topic: 'patient' as const, key: 'G1', type: 'org.passerelle.patient.updated', subject: 'G1', time: at, body: { kind: 'pmir' as const, source: 'urn:passerelle:t', golden: 0, sources: [] } }));
   return change(id, { seq, history, events: evs, unpublished: events, guards: [`g|G1|${seq}`] });
