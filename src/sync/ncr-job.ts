@@ -52,17 +52,16 @@ const entryKey = (e: HistoryEntry): string => `${e.kind}|${e.id}|${e.version}`;
 const hashOf = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
 
 /**
- * The oldest history entries after the cursor (the history lists newest first).
+ * The oldest history entries after the cursor: those at the cursor's instant not sent yet, then the
+ * later ones. Reads as far as one page goes, whatever the size of the history.
  * @param registry - the registry
  * @param at - the cursor
  * @param pageSize - entries per page
  */
 async function oldestAfter(registry: RegistryService, at: HistoryPosition, pageSize: number): Promise<HistoryEntry[]> {
-  const { total } = await registry.typeHistory({ since: at.since, count: 1, offset: 0 });
-  const offset = Math.max(0, total - pageSize - at.seen.length);
-  const { items } = await registry.typeHistory({ since: at.since, count: pageSize + at.seen.length, offset });
+  const items = await registry.historySince({ since: at.since, count: pageSize + at.seen.length });
   const seen = new Set(at.seen);
-  return items.reverse().filter((e) => !(e.at === at.since && seen.has(entryKey(e))));
+  return items.filter((e) => !(e.at === at.since && seen.has(entryKey(e))));
 }
 
 /**
