@@ -14,10 +14,12 @@ import type { OutboundRegistry } from '../channels/ports';
 import { UpstreamError } from '../channels/upstream-error';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
+import { identifierKey } from '../core/types';
 import type { HistoryEntry, RegistryService } from '../registry/ports';
 import type { ChannelStateStore, DeadLetterStore, SyncCounts } from './ports';
 import { zeroCounts } from './ports';
 import type { ChannelJob, StepContext, StepResult } from './runner';
+import type { TouchedIds } from './touched';
 
 /** The job's cursor: the time of the last history entry sent and the entries sent at that time. */
 interface HistoryPosition {
@@ -70,7 +72,7 @@ async function oldestAfter(registry: RegistryService, at: HistoryPosition, pageS
  * @param deps - registry, channel state, dead letters, clock
  */
 export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob {
-  async function sendOne(mpiId: string, ctx: StepContext, counts: SyncCounts): Promise<void> {
+  async function sendOne(mpiId: string, ctx: StepContext, counts: SyncCounts, touched: TouchedIds): Promise<void> {
     const found = await deps.registry.getGolden(mpiId);
     if (!found || found.redirectedFrom || found.golden.status !== 'active') return;
     const patient = outboundPatient(mpiId, found.golden.patient, channel.identifierSystem);
@@ -82,8 +84,12 @@ export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob 
       return;
     }
     try {
+      touched.mpiIds.push(mpiId);
       const result = await channel.send(mpiId, patient, ctx.sink);
-      if (result.registryId) await crossReference(mpiId, result.registryId, ctx.actor);
+      if (result.registryId) {
+        touched.sourceIds.push(identifierKey({ system: channel.identifierSystem, value: result.registryId }));
+        await crossReference(mpiId, result.registryId, ctx.actor);
+      }
       await deps.state.put('ncr', `sent:${mpiId}`, { hash, ...(result.registryId ? { registryId: result.registryId } : {}) });
       counts[sent ? 'updated' : 'created'] += 1;
       counts.writtenBack += result.registryId ? 1 : 0;
@@ -116,13 +122,14 @@ export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob 
       const page = await oldestAfter(deps.registry, at, channel.pageSize);
       const ready = page.filter((e) => e.at <= cutoff);
       const counts = zeroCounts();
+      const touched: TouchedIds = { mpiIds: [], sourceIds: [] };
       const goldens = [...new Set(ready.filter((e) => e.kind === 'golden').map((e) => e.id))];
       await ctx.gate(async () => {
-        for (const mpiId of goldens) await sendOne(mpiId, ctx, counts);
+        for (const mpiId of goldens) await sendOne(mpiId, ctx, counts, touched);
       });
       const last = ready.at(-1)?.at;
       const next: HistoryPosition = last === undefined ? at : { since: last, seen: [...(last === at.since ? at.seen : []), ...ready.filter((e) => e.at === last).map(entryKey)] };
-      return { position: next, more: ready.length === page.length && page.length >= channel.pageSize, counts };
+      return { position: next, more: ready.length === page.length && page.length >= channel.pageSize, counts, touched };
     },
   };
 }
