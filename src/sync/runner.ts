@@ -163,7 +163,8 @@ async function resolvePageFailures(deps: RunnerDeps, channel: string, scope: str
 }
 
 function progressWatch(deps: RunnerDeps, run: SyncRun, started: Date, onProgress?: (p: RunProgress) => void): (scope: string) => void {
-  let lastLog = started.getTime();
+  // The first page is logged (it says how many records to expect), then one line every LOG_EVERY_MS.
+  let lastLog = Number.NEGATIVE_INFINITY;
   return (scope) => {
     const now = deps.now().getTime();
     const records = run.counts.received;
