@@ -14,6 +14,7 @@ import { newClaimant } from './core/outbox-claims';
 import type { Claimant } from './core/outbox-claims';
 import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import type { OutboxRelay } from './events/relay';
+import { PublishWatch } from './events/publish-watch';
 import { buildEventsModule, ingestTopics, topicTable } from './events-module';
 import { buildIngestModule } from './ingest-module';
 import { compositeOutbox } from './events/composite-outbox';
@@ -202,6 +203,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     env: config.env, live, logger, touchedBy: auditNoteOf, backoff: overrides.openhimBackoff,
     // Events of a request wait in the outbox while Kafka does not take them: OpenHIM shows "Completed with error(s)".
     eventsDelayed: () => !kafkaConnected || relay.lastError !== null,
+    // Each relay batch that publishes a transaction's events is one of its orchestrations.
+    publishes: new PublishWatch({ relay, brokers: config.env.KAFKA_BROKERS ?? [], topics, waitMs: config.env.OPENHIM_EVENTS_WAIT_MS }),
   });
   const onFatal = overrides.onFatal ?? ((err: Error) => logger.fatal({ err }, 'fatal error'));
 

@@ -69,6 +69,7 @@ function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): Ch
     dropOrphanLease: (leaseId) => changes.dropOrphanLease(leaseId),
     history: (kind, id) => changes.history(kind, id),
     allHistory: (o) => changes.allHistory(o),
+    historySince: (o) => changes.historySince(o),
   };
 }
 

@@ -22,7 +22,7 @@ export interface AuditOptions {
 }
 
 const ACTIONS: Record<string, AuditRecord['action']> = { get: 'R', head: 'R', post: 'C', put: 'U', patch: 'U', delete: 'D' };
-const EXECUTE = /(match|search|resolve|verify|merge|unmerge|token|\$)/i;
+const EXECUTE = /(match|search|resolve|verify|merge|unmerge|token|run|retry|\$)/i;
 
 function operationOf(request: Request): string | null {
   const security = request.route.settings.plugins?.passerelle;

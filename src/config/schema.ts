@@ -60,6 +60,9 @@ export const envSchema = z.object({
   // config this often, since Core hands a console change to one heartbeat only.
   OPENHIM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   OPENHIM_CONFIG_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // How long a write through OpenHIM waits for its identity events to reach Kafka, so that the
+  // transaction lists the publishes as orchestrations (0: answer at once; they are then not listed).
+  OPENHIM_EVENTS_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
   OPENHIM_TRUST_CLIENT_HEADER: bool.default(false),
   OPENHIM_SHARED_SECRET: z.string().min(16).optional(),
   AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),

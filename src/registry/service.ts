@@ -159,6 +159,7 @@ function serviceFor(ctx: RegistryContext): InternalRegistryService {
     resolveReview: (id, decision, actor) => resolveReview(ctx, id, decision, actor),
     history: (kind, id) => readHistory(ctx, kind, id),
     typeHistory: (opts) => ctx.store.changes.allHistory(opts),
+    historySince: (opts) => ctx.store.changes.historySince(opts),
     issueToken: async (mpiId: string, actor: Actor) => {
       const found = await getGolden(ctx, mpiId);
       if (!found) {

@@ -86,6 +86,11 @@ export interface ChangeLog {
   history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
   /** Every version of every record, newest first. */
   allHistory(opts: { since?: string; offset: number; count: number }): Promise<{ total: number; items: HistoryEntry[] }>;
+  /**
+   * The oldest versions written at or after `since` (by change time, then commit order), at most
+   * `count`: what an outbound channel sends next. Reads only as far as the page goes.
+   */
+  historySince(opts: { since?: string; count: number }): Promise<HistoryEntry[]>;
 }
 
 /** Which changes a replay covers: those touching one golden record, or those made since a time. */

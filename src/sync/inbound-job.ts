@@ -6,7 +6,7 @@
  */
 import type { InboundChannel, InboundRecord } from '../channels/ports';
 import type { OrchestrationSink } from '../core/orchestration';
-import { ingestPage, failureOf } from './ingest';
+import { ingestPage, failureOf, touchedBy } from './ingest';
 import type { IngestDeps, RecordOutcome } from './ingest';
 import type { ChannelJob } from './runner';
 
@@ -23,7 +23,7 @@ export function inboundJob(channel: InboundChannel, deps: IngestDeps): ChannelJo
       const page = await channel.pull(scope, position, { sink: run.sink, wantTotal: run.wantTotal });
       const outcome = await run.gate(() => ingestPage(deps, page.records, run.actor));
       outcome.counts.writtenBack = await writeBack(deps, channel, outcome.outcomes, run.sink);
-      return { position: page.position, more: page.more, total: page.total, counts: outcome.counts };
+      return { position: page.position, more: page.more, total: page.total, counts: outcome.counts, touched: touchedBy(outcome.outcomes) };
     },
   };
 }

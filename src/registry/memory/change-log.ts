@@ -81,6 +81,10 @@ export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog
       const all = [...changes.values()].sort((a, b) => b.seq - a.seq).filter((c) => !o.since || c.at >= o.since);
       return page(all.flatMap((c) => c.history.map((h) => historyEntryOf(c, h))), o.offset, o.count);
     },
+    historySince: async (o) => {
+      const after = [...changes.values()].filter((c) => !o.since || c.at >= o.since).sort((a, b) => (a.at === b.at ? a.seq - b.seq : a.at < b.at ? -1 : 1));
+      return after.flatMap((c) => c.history.map((h) => historyEntryOf(c, h))).slice(0, o.count);
+    },
   };
   const state: MemoryOutboxState = { changes, pending, unfinished, freeze };
   return { changes: log, outbox: memoryOutbox(state, newClaimant('memory', 30000)), outboxFor: (claimant) => memoryOutbox(state, claimant) };

@@ -28,7 +28,11 @@ import { fromDoc, inFlight, leaseDocId, toDoc } from './change-docs';
 import { mongoOutbox } from './outbox';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
+import type { HistoryEntry } from '../api';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
+
+/** What a history entry is built from (never the writes a change keeps for recovery). */
+const HISTORY_FIELDS = { history: 1, at: 1, operation: 1, actor: 1 } as const;
 
 /** Which of the change's leases or guards other changes hold (read only after a refused commit). */
 async function conflictOf(coll: Collection<Document>, change: Change): Promise<CommitConflict> {
@@ -86,16 +90,33 @@ export function mongoChangeLog(coll: Collection<Document>, claimant?: Claimant):
     },
     history: async (kind, id) => {
       const ref = historyRef(kind, id);
-      const docs = await coll.find({ 'history.ref': ref }, { projection: { history: 1, at: 1, operation: 1, actor: 1 } }).sort({ seq: 1 }).toArray();
+      const docs = await coll.find({ 'history.ref': ref }, { projection: HISTORY_FIELDS }).sort({ seq: 1 }).toArray();
       return docs.flatMap((d) => (d.history as Change['history']).filter((h) => h.ref === ref).map((h) => historyEntryOf(d as unknown as Change, h)));
     },
     allHistory: async (o) => {
       const match = { t: 'c', ...(o.since ? { at: { $gte: o.since } } : {}) };
+      // Project before unwinding: a change keeps the documents it wrote (for recovery), and each
+      // history entry would otherwise carry a copy of them through the pipeline.
       const [counted, docs] = await Promise.all([
-        coll.aggregate([{ $match: match }, { $unwind: '$history' }, { $count: 'n' }]).toArray(),
-        coll.aggregate([{ $match: match }, { $sort: { seq: -1 } }, { $unwind: '$history' }, { $skip: o.offset }, { $limit: o.count }, { $project: { history: 1, at: 1, operation: 1, actor: 1 } }]).toArray(),
+        coll.aggregate([{ $match: match }, { $project: { _id: 0, 'history.ref': 1 } }, { $unwind: '$history' }, { $count: 'n' }]).toArray(),
+        coll.aggregate([{ $match: match }, { $sort: { seq: -1 } }, { $project: HISTORY_FIELDS }, { $unwind: '$history' }, { $skip: o.offset }, { $limit: o.count }]).toArray(),
       ]);
       return { total: Number(counted[0]?.n ?? 0), items: docs.map((d) => historyEntryOf(d as unknown as Change, d.history as Change['history'][number])) };
+    },
+    historySince: async (o) => {
+      const entries: HistoryEntry[] = [];
+      if (o.count <= 0) return entries;
+      // In the order of the { t, at } index; read change by change, only as far as the page goes.
+      const cursor = coll.find({ t: 'c', ...(o.since ? { at: { $gte: o.since } } : {}) }, { projection: HISTORY_FIELDS }).sort({ at: 1 }).batchSize(Math.min(1000, o.count));
+      try {
+        for await (const d of cursor) {
+          for (const h of d.history as Change['history']) entries.push(historyEntryOf(d as unknown as Change, h));
+          if (entries.length >= o.count) break;
+        }
+      } finally {
+        await cursor.close();
+      }
+      return entries.slice(0, o.count);
     },
   };
   return { changes, outbox: mongoOutbox(coll, claimant) };

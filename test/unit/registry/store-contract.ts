@@ -141,6 +141,17 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect((await store.changes.allHistory({ since: '2026-01-02', offset: 0, count: 5 })).total).toBe(1);
     });
 
+    test('history since an instant: oldest first, only as many as asked, the instant included', async () => {
+      await store.changes.commit({ ...pmirChange('c3', 30, []), at: '2026-01-03T00:00:00.000Z' });
+      await store.changes.commit({ ...pmirChange('c1', 10, []), at: '2026-01-01T00:00:00.000Z' });
+      await store.changes.commit({ ...pmirChange('c2', 20, []), at: '2026-01-02T00:00:00.000Z' });
+      expect((await store.changes.historySince({ count: 10 })).map((e) => e.version)).toEqual([10, 20, 30]);
+      expect((await store.changes.historySince({ count: 2 })).map((e) => e.version)).toEqual([10, 20]);
+      expect((await store.changes.historySince({ since: '2026-01-02T00:00:00.000Z', count: 10 })).map((e) => e.version)).toEqual([20, 30]);
+      expect(await store.changes.historySince({ since: '2026-01-04T00:00:00.000Z', count: 10 })).toEqual([]);
+      expect(await store.changes.historySince({ count: 0 })).toEqual([]);
+    });
+
     test('reviews, tokens, merges, models', async () => {
       const review = { id: 'r1', sourceKey: 'urn:a|1', sourceSystem: 's', candidates: [], state: 'open' as const, version: 1, createdAt: at, updatedAt: at };
       await store.reviews.put([review]);
