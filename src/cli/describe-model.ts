@@ -5,7 +5,7 @@
  * its reliability and what a conflict does under the rule set (explicit settings override learning).
  */
 import type { MatchModel } from '../registry/matching/contract';
-import { conflictTreatment } from '../registry/matching/decide';
+import { agreementTreatment, conflictTreatment } from '../registry/matching/decide';
 import type { MatchRules } from '../registry/matching/rules';
 import { DEFAULT_RULES } from '../registry/matching/rules';
 
@@ -38,14 +38,15 @@ function fieldRows(model: MatchModel): string[] {
 function identifierRows(model: MatchModel, rules: MatchRules): string[] {
   const systems = Object.entries(model.identifierSystems ?? {});
   if (systems.length === 0) return ['', 'identifier systems: none learned (a conflict never auto-links unless MATCH_IDENTIFIER_CONFLICT* say otherwise)'];
-  const lines = ['', `identifier systems (MATCH_IDENTIFIER_CONFLICT=${rules.identifierConflict})`, 'system                                        values  check digit  pairs  agree  typo  conflict   rate    learned     a conflict'];
+  const lines = ['', `identifier systems (MATCH_IDENTIFIER_CONFLICT=${rules.identifierConflict})`, 'system                                        values  check digit  pairs  agree  typo  conflict   rate    learned     a conflict; a shared value'];
   for (const [system, r] of systems) {
     const rate = r.pairs > 0 ? `${((100 * r.conflict) / r.pairs).toFixed(2)} %` : '-';
-    const { hard, because } = conflictTreatment(system, !r.reliable, rules);
+    const conflict = conflictTreatment(system, !r.reliable, rules);
+    const shared = agreementTreatment(system, !r.reliable, rules);
     lines.push([
       system.padEnd(44), String(r.values).padStart(7), (r.checkDigit ?? '-').padEnd(12), String(r.pairs).padStart(6), String(r.agree).padStart(6),
       String(r.typo).padStart(5), String(r.conflict).padStart(9), rate.padStart(8), (r.reliable ? 'reliable' : 'unreliable').padEnd(11),
-      `${hard ? 'never auto-links' : 'weighs against the match'} (${because})`,
+      `${conflict.hard ? 'never auto-links' : 'weighs against the match'} (${conflict.because}); ${shared.proves ? 'links whatever the demographics' : 'weighs for the match'} (${shared.because})`,
     ].join(' '));
   }
   return lines;

@@ -8,11 +8,12 @@
  * every member. Each candidate golden record's best member decides its score.
  */
 import type { MatchFeatures, MatchModel, MatchResult } from './matching/contract';
+import { agreementTreatment } from './matching/decide';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
-import type { LookupQuery, LookupResult, SourceView, StoredGolden } from './store';
+import type { LookupQuery, LookupResult, SourceView, StoredGolden, XrefEntry } from './store';
 import type { ScoredGolden } from './candidates';
-import { lookupKey } from './keys';
+import { lookupKey, parseIdentifierKey } from './keys';
 
 /** What a candidate search starts from. */
 export interface Probe {
@@ -27,7 +28,10 @@ export interface Probe {
 export interface CandidateSearch {
   /** Best comparison per candidate golden record, best first. */
   scored: ScoredGolden[];
-  /** Golden records holding one of the probe's identifiers in the cross-reference. */
+  /**
+   * Golden records holding one of the probe's identifiers in the cross-reference, in a system whose
+   * shared value proves one person (agreementTreatment: not a hand-typed number).
+   */
   xref: string[];
   /** The probe's own stored source record, if it exists. */
   self: SourceView | null;
@@ -127,6 +131,15 @@ export function better(a: MatchResult, b: MatchResult): boolean {
   return a.probability !== b.probability ? a.probability > b.probability : a.weight !== b.weight ? a.weight > b.weight : rank(a) > rank(b);
 }
 
+/** Golden records holding one of the entries' identifiers in a system whose shared value proves one person. */
+function provingHolders(ctx: RegistryContext, model: MatchModel, entries: XrefEntry[]): string[] {
+  const proves = (key: string): boolean => {
+    const { system } = parseIdentifierKey(key);
+    return agreementTreatment(system, model.identifierSystems?.[system]?.reliable === false, ctx.cfg.rules).proves;
+  };
+  return [...new Set(entries.filter((e) => proves(e.key)).map((e) => e.mpiId))];
+}
+
 async function readGoldens(ctx: RegistryContext, ids: string[], b: ChangeBuilder | undefined): Promise<StoredGolden[]> {
   if (ids.length === 0) return [];
   if (!b) return ctx.store.records.goldens(ids);
@@ -143,7 +156,8 @@ async function readGoldens(ctx: RegistryContext, ids: string[], b: ChangeBuilder
 export interface FoundCandidates {
   probe: Probe;
   sources: Map<string, SourceView>;
-  xref: string[];
+  /** Cross-reference entries of the probe's identifiers: which golden record holds each. */
+  xref: XrefEntry[];
   self: SourceView | null;
 }
 
@@ -161,7 +175,7 @@ export async function lookupCandidates(ctx: RegistryContext, probe: Probe, b?: C
   return {
     probe,
     sources: candidatesOf(ctx, probe, result, coarse, rf),
-    xref: [...new Set(result.xref.map((e) => e.mpiId))],
+    xref: result.xref,
     self: result.sources.find((s) => s.key === probe.ownKey) ?? null,
   };
 }
@@ -176,7 +190,7 @@ export async function lookupCandidates(ctx: RegistryContext, probe: Probe, b?: C
  */
 export async function scoreCandidates(ctx: RegistryContext, found: FoundCandidates, model: MatchModel, opts: { b?: ChangeBuilder; extraGoldens?: string[] } = {}): Promise<CandidateSearch> {
   const { probe } = found;
-  const goldens = await readGoldens(ctx, [...new Set([...found.xref, ...(opts.extraGoldens ?? [])])], opts.b);
+  const goldens = await readGoldens(ctx, [...new Set([...found.xref.map((e) => e.mpiId), ...(opts.extraGoldens ?? [])])], opts.b);
   const members = new Map<string, string[]>();
   const pool: Candidate[] = [];
   for (const s of found.sources.values()) {
@@ -190,7 +204,7 @@ export async function scoreCandidates(ctx: RegistryContext, found: FoundCandidat
   }
   return {
     scored: bestPerGolden(ctx, probe.features, model, pool),
-    xref: found.xref,
+    xref: provingHolders(ctx, model, found.xref),
     self: found.self,
     membersOf: (mpiId) => members.get(mpiId) ?? [],
   };

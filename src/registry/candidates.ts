@@ -5,7 +5,7 @@
  * shared by registration, re-evaluation, `$match` and the re-link job.
  */
 import type { MatchResult } from './matching/contract';
-import { decide } from './matching/decide';
+import { decide, identifierProves } from './matching/decide';
 import type { Decision } from './matching/decide';
 import type { MatchCandidate, MatchGrade } from './api';
 import type { RegistryContext } from './context';
@@ -40,17 +40,18 @@ export function forbidden(mpiId: string, members: string[], constraints: NotAMat
 
 /**
  * Choose where a probe goes: not-a-match constraints first, then the leading candidate — one whose
- * golden record holds a shared identifier, else the best — and the one decision of the rule set.
+ * golden record holds a shared identifier of a trusted system, else the best — and the one decision
+ * of the rule set.
  * @param ctx - registry context (rules)
  * @param scored - candidates, best first
- * @param opts - identifier-matched golden records, constraints of the probe, members of a golden record
+ * @param opts - golden records holding one of the probe's identifiers of a trusted system (CandidateSearch.xref), constraints of the probe, members of a golden record
  */
 export function chooseLink(ctx: RegistryContext, scored: ScoredGolden[], opts: { xref: string[]; constraints: NotAMatch[]; membersOf: (mpiId: string) => string[] }): LinkChoice {
   const rules = ctx.cfg.rules;
   const allowed = opts.constraints.length === 0 ? scored : scored.filter((s) => !forbidden(s.mpiId, opts.membersOf(s.mpiId), opts.constraints));
   const inXref = (s: ScoredGolden): boolean => opts.xref.includes(s.mpiId);
   const lead = allowed.find((s) => inXref(s) && s.result.identifierRule !== 'conflict') ??
-    allowed.find((s) => s.result.identifierRule === 'same') ?? allowed[0];
+    allowed.find((s) => identifierProves(s.result, rules)) ?? allowed[0];
   const runnerUp = allowed.find((s) => s !== lead);
   const decision = decide({ best: lead?.result, runnerUp: runnerUp?.result, sharesIdentifier: lead !== undefined && inXref(lead) }, rules);
   if (decision.outcome === 'new') return { decision, reviewCandidates: [] };

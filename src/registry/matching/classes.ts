@@ -2,17 +2,19 @@
  * The kinds of pair a registry meets, as latent classes for EM (em.ts), and the structure each
  * class is given — where EM starts it and which of its fields are tied to another class:
  *  - the same person (m);
- *  - two members of one household (h): a family name passed to the children, one phone, one
- *    address, one place; given names and person identifiers unrelated; birth dates apart (at most
- *    5 % of household pairs share one, since only twins do and twin births are 2–4 % of births);
+ *  - two members of one household (h): a family name passed to the children, one phone; one
+ *    address and one place, which their records give as often as one person's records do (tied to
+ *    m); given names and person identifiers unrelated; birth dates apart (at most 5 % of household
+ *    pairs share one, since only twins do and twin births are 2–4 % of births);
  *  - twins (t): household members born together — identifiers as strangers'; given names the same
  *    or near-same as rarely as strangers' (twins are never given one name) but, when different,
- *    related as the data shows (Assane and Ousseynou, Adama and Awa are names given as a pair); every
- *    other field but sex as two records of one person (twins are children of one household, recorded
- *    at one address under one phone, born on one date); of one sex 60 % of the time (dizygotic
- *    pairs half the time, monozygotic always). Their share starts small and is learned: pairs of
- *    opposite sex that agree on everything but the given name are what reveal twins, so where the
- *    data carries no sex the class stays as small as it started;
+ *    related as the data shows and at least as often as strangers' (Assane and Ousseynou, Adama and
+ *    Awa are names given as a pair); every other field but sex as two records of one person (twins
+ *    are children of one household, recorded at one address under one phone, born on one date); of
+ *    one sex 60 % of the time (dizygotic pairs half the time, monozygotic always). Their share is
+ *    learned above a floor of 0.5 % of the household pairs: pairs of opposite sex that agree on
+ *    everything but the given name are what reveal twins, and where the data carries no sex, or
+ *    twins' names sound alike, EM alone cannot find them;
  *  - two unrelated people, as blocking selected them: EM starts this class from the blocked pairs'
  *    own level frequencies, since blocking made them agree on names and dates far more often than
  *    random pairs do (started from random pairs, the match class drifts to "pairs with the same
@@ -36,22 +38,41 @@ const field = (name: FieldName): number => FIELDS.indexOf(name);
 const AS_STRANGERS: readonly FieldName[] = ['given', 'nationalId', 'otherId', 'email'];
 /** Given-name levels that say "the same name" (exact, typo, alias): as rare for twins as for strangers. */
 const SAME_NAME = ['exact', 'jw>=0.92', 'alias', 'jw>=0.88'].map((l) => FIELD_LEVELS.given.indexOf(l));
+/**
+ * Given-name levels of two different but related names (Assane and Ousseynou sound alike): twins'
+ * names relate so at least as often as strangers' do, since parents choose them together. Without
+ * this floor EM can empty these levels of a class as small as the twins', and a pair of twins with
+ * names that sound alike would then read as one person.
+ */
+const RELATED_NAME = ['phonetic', 'jw>=0.70'].map((l) => FIELD_LEVELS.given.indexOf(l));
+const OTHER_NAME = [FIELD_LEVELS.given.indexOf('else')];
 /** Fields twins' records compare on as two records of one person's do. */
 const AS_ONE_PERSON: readonly FieldName[] = ['family', 'birthDate', 'phone', 'postcode', 'city', 'state', 'address'];
+/**
+ * Fields household members' records compare on as two records of one person's do: they live in one
+ * dwelling, so their addresses and places agree as often as one person's records do. Learned
+ * freely, the household class grows into "same family name, same town" and takes in namesakes of
+ * one town who live apart, which dilutes what a shared phone or address says about a household.
+ */
+const HOUSEHOLD_AS_ONE_PERSON: readonly FieldName[] = ['postcode', 'city', 'state', 'address'];
 /** Where EM starts the twins' given-name comparison (the same-name levels are tied to strangers'). */
 const TWIN_NAMES_START: Readonly<Record<string, number>> = { phonetic: 0.15, 'jw>=0.70': 0.15, else: 0.7 };
 /** Where EM starts the twins' share of the blocked pairs. */
 const TWIN_START = 1e-6;
-/** Where EM starts the household class (fields not listed start from u). */
+/**
+ * Twins' least share of household pairs. Two to four births in a hundred are twin births in West
+ * and East Africa; a household of five children and two parents holds 21 pairs of members and, about
+ * one time in eight, a pair of twins: some 0.5 % of its pairs. The data can raise the share, never
+ * lower it below that: where the data carries no sex, or twins with names that sound alike, EM
+ * cannot find twins on its own, and a twin merge is the costliest error.
+ */
+const TWIN_SHARE_OF_HOUSEHOLDS = 0.005;
+/** Where EM starts the household class (fields not listed start from u; address and place from m). */
 const HOUSEHOLD_START: Partial<Record<FieldName, Record<string, number>>> = {
   family: { exact: 0.6, 'jw>=0.92': 0.04, alias: 0.02, 'jw>=0.88': 0.02, phonetic: 0.03, 'jw>=0.70': 0.04, else: 0.25 },
   birthDate: { exact: 0.02, 'swap-day-month': 0.002, edit1: 0.01, 'same-year-month': 0.01, 'same-year': 0.04, 'year±1': 0.06, else: 0.848 },
   gender: { exact: 0.5, else: 0.5 },
   phone: { exact: 0.5, edit1: 0.03, else: 0.47 },
-  postcode: { exact: 0.8, edit1: 0.05, else: 0.15 },
-  city: { exact: 0.8, 'jw>=0.88': 0.05, else: 0.15 },
-  state: { exact: 0.9, else: 0.1 },
-  address: { exact: 0.4, 'tokens>=0.66': 0.25, 'tokens>=0.34': 0.1, else: 0.25 },
 };
 const TWIN_SAME_SEX = 0.6;
 /** Birth-date levels that say "the same date" (mistyped or not). */
@@ -72,8 +93,11 @@ export function classConstraints(u: number[][], anchoredGiven: number[] | null):
       ...strangers.filter(([f]) => f !== field('given')).map(([f, levels]) => [TWINS, f, levels] as const),
       [TWINS, field('given'), u[field('given')] as number[], SAME_NAME] as const,
       ...AS_ONE_PERSON.map((f) => [TWINS, field(f), MATCH] as const),
+      ...HOUSEHOLD_AS_ONE_PERSON.map((f) => [HOUSEHOLD, field(f), MATCH] as const),
     ],
     caps: [[HOUSEHOLD, field('birthDate'), SAME_DATE, HOUSEHOLD_SAME_DATE_MAX]],
+    floors: [[TWINS, field('given'), u[field('given')] as number[], RELATED_NAME, OTHER_NAME]],
+    shareFloors: [[TWINS, HOUSEHOLD, TWIN_SHARE_OF_HOUSEHOLDS]],
     fixed: [
       [TWINS, field('gender'), [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX]],
       ...(anchoredGiven ? [[MATCH, field('given'), anchoredGiven] as const] : []),
@@ -121,6 +145,7 @@ export function initialParams(base: MatchModel, u: number[][], blocked: number[]
   const m = FIELDS.map((f) => [...(base.fields[f]?.m ?? [])]);
   if (anchoredGiven) m[field('given')] = [...anchoredGiven];
   const household = startFrom(u, HOUSEHOLD_START);
+  for (const f of HOUSEHOLD_AS_ONE_PERSON) household[field(f)] = [...(m[field(f)] as number[])];
   const twins = m.map((row) => [...row]);
   twins[field('gender')] = [0, TWIN_SAME_SEX, 1 - TWIN_SAME_SEX];
   // Names given as a pair often sound alike or share a root: start there and let the data say.

@@ -70,11 +70,17 @@ export interface MatchResult {
   identifierRule: 'same' | 'conflict' | 'none';
   /** With `identifierRule: 'conflict'`: the identifier systems holding the conflicting values. */
   conflictSystems?: string[];
+  /**
+   * With `identifierRule: 'same'`: the identifier systems whose values agree (empty when only a
+   * source-local key does).
+   */
+  sameSystems?: string[];
   /** With a model that has a twin class: the posterior probability that the pair is twins. */
   twinProbability?: number;
   /**
-   * Those of `conflictSystems` the model learned to be unreliable (their values often differ between
-   * records of one person): under the learned rule their conflict only weighs against the match.
+   * Those of `conflictSystems` or `sameSystems` the model learned to be unreliable (their values often
+   * differ between records of one person): under the learned rule their conflict only weighs against
+   * the match, and their agreement only for it.
    */
   unreliableSystems?: string[];
 }

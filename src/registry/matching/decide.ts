@@ -22,7 +22,7 @@ export interface DecisionInput {
   best?: MatchResult;
   /** The best result among the other golden records. */
   runnerUp?: MatchResult;
-  /** The leading candidate's golden record already holds one of the probe's identifiers (cross-reference). */
+  /** The leading candidate's golden record already holds one of the probe's identifiers of a trusted system (cross-reference; agreementTreatment). */
   sharesIdentifier?: boolean;
 }
 
@@ -54,6 +54,36 @@ export function conflictTreatment(system: string, learnedUnreliable: boolean, ru
 }
 
 /**
+ * What a value shared in one identifier system proves, and why: in a system the matcher trusts, one
+ * person (the deterministic rule links whatever the demographics); in one it does not — listed in
+ * MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS, or learned unreliable (numbers typed by hand, or kept
+ * per clinic, where two people can hold one value) — it is evidence for the match, weighed with the
+ * rest. MATCH_IDENTIFIER_CONFLICT=review treats every system as reliable.
+ * @param system - the identifier system
+ * @param learnedUnreliable - whether the model learned the system to be unreliable
+ * @param rules - the rule set
+ * @returns whether a shared value links whatever the demographics, and the setting or the learning that decided it
+ */
+export function agreementTreatment(system: string, learnedUnreliable: boolean, rules: MatchRules): { proves: boolean; because: string } {
+  if (rules.scoredIdentifierSystems.includes(system)) return { proves: false, because: 'MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS' };
+  if (rules.reviewedIdentifierSystems.includes(system)) return { proves: true, because: 'MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS' };
+  if (rules.identifierConflict === 'review') return { proves: true, because: 'MATCH_IDENTIFIER_CONFLICT=review' };
+  return { proves: !learnedUnreliable, because: 'learned' };
+}
+
+/**
+ * Whether a result's shared identifier is proof of one person (agreementTreatment): a shared
+ * source-local key always is; a shared value in some system the matcher trusts.
+ * @param result - a comparison result
+ * @param rules - the rule set
+ */
+export function identifierProves(result: MatchResult, rules: MatchRules): boolean {
+  if (result.identifierRule !== 'same') return false;
+  const systems = result.sameSystems ?? [];
+  return systems.length === 0 || systems.some((s) => agreementTreatment(s, (result.unreliableSystems ?? []).includes(s), rules).proves);
+}
+
+/**
  * Whether a conflict in one identifier system forbids an automatic link (conflictTreatment).
  * @param system - the identifier system
  * @param result - the result naming the systems the model learned to be unreliable
@@ -82,8 +112,8 @@ function withinMargin(best: MatchResult, runnerUp: MatchResult | undefined, rule
 export function decide(input: DecisionInput, rules: MatchRules = DEFAULT_RULES): Decision {
   const { best, runnerUp } = input;
   if (!best) return { outcome: 'new', reason: 'no candidate' };
-  // Deterministic rule first: the same `system|value` is the same person.
-  const sameId = best.identifierRule !== 'conflict' && (input.sharesIdentifier === true || best.identifierRule === 'same');
+  // Deterministic rule first: the same `system|value` of a trusted system is the same person.
+  const sameId = best.identifierRule !== 'conflict' && (input.sharesIdentifier === true || identifierProves(best, rules));
   if (sameId && rules.identifierSameAutoLinks) return { outcome: 'auto-link', reason: 'shared identifier' };
   if (best.probability < rules.lowerThreshold) return { outcome: 'new', reason: 'no candidate above lowerThreshold' };
   if (conflictBlocks(best, rules)) return { outcome: 'review', reason: 'identifier conflict' };

@@ -32,6 +32,15 @@ export interface EmConstraints {
   ties: Array<readonly [number, number, number | readonly number[], (readonly number[])?]>;
   /** [class, field, levels, most]: those levels together hold at most this probability in the class. */
   caps: Array<readonly [number, number, readonly number[], number]>;
+  /**
+   * [class, field, source, levels, from]: each listed level holds at least the source distribution's
+   * probability; what it gains is taken, in proportion, from the `from` levels. Keeps a small class
+   * from collapsing a level to nothing, a level the class's structure says it shows at least as
+   * often as the source does.
+   */
+  floors?: Array<readonly [number, number, readonly number[], readonly number[], readonly number[]]>;
+  /** [class, of, ratio]: the class's share is at least this ratio of another class's share. */
+  shareFloors?: Array<readonly [number, number, number]>;
   /** [class, field, levels]: the field's distribution in the class is fixed. */
   fixed: Array<readonly [number, number, readonly number[]]>;
 }
@@ -114,6 +123,23 @@ function applyCap(row: number[], capped: readonly number[], most: number): void 
   }
 }
 
+/**
+ * Raise the listed levels of a distribution to at least the source's probabilities, taking what
+ * they gain from the `from` levels in proportion (never below zero).
+ * @param row - the class's distribution (changed in place)
+ * @param source - the lower bounds
+ * @param levels - the floored levels
+ * @param from - the levels that give way
+ */
+export function applyFloor(row: number[], source: readonly number[], levels: readonly number[], from: readonly number[]): void {
+  const pool = from.reduce((sum, l) => sum + (row[l] as number), 0);
+  const wanted = levels.reduce((sum, l) => sum + Math.max(0, (source[l] as number) - (row[l] as number)), 0);
+  if (wanted <= 0 || pool <= 0) return;
+  const gain = Math.min(wanted, pool);
+  for (const l of levels) row[l] = (row[l] as number) + (Math.max(0, (source[l] as number) - (row[l] as number)) * gain) / wanted;
+  for (const l of from) row[l] = ((row[l] as number) * (pool - gain)) / pool;
+}
+
 function step(table: PatternTable, params: EmParams, constraints: EmConstraints): EmParams {
   const classes = params.p.length;
   const acc = zeros(classes);
@@ -137,8 +163,10 @@ function step(table: PatternTable, params: EmParams, constraints: EmConstraints)
     (theta[k] as number[][])[f] = levels ? tieLevels((theta[k] as number[][])[f] as number[], source, levels) : [...source];
   }
   for (const [k, f, capped, most] of constraints.caps) applyCap((theta[k] as number[][])[f] as number[], capped, most);
+  for (const [k, f, source, levels, from] of constraints.floors ?? []) applyFloor((theta[k] as number[][])[f] as number[], source, levels, from);
   for (const [k, f, levels] of constraints.fixed) (theta[k] as number[][])[f] = [...levels];
   const p = mass.map((x) => Math.max(x / Math.max(total, 1), MIN_SHARE));
+  for (const [k, of, ratio] of constraints.shareFloors ?? []) p[k] = Math.max(p[k] as number, ratio * (p[of] as number));
   const sum = p.reduce((s, x) => s + x, 0);
   return { theta, p: p.map((x) => x / sum) };
 }

@@ -11,7 +11,7 @@ import { compare, matchWeight } from './score';
 export type * from './contract';
 export { blockingKeys, refinedBlockingKeys, MAX_BLOCK, REFINE_AT } from './blocking';
 export { FIELDS, FIELD_LEVELS } from './comparators';
-export { decide, agreeingFields, conflictIsHard, conflictTreatment } from './decide';
+export { decide, agreeingFields, agreementTreatment, conflictIsHard, conflictTreatment, identifierProves } from './decide';
 export type { Decision, DecisionInput } from './decide';
 export { matchRulesSchema, matchRuleFields, DEFAULT_RULES, MATCH_RULE_ENV, rulesFromEnvironment } from './rules';
 export type { MatchRules } from './rules';

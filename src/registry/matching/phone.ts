@@ -16,9 +16,22 @@ export const CALLING_CODES: Readonly<Record<string, string>> = {
   PT: '351', ES: '34', IT: '39', CH: '41', BR: '55',
 };
 
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(CALLING_CODES));
+
+/** The listed calling code a digit string starts with, leaving 8 to 10 digits of national number. */
+function foreignCode(digits: string): string | undefined {
+  for (const n of [3, 2, 1]) {
+    const code = digits.slice(0, n);
+    const rest = digits.length - n;
+    if (KNOWN_CODES.has(code) && rest >= 8 && rest <= 10) return code;
+  }
+  return undefined;
+}
+
 /**
  * Normalise a phone number to E.164 (`+<country code><national number>`).
- * `0772 123456` with default country UG → `+256772123456`; `00256 772…` and `+256 772…` → the same.
+ * `0772 123456` with default country UG → `+256772123456`; `00256 772…`, `+256 772…` and, whatever the
+ * default country, `256772…` (another country's code without the plus sign) → the same.
  * Without a default country, national numbers are returned as bare digits so they still compare.
  * @param raw - the number as written
  * @param defaultCountry - ISO 3166 alpha-2 code applied to national numbers
@@ -35,6 +48,10 @@ export function normalisePhone(raw: string | undefined | null, defaultCountry?: 
   if (cc === undefined) return digits;
   // Already carries the country code (e.g. "256772123456" typed without the plus sign).
   if (digits.startsWith(cc) && digits.length >= cc.length + 8) return `+${digits}`;
+  // Another country's code typed without the plus sign: eleven digits or more, no trunk 0, is no
+  // national number of the countries served here (national significant numbers of 8 to 10 digits).
+  const foreign = digits.length >= 11 && !digits.startsWith('0') ? foreignCode(digits) : undefined;
+  if (foreign !== undefined) return `+${digits}`;
   // Trunk prefix: a leading 0 is dropped when dialling internationally (not so in the NANP).
   if (digits.startsWith('0') && cc !== '1') digits = digits.replace(/^0+/, '');
   return `+${cc}${digits}`;

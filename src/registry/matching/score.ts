@@ -54,6 +54,20 @@ function tfShift(c: CompiledModel, a: Prepared, b: Prepared, field: number): num
   return Math.max(-TF_MAX_SHIFT, Math.min(TF_MAX_SHIFT, shift));
 }
 
+/**
+ * The most a near agreement of two names (a typo, an alias, the same sound) may weigh: what exact
+ * agreement on the commoner of the two would weigh. A misspelt Ndiaye is no rarer a name than Ndiaye;
+ * without the cap it would weigh as a rare name (its level's u is every name's, not Ndiaye's) and
+ * more than Ndiaye written right.
+ */
+function nearNameCap(c: CompiledModel, a: Prepared, b: Prepared, field: number): number {
+  const table = field === GIVEN ? c.tf.given : c.tf.family;
+  if (table === undefined) return Infinity;
+  const common = Math.max(termFrequency(c, a, field, table, field === GIVEN ? a.given : a.family), termFrequency(c, b, field, table, field === GIVEN ? b.given : b.family));
+  const exact = (c.weights[field] as Float64Array)[1] as number;
+  return exact + Math.max(-exact, Math.max(-TF_MAX_SHIFT, Math.min(TF_MAX_SHIFT, Math.log2((c.exactU[field] as number) / common))));
+}
+
 /** Σ log2(m/u) over the fields at `levels`; leaves Σ log2(h/u) and Σ log2(t/u) in householdSum and twinSum. */
 function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldComparison[]): number {
   let w = 0;
@@ -69,6 +83,12 @@ function sumWeights(c: CompiledModel, a: Prepared, b: Prepared, out?: FieldCompa
       // falls below 0 (agreeing on a common name is still not evidence against); every class moves
       // by the same amount, so how well the name separates a match from a household pair does not change.
       const shift = Math.max(tfShift(c, a, b, i), -wi);
+      wi += shift;
+      hi += shift;
+      ti += shift;
+    } else if (level > 1 && i <= FAMILY && wi > 0) {
+      // Near agreement: capped at the commoner name's exact weight, every class moved alike.
+      const shift = Math.min(0, nearNameCap(c, a, b, i) - wi);
       wi += shift;
       hi += shift;
       ti += shift;
@@ -94,7 +114,7 @@ function householdTerm(c: CompiledModel): number {
   return -Math.log2(1 - c.householdShare - c.twinShare + 2 ** x + 2 ** y);
 }
 
-interface RuleState { same: boolean; conflict: boolean; systems?: string[]; checkBits?: Map<string, number> }
+interface RuleState { same: boolean; conflict: boolean; systems?: string[]; agreed?: string[]; checkBits?: Map<string, number> }
 
 function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
   for (const x of a) {
@@ -109,7 +129,10 @@ function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
       // A value failing its system's check digit was mistyped: not another person's number.
       else if (withinOneEdit(x.value, y.value) || (bit !== 0 && ((x.checks & bit) === 0 || (y.checks & bit) === 0))) typo = true;
     }
-    if (agreed) state.same = true;
+    if (agreed) {
+      state.same = true;
+      if (state.agreed && !state.agreed.includes(x.system)) state.agreed.push(x.system);
+    }
     // A one-character difference is a plausible typo and is left to the probabilistic score.
     else if (sameSystem && !typo) {
       state.conflict = true;
@@ -126,18 +149,22 @@ function systemRule(a: IdPart[], b: IdPart[], state: RuleState): void {
  * @param b - second record
  * @param conflictSystems - receives the systems in conflict
  * @param checkBits - check-digit bit per system (from the model)
+ * @param sameSystems - receives the systems whose values agree (none when only a source-local key does)
  * @returns the rule outcome
  */
-export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[], checkBits?: Map<string, number>): MatchResult['identifierRule'] {
+export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: string[], checkBits?: Map<string, number>, sameSystems?: string[]): MatchResult['identifierRule'] {
   if ((a.nationalIds.length === 0 || b.nationalIds.length === 0) && (a.otherIds.length === 0 || b.otherIds.length === 0) &&
     (a.localIds.length === 0 || b.localIds.length === 0)) return 'none';
-  const state: RuleState = { same: false, conflict: false, ...(conflictSystems ? { systems: conflictSystems } : {}), ...(checkBits ? { checkBits } : {}) };
+  const state: RuleState = { same: false, conflict: false, ...(conflictSystems ? { systems: conflictSystems } : {}), ...(sameSystems ? { agreed: sameSystems } : {}), ...(checkBits ? { checkBits } : {}) };
   systemRule(a.nationalIds, b.nationalIds, state);
   systemRule(a.otherIds, b.otherIds, state);
   if (state.conflict) return 'conflict';
-  if (state.same) return 'same';
-  for (const k of a.localIds) if (b.localIds.includes(k)) return 'same';
-  return 'none';
+  // A shared source-local key is the same record: proof whatever system it is, so no systems are named.
+  if (a.localIds.some((k) => b.localIds.includes(k))) {
+    sameSystems?.splice(0);
+    return 'same';
+  }
+  return state.same ? 'same' : 'none';
 }
 
 /**
@@ -208,10 +235,12 @@ export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): 
   }
   const twins = c.twinShare > 0 ? { twinProbability: twinProbability(c, w) } : {};
   const conflictSystems: string[] = [];
-  const rule = identifierRule(pa, pb, conflictSystems, c.checkBits);
-  const unreliable = conflictSystems.filter((s) => c.unreliableSystems.has(s));
+  const sameSystems: string[] = [];
+  const rule = identifierRule(pa, pb, conflictSystems, c.checkBits, sameSystems);
+  const involved = rule === 'conflict' ? { conflictSystems } : rule === 'same' ? { sameSystems } : {};
+  const unreliable = (rule === 'conflict' ? conflictSystems : rule === 'same' ? sameSystems : []).filter((s) => c.unreliableSystems.has(s));
   return {
     weight: w, probability: weightToProbability(w), fields, identifierRule: rule, ...twins,
-    ...(rule === 'conflict' ? { conflictSystems, ...(unreliable.length > 0 ? { unreliableSystems: unreliable } : {}) } : {}),
+    ...involved, ...(unreliable.length > 0 ? { unreliableSystems: unreliable } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * stop start-up, TLS trust, live configuration (applied, refused) and two replicas under one URN.
  */
 import { join } from 'node:path';
+import type { Patient } from 'fhir/r4';
 import { version } from '../../../package.json';
 import type { LiveSettings } from '../../../src/config/live';
 import { CoreApi } from '../../../src/openhim/core-api';
@@ -193,6 +194,22 @@ describe('live configuration from OpenHIM\'s console', () => {
     expect(app.logger.level).toBe('debug');
     const applied = app.logLines.map((l) => JSON.parse(l) as { msg: string; changed?: string[] }).find((l) => l.msg === 'live settings applied');
     expect(applied?.changed).toEqual(['matchUpperThreshold', 'dhis2BaseUrl', 'dhis2PollIntervalSeconds', 'logLevel']);
+  });
+
+  it('a threshold changed in the console decides the next registration (live settings -> registry rules)', async () => {
+    const { app } = await registered();
+    const person = (id: string): Patient => ({
+      resourceType: 'Patient', identifier: [{ system: 'http://openmrs.example.org/patient', value: id }],
+      name: [{ family: 'Diallo', given: ['Mariama'] }], birthDate: '1987-06-15', gender: 'female',
+      telecom: [{ system: 'phone', value: '+221771234567' }], address: [{ city: 'Thiès', postalCode: '21000' }],
+    });
+    const register = (id: string): ReturnType<typeof app.registry.service.registerSource> =>
+      app.registry.service.registerSource({ patient: person(id), sourceSystem: 'openmrs', actor: { clientId: 'test' } });
+    await register('A-1');
+    expect((await register('A-2')).outcome).toBe('linked');
+    core.consoleEdit(URN, { ...core.configOf(URN), matchUpperThreshold: 1 });
+    await eventually(async () => app.live.current.matchUpperThreshold === 1, 5000);
+    expect((await register('A-3')).outcome).toBe('review');
   });
 
   it('refuses an invalid change Core accepted, logs every problem and keeps the previous settings', async () => {

@@ -52,12 +52,14 @@ describe('npm run model -- show', () => {
   it('shows the household and twin priors and what was learned about each identifier system', () => {
     const text = describeModel(model);
     expect(text).toContain('household 1.000e-3, twins 2.000e-5');
-    expect(text).toMatch(/^urn:nin\s+900 verhoeff\s+300\s+290\s+10\s+0\s+0\.00 % reliable\s+never auto-links \(learned\)$/m);
-    expect(text).toMatch(/^urn:art\s+200 -\s+120\s+100\s+8\s+12\s+10\.00 % unreliable\s+weighs against the match \(learned\)$/m);
+    expect(text).toMatch(/^urn:nin\s+900 verhoeff\s+300\s+290\s+10\s+0\s+0\.00 % reliable\s+never auto-links \(learned\); links whatever the demographics \(learned\)$/m);
+    expect(text).toMatch(/^urn:art\s+200 -\s+120\s+100\s+8\s+12\s+10\.00 % unreliable\s+weighs against the match \(learned\); weighs for the match \(learned\)$/m);
   });
 
   it('says where an explicit setting overrides what was learned', () => {
     const text = describeModel(model, rulesFromEnvironment({ MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: 'urn:art' }));
-    expect(text).toMatch(/^urn:art .*never auto-links \(MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS\)$/m);
+    expect(text).toMatch(/^urn:art .*never auto-links \(MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS\); links whatever the demographics \(MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS\)$/m);
+    const scored = describeModel(model, rulesFromEnvironment({ MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS: 'urn:nin' }));
+    expect(scored).toMatch(/^urn:nin .*weighs against the match \(MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS\); weighs for the match \(MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS\)$/m);
   });
 });

@@ -1,4 +1,5 @@
 import type { Patient } from 'fhir/r4';
+import { defaultModel } from '../../../src/registry/matching';
 import { buildRegistryModule } from '../../../src/registry-module';
 import { testConfig } from '../../helpers/app';
 import { memoryLogger } from '../../helpers/silent-logger';
@@ -51,5 +52,29 @@ describe('decision rules from the configuration (MATCH_*)', () => {
     expect(await outcome({})).toBe('linked');
     expect(await outcome({ MATCH_UPPER_THRESHOLD: '0.9999999999999' })).toBe('review');
     expect(await outcome({ MATCH_UPPER_THRESHOLD: '0.9999999999999', MATCH_LOWER_THRESHOLD: '0.9999999999999' })).toBe('created');
+  });
+
+  it('a value shared in a system learned unreliable (a hand-typed programme number) is evidence, not proof: two different people are not linked by it', async () => {
+    const ART = 'urn:test:art-number';
+    const art = (value: string): NonNullable<Patient['identifier']>[number] => ({ system: ART, value, use: 'official' });
+    const other: Patient = {
+      resourceType: 'Patient', identifier: [{ system: 'urn:test:c', value: 'R9' }], name: [{ family: 'Diop', given: ['Moussa'] }],
+      gender: 'male', birthDate: '1961-11-02', telecom: [{ system: 'phone', value: '+221765550011' }], address: [{ city: 'Kaolack' }],
+    };
+    const secondOutcome = async (reliable: boolean, env: Record<string, string> = {}): Promise<string> => {
+      const registry = buildRegistryModule({ config: testConfig(env), logger: memoryLogger().logger, db: null });
+      const base = defaultModel();
+      const learned = { values: 400, pairs: 100, agree: 80, typo: 5, conflict: reliable ? 0 : 15, reliable };
+      await registry.service.saveModel({ ...base, version: `${base.version}-art-${reliable}`, identifierSystems: { [ART]: learned } }, true);
+      const a = person('a', '1984031200123');
+      await registry.service.registerSource({ patient: { ...a, identifier: [...(a.identifier ?? []), art('ART-KLA-91010')] }, sourceSystem: 'a', actor: { clientId: 't' } });
+      const b = await registry.service.registerSource({ patient: { ...other, identifier: [...(other.identifier ?? []), art('ART-KLA-91010')] }, sourceSystem: 'c', actor: { clientId: 't' } });
+      await registry.close();
+      return b.outcome;
+    };
+    expect(await secondOutcome(false)).toBe('created');
+    // Trusted (learned reliable, or listed as reviewed): the shared value links whatever the demographics.
+    expect(await secondOutcome(true)).toBe('linked');
+    expect(await secondOutcome(false, { MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS: ART })).toBe('linked');
   });
 });

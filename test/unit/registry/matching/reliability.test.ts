@@ -3,7 +3,7 @@
  * the verdict (unreliable only on evidence), and what a conflict then does under the rule set.
  */
 import { checkDigitBit, checkDigitMask, withCheckDigit } from '../../../../src/registry/matching/check-digits';
-import { conflictTreatment, matchRulesSchema } from '../../../../src/registry/matching';
+import { agreementTreatment, conflictTreatment, matchRulesSchema } from '../../../../src/registry/matching';
 import { judge } from '../../../../src/registry/matching/reliability';
 import type { IdentifierReliability } from '../../../../src/registry/matching';
 
@@ -57,5 +57,19 @@ describe('conflictTreatment: explicit settings override what was learned', () =>
     ['listed as reviewed', rules({ reviewedIdentifierSystems: ['urn:x'] }), true, { hard: true, because: 'MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS' }],
   ])('%s', (_name, r, unreliable, expected) => {
     expect(conflictTreatment('urn:x', unreliable, r)).toEqual(expected);
+  });
+});
+
+describe('agreementTreatment: a shared value proves one person only in a system the matcher trusts', () => {
+  const rules = (over: Record<string, unknown> = {}): ReturnType<typeof matchRulesSchema.parse> => matchRulesSchema.parse(over);
+  test.each([
+    ['learned reliable', rules(), false, { proves: true, because: 'learned' }],
+    ['learned unreliable', rules(), true, { proves: false, because: 'learned' }],
+    ['score for all conflicts: agreement still follows the learning', rules({ identifierConflict: 'score' }), true, { proves: false, because: 'learned' }],
+    ['review for all: every system trusted', rules({ identifierConflict: 'review' }), true, { proves: true, because: 'MATCH_IDENTIFIER_CONFLICT=review' }],
+    ['listed as scored', rules({ scoredIdentifierSystems: ['urn:x'] }), false, { proves: false, because: 'MATCH_IDENTIFIER_CONFLICT_SCORED_SYSTEMS' }],
+    ['listed as reviewed', rules({ reviewedIdentifierSystems: ['urn:x'] }), true, { proves: true, because: 'MATCH_IDENTIFIER_CONFLICT_REVIEWED_SYSTEMS' }],
+  ])('%s', (_name, r, unreliable, expected) => {
+    expect(agreementTreatment('urn:x', unreliable, r)).toEqual(expected);
   });
 });

@@ -5,7 +5,6 @@
  *  - a field that agrees never lowers a score, against the field missing or disagreeing;
  *  - a conflict in an identifier system the model learned to be reliable never auto-links.
  */
-import { mapRows } from '../../../../bench/linkage/registry-ingest';
 import type { UnlabelledRow } from '../../../../bench/linkage/registry-ingest';
 import { recordValues } from '../../../../bench/population/corrupt';
 import type { RecordValues } from '../../../../bench/population/corrupt';
@@ -14,29 +13,19 @@ import { HABITS, generatePopulation } from '../../../../bench/population/populat
 import { createRng } from '../../../../bench/population/random';
 import { compare, createMatchingEngine, decide, mulberry32, trainModel } from '../../../../src/registry/matching';
 import type { MatchFeatures, MatchModel } from '../../../../src/registry/matching';
+import { featuresOf as featuresOfRows, rowOf } from '../../../helpers/generated-records';
 
 const NID = 'urn:passerelle:eval:national-id';
 const engine = createMatchingEngine({ defaultCountry: 'SN', today: '2026-06-01' });
 const population = generatePopulation({ persons: 6000, dupRate: 0.3, seed: 21 });
 
-function row(values: RecordValues, id: string): UnlabelledRow {
-  const fields: UnlabelledRow['fields'] = {};
-  for (const key of ['given', 'family', 'birthDate', 'gender', 'phone', 'nationalId', 'otherId', 'city', 'state', 'address'] as const) {
-    const v = values[key];
-    if (typeof v === 'string' && v !== '') fields[key] = v;
-  }
-  return { recordId: id, source: 'gen', fields };
-}
-
-async function featuresOf(rows: UnlabelledRow[]): Promise<MatchFeatures[]> {
-  return (await mapRows(rows)).map((p) => engine.extractFeatures(p));
-}
+const featuresOf = (rows: UnlabelledRow[]): Promise<MatchFeatures[]> => featuresOfRows(rows, engine);
 
 let model: MatchModel;
 let records: MatchFeatures[];
 
 beforeAll(async () => {
-  records = await featuresOf(population.records.map((r) => row(r, r.recordId)));
+  records = await featuresOf(population.records.map((r) => rowOf(r, r.recordId)));
   model = trainModel(records, { seed: 3, now: '2026-06-01T00:00:00.000Z' });
 }, 300000);
 
@@ -46,6 +35,14 @@ describe('the trained model', () => {
     expect(model.twinLambda).toBeGreaterThan(0);
     expect(model.identifierSystems?.[NID]).toMatchObject({ reliable: true, checkDigit: 'verhoeff' });
     expect(model.identifierSystems?.['urn:passerelle:eval:other-id']?.reliable).toBe(false);
+  });
+
+  it("gives twins' names that sound alike, or are near, at least strangers' probability (never a level EM emptied)", () => {
+    const given = model.fields.given!;
+    for (const level of ['phonetic', 'jw>=0.70']) {
+      const i = given.levels.indexOf(level);
+      expect(given.t![i]).toBeGreaterThanOrEqual(given.u[i]! - 1e-12);
+    }
   });
 });
 
@@ -59,8 +56,8 @@ describe('property: twins never auto-link', () => {
     for (const [a, b] of twins.values()) {
       for (let k = 0; k < 3; k++) {
         // The twins' given names sit in the given-name field (the signature the issue names).
-        rows.push(row(recordValues(rng, a as Person, HABITS.openmrs, { sparse: 0, swapNames: false }), `${(a as Person).id}-${k}`));
-        rows.push(row(recordValues(rng, b as Person, HABITS.dhis2, { sparse: 0, swapNames: false }), `${(b as Person).id}-${k}`));
+        rows.push(rowOf(recordValues(rng, a as Person, HABITS.openmrs, { sparse: 0, swapNames: false }), `${(a as Person).id}-${k}`));
+        rows.push(rowOf(recordValues(rng, b as Person, HABITS.dhis2, { sparse: 0, swapNames: false }), `${(b as Person).id}-${k}`));
       }
     }
     const f = await featuresOf(rows);
@@ -75,6 +72,31 @@ describe('property: twins never auto-link', () => {
       }
     }
     expect(linked).toEqual([]);
+  }, 120000);
+});
+
+describe('each decision explained per field, the household term included', () => {
+  it('the prior, the field weights and the household entry add up to the total; household pairs read as one household', async () => {
+    const byHousehold = new Map<string, Person[]>();
+    for (const p of population.persons) byHousehold.set(p.household, [...(byHousehold.get(p.household) ?? []), p]);
+    const pairs: Array<[Person, Person]> = [];
+    for (const members of byHousehold.values()) {
+      for (let i = 1; i < members.length && pairs.length < 400; i++) pairs.push([members[0] as Person, members[i] as Person]);
+    }
+    const rng = createRng(4);
+    const rows = pairs.flatMap(([a, b]) => [a, b].map((p) => rowOf(recordValues(rng, p, HABITS.ncr, { sparse: 0, swapNames: false }), p.id)));
+    const f = await featuresOf(rows);
+    const prior = Math.log2(model.lambda / (1 - model.lambda));
+    const levels = new Map<string, number>();
+    for (let k = 0; k < f.length; k += 2) {
+      const r = compare(f[k]!, f[k + 1]!, model);
+      const household = r.fields.find((x) => x.field === 'household');
+      expect(household).toBeDefined();
+      expect(prior + r.fields.reduce((s, x) => s + x.weight, 0)).toBeCloseTo(r.weight, 9);
+      levels.set(household!.level, (levels.get(household!.level) ?? 0) + 1);
+    }
+    expect([...levels.keys()].every((l) => ['same-household', 'twins', 'unrelated'].includes(l))).toBe(true);
+    expect(levels.get('same-household') ?? 0).toBeGreaterThan(pairs.length / 2);
   }, 120000);
 });
 
@@ -94,7 +116,7 @@ describe('property: an agreeing field never lowers a score', () => {
       for (const group of GROUPS) {
         const agree = Object.fromEntries(group.map((f) => [f, a[f]]));
         const missing = Object.fromEntries(group.map((f) => [f, undefined]));
-        rows.push(row(a, 'a'), row({ ...b, ...agree }, 'agree'), row({ ...b, ...missing }, 'missing'), row(b, 'as-is'));
+        rows.push(rowOf(a, 'a'), rowOf({ ...b, ...agree }, 'agree'), rowOf({ ...b, ...missing }, 'missing'), rowOf(b, 'as-is'));
         groups.push(group);
       }
     }
@@ -120,7 +142,7 @@ describe("property: a reliable identifier's conflict never auto-links", () => {
       const other = adults[rng.int(adults.length)] as Person;
       if (other.nationalId === p.nationalId) continue;
       const values = recordValues(rng, p, HABITS.ncr, { sparse: 0 });
-      rows.push(row({ ...values, nationalId: p.nationalId }, 'own'), row({ ...values, nationalId: other.nationalId }, 'other'));
+      rows.push(rowOf({ ...values, nationalId: p.nationalId }, 'own'), rowOf({ ...values, nationalId: other.nationalId }, 'other'));
     }
     const f = await featuresOf(rows);
     for (let k = 0; k < f.length; k += 2) {
@@ -133,7 +155,7 @@ describe("property: a reliable identifier's conflict never auto-links", () => {
   it("a programme number learned unreliable only weighs against the match", async () => {
     const p = population.persons.find((x) => x.programmeNumber && !x.nationalId) as Person;
     const values = recordValues(createRng(8), p, HABITS.openmrs, { sparse: 0 });
-    const [a, b] = await featuresOf([row({ ...values, otherId: 'TARV-2011-12345' }, 'a'), row({ ...values, otherId: 'TARV-2011-98712' }, 'b')]);
+    const [a, b] = await featuresOf([rowOf({ ...values, otherId: 'TARV-2011-12345' }, 'a'), rowOf({ ...values, otherId: 'TARV-2011-98712' }, 'b')]);
     const r = compare(a!, b!, model);
     expect(r.unreliableSystems).toEqual(['urn:passerelle:eval:other-id']);
     expect(decide({ best: r }).reason).not.toBe('identifier conflict');

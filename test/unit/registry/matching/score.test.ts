@@ -67,6 +67,24 @@ describe('compare', () => {
     expect(r.fields.find((f) => f.field === 'family')?.level).toBe('exact');
   });
 
+  test('a misspelt common name never weighs more than the name written right (term frequencies)', () => {
+    const common = { ...model, termFrequencies: { given: { AMINATA: 0.04 }, family: { NDIAYE: 0.08 }, _meta: { minimum: 1e-5 } } };
+    const aminata = (family: string, given = 'Aminata'): MatchFeatures => features({ resourceType: 'Patient', name: [{ family, given: [given] }], birthDate: '1990-02-03' });
+    const weightOf = (r: MatchResult, field: string): number => r.fields.find((f) => f.field === field)?.weight ?? NaN;
+    const exact = compare(aminata('Ndiaye'), aminata('Ndiaye'), common);
+    for (const typo of ['Ndiaie', 'Ndiay', 'Ndyaye']) {
+      const near = compare(aminata('Ndiaye'), aminata(typo), common);
+      expect(near.fields.find((f) => f.field === 'family')?.level).not.toBe('exact');
+      expect(weightOf(near, 'family')).toBeLessThanOrEqual(weightOf(exact, 'family') + 1e-9);
+      expect(near.weight).toBeLessThanOrEqual(exact.weight + 1e-9);
+    }
+    const near = compare(aminata('Ndiaye', 'Aminatta'), aminata('Ndiaye'), common);
+    expect(weightOf(near, 'given')).toBeLessThanOrEqual(weightOf(exact, 'given') + 1e-9);
+    // A rare name keeps its near-agreement weight: the cap binds only where the name is common.
+    const rare = compare(aminata('Sagna'), aminata('Sagnaa'), common);
+    expect(weightOf(rare, 'family')).toBeCloseTo(weightOf(compare(aminata('Sagna'), aminata('Sagnaa'), model), 'family'), 9);
+  });
+
   test('property: compare is symmetric', () => {
     const rand = mulberry32(7);
     for (let i = 0; i < 500; i++) {
@@ -116,6 +134,11 @@ describe('decide', () => {
     ['high, twins ruled out', { ...result(0.999, 10), twinProbability: 0.0001 }, undefined, 'auto-link'],
     ['high, conflict in a system learned unreliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'auto-link'],
     ['high, conflict in a system learned reliable', { ...result(0.9999, 14, 'conflict'), conflictSystems: ['urn:nin'] }, undefined, 'review'],
+    ['same value in a system learned reliable, low', { ...result(0.2, -2, 'same'), sameSystems: ['urn:nin'] }, undefined, 'auto-link'],
+    ['same value in a system learned unreliable, low (a hand-typed number two people can share)', { ...result(0.2, -2, 'same'), sameSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'new'],
+    ['same value in a system learned unreliable, between', { ...result(0.8, 2, 'same'), sameSystems: ['urn:art'], unreliableSystems: ['urn:art'] }, undefined, 'review'],
+    ['same value in an unreliable and a reliable system', { ...result(0.2, -2, 'same'), sameSystems: ['urn:art', 'urn:nin'], unreliableSystems: ['urn:art'] }, undefined, 'auto-link'],
+    ['same source-local key (no system named)', { ...result(0.2, -2, 'same'), sameSystems: [] }, undefined, 'auto-link'],
   ])('%s → %s', (_name, best, runner, expected, sharesIdentifier = false) => {
     expect(decide({ best, runnerUp: runner, sharesIdentifier }).outcome).toBe(expected);
   });
