@@ -10,9 +10,9 @@ const DRIVERS = {
 // Imports that leave the importing module's folder (`../`); `fhir/r4` is the FHIR types package, not src/fhir.
 const rel = (tail) => `^(?:\\.\\./)+(?:.*/)?${tail}`;
 const ZONES = {
-  registryStores: { regex: rel('registry/(?:mongo|memory)(?:/|$)'), message: 'Only app.ts, registry-module.ts and the tools choose a registry store: depend on registry/ports.' },
+  registryStores: { regex: rel('registry/(?:mongo|memory)(?:/|$)'), message: 'Only app.ts, registry-module.ts and the tools choose a registry store: depend on registry/api.' },
   adapters: { regex: rel('(?:audit/(?:mongo|memory)|practitioners/(?:mongo-store|memory-store)|http/auth/mongo-clients|events/kafka|channels)(?:/|$)'), message: 'Adapters are chosen by the composition root (app.ts): depend on the port.' },
-  registry: { regex: rel('registry(?:/(?!ports$)|$)'), message: 'audit, practitioners, http and storage never reach into the registry (its service API is registry/ports).' },
+  registry: { regex: rel('registry(?:/(?!api$)|$)'), message: 'audit, practitioners, http and storage never reach into the registry (its service API is registry/api).' },
   apis: { regex: rel('(?:fhir|mpi-api)(?:/|$)'), message: 'Stores and cross-cutting plugins never import the API surfaces.' },
   channelAdapters: { regex: rel('channels/(?!ports$|upstream-error$)'), message: 'The sync uses channels through channels/ports (the composition root builds them: sync-module.ts).' },
   syncFlow: { regex: rel('sync(?:/|$)'), message: 'Channels and mappings never import the sync that drives them.' },
@@ -53,7 +53,7 @@ export default tseslint.config(
   { files: ['src/audit/mongo.ts', 'src/practitioners/mongo-store.ts', 'src/http/auth/mongo-clients.ts'], rules: restrict([DRIVERS.kafkajs], [ZONES.registry, ZONES.adapters, ZONES.apis]) },
   { files: ['src/storage/**'], rules: restrict([DRIVERS.kafkajs], [ZONES.registry, ZONES.adapters, ZONES.apis]) },
   { files: ['src/events/kafka/**'], rules: restrict([{ name: 'mongodb', message: 'events never touch the database' }], [ZONES.registryStores, ZONES.apis]) },
-  { files: ['src/fhir/**', 'src/mpi-api/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [{ ...ZONES.registryStores, message: 'APIs depend on ports, not adapters' }, ZONES.adapters]) },
+  { files: ['src/fhir/**', 'src/mpi-api/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [{ ...ZONES.registryStores, message: 'APIs depend on the registry API and ports, not adapters' }, ZONES.adapters]) },
   // Channels speak HTTP to their sources: no driver, no registry, no API surface (src/channels).
   { files: ['src/channels/**', 'src/transforms/**'], rules: restrict([DRIVERS.mongodb, DRIVERS.kafkajs], [ZONES.registryStores, ZONES.apis, ZONES.syncFlow]) },
   // The sync (a flow) uses channels through their ports only; its MongoDB stores are adapters.

@@ -18,7 +18,7 @@ import type { Collection, Document } from 'mongodb';
 import { parsePatientSearch } from '../src/fhir/search/patient-params';
 import { collectionNames } from '../src/registry/mongo/indexes';
 import { toMongoFilter, toMongoSort } from '../src/registry/mongo/search-query';
-import type { PatientQuery } from '../src/registry/ports';
+import type { PatientQuery } from '../src/registry/api';
 import { closedLoop, mediatorOver } from './fhir-common';
 import type { LoadRun } from './fhir-common';
 import { countingClient } from './lib/mongo';

@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import type { RegisterSourceInput } from '../src/registry/ports';
+import type { RegisterSourceInput } from '../src/registry/api';
 import { createMatchingEngine, trainModel } from '../src/registry/matching';
 import type { MatchModel } from '../src/registry/matching';
 import { loadDataset } from './linkage/datasets';

@@ -141,7 +141,9 @@ cmd_up() {
     --timeout "$((deadline > SECONDS ? deadline - SECONDS : 1))") >&2 ||
     die "stack started but the round-trip check failed (logs: $KAFKA_DIR/server.log, $SECANTUS_LOG)"
   # SECANTUSD_BIN: tests that take a MongoDB server away run a private one from the same binary.
-  printf 'MONGODB_URI=%s\nKAFKA_BROKERS=%s\nSECANTUSD_BIN=%s\n' "$MONGODB_URI" "$KAFKA_BROKERS" "$SECANTUS_BIN" >"$STACK/env.tmp"
+  # MONGODB_LOOKUP_KEYS_PER_QUERY: the stand-in answers a large `$in` several times slower than the
+  # same keys in queries of 64 (measured: 6,500 keys over 32,000 records, 2.5 s against 0.25-0.39 s).
+  printf 'MONGODB_URI=%s\nKAFKA_BROKERS=%s\nSECANTUSD_BIN=%s\nMONGODB_LOOKUP_KEYS_PER_QUERY=64\n' "$MONGODB_URI" "$KAFKA_BROKERS" "$SECANTUS_BIN" >"$STACK/env.tmp"
   mv "$STACK/env.tmp" "$STACK/env"
   log "ready in $((SECONDS - started)) s; wrote $STACK/env"
   cat "$STACK/env"

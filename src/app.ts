@@ -10,8 +10,11 @@ import type { Config } from './config';
 import { createLogger } from './core/logger';
 import type { Logger } from './core/logger';
 import { retryForever } from './core/retry';
+import { newClaimant } from './core/outbox-claims';
+import type { Claimant } from './core/outbox-claims';
 import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import type { OutboxRelay } from './events/relay';
+import { PublishWatch } from './events/publish-watch';
 import { buildEventsModule, ingestTopics, topicTable } from './events-module';
 import { buildIngestModule } from './ingest-module';
 import { compositeOutbox } from './events/composite-outbox';
@@ -110,6 +113,8 @@ interface Stores {
   /** The MongoDB client, when some store lives in MongoDB. */
   mongo: MongoClient | null;
   db: Db | null;
+  /** Who claims outbox entries in this process. */
+  claimant: Claimant;
   registry: RegistryModule;
   clients: ClientStore;
   audit: AuditStore;
@@ -123,16 +128,19 @@ interface Stores {
  * @param o - the caller's overrides
  */
 function buildStores(config: Config, logger: Logger, o: AppOverrides): Stores {
+  // One claimant per process for every outbox: several processes relay one database at once.
+  const claimant = newClaimant(config.env.INSTANCE_ID, config.env.EVENT_CLAIM_LEASE_MS);
   const inMongo = o.storage !== 'memory' && (!o.registry || !o.clients || !o.audit || !o.practitioners);
   const mongo = inMongo ? createMongoClient(config.env.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 2000, appName: config.env.INSTANCE_ID }) : null;
   const db = mongo ? mongo.db(config.env.MONGODB_DB) : null;
   return {
     mongo,
     db,
-    registry: o.registry ?? buildRegistryModule({ config, logger, db }),
+    claimant,
+    registry: o.registry ?? buildRegistryModule({ config, logger, db, claimant }),
     clients: o.clients ?? (db ? new MongoClientStore(db) : new MemoryClientStore()),
     audit: o.audit ?? (db ? new MongoAuditStore(db) : new MemoryAuditStore()),
-    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID) : new MemoryPractitionerStore(config.env.INSTANCE_ID)),
+    practitioners: o.practitioners ?? (db ? new MongoPractitionerStore(db, 'practitioners', config.env.INSTANCE_ID, claimant) : new MemoryPractitionerStore(config.env.INSTANCE_ID)),
   };
 }
 
@@ -159,14 +167,14 @@ function buildMetrics(): { registry: Registry; requests: Counter<'method' | 'rou
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.env.LOG_LEVEL);
-  const { mongo, db, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
+  const { mongo, db, claimant, registry, clients, audit: auditStore, practitioners } = buildStores(config, logger, overrides);
   const topics: Record<keyof TopicTable, string> = { ...topicTable(config) };
   const metrics = buildMetrics();
   // Accepted Bundles for the optional Instant OpenHIE `2xx` topic wait in a queue of their own; the
   // registry's and the practitioner store's events in their outboxes. One relay drains them all.
-  const bundleQueue = db ? new MongoEventQueue(db) : new MemoryEventQueue();
+  const bundleQueue = db ? new MongoEventQueue(db, 'event_queue', claimant) : new MemoryEventQueue();
   // The channels' dead letters (DLQ topic) and health-worker role events wait in the sync stores.
-  const syncStores = buildSyncStores(db);
+  const syncStores = buildSyncStores(db, claimant);
   const outboxes: Outbox[] = [registry.outbox, ...(practitioners.outbox ? [practitioners.outbox] : []), bundleQueue, syncStores.deadLetters, syncStores.events];
   const events = buildEventsModule({ config, logger, outbox: compositeOutbox(outboxes), metrics: metrics.registry, topics, ...(overrides.publisher ? { publisher: overrides.publisher } : {}) });
   const { publisher, relay } = events;
@@ -195,6 +203,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     env: config.env, live, logger, touchedBy: auditNoteOf, backoff: overrides.openhimBackoff,
     // Events of a request wait in the outbox while Kafka does not take them: OpenHIM shows "Completed with error(s)".
     eventsDelayed: () => !kafkaConnected || relay.lastError !== null,
+    // Each relay batch that publishes a transaction's events is one of its orchestrations.
+    publishes: new PublishWatch({ relay, brokers: config.env.KAFKA_BROKERS ?? [], topics, waitMs: config.env.OPENHIM_EVENTS_WAIT_MS }),
   });
   const onFatal = overrides.onFatal ?? ((err: Error) => logger.fatal({ err }, 'fatal error'));
 
@@ -256,6 +266,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (bundleQueue instanceof MongoEventQueue) await bundleQueue.init();
       await sync.stores.init();
       storesReady = true;
+      events.retention.start();
       await sync.manager.start(overrides.scheduleChannels ?? true);
     }, { logger, signal: lifetime.signal });
     void retryForever('kafka', () => publisher.connect(), { logger, signal: lifetime.signal }).then((ok) => {
@@ -288,6 +299,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await ingest?.stop();
     await sync.manager.stop();
     await relay.stop();
+    await events.retention.stop();
     await Promise.allSettled([publisher.disconnect(), registry.close(), mongo?.close()]);
     logger.info('Passerelle stopped');
   }

@@ -12,6 +12,7 @@ import type { EventPublisher, Outbox, TopicTable } from './events/ports';
 import { eventBusCheck } from './events/readiness';
 import type { EventBusCheck } from './events/readiness';
 import { OutboxRelay } from './events/relay';
+import { OutboxRetention } from './events/retention';
 import { topicPlan } from './events/topics';
 import type { TopicSpec } from './events/topics';
 
@@ -21,6 +22,8 @@ export interface EventsModule {
   relay: OutboxRelay;
   readiness: EventBusCheck;
   topics: TopicTable;
+  /** Removes published events past EVENT_RETENTION_DAYS (app.start runs it once the stores are ready). */
+  retention: OutboxRetention;
 }
 
 /**
@@ -76,5 +79,6 @@ export function buildEventsModule(opts: { config: Config; logger: Logger; outbox
   });
   const { observer } = registerEventMetrics(opts.metrics, { outbox, topics });
   const relay = new OutboxRelay({ outbox, publisher, logger, observer, batchSize: config.env.KAFKA_RELAY_BATCH_SIZE });
-  return { publisher, relay, readiness: eventBusCheck({ publisher, relay, outbox }), topics };
+  const retention = new OutboxRetention({ outbox, logger, days: config.env.EVENT_RETENTION_DAYS, intervalMs: config.env.EVENT_RETENTION_INTERVAL_MS });
+  return { publisher, relay, readiness: eventBusCheck({ publisher, relay, outbox }), topics, retention };
 }

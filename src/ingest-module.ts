@@ -16,7 +16,7 @@ import { validateResource } from './fhir/validate';
 import type { IngestMapping } from './flows/ingest/mapping';
 import { createIngestHandler } from './flows/ingest/page-handler';
 import type { TopicOrigin } from './flows/ingest/page-handler';
-import type { RegistryService } from './registry/ports';
+import type { RegistryService } from './registry/api';
 
 /** The ingest as the app runs it. */
 export interface IngestModule {

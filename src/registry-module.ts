@@ -1,11 +1,13 @@
 /**
  * Assembles the registry (store + matching engine + decision rules + service) for the composition
- * root and tools, over MongoDB or the in-memory twin, and exposes its journal as the event relay's
+ * root and tools, over MongoDB or the in-memory twin, and exposes its change log as the event relay's
  * Outbox port. Only this file, app.ts and the tools choose a concrete store.
  */
 import type { Db } from 'mongodb';
 import type { Config } from './config';
 import type { Logger } from './core/logger';
+import { newClaimant } from './core/outbox-claims';
+import type { Claimant } from './core/outbox-claims';
 import type { Outbox } from './events/ports';
 import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, rulesFromEnvironment, useNameTable } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
@@ -14,12 +16,12 @@ import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-
 import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
-import type { RegistryServiceImpl } from './registry/service';
+import type { InternalRegistryService } from './registry/service';
 import type { ChangeLog, RegistryStore } from './registry/store';
 
 /** The registry as the app runs it. */
 export interface RegistryModule {
-  service: RegistryServiceImpl;
+  service: InternalRegistryService;
   store: RegistryStore;
   outbox: Outbox;
   /** Call `listener` after every change this process applies (the relay publishes its events at once). */
@@ -38,12 +40,14 @@ export interface RegistryModuleOptions {
   /** MongoDB database; null selects the in-memory twin (tests, evaluation). */
   db: Db | null;
   rules?: Partial<MatchRules>;
-  /** How often to look for unapplied journal changes (ms). */
+  /** How often to look for unapplied changes of the change log (ms). */
   recoveryIntervalMs?: number;
   /** Wrap the matching engine (e.g. to count comparisons in the linkage evaluation); default: as is. */
   instrumentEngine?: (engine: MatchingEngine) => MatchingEngine;
   /** How deep the in-memory twin freezes what it stores (`top`: CPU measurements of the registry itself). */
   memoryFreeze?: 'deep' | 'top';
+  /** Who claims outbox changes in this process (default: a claimant of its own, EVENT_CLAIM_LEASE_MS). */
+  claimant?: Claimant;
 }
 
 /**
@@ -65,6 +69,7 @@ function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): Ch
     dropOrphanLease: (leaseId) => changes.dropOrphanLease(leaseId),
     history: (kind, id) => changes.history(kind, id),
     allHistory: (o) => changes.allHistory(o),
+    historySince: (o) => changes.historySince(o),
   };
 }
 
@@ -75,7 +80,10 @@ function signallingChangeLog(changes: ChangeLog, listeners: Set<() => void>): Ch
 export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule {
   const { config, logger, db } = opts;
   const applied = new Set<() => void>();
-  const raw = db ? createMongoRegistryStore(db) : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
+  const claimant = opts.claimant ?? newClaimant(config.env.INSTANCE_ID, config.env.EVENT_CLAIM_LEASE_MS);
+  const raw = db
+    ? createMongoRegistryStore(db, 'registry_', { keysPerQuery: config.env.MONGODB_LOOKUP_KEYS_PER_QUERY, claimant })
+    : createMemoryRegistryStore(opts.memoryFreeze ? { freeze: opts.memoryFreeze } : {});
   const store: RegistryStore = { ...raw, changes: signallingChangeLog(raw.changes, applied) };
   let rules = matchRulesSchema.parse({ ...rulesFromEnvironment(config.env), runnerUpMargin: config.live.matchRunnerUpMargin, ...opts.rules });
   // The shipped name table and the deployment's own (read at start; a bad line stops start-up, naming it).
@@ -100,9 +108,9 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   async function init(): Promise<void> {
     if (db) await ensureIndexes(db);
     const recovered = await service.recoverPending({ graceMs: 0 });
-    if (recovered > 0) logger.warn({ recovered }, 're-applied journal changes left unapplied by a previous run');
+    if (recovered > 0) logger.warn({ recovered }, 're-applied changes left unapplied by a previous run');
     timer ??= setInterval(() => {
-      service.recoverPending().catch((err: unknown) => logger.warn({ err }, 'journal recovery failed'));
+      service.recoverPending().catch((err: unknown) => logger.warn({ err }, 'change log recovery failed'));
     }, opts.recoveryIntervalMs ?? 30000);
     timer.unref();
   }

@@ -5,6 +5,7 @@
  * health-worker role events wait in the sync stores, which are outboxes the app's one relay drains.
  */
 import type { Db } from 'mongodb';
+import type { Claimant } from './core/outbox-claims';
 import type { LiveSettings } from './config/live';
 import { Dhis2Channel, dhis2SettingsOf, upstreamAuth } from './channels/dhis2/adapter';
 import { createUpstreamClient } from './channels/http';
@@ -14,7 +15,7 @@ import { NcrChannel, ncrSettingsOf } from './channels/ncr/adapter';
 import { ncrJob } from './sync/ncr-job';
 import type { ChannelName, InboundChannel } from './channels/ports';
 import type { Logger } from './core/logger';
-import type { RegistryService } from './registry/ports';
+import type { RegistryService } from './registry/api';
 import { inboundJob } from './sync/inbound-job';
 import type { IngestDeps } from './sync/ingest';
 import { practitionerIngest } from './sync/practitioners';
@@ -59,12 +60,13 @@ export interface SyncModuleOptions {
 /**
  * The sync stores over a database, or in memory.
  * @param db - the database, or null
+ * @param claimant - who claims outbox entries (dead letters, role events) in this process
  */
-export function buildSyncStores(db: Db | null): SyncStores {
+export function buildSyncStores(db: Db | null, claimant?: Claimant): SyncStores {
   if (!db) {
     return { state: new MemoryChannelStateStore(), deadLetters: new MemoryDeadLetterStore(), runs: new MemorySyncRunStore(), events: new MemoryChannelEventStore(), init: async () => undefined };
   }
-  const stores = { state: new MongoChannelStateStore(db), deadLetters: new MongoDeadLetterStore(db), runs: new MongoSyncRunStore(db), events: new MongoChannelEventStore(db) };
+  const stores = { state: new MongoChannelStateStore(db), deadLetters: new MongoDeadLetterStore(db, claimant), runs: new MongoSyncRunStore(db), events: new MongoChannelEventStore(db, claimant) };
   return {
     ...stores,
     async init() {

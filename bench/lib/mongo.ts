@@ -10,20 +10,26 @@ import { createMongoClient } from '../../src/storage/mongo-client';
 /** Commands the driver sends on its own (handshake, monitoring, sessions), not the application's. */
 export const HOUSEKEEPING_COMMANDS: ReadonlySet<string> = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo']);
 
+/**
+ * A setting from the environment, else the local stack's `.stack/env`, else `fallback`.
+ * @param name - the variable
+ * @param fallback - when neither has it
+ */
+export function stackSetting(name: string, fallback: string): string {
+  if (process.env[name]) return process.env[name];
+  const envFile = join(__dirname, '../../.stack/env');
+  const line = existsSync(envFile) ? new RegExp(`^${name}=(.+)$`, 'm').exec(readFileSync(envFile, 'utf8')) : null;
+  return line?.[1]?.trim() || fallback;
+}
+
 /** MONGODB_URI, else the local stack's (`.stack/env`), else the stack's default address. */
 export function mongoUri(): string {
-  if (process.env.MONGODB_URI) return process.env.MONGODB_URI;
-  const envFile = join(__dirname, '../../.stack/env');
-  const line = existsSync(envFile) ? /^MONGODB_URI=(.+)$/m.exec(readFileSync(envFile, 'utf8')) : null;
-  return line?.[1]?.trim() || 'mongodb://127.0.0.1:27117/?directConnection=true';
+  return stackSetting('MONGODB_URI', 'mongodb://127.0.0.1:27117/?directConnection=true');
 }
 
 /** KAFKA_BROKERS, else the local stack's (`.stack/env`), else the stack's default address. */
 export function kafkaBrokers(): string {
-  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
-  const envFile = join(__dirname, '../../.stack/env');
-  const line = existsSync(envFile) ? /^KAFKA_BROKERS=(.+)$/m.exec(readFileSync(envFile, 'utf8')) : null;
-  return line?.[1]?.trim() || '127.0.0.1:19092';
+  return stackSetting('KAFKA_BROKERS', '127.0.0.1:19092');
 }
 
 /** A connected client and the number of application commands it has sent so far. */

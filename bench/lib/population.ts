@@ -12,13 +12,14 @@ import type { Db } from 'mongodb';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
-import type { BulkItemResult, RegisterSourceInput } from '../../src/registry/ports';
+import type { BulkItemResult, RegisterSourceInput } from '../../src/registry/api';
 import { mulberry32 } from '../../src/registry/matching';
 import { buildRegistryModule } from '../../src/registry-module';
 import type { RegistryModule } from '../../src/registry-module';
 import type { OutboxRelay } from '../../src/events/relay';
 import { benchRelay } from './relay';
 import { BENCH_SOURCE_SYSTEM, syntheticPatient } from './synthetic';
+import { stackSetting } from './mongo';
 import type { CountingClient } from './mongo';
 
 /** Share of records that are a second system's record of an earlier person. */
@@ -68,7 +69,8 @@ export function populationPage(from: number, to: number, seed: number): Register
 
 /** The registry of a benchmark over one database. */
 export function benchRegistry(db: Db | null, memoryFreeze?: 'deep' | 'top'): RegistryModule {
-  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error' });
+  // The stack's lookup split (.stack/env) applies, as it would to a mediator started on the stack.
+  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', MONGODB_LOOKUP_KEYS_PER_QUERY: stackSetting('MONGODB_LOOKUP_KEYS_PER_QUERY', '0') });
   return buildRegistryModule({ config, logger: createLogger('error', pino.destination(2)), db, ...(memoryFreeze ? { memoryFreeze } : {}) });
 }
 

@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
 import type { Actor } from '../../src/core/types';
-import type { RegisterSourceInput, RegistrationResult } from '../../src/registry/ports';
+import type { RegisterSourceInput, RegistrationResult } from '../../src/registry/api';
 import { createMatchingEngine, shuffled, trainModel } from '../../src/registry/matching';
 import type { MatchFeatures, MatchingEngine } from '../../src/registry/matching';
 import { buildRegistryModule } from '../../src/registry-module';

@@ -22,7 +22,7 @@ export interface AuditOptions {
 }
 
 const ACTIONS: Record<string, AuditRecord['action']> = { get: 'R', head: 'R', post: 'C', put: 'U', patch: 'U', delete: 'D' };
-const EXECUTE = /(match|search|resolve|verify|merge|unmerge|token|\$)/i;
+const EXECUTE = /(match|search|resolve|verify|merge|unmerge|token|run|retry|\$)/i;
 
 function operationOf(request: Request): string | null {
   const security = request.route.settings.plugins?.passerelle;
@@ -44,7 +44,7 @@ export function auditRecordOf(request: Request, now: Date): AuditRecord | null {
   if (!operation) return null;
   const status = request.response && 'statusCode' in request.response ? request.response.statusCode : 500;
   const note = auditNoteOf(request);
-  const actor = request.app.ctx?.actor;
+  const actor = request.app.caller?.actor;
   const method = ACTIONS[request.method] ?? 'E';
   return {
     id: randomUUID(),
@@ -59,7 +59,7 @@ export function auditRecordOf(request: Request, now: Date): AuditRecord | null {
       clientId: actor?.clientId ?? 'anonymous',
       ...(actor?.userId ? { userId: actor.userId } : {}),
       address: request.info.remoteAddress,
-      ...(request.app.ctx?.transactionId ? { transactionId: request.app.ctx.transactionId } : {}),
+      ...(request.app.caller?.transactionId ? { transactionId: request.app.caller.transactionId } : {}),
     },
     mpiIds: note.mpiIds,
     sourceIds: note.sourceIds,

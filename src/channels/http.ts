@@ -52,6 +52,8 @@ export interface UpstreamRequest {
   /** Non-2xx statuses whose body is an answer, not a failure (DHIS2's 409 import report). */
   answerStatuses?: number[];
   contentType?: string;
+  /** What the answer is: JSON (default), or an Atom feed (OpenMRS), handed over as text. */
+  accept?: 'json' | 'atom';
 }
 
 /** What came back. */
@@ -68,7 +70,8 @@ export interface UpstreamClient {
   readonly channel: string;
   readonly baseUrl: string;
   /**
-   * Make a call; resolves with a 2xx JSON answer (or an empty body), throws UpstreamError otherwise.
+   * Make a call; resolves with a 2xx JSON answer (or an empty body, or an Atom feed's text when asked
+   * for one), throws UpstreamError otherwise.
    * @param req - the call
    * @param sink - where each attempt's orchestration goes
    */
@@ -90,8 +93,15 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
   return out;
 }
 
-/** Parse a JSON body strictly: an HTML page or a truncated document is reported as malformed. */
-function parseBody(text: string, contentType: string): { ok: true; data: unknown } | { ok: false; why: string } {
+/**
+ * Parse a body strictly: an HTML page or a truncated document is reported as malformed. JSON is
+ * parsed; an Atom feed is checked to be one, complete, and handed over as text.
+ */
+function parseBody(text: string, contentType: string, accept: UpstreamRequest['accept']): { ok: true; data: unknown } | { ok: false; why: string } {
+  if (accept === 'atom') {
+    if (/html/i.test(contentType) || !/<(?:\w+:)?feed\b[\s\S]*<\/(?:\w+:)?feed>\s*$/.test(text)) return { ok: false, why: 'did not answer with a complete Atom feed' };
+    return { ok: true, data: text };
+  }
   if (text.trim() === '') return { ok: true, data: undefined };
   if (/html/i.test(contentType) || /^\s*</.test(text)) return { ok: false, why: 'answered with an HTML page instead of JSON' };
   try {
@@ -128,7 +138,7 @@ function interpret<T>(channel: string, req: UpstreamRequest, url: string, res: A
     const err = new UpstreamError(`${channel} ${auth ? `refused the credentials (${res.status})` : `answered ${res.status}`}`, { ...info, failure, retryable: RETRYABLE_STATUSES.has(res.status) });
     throw Object.assign(err, { retryAfterMs: retryAfterMs(headers) });
   }
-  const parsed = parseBody(typeof res.data === 'string' ? res.data : '', headers['content-type'] ?? '');
+  const parsed = parseBody(typeof res.data === 'string' ? res.data : '', headers['content-type'] ?? '', req.accept);
   if (!parsed.ok) throw new UpstreamError(`${channel} ${parsed.why} (status ${res.status})`, { ...info, failure: 'malformed', retryable: true });
   return { status: res.status, data: parsed.data as T, headers, url: info.url, durationMs };
 }
@@ -158,6 +168,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     const headers: Record<string, string> = { ...(auth ? { Authorization: auth } : {}), ...(cookie ? { Cookie: cookie } : {}) };
     if (body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
+    if (req.accept === 'atom') headers.Accept = 'application/atom+xml';
     const report = (status: number, resHeaders: Record<string, string>, resBody: string): void =>
       sink(orchestration(label, req.method, url, startedAt, body, status, resHeaders, resBody));
     let res: AxiosResponse<string>;

@@ -88,6 +88,7 @@ const shape = {
   dhis2MpiIdAttribute: dhis2Uid.optional().describe('Tracked entity attribute UID the MPI ID is written back to (none: no write-back)'),
   ...sourceSettings('openmrs'),
   openmrsMpiIdentifierType: z.uuid().optional().describe('OpenMRS patient identifier type UUID the MPI ID is written back as (none: no write-back)'),
+  openmrsChangeFeed: z.enum(['fhir2', 'atomfeed']).default('fhir2').describe('How OpenMRS changes are read: the FHIR2 module\'s Patient search, or the Atom Feed module\'s patient feed with each patient read through REST Web Services v1 (OpenMRS without FHIR2; also sees voided patients)'),
   ...sourceSettings('ihris'),
   ...sourceSettings('ncr'),
   ncrQueryOnMatchMiss: flag.default(false).describe('Ask the national client registry when $match finds nothing'),

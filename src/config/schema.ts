@@ -20,6 +20,9 @@ export const envSchema = z.object({
   INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).default('passerelle'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('passerelle'),
+  // How many lookup keys one candidate query carries (0: all of them in one query, right for MongoDB 7).
+  // The local stand-in answers a large `$in` several times slower than the same keys in small queries.
+  MONGODB_LOOKUP_KEYS_PER_QUERY: z.coerce.number().int().min(0).max(100_000).default(0),
   KAFKA_BROKERS: csv.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('passerelle'),
   KAFKA_TOPIC_PATIENT: z.string().min(1).default('passerelle.patient.identity'),
@@ -39,6 +42,11 @@ export const envSchema = z.object({
   KAFKA_INGEST_GROUP_ID: z.string().min(1).default('passerelle-ingest'),
   KAFKA_INGEST_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   KAFKA_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  // Several processes relaying one database (README "Several mediator processes"): how long a claim on
+  // an outbox entry holds, and how long published events are kept for audit and replay (0: for good).
+  EVENT_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  EVENT_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
   OPENHIM_REGISTER: bool.default(false),
   OPENHIM_API_URL: z.url().optional(),
   OPENHIM_USERNAME: z.string().optional(),
@@ -52,6 +60,9 @@ export const envSchema = z.object({
   // config this often, since Core hands a console change to one heartbeat only.
   OPENHIM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   OPENHIM_CONFIG_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // How long a write through OpenHIM waits for its identity events to reach Kafka, so that the
+  // transaction lists the publishes as orchestrations (0: answer at once; they are then not listed).
+  OPENHIM_EVENTS_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
   OPENHIM_TRUST_CLIENT_HEADER: bool.default(false),
   OPENHIM_SHARED_SECRET: z.string().min(16).optional(),
   AUTH_MODE: z.enum(['jwt', 'none']).default('jwt'),

@@ -1,7 +1,11 @@
 /**
- * Several outboxes drained by one relay: the registry's journal and the practitioner store's. Each
- * keeps its own order (per-key order lives within one outbox: a key never spans two), and each
- * gets a full batch per round, so a busy registry does not starve health-worker events.
+ * Several outboxes drained by one relay: the registry's change log, the practitioner store's, the `2xx`
+ * queue, the channels' dead letters and role events. Each keeps its own order, and each gets a full
+ * batch per round, so a busy registry does not starve health-worker events. One key spans two of
+ * them: a health worker's role events (sync) share its key with its practitioner events; they are
+ * listed after the practitioner store, so within one process a role event never goes out ahead of a
+ * practitioner event read in the same round (across processes, see the README's "Several mediator
+ * processes").
  */
 import type { OutboxEvent } from '../core/types';
 import type { Outbox, OutboxLag } from './ports';
@@ -29,6 +33,13 @@ export function compositeOutbox(outboxes: Outbox[]): Outbox {
         for (const o of targets) byOwner.set(o, [...(byOwner.get(o) ?? []), id]);
       }
       await Promise.all([...byOwner].map(([o, list]) => o.markPublished(list)));
+    },
+    async release(): Promise<void> {
+      await Promise.all(outboxes.map((o) => o.release?.() ?? Promise.resolve()));
+    },
+    async prune(before: string): Promise<number> {
+      const counts = await Promise.all(outboxes.map((o) => o.prune?.(before) ?? Promise.resolve(0)));
+      return counts.reduce((a, b) => a + b, 0);
     },
     async lag(): Promise<OutboxLag> {
       const lags = await Promise.all(outboxes.map((o) => o.lag?.() ?? Promise.resolve({ count: 0, oldestAt: null })));

@@ -22,11 +22,22 @@ export interface OutboxLag {
 
 /** Where events wait between the atomic write and the bus (the registry store implements it). */
 export interface Outbox {
-  /** Unpublished events in journal order (order per key preserved). */
+  /**
+   * Unpublished events in change-log order (order per key preserved). Stores shared by several
+   * processes claim what they return for this process (core/outbox-claims.ts), so each event is
+   * normally published by one process, and never ahead of an earlier event of its key.
+   */
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(ids: string[]): Promise<void>;
   /** The backlog, for /metrics and /ready (optional: stores that cannot tell cheaply omit it). */
   lag?(): Promise<OutboxLag>;
+  /**
+   * Retention: remove what was published before `before` (ISO 8601) and kept for audit and replay;
+   * returns how many entries went (optional: stores that keep nothing after publishing omit it).
+   */
+  prune?(before: string): Promise<number>;
+  /** Give up this process's claims on entries still waiting (the relay stopping cleanly). */
+  release?(): Promise<void>;
 }
 
 /** An outbox for events that are not part of an identity change (the Instant OpenHIE `2xx` topic). */

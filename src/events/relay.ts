@@ -1,7 +1,7 @@
 /**
  * Drains the outbox to the event bus. At-least-once: an event is marked published only after the
  * broker acknowledged it, so a crash between the two republishes it with the same `ce_id`, which
- * consumers dedupe on. Events go out in journal order, one batch at a time, preserving per-key order.
+ * consumers dedupe on. Events go out in change-log order, one batch at a time, preserving per-key order.
  */
 import type { Logger } from '../core/logger';
 import type { OutboxEvent } from '../core/types';
@@ -50,6 +50,10 @@ export class OutboxRelay {
   /** The bookkeeping of the last batch published, and its failure until reported. */
   private marked: Promise<void> = Promise.resolve();
   private markFailure: Error | null = null;
+  /** Observers added after construction (the OpenHIM envelope's publish watch). */
+  private readonly observers: RelayObserver[] = [];
+  /** Callers waiting for the outbox to be drained as it stood when they asked. */
+  private catchUpWaiters: Array<() => void> = [];
   /** Events published since start, for /metrics. */
   publishedCount = 0;
   lastError: string | null = null;
@@ -76,7 +80,30 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Stop polling and finish the batch in flight, then try one last drain. */
+  /**
+   * Also tell `observer` about every batch published and every failure.
+   * @param observer - the observer
+   */
+  addObserver(observer: RelayObserver): void {
+    this.observers.push(observer);
+  }
+
+  /**
+   * Resolves once every event that was in the outbox when it was called has been published and
+   * marked (a drain that started after the call found no more than a partial batch). It never
+   * resolves while the relay is stopped or failing: callers bound the wait.
+   */
+  whenCaughtUp(): Promise<void> {
+    return new Promise((resolve) => {
+      this.catchUpWaiters.push(resolve);
+      this.nudge();
+    });
+  }
+
+  /**
+   * Stop polling and finish the batch in flight, then try one last drain, and give up the claims
+   * left (what could not be published now goes to the other processes at once, not after the lease).
+   */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
@@ -84,6 +111,7 @@ export class OutboxRelay {
     await this.inFlight?.catch(() => 0);
     await this.drainOnce().catch(() => 0);
     await this.settled().catch(() => undefined);
+    await this.opts.outbox.release?.().catch((err: unknown) => this.opts.logger.warn({ err }, 'outbox claims not released; they expire after EVENT_CLAIM_LEASE_MS'));
   }
 
   /**
@@ -111,7 +139,8 @@ export class OutboxRelay {
     for (const id of ids) this.marking.add(id);
     this.marked = this.opts.outbox.markPublished(ids).then(
       () => {
-        this.opts.observer?.published(events, Number(process.hrtime.bigint() - started) / 1e9);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        for (const o of this.allObservers()) o.published(events, seconds);
       },
       (err: unknown) => {
         this.markFailure = err instanceof Error ? err : new Error('marking published events failed');
@@ -153,15 +182,29 @@ export class OutboxRelay {
     this.timer.unref();
   }
 
+  private allObservers(): RelayObserver[] {
+    return this.opts.observer ? [this.opts.observer, ...this.observers] : this.observers;
+  }
+
   private async tick(): Promise<void> {
     this.timer = null;
     this.dirty = false;
+    // Waiters that asked before this drain started: a partial batch means it caught up with them.
+    const waiters = this.catchUpWaiters;
+    this.catchUpWaiters = [];
     this.inFlight = this.drainOnce();
     try {
       const n = await this.inFlight;
+      if (n < (this.opts.batchSize ?? 500)) {
+        await this.settled();
+        for (const resolve of waiters) resolve();
+      } else {
+        this.catchUpWaiters.unshift(...waiters);
+      }
       this.recovered();
       this.schedule(n >= (this.opts.batchSize ?? 500) || this.dirty ? 0 : (this.opts.idleMs ?? 100));
     } catch (err) {
+      this.catchUpWaiters.unshift(...waiters);
       this.schedule(this.failed(err));
     } finally {
       this.inFlight = null;
@@ -182,7 +225,7 @@ export class OutboxRelay {
     this.failingSince ??= new Date();
     this.lastError = err instanceof Error ? err.message : String(err);
     this.missingTopics = err instanceof MissingTopicError ? err.topics : [];
-    this.opts.observer?.failed(err);
+    for (const o of this.allObservers()) o.failed(err);
     const backoff = Math.min(this.opts.maxBackoffMs ?? 10000, 100 * 2 ** Math.min(this.failures, 10));
     // A missing topic needs an operator: say so loudly, once per run of failures and then rarely.
     if (err instanceof MissingTopicError) {

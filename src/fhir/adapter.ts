@@ -45,7 +45,7 @@ function toFhirRequest(request: Request, prefix: string, formats: FhirFormats): 
   } else if (raw && raw.length > 0) {
     body = formats.parse(raw, contentType);
   }
-  const actor: Actor = request.app.ctx ? actorOf(request) : { clientId: 'anonymous' };
+  const actor: Actor = request.app.caller ? actorOf(request) : { clientId: 'anonymous' };
   return {
     method: request.method.toUpperCase() as HttpMethod,
     path: request.path.slice(prefix.length).replace(/^\//, ''),
@@ -54,22 +54,22 @@ function toFhirRequest(request: Request, prefix: string, formats: FhirFormats): 
     ifMatch: header(request, 'if-match'),
     ifNoneExist: header(request, 'if-none-exist'),
     prefer: header(request, 'prefer'),
-    scopes: request.app.ctx?.scopes,
-    ...(request.app.ctx ? { orchestrations: (o) => request.app.ctx.orchestrations.push(o) } : {}),
+    scopes: request.app.caller?.scopes,
+    ...(request.app.caller ? { orchestrations: (o) => request.app.caller.orchestrations.push(o) } : {}),
   };
 }
 
 /**
  * Run a route's handler for a hapi request.
  * @param route - the FHIR route
- * @param ctx - handler context
+ * @param api - handler context
  * @param formats - (de)serialiser
  * @param prefix - the API prefix (`/fhir`)
  */
-export function adapt(route: FhirRoute, ctx: FhirContext, formats: FhirFormats, prefix: string) {
+export function adapt(route: FhirRoute, api: FhirContext, formats: FhirFormats, prefix: string) {
   return async (request: Request, h: ResponseToolkit): Promise<ResponseObject> => {
     const format = formatOf(request);
-    const [outcome, resource, headers] = await route.handler(toFhirRequest(request, prefix, formats), ctx);
+    const [outcome, resource, headers] = await route.handler(toFhirRequest(request, prefix, formats), api);
     const status = getStatus(outcome);
     const res = status === 204 ? h.response().code(204) : h.response(formats.render(resource ?? outcome, format)).code(status).type(contentTypeOf(format));
     for (const [k, v] of Object.entries(headers ?? {})) res.header(k, v);

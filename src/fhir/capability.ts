@@ -83,8 +83,8 @@ export function buildCapabilityStatement(routes: readonly FhirRoute[], baseUrl: 
  */
 export function metadata(routes: readonly FhirRoute[], version: string): FhirHandler {
   let cached: CapabilityStatement | undefined;
-  return async (_req, ctx) => {
-    cached ??= buildCapabilityStatement(routes, ctx.baseUrl, version);
+  return async (_req, api) => {
+    cached ??= buildCapabilityStatement(routes, api.baseUrl, version);
     return [allOk(), cached];
   };
 }

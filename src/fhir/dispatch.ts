@@ -6,15 +6,15 @@ import type { FhirContext, FhirRequest, FhirResult } from './types';
 /**
  * Run the handler of the route matching `req`, enforcing its scope when the caller's scopes are known.
  * @param router - the route table
- * @param ctx - handler context
+ * @param api - handler context
  * @param req - the request
  */
-export async function dispatch(router: FhirRouter, ctx: FhirContext, req: FhirRequest): Promise<FhirResult> {
+export async function dispatch(router: FhirRouter, api: FhirContext, req: FhirRequest): Promise<FhirResult> {
   const found = router.find(req.method, req.path);
   if (!found) throw new MediatorError('not-found', `No route for ${req.method} ${req.path}`);
   const scope = found.route.scope;
   if (scope && req.scopes && !req.scopes.includes(scope)) {
     throw new MediatorError('forbidden', `Scope ${scope} is required`);
   }
-  return found.route.handler({ ...req, params: found.params }, ctx);
+  return found.route.handler({ ...req, params: found.params }, api);
 }

@@ -3,7 +3,7 @@
  * and the domain filter of PDQm. A domain is known when configured, or when at least one source
  * record carries an identifier in it.
  */
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 
 /** Which identifier systems the registry knows. */
 export interface IdentifierDomains {

@@ -4,7 +4,7 @@
  * (src/http/errors.ts) its `/fhir` renderer: every error as an OperationOutcome (JSON or XML).
  */
 import type { Plugin, RouteOptions } from '@hapi/hapi';
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 import type { TerminologyService } from '../terminology/service';
 import { addErrorSurface } from '../http/errors';
 import { adapt, fhirErrorSurface } from './adapter';
@@ -52,7 +52,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
   register(server, opts) {
     const formats = new FhirFormats();
     const router = buildRouter(formats);
-    const ctx: FhirContext = {
+    const api: FhirContext = {
       registry: opts.registry,
       practitioners: opts.practitioners,
       terminology: opts.terminology,
@@ -60,12 +60,12 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),
       maxCount: opts.maxCount ?? 100,
       defaultCount: Math.min(opts.defaultCount ?? 20, opts.maxCount ?? 100),
-      dispatch: (req, within) => dispatch(router, within ?? ctx, req),
+      dispatch: (req, within) => dispatch(router, within ?? api, req),
       ...(opts.bundleAccepted ? { bundleAccepted: opts.bundleAccepted } : {}),
       ...(opts.onMatchMiss ? { onMatchMiss: opts.onMatchMiss } : {}),
     };
     for (const route of router.routes) {
-      server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, ctx, formats, PREFIX) });
+      server.route({ method: route.method, path: toHapiPath(PREFIX, route.path), options: routeOptions(route), handler: adapt(route, api, formats, PREFIX) });
     }
     addErrorSurface(server, fhirErrorSurface(formats, PREFIX));
   },

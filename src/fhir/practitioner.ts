@@ -14,10 +14,10 @@ import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from './types'
 import type { PractitionerQuery } from '../practitioners/port';
 import { etag } from '../http/etag';
 
-async function withGoldenLink(ctx: FhirContext, p: Practitioner): Promise<Practitioner> {
+async function withGoldenLink(api: FhirContext, p: Practitioner): Promise<Practitioner> {
   for (const i of p.identifier ?? []) {
     if (!i.system || !i.value) continue;
-    const golden = await ctx.registry.resolveIdentifier({ system: i.system, value: i.value });
+    const golden = await api.registry.resolveIdentifier({ system: i.system, value: i.value });
     if (golden) {
       const others = (p.extension ?? []).filter((e) => e.url !== PRACTITIONER_PATIENT_URL);
       return { ...p, extension: [...others, { url: PRACTITIONER_PATIENT_URL, valueReference: { reference: `Patient/${golden.mpiId}` } }] };
@@ -27,10 +27,10 @@ async function withGoldenLink(ctx: FhirContext, p: Practitioner): Promise<Practi
 }
 
 /** `GET Practitioner/{id}`. */
-export const readPractitioner: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
-  const p = await ctx.practitioners.get(req.params.id ?? '');
+export const readPractitioner: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
+  const p = await api.practitioners.get(req.params.id ?? '');
   if (!p) throw new MediatorError('not-found', 'Practitioner not found');
-  return [allOk(), await withGoldenLink(ctx, p), p.meta?.versionId ? { ETag: etag(p.meta.versionId) } : {}];
+  return [allOk(), await withGoldenLink(api, p), p.meta?.versionId ? { ETag: etag(p.meta.versionId) } : {}];
 };
 
 const STRING_PARAMS = ['name', 'family', 'given'] as const;
@@ -56,13 +56,13 @@ function parseQuery(req: FhirRequest): { query: Omit<PractitionerQuery, 'offset'
 }
 
 /** `GET Practitioner?name=&family=&given=&identifier=&active=`. */
-export const searchPractitioners: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+export const searchPractitioners: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
   const { query, honoured, unknown } = parseQuery(req);
   const warning = unknownParamsOutcome(unknown, req.prefer);
-  const controls = parseControls(req.query, ctx.defaultCount, ctx.maxCount);
-  const page = await ctx.practitioners.search({ ...query, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
-  const resources = await Promise.all(page.items.map((p) => withGoldenLink(ctx, p)));
-  return [allOk(), searchset({ baseUrl: ctx.baseUrl, path: 'Practitioner', honoured, controls, total: page.total, resources, warning })];
+  const controls = parseControls(req.query, api.defaultCount, api.maxCount);
+  const page = await api.practitioners.search({ ...query, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
+  const resources = await Promise.all(page.items.map((p) => withGoldenLink(api, p)));
+  return [allOk(), searchset({ baseUrl: api.baseUrl, path: 'Practitioner', honoured, controls, total: page.total, resources, warning })];
 };
 
 /** Practitioner search parameters, for the CapabilityStatement. */

@@ -65,7 +65,7 @@ function addPatient(r: FhirRouter, v: PatientValidator): void {
 }
 
 /** CapabilityStatement documentation of the transaction interaction. */
-const TRANSACTION_DOC = 'Atomic: the entries run in FHIR order, each Patient through matching, and their changes commit together as one registry change (one journal document with all their events) or not at all; a failing entry fails the whole Bundle with one OperationOutcome.';
+const TRANSACTION_DOC = 'Atomic: the entries run in FHIR order, each Patient through matching, and their changes commit together as one registry change (one change document with all their events) or not at all; a failing entry fails the whole Bundle with one OperationOutcome.';
 
 /**
  * Build the route table.

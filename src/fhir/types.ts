@@ -6,7 +6,7 @@
 import type { Bundle, OperationOutcome, Patient, Resource } from 'fhir/r4';
 import type { OrchestrationSink } from '../core/orchestration';
 import type { Actor } from '../core/types';
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 import type { TerminologyService } from '../terminology/service';
 import type { PractitionerStore } from '../practitioners/port';
 import type { IdentifierDomains } from './domains';
@@ -66,4 +66,4 @@ export interface FhirContext {
 }
 
 /** A framework-free FHIR handler. */
-export type FhirHandler = (req: FhirRequest, ctx: FhirContext) => Promise<FhirResult>;
+export type FhirHandler = (req: FhirRequest, api: FhirContext) => Promise<FhirResult>;

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OutboxEvent } from '../core/types';
-import type { GoldenRecord, RegistryService } from '../registry/ports';
+import type { GoldenRecord, RegistryService } from '../registry/api';
 import { buildPatientEvent } from '../registry/pmir-event';
 
 import type { ReplayScope, RetainedEvents } from '../registry/store';

@@ -2,7 +2,7 @@
  * The one error path. Every error response of every route passes through one `onPreResponse`
  * extension: it normalises what was thrown (MediatorError, Boom, anything else → a client-safe
  * MediatorError), logs server errors once, and hands the error to the renderer of the API surface the
- * path belongs to — OperationOutcome for `/fhir` (src/fhir/errors.ts), problem+json for `/mpi`
+ * path belongs to — OperationOutcome for `/fhir` (src/fhir/outcomes.ts), problem+json for `/mpi`
  * (src/mpi-api/problem.ts) — or renders plain JSON for every other path (health, token endpoint, docs,
  * unknown paths). Each API plugin adds its surface when it registers, so the surface table is exactly
  * the APIs that are mounted.

@@ -23,7 +23,7 @@ export interface RequestContext {
 
 declare module '@hapi/hapi' {
   interface RequestApplicationState {
-    ctx: RequestContext;
+    caller: RequestContext;
   }
 }
 
@@ -38,8 +38,8 @@ export interface RequestContextOptions {
  * @param request - the hapi request
  */
 export function actorOf(request: Request): Actor {
-  const ctx = request.app.ctx;
-  return ctx.actor ?? { clientId: 'anonymous', address: request.info.remoteAddress, transactionId: ctx.transactionId };
+  const caller = request.app.caller;
+  return caller.actor ?? { clientId: 'anonymous', address: request.info.remoteAddress, transactionId: caller.transactionId };
 }
 
 export const requestContextPlugin: Plugin<RequestContextOptions> = {
@@ -47,7 +47,7 @@ export const requestContextPlugin: Plugin<RequestContextOptions> = {
   register(server, opts) {
     server.ext('onRequest', (request, h) => {
       const tx = request.headers['x-openhim-transactionid'];
-      request.app.ctx = {
+      request.app.caller = {
         requestId: randomUUID(),
         transactionId: typeof tx === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(tx) ? tx : undefined,
         orchestrations: [],
@@ -56,14 +56,14 @@ export const requestContextPlugin: Plugin<RequestContextOptions> = {
       return h.continue;
     });
     server.events.on('response', (request) => {
-      const ctx = request.app.ctx;
+      const caller = request.app.caller;
       const status = request.response && 'statusCode' in request.response ? request.response.statusCode : 500;
       const route = request.route.path;
-      const ms = performance.now() - ctx.startedAt;
+      const ms = performance.now() - caller.startedAt;
       opts.requests.inc({ method: request.method, route, status: String(status) });
       opts.durations.observe({ method: request.method, route }, ms / 1000);
       opts.logger.info(
-        { reqId: ctx.requestId, transactionId: ctx.transactionId, method: request.method, route, status, ms: Math.round(ms * 10) / 10, client: ctx.actor?.clientId },
+        { reqId: caller.requestId, transactionId: caller.transactionId, method: request.method, route, status, ms: Math.round(ms * 10) / 10, client: caller.actor?.clientId },
         'request',
       );
     });

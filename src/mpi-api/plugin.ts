@@ -4,7 +4,7 @@
  */
 import type { Plugin } from '@hapi/hapi';
 import type { Logger } from '../core/logger';
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 import { registerDocsRoutes } from './docs';
 import { buildOpenApi } from './openapi';
 import { addErrorSurface } from '../http/errors';

@@ -4,7 +4,7 @@
  * the response, so it never repeats the bounds.
  */
 import type { z } from 'zod';
-import type { RegistryService, ReviewFilter } from '../registry/ports';
+import type { RegistryService, ReviewFilter } from '../registry/api';
 import type { reviewCounts } from './schemas';
 
 /** Score bands of a task's best candidate: at least `min`, below `max`. */

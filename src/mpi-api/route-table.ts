@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
 import type { Logger } from '../core/logger';
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 import { actorOf } from '../http/request-context';
 import type { Scope } from '../http/auth/types';
 
@@ -124,7 +124,8 @@ export function toServerRoute(route: MpiRoute, deps: MpiDeps): ServerRoute {
     handler: async (request, h) => {
       const params = parsePart(route.params, request.params, 'path');
       const query = parsePart(route.query, request.query, 'query');
-      const body = parsePart(route.body, request.payload, 'body');
+      // An unparsed payload (raw bytes) is the handler's to read.
+      const body = route.payload?.parse === false ? request.payload : parsePart(route.body, request.payload, 'body');
       return toResponse(h, await route.handler({ params, query, body, request, actor: actorOf(request), deps }));
     },
   };

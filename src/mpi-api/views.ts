@@ -6,7 +6,7 @@ import type { Identifier, Patient } from 'fhir/r4';
 import type { FieldComparison } from '../registry/matching/contract';
 import type { z } from 'zod';
 import type { Actor } from '../core/types';
-import type { GoldenRecord, MatchCandidate, SourceRecord } from '../registry/ports';
+import type { GoldenRecord, MatchCandidate, SourceRecord } from '../registry/api';
 import type { IdentityView, MatchBody, PatchBody, sourceView } from './schemas';
 
 /** System of the identifier given to a record registered through this API. */

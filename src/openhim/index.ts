@@ -13,7 +13,7 @@ import { MEDIATOR_CONFIG, registrationBody } from './mediator-config';
 import { MediatorLink } from './mediator-link';
 import type { MediatorLinkOptions } from './mediator-link';
 import { openhimPlugin } from './plugin';
-import type { OpenhimPluginOptions } from './plugin';
+import type { OpenhimPluginOptions, PublishTracker } from './plugin';
 import { transactionProperties } from './properties';
 import type { TouchedIdentities } from './properties';
 
@@ -28,6 +28,8 @@ export interface OpenhimIntegrationOptions {
   touchedBy: (request: Request) => TouchedIdentities;
   /** Whether identity events wait in the outbox because Kafka does not take them now. */
   eventsDelayed: () => boolean;
+  /** The Kafka publishes of a transaction's events, as orchestrations. */
+  publishes?: PublishTracker;
   /** Backoff overrides (tests). */
   backoff?: Pick<MediatorLinkOptions, 'initialBackoffMs' | 'maxBackoffMs'>;
 }
@@ -63,8 +65,9 @@ export function createOpenhimIntegration(opts: OpenhimIntegrationOptions): Openh
     options: {
       urn: MEDIATOR_CONFIG.urn,
       logger,
-      propertiesOf: (request) => transactionProperties(opts.touchedBy(request), { requestId: request.app.ctx.requestId, route: operationOf(request) }),
+      propertiesOf: (request) => transactionProperties(opts.touchedBy(request), { requestId: request.app.caller.requestId, route: operationOf(request) }),
       eventsDelayed: opts.eventsDelayed,
+      ...(opts.publishes ? { publishes: opts.publishes } : {}),
     },
   };
   if (!env.OPENHIM_REGISTER || !env.OPENHIM_API_URL) return { plugin, link: null };

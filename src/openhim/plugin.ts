@@ -7,6 +7,7 @@
  */
 import type { Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import type { Logger } from '../core/logger';
+import type { Orchestration } from '../core/orchestration';
 import { normaliseError } from '../core/outcome';
 import { buildEnvelope, OPENHIM_CONTENT_TYPE } from './envelope';
 import type { EnvelopeResponse, FailureCause } from './envelope';
@@ -18,11 +19,21 @@ export interface OpenhimPluginOptions {
   propertiesOf?: (request: Request) => Record<string, string>;
   /** Whether identity events wait in the outbox because Kafka does not take them now. */
   eventsDelayed?: () => boolean;
+  /** The Kafka publishes of a transaction's events (src/events/publish-watch.ts). */
+  publishes?: PublishTracker;
+}
+
+/** Collects the Kafka publishes of a transaction's identity events as orchestrations. */
+export interface PublishTracker {
+  watch(transactionId: string): Orchestration[];
+  /** Wait (bounded, when `wait`) for the relay, stop watching; `pending`: events may still wait. */
+  settle(transactionId: string, list: Orchestration[], wait: boolean): Promise<{ orchestrations: Orchestration[]; pending: boolean }>;
+  forget(transactionId: string, list: Orchestration[]): void;
 }
 
 declare module '@hapi/hapi' {
   interface PluginsStates {
-    'passerelle-openhim'?: { failure?: FailureCause };
+    'passerelle-openhim'?: { failure?: FailureCause; published?: Orchestration[] };
   }
 }
 
@@ -33,7 +44,7 @@ const SYNC_RUN = /^\/sync\/[^/]+\/run$/;
 const TRANSPORT_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
 
 function viaOpenhim(request: Request): boolean {
-  return request.app.ctx?.transactionId !== undefined && request.method !== 'head';
+  return request.app.caller?.transactionId !== undefined && request.method !== 'head';
 }
 
 /** Core's polling channels send GET with `channel-id` and `X-OpenHIM-LastRunAt` (openhim.md §5.4). */
@@ -69,6 +80,22 @@ function headersOf(response: ResponseObject, request: Request): Record<string, s
   return out;
 }
 
+function isWrite(request: Request): boolean {
+  return !['get', 'head', 'options'].includes(request.method);
+}
+
+/** Upstream calls and Kafka publishes interleave during a long run: Core lists them as they happened. */
+function inTimeOrder(orchestrations: Orchestration[]): Orchestration[] {
+  return orchestrations.map((o, i) => ({ o, i })).sort((a, b) => a.o.request.timestamp.localeCompare(b.o.request.timestamp) || a.i - b.i).map(({ o }) => o);
+}
+
+async function settlePublishes(request: Request, opts: OpenhimPluginOptions, wait: boolean): Promise<{ orchestrations: Orchestration[]; pending: boolean }> {
+  const list = request.plugins['passerelle-openhim']?.published;
+  const tx = request.app.caller.transactionId;
+  if (!list || !opts.publishes || tx === undefined) return { orchestrations: [], pending: false };
+  return opts.publishes.settle(tx, list, wait);
+}
+
 async function wrap(request: Request, h: ResponseToolkit, opts: OpenhimPluginOptions): Promise<ResponseObject | symbol> {
   const response = request.response;
   if (!viaOpenhim(request) || !response || response instanceof Error) return h.continue;
@@ -78,14 +105,16 @@ async function wrap(request: Request, h: ResponseToolkit, opts: OpenhimPluginOpt
     body: await bodyText(response, request),
     timestamp: new Date().toISOString(),
   };
-  const writes = !['get', 'head', 'options'].includes(request.method);
+  const served = isWrite(request) && inner.status < 300;
+  const kafkaDown = served && (opts.eventsDelayed?.() ?? false);
+  const published = await settlePublishes(request, opts, served && !kafkaDown);
   const envelope = buildEnvelope({
     urn: opts.urn,
     response: inner,
-    orchestrations: request.app.ctx.orchestrations,
+    orchestrations: inTimeOrder([...request.app.caller.orchestrations, ...published.orchestrations]),
     properties: opts.propertiesOf?.(request) ?? {},
     failure: request.plugins['passerelle-openhim']?.failure,
-    eventsDelayed: writes && inner.status < 300 && (opts.eventsDelayed?.() ?? false),
+    eventsDelayed: kafkaDown || published.pending,
   });
   // 204 and 304 answers carry no body, and the envelope is one: Core takes the status from inside it.
   const outer = inner.status === 204 || inner.status === 304 ? 200 : inner.status;
@@ -99,12 +128,26 @@ export const openhimPlugin: Plugin<OpenhimPluginOptions> = {
       if (isCorePoll(request)) request.setMethod('POST');
       return h.continue;
     });
+    // A write through OpenHIM: its identity events' Kafka publishes become orchestrations as the relay
+    // sends them (a long sync run publishes while it runs).
+    server.ext('onPreHandler', (request, h) => {
+      const tx = request.app.caller?.transactionId;
+      if (opts.publishes && tx !== undefined && viaOpenhim(request) && isWrite(request)) {
+        request.plugins['passerelle-openhim'] = { ...request.plugins['passerelle-openhim'], published: opts.publishes.watch(tx) };
+      }
+      return h.continue;
+    });
+    server.events.on('response', (request) => {
+      const list = request.plugins['passerelle-openhim']?.published;
+      const tx = request.app.caller?.transactionId;
+      if (list && tx !== undefined) opts.publishes?.forget(tx, list);
+    });
     // Keep the error behind a failure before the API's mapper turns it into a response: whether a
     // retry helps is a property of the error (core/errors.ts), not of the status code.
     server.ext('onPreResponse', (request, h) => {
       if (viaOpenhim(request) && request.response instanceof Error) {
         const err = normaliseError(request.response);
-        request.plugins['passerelle-openhim'] = { failure: { message: err.message, retryable: err.info.retryable } };
+        request.plugins['passerelle-openhim'] = { ...request.plugins['passerelle-openhim'], failure: { message: err.message, retryable: err.info.retryable } };
       }
       return h.continue;
     }, { before: ERROR_MAPPERS });

@@ -15,6 +15,8 @@ export interface PractitionerOutbox {
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(ids: string[]): Promise<void>;
   lag(): Promise<{ count: number; oldestAt: string | null }>;
+  /** Give up this process's claims (the relay stopping cleanly; stores shared by several processes). */
+  release?(): Promise<void>;
 }
 
 /**

@@ -7,7 +7,10 @@
  * Each new version carries its practitioner event in the same document write (`pendingEvents`, in
  * version order; `hasPending` is set while any waits), which the store's outbox hands to the relay.
  */
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { newClaimant } from '../core/outbox-claims';
+import type { Claimant } from '../core/outbox-claims';
+import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../storage/outbox-claims';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from './port';
 import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
@@ -66,8 +69,9 @@ export class MongoPractitionerStore implements PractitionerStore {
    * @param db - the database
    * @param collection - collection name
    * @param instance - instance name for the events' `ce_source`
+   * @param claimant - who claims documents to publish in this process (several processes relay at once)
    */
-  constructor(db: Db, collection = 'practitioners', private readonly instance = 'passerelle') {
+  constructor(db: Db, collection = 'practitioners', private readonly instance = 'passerelle', private readonly claimant: Claimant = newClaimant(instance, 30000)) {
     this.col = db.collection<PractitionerDoc>(collection);
   }
 
@@ -136,13 +140,16 @@ export class MongoPractitionerStore implements PractitionerStore {
 
   /** The store's outbox: events of every document with some pending, in version order per document. */
   readonly outbox: PractitionerOutbox = {
+    // A document is one health worker, its events in version order: claiming the document keeps
+    // their order whichever process publishes them (no order to keep across documents).
     pending: async (limit) => {
-      const docs = await this.col.find({ hasPending: true }, { projection: { pendingEvents: 1 } }).limit(limit).toArray();
-      return docs.flatMap((d) => d.pendingEvents ?? []).slice(0, limit);
+      const docs = await claimBatch(this.col as unknown as Collection<Document>, this.claimant, { waiting: { hasPending: true }, sort: { _id: 1 }, sizeOf: (d) => (d.pendingEvents as unknown[] | undefined)?.length ?? 0, projection: { resource: 0 } }, limit);
+      return docs.flatMap((d) => (d.pendingEvents as OutboxEvent[] | undefined) ?? []).slice(0, limit);
     },
+    release: () => releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, { hasPending: true }),
     markPublished: async (ids) => {
       if (ids.length === 0) return;
-      await this.col.updateMany({ 'pendingEvents.id': { $in: ids } }, { $pull: { pendingEvents: { id: { $in: ids } } } });
+      await this.col.updateMany({ 'pendingEvents.id': { $in: ids } }, { $pull: { pendingEvents: { id: { $in: ids } } }, $unset: CLAIM_FIELDS });
       // Atomic per document: a version written meanwhile pushed an event and keeps the flag.
       await this.col.updateMany({ hasPending: true, pendingEvents: { $size: 0 } }, { $unset: { hasPending: '' } });
     },

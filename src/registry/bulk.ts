@@ -11,7 +11,7 @@
  * split in two.
  */
 import { MediatorError } from '../core/errors';
-import type { BulkItemResult, RegisterSourceInput } from './ports';
+import type { BulkItemResult, RegisterSourceInput } from './api';
 import type { RegistryContext } from './context';
 import { runAtomically } from './atomic';
 import { lookupQuery } from './candidate-lookup';

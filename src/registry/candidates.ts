@@ -7,7 +7,7 @@
 import type { MatchResult } from './matching/contract';
 import { decide, identifierProves } from './matching/decide';
 import type { Decision } from './matching/decide';
-import type { MatchCandidate, MatchGrade } from './ports';
+import type { MatchCandidate, MatchGrade } from './api';
 import type { RegistryContext } from './context';
 import type { NotAMatch, StoredGolden } from './store';
 import { publicGolden } from './views';

@@ -4,7 +4,7 @@
  * each touched golden record's members and survivorship, lookup keys, the cross-reference diff, the
  * history records, the logical time (`seq`) and the lookup check of a change that created a person.
  */
-import type { LinkState } from './ports';
+import type { LinkState } from './api';
 import type { Actor } from '../core/types';
 import type { RegistryContext } from './context';
 import type {

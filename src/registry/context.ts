@@ -40,7 +40,7 @@ export interface RegistryConfig {
   abandonAfterMs: number;
   /** How long the active model is cached; another process's activation is seen after at most this. */
   modelCacheMs: number;
-  /** Largest journal change an atomic unit may commit (bytes of JSON); MongoDB's document limit is 16 MiB. */
+  /** Largest change an atomic unit may commit (bytes of JSON); MongoDB's document limit is 16 MiB. */
   maxUnitBytes: number;
   /** `urn:passerelle:<instance>` is the CloudEvents source. */
   instance: string;

@@ -5,7 +5,7 @@
  */
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
-import type { HistoryEntry } from './ports';
+import type { HistoryEntry } from './api';
 import type { RegistryContext } from './context';
 import type { Change, HistoryRecord } from './store';
 

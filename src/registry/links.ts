@@ -5,13 +5,14 @@
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
-import type { GoldenRecord, SourceRecord } from './ports';
+import type { GoldenRecord, SourceRecord } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';
 import { identifierKey, leaseKey } from './keys';
 import type { StoredGolden, StoredSource } from './store';
 import { publicGolden, publicSource } from './views';
+import { jsonClone } from '../core/json-clone';
 
 /**
  * Golden record to write to: validated MPI ID, merged records followed to their survivor.
@@ -195,7 +196,7 @@ export async function patchGolden(ctx: RegistryContext, mpiId: string, patch: Pa
     if (expectedVersion !== undefined && g.version !== expectedVersion) {
       throw new MediatorError('precondition-failed', `Version conflict: current version is ${g.version}`, { version: g.version });
     }
-    g.stewardPatch = { ...g.stewardPatch, ...structuredClone(patch) };
+    g.stewardPatch = { ...g.stewardPatch, ...jsonClone(patch) };
     b.stageGolden(g);
     b.patientEvent('updated', g.mpiId);
     return () => publicGolden(b.stagedGolden(g.mpiId) as StoredGolden);

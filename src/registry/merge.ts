@@ -8,7 +8,7 @@
  */
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
-import type { GoldenRecord } from './ports';
+import type { GoldenRecord } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';
@@ -17,6 +17,7 @@ import { existingSource, writableGolden } from './links';
 import type { MergeRecord, StoredGolden } from './store';
 import { publicGolden } from './views';
 import { identifierKey } from '../core/types';
+import { jsonClone } from '../core/json-clone';
 
 /**
  * Stage a merge on a builder (also used by review resolution).
@@ -35,8 +36,8 @@ export async function stageMerge(ctx: RegistryContext, b: ChangeBuilder, survivo
     survivorId: survivor.mpiId,
     retiredId: retired.mpiId,
     movedSources: [],
-    survivorBefore: structuredClone(survivor),
-    retiredBefore: structuredClone(retired),
+    survivorBefore: jsonClone(survivor),
+    retiredBefore: jsonClone(retired),
     at: b.at,
     by: b.actor,
     ...(reason ? { reason } : {}),
@@ -117,9 +118,9 @@ export async function unmergeGolden(ctx: RegistryContext, retiredId: string, act
     const r = (await b.golden(id)) as StoredGolden;
     r.status = 'active';
     delete r.mergedInto;
-    r.extraIdentifiers = structuredClone(current.retiredBefore.extraIdentifiers);
+    r.extraIdentifiers = jsonClone(current.retiredBefore.extraIdentifiers);
     if (current.retiredBefore.stewardPatch) {
-      r.stewardPatch = structuredClone(current.retiredBefore.stewardPatch);
+      r.stewardPatch = jsonClone(current.retiredBefore.stewardPatch);
     }
     b.stageGolden(survivor);
     b.stageGolden(r);

@@ -7,7 +7,7 @@
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { IdentifierRef } from '../core/types';
-import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './ports';
+import type { BulkItemResult, RegisterSourceInput, RegistrationResult } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';
@@ -21,6 +21,7 @@ import { contentHashOf } from './record-docs';
 import { toSearchFields } from './search-fields';
 import { publicGolden, publicSource } from './views';
 import { reviewOnUpdate, openReview } from './review-tasks';
+import { jsonClone } from '../core/json-clone';
 
 /** Input of registerSource (see RegistryService). */
 export type RegisterInput = RegisterSourceInput;
@@ -94,7 +95,7 @@ async function createSource(ctx: RegistryContext, b: ChangeBuilder, ref: Identif
   const src: StoredSource = {
     key: identifierKey(ref), id: ctx.newId(), system: ref.system, value: ref.value, sourceSystem: input.sourceSystem,
     ...(input.received !== undefined ? { received: input.received } : {}),
-    patient: structuredClone(input.patient), features: found.probe.features, goldenId: null, linkState: null,
+    patient: jsonClone(input.patient), features: found.probe.features, goldenId: null, linkState: null,
     active: input.patient.active !== false, version: 0, createdAt: b.at, updatedAt: b.at, receivedAt: b.at,
     search: toSearchFields(input.patient, '', true, b.at), keys: [], rf: '', contentHash: '', notAMatch: [], seq: 0,
   };
@@ -139,7 +140,7 @@ async function updateSource(ctx: RegistryContext, b: ChangeBuilder, current: Sto
   }
   const features = found.probe.features;
   const featuresChanged = JSON.stringify(features) !== JSON.stringify(current.features);
-  const next: StoredSource = { ...current, patient: structuredClone(input.patient), features, active, receivedAt: b.at };
+  const next: StoredSource = { ...current, patient: jsonClone(input.patient), features, active, receivedAt: b.at };
   if (input.received !== undefined) next.received = input.received;
   const from = current.goldenId;
   let review: ScoredGolden[] = [];

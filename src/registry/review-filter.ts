@@ -2,7 +2,7 @@
  * The review-queue filter as a predicate, for the stores that filter in memory (the memory twin and
  * the staging overlay). The MongoDB adapter translates the same filter into a query.
  */
-import type { ReviewFilter, ReviewTask } from './ports';
+import type { ReviewFilter, ReviewTask } from './api';
 
 /**
  * The best (highest) candidate score of a task; 0 for a task without candidates.

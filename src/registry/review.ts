@@ -6,7 +6,7 @@
  */
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
-import type { ReviewTask } from './ports';
+import type { ReviewTask } from './api';
 import type { RegistryContext } from './context';
 import type { ChangeBuilder } from './change-builder';
 import { runChange } from './change-runner';

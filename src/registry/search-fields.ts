@@ -5,8 +5,8 @@
  * search index-friendly without collation (FerretDB has none).
  */
 import type { Address, Patient } from 'fhir/r4';
-import type { PatientQuery, StringCondition } from './ports';
-import { conditionValues } from './ports';
+import type { PatientQuery, StringCondition } from './api';
+import { conditionValues } from './api';
 import type { SearchFields } from './store';
 import { identifierKey } from '../core/types';
 

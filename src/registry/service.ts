@@ -1,13 +1,13 @@
 /**
- * The registry service (RegistryService of ports.ts) over a RegistryStore and the matching engine.
- * Every identity operation is one journal change (see store.ts and journal.ts) made under claims
- * (claims.ts); the helpers are split by concept: register, links, merge, review, relink, history.
+ * The registry service (RegistryService of api.ts) over a RegistryStore and the matching engine.
+ * Every identity operation is one change of the change log (store.ts), run under leases and guards
+ * (change-runner.ts); the helpers are split by concept: register, links, merge, review, relink, history.
  */
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../core/errors';
 import type { Actor, IdentifierRef } from '../core/types';
 import type { MatchModel } from './matching/contract';
-import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './ports';
+import type { GoldenRecord, MatchCandidate, PatientQuery, PatientSearchResult, RegistryService } from './api';
 import type { RegistryDeps, RegistryContext } from './context';
 import type { MatchRules } from './matching/rules';
 import { createContext } from './context';
@@ -28,8 +28,8 @@ import { createTokenService } from './tokens';
 import { mergeSummary, publicGolden, publicReview, publicSource } from './views';
 
 /** RegistryService plus operations used by jobs and the composition root. */
-export interface RegistryServiceImpl extends RegistryService {
-  /** Re-apply journal changes left unapplied by a crash (call at start and periodically). */
+export interface InternalRegistryService extends RegistryService {
+  /** Re-apply changes left unapplied by a crash (call at start and periodically). */
   recoverPending(opts?: { graceMs?: number }): Promise<number>;
   /** Re-score automatic links under a model; dry run lists the moves without writing. */
   relink(opts: RelinkOptions): Promise<RelinkDiff[]>;
@@ -105,11 +105,11 @@ function inOrder<T>(ids: string[], docs: T[], idOf: (d: T) => string): T[] {
  * Build the registry service.
  * @param deps - store, matching engine, default model and injectable clock, ids, logger, MPI ID codec, config
  */
-export function createRegistryService(deps: RegistryDeps): RegistryServiceImpl {
+export function createRegistryService(deps: RegistryDeps): InternalRegistryService {
   return serviceFor(createContext(deps));
 }
 
-function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
+function serviceFor(ctx: RegistryContext): InternalRegistryService {
   const tokens = createTokenService(ctx.store.tokens, ctx.clock);
   return {
     atomically: (actor, work, hints) => runAtomically(ctx, actor, (staged) => work(serviceFor(staged)), hints?.prefetch ? { prepare: prefetchFor(ctx, hints.prefetch) } : {}),
@@ -159,6 +159,7 @@ function serviceFor(ctx: RegistryContext): RegistryServiceImpl {
     resolveReview: (id, decision, actor) => resolveReview(ctx, id, decision, actor),
     history: (kind, id) => readHistory(ctx, kind, id),
     typeHistory: (opts) => ctx.store.changes.allHistory(opts),
+    historySince: (opts) => ctx.store.changes.historySince(opts),
     issueToken: async (mpiId: string, actor: Actor) => {
       const found = await getGolden(ctx, mpiId);
       if (!found) {

@@ -10,7 +10,7 @@
 import type { Patient } from 'fhir/r4';
 import type { Actor, IdentifierRef, TopicName } from '../core/types';
 import type { MatchFeatures, MatchModel } from './matching/contract';
-import type { GoldenRecord, ReviewTask, SourceRecord } from './ports';
+import type { GoldenRecord, ReviewTask, SourceRecord } from './api';
 
 /** Normalised (upper-case, accent-folded) copies of searchable fields, so searches never need collation. */
 export interface SearchFields {

@@ -17,7 +17,7 @@
  * - Events of applied changes are the outbox: `pending` in `seq` order, which is each record's order.
  */
 import type { IdentifierRef, OutboxEvent } from '../core/types';
-import type { HistoryEntry, PatientQuery, PatientSearchResult, ReviewFilter } from './ports';
+import type { HistoryEntry, PatientQuery, PatientSearchResult, ReviewFilter } from './api';
 import type {
   Change, LookupQuery, MergeRecord, RecordWrites, SourceView, StoredGolden, StoredModel, StoredReview, StoredSource, TokenRecord, XrefEntry,
 } from './store-records';
@@ -86,6 +86,11 @@ export interface ChangeLog {
   history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
   /** Every version of every record, newest first. */
   allHistory(opts: { since?: string; offset: number; count: number }): Promise<{ total: number; items: HistoryEntry[] }>;
+  /**
+   * The oldest versions written at or after `since` (by change time, then commit order), at most
+   * `count`: what an outbound channel sends next. Reads only as far as the page goes.
+   */
+  historySince(opts: { since?: string; count: number }): Promise<HistoryEntry[]>;
 }
 
 /** Which changes a replay covers: those touching one golden record, or those made since a time. */
@@ -101,13 +106,24 @@ export interface RetainedEvents {
   retained(scope: ReplayScope, page: { after: number | null; limit: number }): Promise<{ events: OutboxEvent[]; next: number | null }>;
 }
 
-/** Structurally the `Outbox` port of src/events (the relay reads it). */
+/**
+ * Structurally the `Outbox` port of src/events (the relay reads it). With several processes, `pending`
+ * claims what it returns for this process (core/outbox-claims.ts): per-key order holds across them.
+ */
 export interface OutboxStore extends RetainedEvents {
   /** Events of applied changes not yet published, in seq order (so per-key order holds). */
   pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(eventIds: string[]): Promise<void>;
   /** How many events wait (committed, not yet published) and when the oldest was committed (metrics, /ready). */
   lag(): Promise<{ count: number; oldestAt: string | null }>;
+  /**
+   * Retention: remove the events (and the recovery writes) of published changes committed before
+   * `before` (ISO 8601); their history stays. Changes still waiting or in flight are kept.
+   * @returns how many changes were pruned
+   */
+  prune(before: string): Promise<number>;
+  /** Give up this process's claims on changes still waiting (the relay stopping cleanly). */
+  release(): Promise<void>;
 }
 
 export interface ReviewStore {

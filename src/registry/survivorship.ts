@@ -18,6 +18,7 @@ import { parseBirthDate } from './matching/dates';
 import { normalisePhone } from './matching/phone';
 import type { MemberSnapshot, StoredGolden } from './store';
 import { identifierKey } from '../core/types';
+import { jsonClone } from '../core/json-clone';
 
 /** What survivorship reads of each linked source (a golden record's member snapshot). */
 type Contributor = Pick<MemberSnapshot, 'key' | 'id' | 'sourceSystem' | 'receivedAt' | 'patient'>;
@@ -89,7 +90,7 @@ function pickField(field: SingleField, sources: Contributor[], rank: (s: Contrib
   const sorted = [...withValue].sort(
     (a, b) => (form.get(b) ?? 0) - (form.get(a) ?? 0) || rank(a) - rank(b) || (a.receivedAt === b.receivedAt ? 0 : a.receivedAt > b.receivedAt ? -1 : 1) || f(b) - f(a) || (a.key < b.key ? -1 : 1),
   );
-  return structuredClone(sorted[0]?.patient[field]);
+  return jsonClone(sorted[0]?.patient[field]);
 }
 
 function unionBy<T>(items: T[], key: (t: T) => string): T[] {
@@ -137,7 +138,7 @@ export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'statu
     [mpiIdentifier, ...golden.extraIdentifiers.map((i) => ({ system: i.system, value: i.value })), ...sources.flatMap((s) => s.patient.identifier ?? [])],
     (i) => identifierKey({ system: i.system ?? '', value: i.value ?? '' }),
   );
-  patient.identifier = structuredClone(identifiers);
+  patient.identifier = jsonClone(identifiers);
   patient.active = golden.status === 'active';
   const record = patient as unknown as Record<string, unknown>;
   for (const field of SINGLE_FIELDS) {
@@ -148,7 +149,7 @@ export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'statu
   }
   const telecom = unionTelecoms(sources.flatMap((s) => s.patient.telecom ?? []), cfg.phoneCountry);
   if (telecom.length > 0) {
-    patient.telecom = structuredClone(telecom);
+    patient.telecom = jsonClone(telecom);
   }
   const links: PatientLink[] = [...sources]
     .sort((a, b) => (a.key < b.key ? -1 : 1))
@@ -160,7 +161,7 @@ export function computeGoldenPatient(golden: Pick<StoredGolden, 'mpiId' | 'statu
     patient.link = links;
   }
   if (golden.stewardPatch) {
-    Object.assign(record, structuredClone(golden.stewardPatch), { resourceType: 'Patient', id: golden.mpiId });
+    Object.assign(record, jsonClone(golden.stewardPatch), { resourceType: 'Patient', id: golden.mpiId });
   }
   return patient;
 }

@@ -2,7 +2,7 @@
  * Public views of stored documents: the store keeps search fields and bookkeeping next to each
  * record; callers of the RegistryService get exactly the port types.
  */
-import type { GoldenRecord, MergeSummary, ReviewTask, SourceRecord } from './ports';
+import type { GoldenRecord, MergeSummary, ReviewTask, SourceRecord } from './api';
 import type { MergeRecord, StoredGolden, StoredReview, StoredSource } from './store';
 
 /**

@@ -2,12 +2,16 @@
  * The event queue on MongoDB: one document per event not part of an identity change (accepted
  * Bundles for the Instant OpenHIE `2xx` topic), in arrival order (`_id` is an ObjectId, increasing
  * per process and by time across processes — these events have no per-key order to keep), deleted
- * once published.
+ * once published. Several processes relay it at once: each claims the documents it publishes
+ * (outbox-claims.ts), so an event is normally published once.
  */
 import { ObjectId } from 'mongodb';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import type { OutboxEvent } from '../core/types';
 import type { EventQueue, OutboxLag } from '../events/ports';
+import { newClaimant } from '../core/outbox-claims';
+import type { Claimant } from '../core/outbox-claims';
+import { claimBatch, releaseClaims } from './outbox-claims';
 
 interface QueuedDoc {
   _id: ObjectId;
@@ -23,8 +27,9 @@ export class MongoEventQueue implements EventQueue {
   /**
    * @param db - the database
    * @param collection - collection name
+   * @param claimant - who claims documents to publish in this process
    */
-  constructor(db: Db, collection = 'event_queue') {
+  constructor(db: Db, collection = 'event_queue', private readonly claimant: Claimant = newClaimant('passerelle', 30000)) {
     this.col = db.collection<QueuedDoc>(collection);
   }
 
@@ -37,7 +42,12 @@ export class MongoEventQueue implements EventQueue {
   }
 
   async pending(limit: number): Promise<OutboxEvent[]> {
-    return (await this.col.find({}).sort({ _id: 1 }).limit(limit).toArray()).map((d) => d.event);
+    const docs = await claimBatch(this.col as unknown as Collection<Document>, this.claimant, { waiting: {}, sort: { _id: 1 } }, limit);
+    return docs.map((d) => d.event as OutboxEvent);
+  }
+
+  async release(): Promise<void> {
+    await releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, {});
   }
 
   async markPublished(ids: string[]): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { InboundChannel, InboundRecord } from '../channels/ports';
 import type { OrchestrationSink } from '../core/orchestration';
-import { ingestPage, failureOf } from './ingest';
+import { ingestPage, failureOf, touchedBy } from './ingest';
 import type { IngestDeps, RecordOutcome } from './ingest';
 import type { ChannelJob } from './runner';
 
@@ -19,11 +19,11 @@ export function inboundJob(channel: InboundChannel, deps: IngestDeps): ChannelJo
   return {
     channel: channel.name,
     scopes: () => channel.scopes(),
-    async step(scope, position, ctx) {
-      const page = await channel.pull(scope, position, { sink: ctx.sink, wantTotal: ctx.wantTotal });
-      const outcome = await ctx.gate(() => ingestPage(deps, page.records, ctx.actor));
-      outcome.counts.writtenBack = await writeBack(deps, channel, outcome.outcomes, ctx.sink);
-      return { position: page.position, more: page.more, total: page.total, counts: outcome.counts };
+    async step(scope, position, run) {
+      const page = await channel.pull(scope, position, { sink: run.sink, wantTotal: run.wantTotal });
+      const outcome = await run.gate(() => ingestPage(deps, page.records, run.actor));
+      outcome.counts.writtenBack = await writeBack(deps, channel, outcome.outcomes, run.sink);
+      return { position: page.position, more: page.more, total: page.total, counts: outcome.counts, touched: touchedBy(outcome.outcomes) };
     },
   };
 }

@@ -10,12 +10,13 @@ import type { InboundRecord } from '../channels/ports';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
 import { identifierKey } from '../core/types';
-import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../registry/ports';
+import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../registry/api';
 import type { Transforms } from '../transforms';
 import { resourceTypeOfMapping } from '../transforms/resource-types';
 import { deadLetterKey } from './dead-letters';
 import type { DeadLetterStore, FailureStage, NewDeadLetter, SyncCounts } from './ports';
 import { zeroCounts } from './ports';
+import type { TouchedIds } from './touched';
 
 /** What happened to one record. */
 export interface RecordOutcome {
@@ -148,6 +149,21 @@ async function resolveEarlierFailures(deps: IngestDeps, outcomes: RecordOutcome[
   const byType = new Map<string, string[]>();
   for (const { record } of done) byType.set(record.resourceType, [...(byType.get(record.resourceType) ?? []), record.resourceId as string]);
   for (const [type, ids] of byType) await deps.deadLetters.resolveRecords(done[0]?.record.channel ?? '', type, ids, at);
+}
+
+/**
+ * The identities a page touched: the MPI ID each record stands in, and the key of every record that
+ * names its source record (taken in or not).
+ * @param outcomes - one per record
+ */
+export function touchedBy(outcomes: RecordOutcome[]): TouchedIds {
+  const mpiIds: string[] = [];
+  const sourceIds: string[] = [];
+  for (const o of outcomes) {
+    if (o.mpiId) mpiIds.push(o.mpiId);
+    if (o.record.sourceIdentifier) sourceIds.push(identifierKey(o.record.sourceIdentifier));
+  }
+  return { mpiIds, sourceIds };
 }
 
 /**

@@ -27,6 +27,7 @@ import type { RedriveResult } from './redrive';
 import { cursorKey, runChannel } from './runner';
 import type { ChannelJob, RunProgress } from './runner';
 import { Semaphore } from './semaphore';
+import { TouchedCollector } from './touched';
 
 /** The channels built from one set of live settings. */
 export interface ChannelSet {
@@ -74,11 +75,26 @@ export interface ChannelStatus {
   openFailures: number;
 }
 
+/** A run in progress: its end, its latest progress and the identities it touched so far. */
+interface RunningEntry {
+  promise: Promise<SyncRun>;
+  progress?: RunProgress;
+  touched: TouchedCollector;
+}
+
+/** A run asked for: its id, its end, and the identities it touched (the whole run's, when joined). */
+export interface StartedRun {
+  runId: string;
+  done: Promise<SyncRun>;
+  joined: boolean;
+  touched(): ReturnType<TouchedCollector['snapshot']>;
+}
+
 /** Runs, schedules and reports the channels. */
 export class ChannelManager {
   private set: ChannelSet;
   private readonly gate: Semaphore;
-  private readonly running = new Map<ChannelName, { promise: Promise<SyncRun>; progress?: RunProgress }>();
+  private readonly running = new Map<ChannelName, RunningEntry>();
   private readonly timers = new Map<ChannelName, { timer: NodeJS.Timeout; at: number }>();
   private readonly lifetime = new AbortController();
   private started = false;
@@ -135,13 +151,13 @@ export class ChannelManager {
    * @param channel - the channel
    * @param req - trigger, actor, sink, progress
    */
-  run(channel: ChannelName, req: RunRequest): { runId: string; done: Promise<SyncRun>; joined: boolean } {
+  run(channel: ChannelName, req: RunRequest): StartedRun {
     const job = this.set.jobs.get(channel);
     if (!job) throw new MediatorError('conflict', `the ${channel} channel is not enabled (set ${channel.toUpperCase()}_ENABLED and ${channel.toUpperCase()}_BASE_URL)`);
     const current = this.running.get(channel);
-    if (current) return { runId: current.progress?.run.id ?? '', done: current.promise, joined: true };
+    if (current) return { runId: current.progress?.run.id ?? '', done: current.promise, joined: true, touched: () => current.touched.snapshot() };
     const id = randomUUID();
-    const entry: { promise: Promise<SyncRun>; progress?: RunProgress } = { promise: Promise.resolve(null as unknown as SyncRun) };
+    const entry: RunningEntry = { promise: Promise.resolve(null as unknown as SyncRun), touched: new TouchedCollector() };
     const deps = { ...this.deps, now: this.deps.now, gate: <T>(w: () => Promise<T>) => this.gate.run(w) };
     entry.promise = runChannel(deps, job, {
       id, trigger: req.trigger, actor: req.actor, sink: req.sink ?? discardOrchestration, signal: this.lifetime.signal,
@@ -149,9 +165,10 @@ export class ChannelManager {
         entry.progress = p;
         req.onProgress?.(p);
       },
+      onTouched: (t) => entry.touched.add(t),
     }).finally(() => this.running.delete(channel));
     this.running.set(channel, entry);
-    return { runId: id, done: entry.promise, joined: false };
+    return { runId: id, done: entry.promise, joined: false, touched: () => entry.touched.snapshot() };
   }
 
   /**

@@ -4,7 +4,10 @@
  * events waiting for Kafka). Writes are by `_id`, with indexes created at start (one per command:
  * see audit/mongo.ts).
  */
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { newClaimant } from '../core/outbox-claims';
+import type { Claimant } from '../core/outbox-claims';
+import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../storage/outbox-claims';
 import type { OutboxEvent } from '../core/types';
 import { escapeRegex } from '../storage/regex';
 import { isDuplicateKey, upsertOnce } from '../storage/errors';
@@ -16,7 +19,11 @@ type FailureDoc = Omit<DeadLetter, 'id'> & { _id: string };
 type RunDoc = Omit<SyncRun, 'id'> & { _id: string };
 type EventDoc = { _id: string; seq: number; published: boolean; event: OutboxEvent };
 
-const fromFailure = ({ _id, ...rest }: FailureDoc): DeadLetter => ({ id: _id, ...rest });
+const fromFailure = ({ _id, ...rest }: FailureDoc): DeadLetter => {
+  // The relay's claim fields are not part of the dead letter.
+  const { claimedBy: _b, claimUntil: _u, claimToken: _t, ...letter } = rest as typeof rest & Record<keyof typeof CLAIM_FIELDS, unknown>;
+  return { id: _id, ...letter };
+};
 const fromRun = ({ _id, ...rest }: RunDoc): SyncRun => ({ id: _id, ...rest });
 
 /** Channel state in `sync_state`. */
@@ -61,7 +68,11 @@ export class MongoDeadLetterStore implements DeadLetterStore {
   private readonly col: Collection<FailureDoc>;
 
   /** @param db - the database */
-  constructor(db: Db) {
+  /**
+   * @param db - the database
+   * @param claimant - who claims entries to publish in this process (several processes relay at once)
+   */
+  constructor(db: Db, private readonly claimant: Claimant = newClaimant('passerelle', 30000)) {
     this.col = db.collection<FailureDoc>('sync_failures');
   }
 
@@ -127,13 +138,18 @@ export class MongoDeadLetterStore implements DeadLetterStore {
   }
 
   async pending(limit: number): Promise<OutboxEvent[]> {
-    const docs = await this.col.find({ published: false }).sort({ lastSeenAt: 1 }).limit(limit).toArray();
-    return docs.map((d) => deadLetterEvent(fromFailure(d)));
+    // Claimed per entry (several processes relay at once); an entry is one record: no order across entries.
+    const docs = await claimBatch(this.col as unknown as Collection<Document>, this.claimant, { waiting: { published: false }, sort: { lastSeenAt: 1 } }, limit);
+    return docs.map((d) => deadLetterEvent(fromFailure(d as FailureDoc)));
+  }
+
+  async release(): Promise<void> {
+    await releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, { published: false });
   }
 
   async markPublished(ids: string[]): Promise<void> {
     // By event id: an entry to be published again meanwhile has a new one and stays unpublished.
-    if (ids.length > 0) await this.col.updateMany({ eventId: { $in: ids } }, { $set: { published: true } });
+    if (ids.length > 0) await this.col.updateMany({ eventId: { $in: ids } }, { $set: { published: true }, $unset: CLAIM_FIELDS });
   }
 }
 
@@ -176,8 +192,11 @@ let sequence = 0;
 export class MongoChannelEventStore implements ChannelEventStore {
   private readonly col: Collection<EventDoc>;
 
-  /** @param db - the database */
-  constructor(db: Db) {
+  /**
+   * @param db - the database
+   * @param claimant - who claims events to publish in this process (several processes relay at once)
+   */
+  constructor(db: Db, private readonly claimant: Claimant = newClaimant('passerelle', 30000)) {
     this.col = db.collection<EventDoc>('sync_events');
   }
 
@@ -201,10 +220,25 @@ export class MongoChannelEventStore implements ChannelEventStore {
   }
 
   async pending(limit: number): Promise<OutboxEvent[]> {
-    return (await this.col.find({ published: false }).sort({ seq: 1 }).limit(limit).toArray()).map((d) => d.event);
+    // A health worker's role events are several documents: claimed in seq order with their key, so
+    // none goes out ahead of an earlier one another process holds (core/outbox-claims.ts).
+    const docs = await claimBatch(this.col as unknown as Collection<Document>, this.claimant, {
+      waiting: { published: false }, sort: { seq: 1 }, keyFields: { 'event.topic': 1, 'event.key': 1 },
+      keysOf: (d) => [`${String(d.event?.topic)}|${String(d.event?.key)}`],
+    }, limit);
+    return docs.map((d) => d.event as OutboxEvent);
+  }
+
+  async release(): Promise<void> {
+    await releaseClaims(this.col as unknown as Collection<Document>, this.claimant.holder, { published: false });
   }
 
   async markPublished(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.col.updateMany({ _id: { $in: ids } }, { $set: { published: true } });
+    if (ids.length > 0) await this.col.updateMany({ _id: { $in: ids } }, { $set: { published: true }, $unset: CLAIM_FIELDS });
+  }
+
+  /** Retention: delete role events published before `before` (ISO 8601; by event time). */
+  async prune(before: string): Promise<number> {
+    return (await this.col.deleteMany({ published: true, 'event.time': { $lt: before } })).deletedCount;
   }
 }

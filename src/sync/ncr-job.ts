@@ -14,10 +14,12 @@ import type { OutboundRegistry } from '../channels/ports';
 import { UpstreamError } from '../channels/upstream-error';
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
-import type { HistoryEntry, RegistryService } from '../registry/ports';
+import { identifierKey } from '../core/types';
+import type { HistoryEntry, RegistryService } from '../registry/api';
 import type { ChannelStateStore, DeadLetterStore, SyncCounts } from './ports';
 import { zeroCounts } from './ports';
 import type { ChannelJob, StepContext, StepResult } from './runner';
+import type { TouchedIds } from './touched';
 
 /** The job's cursor: the time of the last history entry sent and the entries sent at that time. */
 interface HistoryPosition {
@@ -52,17 +54,16 @@ const entryKey = (e: HistoryEntry): string => `${e.kind}|${e.id}|${e.version}`;
 const hashOf = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 32);
 
 /**
- * The oldest history entries after the cursor (the history lists newest first).
+ * The oldest history entries after the cursor: those at the cursor's instant not sent yet, then the
+ * later ones. Reads as far as one page goes, whatever the size of the history.
  * @param registry - the registry
  * @param at - the cursor
  * @param pageSize - entries per page
  */
 async function oldestAfter(registry: RegistryService, at: HistoryPosition, pageSize: number): Promise<HistoryEntry[]> {
-  const { total } = await registry.typeHistory({ since: at.since, count: 1, offset: 0 });
-  const offset = Math.max(0, total - pageSize - at.seen.length);
-  const { items } = await registry.typeHistory({ since: at.since, count: pageSize + at.seen.length, offset });
+  const items = await registry.historySince({ since: at.since, count: pageSize + at.seen.length });
   const seen = new Set(at.seen);
-  return items.reverse().filter((e) => !(e.at === at.since && seen.has(entryKey(e))));
+  return items.filter((e) => !(e.at === at.since && seen.has(entryKey(e))));
 }
 
 /**
@@ -71,7 +72,7 @@ async function oldestAfter(registry: RegistryService, at: HistoryPosition, pageS
  * @param deps - registry, channel state, dead letters, clock
  */
 export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob {
-  async function sendOne(mpiId: string, ctx: StepContext, counts: SyncCounts): Promise<void> {
+  async function sendOne(mpiId: string, run: StepContext, counts: SyncCounts, touched: TouchedIds): Promise<void> {
     const found = await deps.registry.getGolden(mpiId);
     if (!found || found.redirectedFrom || found.golden.status !== 'active') return;
     const patient = outboundPatient(mpiId, found.golden.patient, channel.identifierSystem);
@@ -83,8 +84,12 @@ export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob 
       return;
     }
     try {
-      const result = await channel.send(mpiId, patient, ctx.sink);
-      if (result.registryId) await crossReference(mpiId, result.registryId, ctx.actor);
+      touched.mpiIds.push(mpiId);
+      const result = await channel.send(mpiId, patient, run.sink);
+      if (result.registryId) {
+        touched.sourceIds.push(identifierKey({ system: channel.identifierSystem, value: result.registryId }));
+        await crossReference(mpiId, result.registryId, run.actor);
+      }
       await deps.state.put('ncr', `sent:${mpiId}`, { hash, ...(result.registryId ? { registryId: result.registryId } : {}) });
       counts[sent ? 'updated' : 'created'] += 1;
       counts.writtenBack += result.registryId ? 1 : 0;
@@ -111,19 +116,20 @@ export function ncrJob(channel: OutboundRegistry, deps: NcrJobDeps): ChannelJob 
   return {
     channel: 'ncr',
     scopes: () => ['golden-records'],
-    async step(_scope, position, ctx): Promise<StepResult> {
+    async step(_scope, position, run): Promise<StepResult> {
       const at = (position as HistoryPosition | null) ?? { seen: [] };
       const cutoff = new Date(deps.now().getTime() - (deps.safetyWindowMs ?? 60_000)).toISOString();
       const page = await oldestAfter(deps.registry, at, channel.pageSize);
       const ready = page.filter((e) => e.at <= cutoff);
       const counts = zeroCounts();
+      const touched: TouchedIds = { mpiIds: [], sourceIds: [] };
       const goldens = [...new Set(ready.filter((e) => e.kind === 'golden').map((e) => e.id))];
-      await ctx.gate(async () => {
-        for (const mpiId of goldens) await sendOne(mpiId, ctx, counts);
+      await run.gate(async () => {
+        for (const mpiId of goldens) await sendOne(mpiId, run, counts, touched);
       });
       const last = ready.at(-1)?.at;
       const next: HistoryPosition = last === undefined ? at : { since: last, seen: [...(last === at.since ? at.seen : []), ...ready.filter((e) => e.at === last).map(entryKey)] };
-      return { position: next, more: ready.length === page.length && page.length >= channel.pageSize, counts };
+      return { position: next, more: ready.length === page.length && page.length >= channel.pageSize, counts, touched };
     },
   };
 }

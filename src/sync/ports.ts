@@ -144,7 +144,7 @@ export interface SyncRunStore {
 }
 
 /**
- * Events the channels emit outside the registry's journal (health-worker changes): written here
+ * Events the channels emit outside the registry's change log (health-worker changes): written here
  * first, relayed to Kafka by an OutboxRelay. Ids are derived from the content, so the same change
  * offered twice is stored once.
  */

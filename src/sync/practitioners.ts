@@ -14,7 +14,7 @@ import { uuidFrom } from '../core/ids';
 import type { Actor, OutboxEvent } from '../core/types';
 import { PRACTITIONER_PATIENT_URL } from '../practitioners/port';
 import type { PractitionerStore } from '../practitioners/port';
-import type { RegistryService } from '../registry/ports';
+import type { RegistryService } from '../registry/api';
 import type { PractitionerIngest, RecordOutcome } from './ingest';
 import type { ChannelEventStore } from './ports';
 

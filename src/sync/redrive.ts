@@ -20,6 +20,10 @@ export interface RedriveResult {
   status: 'resolved' | 'failed' | 'skipped';
   /** Why it failed again, or why it was not re-driven. */
   reason?: string;
+  /** The source record's key (`system|value`), when the entry names one. */
+  sourceId?: string;
+  /** The golden record the record stands in after a successful re-drive. */
+  mpiId?: string;
 }
 
 /** What a re-drive uses. */
@@ -46,6 +50,12 @@ function recordOf(d: DeadLetter): InboundRecord {
  * @param sink - orchestration sink (write-backs)
  */
 export async function redrive(deps: RedriveDeps, d: DeadLetter, actor: Actor, sink: OrchestrationSink): Promise<RedriveResult> {
+  const source = recordOf(d).sourceIdentifier;
+  const result = await redriveEntry(deps, d, actor, sink);
+  return source ? { ...result, sourceId: identifierKey(source) } : result;
+}
+
+async function redriveEntry(deps: RedriveDeps, d: DeadLetter, actor: Actor, sink: OrchestrationSink): Promise<RedriveResult> {
   if (d.status === 'resolved') return { id: d.id, status: 'skipped', reason: 'already resolved' };
   if (d.stage === 'receive' || d.stage === 'outbound') return { id: d.id, status: 'skipped', reason: `a ${d.stage} failure is re-driven by running the channel: POST /sync/${d.channel}/run` };
   if (typeof d.payload === 'object' && d.payload !== null && (d.payload as { truncated?: unknown }).truncated === true) {
@@ -67,11 +77,12 @@ async function redriveRecord(deps: RedriveDeps, d: DeadLetter, actor: Actor): Pr
     resolveRecords: (...args) => deps.deadLetters.resolveRecords(...args),
   };
   const at = deps.now().toISOString();
-  await ingestPage({ ...deps, deadLetters }, [recordOf(d)], actor);
+  const { outcomes } = await ingestPage({ ...deps, deadLetters }, [recordOf(d)], actor);
   const failure = failures[0];
   if (failure) return failedAgain(deps, d, at, failure);
   await deps.deadLetters.resolve(d.id, at);
-  return { id: d.id, status: 'resolved' };
+  const mpiId = outcomes[0]?.mpiId;
+  return { id: d.id, status: 'resolved', ...(mpiId ? { mpiId } : {}) };
 }
 
 async function failedAgain(deps: RedriveDeps, d: DeadLetter, at: string, f: Pick<DeadLetter, 'stage' | 'reason' | 'issues'>): Promise<RedriveResult> {
@@ -90,6 +101,6 @@ async function redriveWriteBack(deps: RedriveDeps, d: DeadLetter, sink: Orchestr
   if (!result) throw new MediatorError('internal', 'the write-back gave no result');
   if (result.status === 'failed') return failedAgain(deps, d, at, { stage: 'write-back', reason: result.reason });
   await deps.deadLetters.resolve(d.id, at);
-  return { id: d.id, status: 'resolved' };
+  return { id: d.id, status: 'resolved', mpiId: source.goldenId };
 }
 

@@ -14,6 +14,7 @@ import type { OrchestrationSink } from '../core/orchestration';
 import type { Actor } from '../core/types';
 import type { ChannelStateStore, DeadLetterStore, SyncCounts, SyncRun, SyncRunStore } from './ports';
 import { addCounts, zeroCounts } from './ports';
+import type { TouchedIds } from './touched';
 
 /** What a step may use. */
 export interface StepContext {
@@ -31,6 +32,8 @@ export interface StepResult {
   more: boolean;
   total?: number;
   counts: SyncCounts;
+  /** The identities the step touched (audit trail, OpenHIM properties). */
+  touched?: TouchedIds;
 }
 
 /** A channel's work, one page at a time (inbound: pull and take in; outbound: send). */
@@ -41,9 +44,9 @@ export interface ChannelJob {
    * Do one page from `position`.
    * @param scope - one of `scopes()`
    * @param position - the scope's stored cursor (null: from the beginning)
-   * @param ctx - sink, actor, gate
+   * @param run - sink, actor, gate
    */
-  step(scope: string, position: unknown, ctx: StepContext): Promise<StepResult>;
+  step(scope: string, position: unknown, run: StepContext): Promise<StepResult>;
 }
 
 /** A run's progress, for logs, `/sync/status` and the command line's progress bar. */
@@ -75,6 +78,8 @@ export interface RunOptions {
   actor: Actor;
   sink: OrchestrationSink;
   onProgress?: (p: RunProgress) => void;
+  /** Told the identities each page touched. */
+  onTouched?: (t: TouchedIds) => void;
   /** Stop between pages (shutdown). */
   signal?: AbortSignal;
 }
@@ -134,6 +139,7 @@ async function runScope(deps: RunnerDeps, job: ChannelJob, scope: string, run: S
     position = step.position;
     run.pages += 1;
     addCounts(run.counts, step.counts);
+    if (step.touched) opts.onTouched?.(step.touched);
     if (step.total !== undefined && first) run.expected = (run.expected ?? 0) + step.total;
     await deps.runs.save(run);
     watch(scope);
@@ -157,7 +163,8 @@ async function resolvePageFailures(deps: RunnerDeps, channel: string, scope: str
 }
 
 function progressWatch(deps: RunnerDeps, run: SyncRun, started: Date, onProgress?: (p: RunProgress) => void): (scope: string) => void {
-  let lastLog = started.getTime();
+  // The first page is logged (it says how many records to expect), then one line every LOG_EVERY_MS.
+  let lastLog = Number.NEGATIVE_INFINITY;
   return (scope) => {
     const now = deps.now().getTime();
     const records = run.counts.received;

@@ -6,7 +6,7 @@
  * and each second record lands in the review band (a task), which the generator checks.
  */
 import type { Patient } from 'fhir/r4';
-import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../../src/registry/ports';
+import type { BulkItemResult, RegisterSourceInput, RegistryService } from '../../src/registry/api';
 
 const GIVEN = ['Aminata', 'Mariama', 'Aissatou', 'Rokhaya', 'Seynabou', 'Dieynaba', 'Khadidiatou', 'Maimouna', 'Ramatoulaye', 'Fatoumata', 'Ndeye Coumba', 'Oumoulkhairy'];
 // Family names built from three parts, so every pair has a name of its own (1,260 of them).

@@ -7,7 +7,7 @@
 import type { Patient } from 'fhir/r4';
 import { isMediatorError } from '../../src/core/errors';
 import type { Actor } from '../../src/core/types';
-import type { RegistryService } from '../../src/registry/ports';
+import type { RegistryService } from '../../src/registry/api';
 import { mulberry32 } from '../../src/registry/matching/prng';
 
 const FAMILIES = ['Diop', 'Ndiaye', 'Sow'];

@@ -4,8 +4,8 @@
  */
 import type { Patient } from 'fhir/r4';
 import { syntheticPatient } from '../../bench/lib/synthetic';
-import type { RegisterSourceInput } from '../../src/registry/ports';
-import type { RegistryService } from '../../src/registry/ports';
+import type { RegisterSourceInput } from '../../src/registry/api';
+import type { RegistryService } from '../../src/registry/api';
 
 const actor = { clientId: 'population' };
 

@@ -1,9 +1,10 @@
 /**
  * The OpenMRS channel (source-systems.md §2): polls FHIR2 `Patient?_lastUpdated` following the
- * searchset's next links, takes pushed FHIR2 Patients, Bundles and REST Web Services v1 patients
- * (REST v1 offers no change query, so it is a push and mapping alternative), and writes the MPI ID
- * back as a patient identifier of a configured type through REST v1 — added, or corrected when the
- * patient holds another value, never duplicated.
+ * searchset's next links — or, with OPENMRS_CHANGE_FEED=atomfeed, the Atom Feed module's patient
+ * feed with each patient read through REST Web Services v1 (an OpenMRS without FHIR2; voided
+ * patients deactivate their source records) — takes pushed FHIR2 Patients, Bundles and REST v1
+ * patients, and writes the MPI ID back as a patient identifier of a configured type through REST v1 —
+ * added, or corrected when the patient holds another value, never duplicated.
  */
 import type { LiveSettings } from '../../config/live';
 import { MediatorError } from '../../core/errors';
@@ -12,9 +13,12 @@ import type { UpstreamClient } from '../http';
 import type { InboundChannel, InboundRecord, PullOptions, PulledPage, WriteBackOutcome } from '../ports';
 import { UpstreamError } from '../upstream-error';
 import { OpenmrsClient } from './client';
+import { pullPatientFeed } from './feed-pull';
 
 /** What the OpenMRS channel needs of the live settings. */
 export interface OpenmrsSettings {
+  /** How changes are read: the FHIR2 Patient search, or the Atom Feed module's feed with REST v1 reads. */
+  changeFeed?: 'fhir2' | 'atomfeed';
   pageSize: number;
   identifierSystem: string;
   mpiIdentifierType?: string;
@@ -27,7 +31,10 @@ export interface OpenmrsSettings {
  */
 export function openmrsSettingsOf(live: LiveSettings): OpenmrsSettings | null {
   if (!live.openmrsEnabled || !live.openmrsBaseUrl) return null;
-  return { pageSize: live.openmrsPageSize, identifierSystem: live.openmrsIdentifierSystem, mpiIdentifierType: live.openmrsMpiIdentifierType, mpiIdentifierLocation: live.openmrsMpiIdentifierLocation };
+  return {
+    changeFeed: live.openmrsChangeFeed, pageSize: live.openmrsPageSize, identifierSystem: live.openmrsIdentifierSystem,
+    mpiIdentifierType: live.openmrsMpiIdentifierType, mpiIdentifierLocation: live.openmrsMpiIdentifierLocation,
+  };
 }
 
 type Obj = Record<string, unknown>;
@@ -46,6 +53,9 @@ function heldIdentifier(payload: unknown, typeUuid: string): { uuid?: string; va
   return id ? { uuid: str(id.id), value: str(id.value) } : undefined;
 }
 
+/** The scope (and cursor) of the Atom Feed module's patient feed. */
+export const PATIENT_FEED_SCOPE = 'atomfeed:patient';
+
 /** OpenMRS as a channel. */
 export class OpenmrsChannel implements InboundChannel {
   readonly name = 'openmrs' as const;
@@ -61,10 +71,12 @@ export class OpenmrsChannel implements InboundChannel {
   }
 
   scopes(): string[] {
-    return ['Patient'];
+    // Each way of reading has its own cursor: switching back and forth never misreads a position.
+    return [this.settings.changeFeed === 'atomfeed' ? PATIENT_FEED_SCOPE : 'Patient'];
   }
 
-  async pull(_scope: string, position: unknown, opts: PullOptions): Promise<PulledPage> {
+  async pull(scope: string, position: unknown, opts: PullOptions): Promise<PulledPage> {
+    if (scope === PATIENT_FEED_SCOPE) return pullPatientFeed(this.client, position, (payload, deleted) => ({ ...this.record(payload, 'openmrs-rest-patient'), deleted }), opts.sink);
     const page = await this.client.patientChanges(position, this.settings.pageSize, opts);
     return { records: page.resources.map((r) => this.record(r, 'openmrs-fhir2-patient')), position: page.position, more: page.more, total: page.total, skipped: page.skipped };
   }

@@ -28,7 +28,7 @@ export interface KafkaPublisherOptions {
 
 /**
  * Group events by Kafka topic, keeping their order within each topic.
- * @param events - outbox events in journal order
+ * @param events - outbox events in change-log order
  * @param topics - logical → Kafka topic names
  * @param instance - instance name for `ce_source`
  */

@@ -11,20 +11,20 @@ function succeeded(response: BundleEntry | undefined): boolean {
 }
 
 /**
- * Wrap a Bundle-processing handler so that an accepted Bundle is handed to `ctx.bundleAccepted`.
+ * Wrap a Bundle-processing handler so that an accepted Bundle is handed to `api.bundleAccepted`.
  * @param handler - processBundle or processMessage
  */
 export function feedingAcceptedBundles(handler: FhirHandler): FhirHandler {
-  return async (req, ctx) => {
-    const result = await handler(req, ctx);
-    if (!ctx.bundleAccepted) return result;
+  return async (req, api) => {
+    const result = await handler(req, api);
+    if (!api.bundleAccepted) return result;
     const bundle = req.body as Bundle;
     if (bundle.type === 'batch') {
       const responses = (result[1] as Bundle | undefined)?.entry ?? [];
       const entry = (bundle.entry ?? []).filter((_, i) => succeeded(responses[i]));
-      if (entry.length > 0) await ctx.bundleAccepted({ ...bundle, entry }, req.actor);
+      if (entry.length > 0) await api.bundleAccepted({ ...bundle, entry }, req.actor);
     } else {
-      await ctx.bundleAccepted(bundle, req.actor);
+      await api.bundleAccepted(bundle, req.actor);
     }
     return result;
   };

@@ -28,9 +28,9 @@ async function batchEntries(tx: FhirContext, req: FhirRequest, entries: BundleEn
   return out;
 }
 
-async function runBatch(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
+async function runBatch(api: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
   // Each entry keeps its own outcome; their changes commit as one (the registry's bulk path).
-  const entry = await asOneChange(ctx, req.actor, bundle.entry ?? [], (tx) => batchEntries(tx, req, bundle.entry ?? []), { split: true });
+  const entry = await asOneChange(api, req.actor, bundle.entry ?? [], (tx) => batchEntries(tx, req, bundle.entry ?? []), { split: true });
   return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'batch-response', ...(entry.length > 0 ? { entry } : {}) };
 }
 
@@ -41,18 +41,18 @@ function resolveRefs(r: FhirRequest, refs: Map<string, string>): FhirRequest {
   return { ...r, body: JSON.parse(json) as unknown };
 }
 
-async function runTransaction(ctx: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
+async function runTransaction(api: FhirContext, req: FhirRequest, bundle: Bundle): Promise<Bundle> {
   const entries = bundle.entry ?? [];
   const reqs = entries.map((e, i) => {
     try {
-      return entryRequest(e, req, ctx.baseUrl);
+      return entryRequest(e, req, api.baseUrl);
     } catch (err) {
       throw new MediatorError('invalid', `Transaction entry ${i}: ${normaliseError(err).message}`);
     }
   });
   const order = reqs.map((_, i) => i).sort((a, b) => (ORDER[reqs[a]?.method ?? 'GET'] ?? 3) - (ORDER[reqs[b]?.method ?? 'GET'] ?? 3));
   // Every entry runs inside one registry unit: their changes commit together, or none does.
-  const out = await asOneChange(ctx, req.actor, entries, (tx) => runEntries(tx, entries, reqs, order));
+  const out = await asOneChange(api, req.actor, entries, (tx) => runEntries(tx, entries, reqs, order));
   return { resourceType: 'Bundle', id: crypto.randomUUID(), type: 'transaction-response', ...(out.length > 0 ? { entry: out } : {}) };
 }
 
@@ -78,10 +78,10 @@ async function runEntries(tx: FhirContext, entries: BundleEntry[], reqs: FhirReq
  * @param validate - the Patient validator
  */
 export function processBundle(validate: PatientValidator): FhirHandler {
-  return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+  return async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
     const bundle = bundleOf(req.body, ['batch', 'transaction', 'message']);
-    if (bundle.type === 'message') return processMessage(validate)(req, ctx);
-    const result = bundle.type === 'batch' ? await runBatch(ctx, req, bundle) : await runTransaction(ctx, req, bundle);
+    if (bundle.type === 'message') return processMessage(validate)(req, api);
+    const result = bundle.type === 'batch' ? await runBatch(api, req, bundle) : await runTransaction(api, req, bundle);
     return [allOk(), result];
   };
 }

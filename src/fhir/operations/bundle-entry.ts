@@ -33,17 +33,17 @@ export function entryRequest(entry: BundleEntry, parent: FhirRequest, baseUrl: s
 
 /**
  * A successful handler result as a response entry.
- * @param ctx - handler context
+ * @param api - handler context
  * @param result - what the handler returned
  */
-export function successEntry(ctx: FhirContext, result: FhirResult): BundleEntry {
+export function successEntry(api: FhirContext, result: FhirResult): BundleEntry {
   const [outcome, resource, headers] = result;
   const status = getStatus(outcome);
   const response: BundleEntryResponse = { status: STATUS_TEXT[status] ?? String(status) };
   if (headers?.Location) response.location = headers.Location;
   if (headers?.ETag) response.etag = headers.ETag;
   const res = resource as FhirResource | undefined;
-  const fullUrl = res?.id && res.resourceType !== 'OperationOutcome' && res.resourceType !== 'Bundle' ? `${ctx.baseUrl}/${res.resourceType}/${res.id}` : undefined;
+  const fullUrl = res?.id && res.resourceType !== 'OperationOutcome' && res.resourceType !== 'Bundle' ? `${api.baseUrl}/${res.resourceType}/${res.id}` : undefined;
   return { ...(fullUrl ? { fullUrl } : {}), ...(res ? { resource: res } : {}), response };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Bundle, BundleEntry, Extension, Parameters, Patient } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
-import type { MatchCandidate } from '../../registry/ports';
+import type { MatchCandidate } from '../../registry/api';
 import { MATCH_EXPLANATION_URL, MATCH_GRADE_URL } from '../extensions';
 import { allOk } from '../outcomes';
 import { presentGolden } from '../patient/present';
@@ -55,14 +55,14 @@ function checkProbe(p: Patient): void {
  * @param validate - the Patient validator
  */
 export function matchPatients(validate: PatientValidator): FhirHandler {
-  return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+  return async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
     const input = readInput(req.body);
     const probe = validate(input.patient);
     checkProbe(probe);
-    const count = Math.min(input.count ?? 10, ctx.maxCount);
-    let candidates = await ctx.registry.match(probe, { count });
-    if (candidates.length === 0 && ctx.onMatchMiss && (await ctx.onMatchMiss(probe, req.actor, req.orchestrations))) {
-      candidates = await ctx.registry.match(probe, { count });
+    const count = Math.min(input.count ?? 10, api.maxCount);
+    let candidates = await api.registry.match(probe, { count });
+    if (candidates.length === 0 && api.onMatchMiss && (await api.onMatchMiss(probe, req.actor, req.orchestrations))) {
+      candidates = await api.registry.match(probe, { count });
     }
     if (input.onlyCertainMatches) {
       const certain = candidates.filter((c) => c.grade === 'certain');
@@ -70,8 +70,8 @@ export function matchPatients(validate: PatientValidator): FhirHandler {
     }
     const entry: BundleEntry[] = await Promise.all(
       candidates.slice(0, count).map(async (c) => ({
-        fullUrl: `${ctx.baseUrl}/Patient/${c.mpiId}`,
-        resource: await presentGolden(ctx.registry, c.golden),
+        fullUrl: `${api.baseUrl}/Patient/${c.mpiId}`,
+        resource: await presentGolden(api.registry, c.golden),
         search: { mode: 'match' as const, score: round(c.score), extension: [{ url: MATCH_GRADE_URL, valueCode: c.grade }, explanation(c)] },
       })),
     );

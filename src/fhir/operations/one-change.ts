@@ -19,17 +19,17 @@ export function patientsOf(entries: BundleEntry[]): Array<{ patient: Patient }> 
 
 /**
  * Run `work` with a registry unit: its changes commit as one.
- * @param ctx - handler context
+ * @param api - handler context
  * @param actor - who sent the Bundle
  * @param entries - the Bundle's entries (their Patients are prefetched)
  * @param work - the entries' processing, given the unit's context (run again if the unit is redone)
  * @param opts - `split`: when the unit would be too large for one change, run `work` outside a unit
  */
-export async function asOneChange<T>(ctx: FhirContext, actor: Actor, entries: BundleEntry[], work: (tx: FhirContext) => Promise<T>, opts: { split?: boolean } = {}): Promise<T> {
+export async function asOneChange<T>(api: FhirContext, actor: Actor, entries: BundleEntry[], work: (tx: FhirContext) => Promise<T>, opts: { split?: boolean } = {}): Promise<T> {
   try {
-    return await ctx.registry.atomically(actor, (tx) => work({ ...ctx, registry: tx }), { prefetch: patientsOf(entries) });
+    return await api.registry.atomically(actor, (tx) => work({ ...api, registry: tx }), { prefetch: patientsOf(entries) });
   } catch (err) {
     if (!opts.split || !isMediatorError(err) || err.code !== 'too-large') throw err;
-    return work(ctx);
+    return work(api);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Identifier, Parameters, ParametersParameter } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
-import type { GoldenRecord, SourceRecord } from '../../registry/ports';
+import type { GoldenRecord, SourceRecord } from '../../registry/api';
 import { allOk } from '../outcomes';
 import { parseToken } from '../search/token';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
@@ -17,25 +17,25 @@ function pixError(code: 'invalid' | 'forbidden' | 'not-found', diagnostics: stri
   return new MediatorError(code, diagnostics, { issueCode });
 }
 
-async function sourceGolden(ctx: FhirContext, raw: string | undefined): Promise<{ system: string; value: string; golden: GoldenRecord }> {
+async function sourceGolden(api: FhirContext, raw: string | undefined): Promise<{ system: string; value: string; golden: GoldenRecord }> {
   const t = raw === undefined ? undefined : parseToken(raw);
   if (!t?.system || !t.value) throw pixError('invalid', 'sourceIdentifier must be system|value');
-  if (t.system === ctx.baseUrl && t.value.startsWith('Patient/')) {
+  if (t.system === api.baseUrl && t.value.startsWith('Patient/')) {
     const id = t.value.slice('Patient/'.length);
-    const source = await ctx.registry.getSourceById(id);
-    const found = await findGolden(ctx.registry, source?.goldenId ?? id);
+    const source = await api.registry.getSourceById(id);
+    const found = await findGolden(api.registry, source?.goldenId ?? id);
     if (!found) throw pixError('not-found', 'sourceIdentifier Patient Identifier not found');
     return { system: t.system, value: t.value, golden: found.golden };
   }
-  if (!(await ctx.domains.isKnown(t.system))) throw pixError('invalid', 'sourceIdentifier Assigning Authority not found');
-  const golden = await ctx.registry.resolveIdentifier({ system: t.system, value: t.value });
+  if (!(await api.domains.isKnown(t.system))) throw pixError('invalid', 'sourceIdentifier Assigning Authority not found');
+  const golden = await api.registry.resolveIdentifier({ system: t.system, value: t.value });
   if (!golden) throw pixError('not-found', 'sourceIdentifier Patient Identifier not found');
   return { system: t.system, value: t.value, golden };
 }
 
-async function checkTargets(ctx: FhirContext, targets: string[]): Promise<void> {
+async function checkTargets(api: FhirContext, targets: string[]): Promise<void> {
   for (const t of targets) {
-    if (!(await ctx.domains.isKnown(t))) throw pixError('forbidden', 'targetSystem not found');
+    if (!(await api.domains.isKnown(t))) throw pixError('forbidden', 'targetSystem not found');
   }
 }
 
@@ -50,13 +50,13 @@ function collectIdentifiers(golden: GoldenRecord, sources: SourceRecord[]): Iden
 }
 
 /** The PIXm query handler. */
-export const pixQuery: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+export const pixQuery: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
   const sourceIds = req.query.sourceIdentifier ?? [];
   if (sourceIds.length !== 1) throw pixError('invalid', 'Exactly one sourceIdentifier is required');
   const targets = (req.query.targetSystem ?? []).flatMap((t) => t.split(',')).filter((t) => t);
-  const src = await sourceGolden(ctx, sourceIds[0]);
-  await checkTargets(ctx, targets);
-  const sources = (await ctx.registry.getSources(src.golden.sourceKeys)).filter((s) => s.active);
+  const src = await sourceGolden(api, sourceIds[0]);
+  await checkTargets(api, targets);
+  const sources = (await api.registry.getSources(src.golden.sourceKeys)).filter((s) => s.active);
   const inTarget = (system: string | undefined): boolean => targets.length === 0 || (system !== undefined && targets.includes(system));
   const parameter: ParametersParameter[] = [];
   for (const i of collectIdentifiers(src.golden, sources)) {

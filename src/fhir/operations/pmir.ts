@@ -5,7 +5,7 @@
  * `message` Bundle whose MessageHeader reports the outcome, focusing a `batch-response` Bundle.
  */
 import type { Bundle, BundleEntry, MessageHeader, Patient } from 'fhir/r4';
-import type { SourceRecord } from '../../registry/ports';
+import type { SourceRecord } from '../../registry/api';
 import { MediatorError } from '../../core/errors';
 import { PMIR_EVENT } from '../extensions';
 import { allOk } from '../outcomes';
@@ -29,38 +29,38 @@ function parseMessage(body: unknown): { header: MessageHeader; history: Bundle }
   return { header, history };
 }
 
-async function applyEntry(ctx: FhirContext, req: FhirRequest, e: BundleEntry, validate: PatientValidator): Promise<FhirResult> {
+async function applyEntry(api: FhirContext, req: FhirRequest, e: BundleEntry, validate: PatientValidator): Promise<FhirResult> {
   const method = e.request?.method;
   const url = e.request?.url ?? '';
   if (method === 'DELETE') {
     const [path = '', qs = ''] = url.split('?', 2);
     const ident = qs ? parseFullToken(new URLSearchParams(qs).get('identifier') ?? undefined, 'identifier') : undefined;
-    const source = ident ? (await ctx.registry.findSourcesByIdentifier(ident))[0] : await ctx.registry.getSourceById(path.replace(/^Patient\//, ''));
+    const source = ident ? (await api.registry.findSourcesByIdentifier(ident))[0] : await api.registry.getSourceById(path.replace(/^Patient\//, ''));
     if (!source) throw new MediatorError('not-found', 'Patient to delete not found');
-    await ctx.registry.deactivateSource(source.key, req.actor);
+    await api.registry.deactivateSource(source.key, req.actor);
     return [allOk()];
   }
   if (method !== 'POST' && method !== 'PUT') throw new MediatorError('invalid', 'History entries must be POST, PUT or DELETE');
   const patient: Patient = validate(e.resource, (e.resource as Patient | undefined)?.id);
-  const existing = method === 'PUT' ? await putTarget(ctx, url) : null;
-  if (existing && !replacedByLink(patient)) await refuseUnmerge(ctx, existing);
+  const existing = method === 'PUT' ? await putTarget(api, url) : null;
+  if (existing && !replacedByLink(patient)) await refuseUnmerge(api, existing);
   if (!existing) delete patient.id;
-  return storePatient(ctx, patient, req.actor, existing ?? undefined);
+  return storePatient(api, patient, req.actor, existing ?? undefined);
 }
 
 /** The source record a PUT addresses: `Patient/{id}` or `Patient?identifier=system|value`. */
-async function putTarget(ctx: FhirContext, url: string): Promise<SourceRecord | null> {
+async function putTarget(api: FhirContext, url: string): Promise<SourceRecord | null> {
   const [path = '', qs] = url.split('?', 2);
   const identifier = qs === undefined ? undefined : new URLSearchParams(qs).get('identifier');
-  if (!identifier) return ctx.registry.getSourceById(path.replace(/^Patient\//, ''));
-  const found = await ctx.registry.findSourcesByIdentifier(parseFullToken(identifier, 'identifier'));
+  if (!identifier) return api.registry.getSourceById(path.replace(/^Patient\//, ''));
+  const found = await api.registry.findSourcesByIdentifier(parseFullToken(identifier, 'identifier'));
   if (found.length > 1) throw new MediatorError('multiple-matches', 'The condition matches several Patients');
   return found[0] ?? null;
 }
 
 /** ITI-93: a PUT dropping the `replaced-by` link of a merged Patient is an unmerge, refused (405) by local policy. */
-async function refuseUnmerge(ctx: FhirContext, existing: SourceRecord): Promise<void> {
-  const retired = await mergedAwayFrom(ctx.registry, existing);
+async function refuseUnmerge(api: FhirContext, existing: SourceRecord): Promise<void> {
+  const retired = await mergedAwayFrom(api.registry, existing);
   if (!retired) return;
   throw new MediatorError('not-supported', `Patient/${existing.id} was merged into Patient/${existing.goldenId ?? ''}: unmerge through PMIR (removing the replaced-by link) is not allowed by local policy; use POST /mpi/unmerge with mpi_id ${retired}`, { expression: 'Patient.link' });
 }
@@ -82,17 +82,17 @@ async function feedEntries(tx: FhirContext, req: FhirRequest, entries: BundleEnt
  * @param validate - the Patient validator
  */
 export function processMessage(validate: PatientValidator): FhirHandler {
-  return async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+  return async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
     const { header, history } = parseMessage(req.body);
     // Every entry keeps its own outcome; their changes commit as one (the registry's bulk path).
-    const entry = await asOneChange(ctx, req.actor, history.entry ?? [], (tx) => feedEntries(tx, req, history.entry ?? [], validate), { split: true });
+    const entry = await asOneChange(api, req.actor, history.entry ?? [], (tx) => feedEntries(tx, req, history.entry ?? [], validate), { split: true });
     const failed = entry.some((e) => !e.response?.status.startsWith('2'));
     const responseId = crypto.randomUUID();
     const result: MessageHeader = {
       resourceType: 'MessageHeader',
       id: crypto.randomUUID(),
       eventUri: PMIR_EVENT,
-      source: { endpoint: ctx.baseUrl },
+      source: { endpoint: api.baseUrl },
       response: { identifier: header.id ?? 'unknown', code: failed ? 'fatal-error' : 'ok' },
       focus: [{ reference: `urn:uuid:${responseId}` }],
     };

@@ -6,7 +6,7 @@
 import type { Patient, PatientLink } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
 import type { Actor } from '../../core/types';
-import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/ports';
+import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/api';
 import { findGolden } from './resolve';
 
 /**

@@ -28,11 +28,11 @@ function patched(current: Patient, body: unknown, contentType: string | undefine
  * @param validate - the Patient validator
  */
 export function patchPatient(validate: PatientValidator): FhirHandler {
-  return async (req, ctx) => {
+  return async (req, api) => {
     const id = req.params.id ?? '';
-    const existing = await ctx.registry.getSourceById(id);
+    const existing = await api.registry.getSourceById(id);
     if (!existing) {
-      if (await findGolden(ctx.registry, id)) throw new MediatorError('not-supported', 'Golden records are edited with PUT');
+      if (await findGolden(api.registry, id)) throw new MediatorError('not-supported', 'Golden records are edited with PUT');
       throw new MediatorError('not-found', 'Patient not found');
     }
     const version = ifMatchVersion(req.ifMatch);
@@ -45,6 +45,6 @@ export function patchPatient(validate: PatientValidator): FhirHandler {
       throw new MediatorError('invalid', 'The identifier that keys this record cannot be removed or changed', { expression: 'Patient.identifier' });
     }
     // The version patched: the If-Match one, else the one read (a change in between is refused, 412).
-    return storePatient(ctx, patient, req.actor, existing, version ?? existing.version);
+    return storePatient(api, patient, req.actor, existing, version ?? existing.version);
   };
 }

@@ -4,7 +4,7 @@
  * links to its sources, or — once merged away — `active=false` and `replaced-by` its survivor.
  */
 import type { Patient, PatientLink } from 'fhir/r4';
-import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/ports';
+import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/api';
 import { GOLDEN_HEADER } from '../extensions';
 import type { ResponseHeaders } from '../types';
 import { etag } from '../../http/etag';

@@ -16,34 +16,34 @@ function headersOf(p: Patient): ResponseHeaders {
 
 /**
  * The current Patient for an id (source, golden or retired golden).
- * @param ctx - handler context
+ * @param api - handler context
  * @param id - the logical id
  */
-export async function currentPatient(ctx: FhirContext, id: string): Promise<Patient> {
-  const t = await resolvePatient(ctx.registry, id);
+export async function currentPatient(api: FhirContext, id: string): Promise<Patient> {
+  const t = await resolvePatient(api.registry, id);
   switch (t.kind) {
     case 'source':
       return sourceToPatient(t.source);
     case 'golden':
-      return presentGolden(ctx.registry, t.golden);
+      return presentGolden(api.registry, t.golden);
     case 'retired':
       return retiredToPatient(t);
   }
 }
 
 /** Read a Patient: a source record, a golden record, or a merged golden record (inactive, `replaced-by`). */
-export const readPatient: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
-  const patient = await currentPatient(ctx, req.params.id ?? '');
+export const readPatient: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
+  const patient = await currentPatient(api, req.params.id ?? '');
   return [allOk(), patient, headersOf(patient)];
 };
 
 /** Read one version of a Patient from its history. */
-export const vreadPatient: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+export const vreadPatient: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
   const id = req.params.id ?? '';
   const vid = Number(req.params.vid);
-  const source = await ctx.registry.getSourceById(id);
-  const entries = source ? await ctx.registry.history('source', id) : await ctx.registry.history('golden', id);
-  if (!source && entries.length === 0 && !(await findGolden(ctx.registry, id))) {
+  const source = await api.registry.getSourceById(id);
+  const entries = source ? await api.registry.history('source', id) : await api.registry.history('golden', id);
+  if (!source && entries.length === 0 && !(await findGolden(api.registry, id))) {
     throw new MediatorError('not-found', 'Patient not found');
   }
   const entry = entries.find((e) => e.version === vid);

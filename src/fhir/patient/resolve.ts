@@ -4,7 +4,7 @@
  */
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
-import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/ports';
+import type { GoldenRecord, RegistryService, SourceRecord } from '../../registry/api';
 
 /** What a Patient id resolves to. */
 export type PatientTarget =

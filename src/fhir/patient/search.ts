@@ -4,7 +4,7 @@
  */
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
-import type { PatientQuery } from '../../registry/ports';
+import type { PatientQuery } from '../../registry/api';
 import { allOk } from '../outcomes';
 import { parsePatientSearch } from '../search/patient-params';
 import { parseControls, searchset, unknownParamsOutcome } from '../search/searchset';
@@ -38,17 +38,17 @@ function parseSnapshot(values: string[] | undefined): string {
   return new Date(ms).toISOString();
 }
 
-async function present(ctx: FhirContext, item: { kind: 'golden' | 'source'; patient: Patient }): Promise<Patient> {
+async function present(api: FhirContext, item: { kind: 'golden' | 'source'; patient: Patient }): Promise<Patient> {
   if (item.kind === 'source' && item.patient.id) {
-    const source = await ctx.registry.getSourceById(item.patient.id);
+    const source = await api.registry.getSourceById(item.patient.id);
     if (source) return sourceToPatient(source);
   }
   return item.patient;
 }
 
-async function checkDomains(ctx: FhirContext, domains: string[] | undefined): Promise<void> {
+async function checkDomains(api: FhirContext, domains: string[] | undefined): Promise<void> {
   for (const d of domains ?? []) {
-    if (!(await ctx.domains.isKnown(d))) throw new MediatorError('not-found', 'targetSystem not found', { expression: 'identifier' });
+    if (!(await api.domains.isKnown(d))) throw new MediatorError('not-found', 'targetSystem not found', { expression: 'identifier' });
   }
 }
 
@@ -61,17 +61,17 @@ function filterIdentifiers(p: Patient, domains: string[] | undefined): Patient {
 }
 
 /** The PDQm search handler. */
-export const searchPatients: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
+export const searchPatients: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
   const parsed = parsePatientSearch(req.query);
   const warning = unknownParamsOutcome(parsed.unknown, req.prefer);
-  const controls = parseControls(req.query, ctx.defaultCount, ctx.maxCount);
+  const controls = parseControls(req.query, api.defaultCount, api.maxCount);
   const sort = parseSort(req.query._sort);
   const snapshot = parseSnapshot(req.query._snapshot);
-  await checkDomains(ctx, parsed.domains);
-  const result = await ctx.registry.searchPatients({ ...parsed.query, lastUpdatedLe: snapshot, sort, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
-  const resources = await Promise.all(result.items.map(async (i) => filterIdentifiers(await present(ctx, i), parsed.domains)));
+  await checkDomains(api, parsed.domains);
+  const result = await api.registry.searchPatients({ ...parsed.query, lastUpdatedLe: snapshot, sort, offset: controls.offset, count: controls.summaryCount ? 0 : controls.count });
+  const resources = await Promise.all(result.items.map(async (i) => filterIdentifiers(await present(api, i), parsed.domains)));
   const extra: Array<[string, string]> = req.query._sort?.[0] ? [['_sort', req.query._sort[0]]] : [];
   extra.push(['_snapshot', snapshot]);
-  const bundle = searchset({ baseUrl: ctx.baseUrl, path: 'Patient', honoured: parsed.honoured, extra, controls, total: result.total, resources, warning });
+  const bundle = searchset({ baseUrl: api.baseUrl, path: 'Patient', honoured: parsed.honoured, extra, controls, total: result.total, resources, warning });
   return [allOk(), bundle];
 };

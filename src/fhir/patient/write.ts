@@ -6,7 +6,7 @@
 import type { Patient } from 'fhir/r4';
 import { MediatorError } from '../../core/errors';
 import type { Actor } from '../../core/types';
-import type { RegistrationResult, SourceRecord } from '../../registry/ports';
+import type { RegistrationResult, SourceRecord } from '../../registry/api';
 import { MATCH_OUTCOME_HEADER } from '../extensions';
 import { allOk, createdOutcome } from '../outcomes';
 import type { FhirContext, FhirHandler, FhirRequest, FhirResult } from '../types';
@@ -23,8 +23,8 @@ function expectedVersion(req: FhirRequest): number | undefined {
   return ifMatchVersion(req.ifMatch);
 }
 
-function result(ctx: FhirContext, r: RegistrationResult, created: boolean): FhirResult {
-  const headers = { ...sourceHeaders(ctx.baseUrl, r.source), [MATCH_OUTCOME_HEADER]: r.outcome };
+function result(api: FhirContext, r: RegistrationResult, created: boolean): FhirResult {
+  const headers = { ...sourceHeaders(api.baseUrl, r.source), [MATCH_OUTCOME_HEADER]: r.outcome };
   return [created ? createdOutcome() : allOk(), sourceToPatient(r.source), headers];
 }
 
@@ -34,16 +34,16 @@ function sourceSystemOf(actor: Actor): string {
 
 /**
  * Store a Patient as a new or existing source record, performing a merge when it carries `replaced-by`.
- * @param ctx - handler context
+ * @param api - handler context
  * @param patient - the validated Patient
  * @param actor - who writes
  * @param existing - the source record being updated, if any
  * @param version - the If-Match version
  */
-export async function storePatient(ctx: FhirContext, patient: Patient, actor: Actor, existing?: SourceRecord, version?: number): Promise<FhirResult> {
+export async function storePatient(api: FhirContext, patient: Patient, actor: Actor, existing?: SourceRecord, version?: number): Promise<FhirResult> {
   const link = replacedByLink(patient);
   const toStore = link ? withoutReplacedBy(patient) : patient;
-  const r = await ctx.registry.registerSource({
+  const r = await api.registry.registerSource({
     patient: existing ? { ...toStore, id: existing.id } : toStore,
     sourceSystem: existing?.sourceSystem ?? sourceSystemOf(actor),
     actor,
@@ -51,10 +51,10 @@ export async function storePatient(ctx: FhirContext, patient: Patient, actor: Ac
   });
   // Created by this request: its first version. A racer that lost the creation updated it (version 2+).
   const isNew = !existing && r.source.version === 1 && r.outcome !== 'unchanged';
-  if (!link) return result(ctx, r, isNew);
-  await mergeByLink(ctx.registry, r.source.goldenId, link, actor);
-  const source = (await ctx.registry.getSourceById(r.source.id)) ?? r.source;
-  return result(ctx, { ...r, source }, isNew);
+  if (!link) return result(api, r, isNew);
+  await mergeByLink(api.registry, r.source.goldenId, link, actor);
+  const source = (await api.registry.getSourceById(r.source.id)) ?? r.source;
+  return result(api, { ...r, source }, isNew);
 }
 
 /** Refuse an update that drops the identifier keying the source record. */
@@ -70,16 +70,16 @@ function checkOwnIdentifier(existing: SourceRecord, patient: Patient): void {
  * @param validate - the Patient validator
  */
 export function createPatient(validate: PatientValidator): FhirHandler {
-  return async (req, ctx) => {
+  return async (req, api) => {
     const patient = validate(req.body);
     if (req.ifNoneExist) {
       const id = parseFullToken(new URLSearchParams(req.ifNoneExist).get('identifier') ?? undefined, 'If-None-Exist identifier');
-      const found = await ctx.registry.findSourcesByIdentifier(id);
+      const found = await api.registry.findSourcesByIdentifier(id);
       if (found.length > 1) throw new MediatorError('multiple-matches', 'If-None-Exist matches several Patients');
-      if (found[0]) return [allOk('Exists'), sourceToPatient(found[0]), sourceHeaders(ctx.baseUrl, found[0])];
+      if (found[0]) return [allOk('Exists'), sourceToPatient(found[0]), sourceHeaders(api.baseUrl, found[0])];
     }
     delete patient.id;
-    return storePatient(ctx, patient, req.actor);
+    return storePatient(api, patient, req.actor);
   };
 }
 
@@ -88,22 +88,22 @@ export function createPatient(validate: PatientValidator): FhirHandler {
  * @param validate - the Patient validator
  */
 export function updatePatient(validate: PatientValidator): FhirHandler {
-  return async (req, ctx) => {
+  return async (req, api) => {
     const id = req.params.id ?? '';
     const patient = validate(req.body, id);
     const version = expectedVersion(req);
-    const existing = await ctx.registry.getSourceById(id);
+    const existing = await api.registry.getSourceById(id);
     if (existing) {
       checkOwnIdentifier(existing, patient);
-      return storePatient(ctx, patient, req.actor, existing, version);
+      return storePatient(api, patient, req.actor, existing, version);
     }
-    const golden = await findGolden(ctx.registry, id);
+    const golden = await findGolden(api.registry, id);
     if (!golden || golden.redirectedFrom) {
       throw new MediatorError('not-supported', 'Update as create is not supported: Patient ids are assigned by the server');
     }
     const { id: _id, meta: _meta, link: _link, ...demographics } = patient;
-    const updated = await ctx.registry.patchGolden(id, demographics, req.actor, version);
-    return [allOk(), goldenToPatient(updated, await sourceIdsOf(ctx.registry, updated)), { ETag: etag(updated.version) }];
+    const updated = await api.registry.patchGolden(id, demographics, req.actor, version);
+    return [allOk(), goldenToPatient(updated, await sourceIdsOf(api.registry, updated)), { ETag: etag(updated.version) }];
   };
 }
 
@@ -112,7 +112,7 @@ export function updatePatient(validate: PatientValidator): FhirHandler {
  * @param validate - the Patient validator
  */
 export function conditionalUpdatePatient(validate: PatientValidator): FhirHandler {
-  return async (req, ctx) => {
+  return async (req, api) => {
     const keys = Object.keys(req.query).filter((k) => k !== 'identifier');
     if (keys.length > 0 || req.query.identifier?.length !== 1) {
       throw new MediatorError('invalid', 'Conditional update supports exactly one identifier=system|value criterion');
@@ -122,13 +122,13 @@ export function conditionalUpdatePatient(validate: PatientValidator): FhirHandle
     if (!(patient.identifier ?? []).some((i) => i.system === ident.system && i.value === ident.value)) {
       throw new MediatorError('invalid', 'The Patient must carry the identifier of the condition', { expression: 'Patient.identifier' });
     }
-    const found = await ctx.registry.findSourcesByIdentifier(ident);
+    const found = await api.registry.findSourcesByIdentifier(ident);
     if (found.length > 1) throw new MediatorError('multiple-matches', 'The condition matches several Patients');
     const existing = found[0];
     if (existing && patient.id !== undefined && patient.id !== existing.id) {
       throw new MediatorError('invalid', 'The resource id does not match the Patient found by the condition', { expression: 'Patient.id' });
     }
     if (!existing) delete patient.id;
-    return storePatient(ctx, patient, req.actor, existing, expectedVersion(req));
+    return storePatient(api, patient, req.actor, existing, expectedVersion(req));
   };
 }

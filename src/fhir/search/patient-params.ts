@@ -3,7 +3,7 @@
  * table; values stay literal strings (never patterns or operators). Unknown parameters and
  * modifiers are collected for the caller (ignored and reported, or 400 under `handling=strict`).
  */
-import type { PatientQuery, StringMatch } from '../../registry/ports';
+import type { PatientQuery, StringMatch } from '../../registry/api';
 import { MediatorError } from '../../core/errors';
 import type { SearchParamDoc } from '../router';
 import { isValidFhirDate } from '../validate';

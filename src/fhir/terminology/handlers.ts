@@ -32,8 +32,8 @@ function parameters(parameter: ParametersParameter[]): Parameters {
 
 /** @param type - the terminology resource type */
 export function readTerminology(type: TermType): FhirHandler {
-  return async (req, ctx) => {
-    const r = ctx.terminology.get(type, req.params.id ?? '');
+  return async (req, api) => {
+    const r = api.terminology.get(type, req.params.id ?? '');
     if (!r) throw new MediatorError('not-found', `${type} not found`);
     return [allOk(), r];
   };
@@ -41,20 +41,20 @@ export function readTerminology(type: TermType): FhirHandler {
 
 /** @param type - the terminology resource type (search by `url`, `name`) */
 export function searchTerminology(type: TermType): FhirHandler {
-  return async (req, ctx) => {
+  return async (req, api) => {
     const url = req.query.url?.[0];
     const name = req.query.name?.[0]?.toLowerCase();
-    const all = ctx.terminology.list(type).filter((r) => (!url || r.url === url) && (!name || (r.name ?? '').toLowerCase().startsWith(name)));
-    const controls = parseControls(req.query, ctx.defaultCount, ctx.maxCount);
+    const all = api.terminology.list(type).filter((r) => (!url || r.url === url) && (!name || (r.name ?? '').toLowerCase().startsWith(name)));
+    const controls = parseControls(req.query, api.defaultCount, api.maxCount);
     const honoured: Array<[string, string]> = [...(url ? [['url', url] as [string, string]] : []), ...(name ? [['name', name] as [string, string]] : [])];
     const resources = all.slice(controls.offset, controls.offset + controls.count);
-    return [allOk(), searchset({ baseUrl: ctx.baseUrl, path: type, honoured, controls, total: all.length, resources })];
+    return [allOk(), searchset({ baseUrl: api.baseUrl, path: type, honoured, controls, total: all.length, resources })];
   };
 }
 
 /** `CodeSystem/$lookup?system=&code=`. */
-export const lookupCode: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
-  const found = ctx.terminology.lookup(required(req, 'system'), required(req, 'code'));
+export const lookupCode: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
+  const found = api.terminology.lookup(required(req, 'system'), required(req, 'code'));
   if (!found) throw new MediatorError('not-found', 'Code not found in the code system');
   const p: ParametersParameter[] = [{ name: 'name', valueString: found.codeSystem.name ?? found.codeSystem.url ?? '' }];
   if (found.codeSystem.version) p.push({ name: 'version', valueString: found.codeSystem.version });
@@ -64,11 +64,11 @@ export const lookupCode: FhirHandler = async (req: FhirRequest, ctx: FhirContext
 
 /** @param type - CodeSystem (`url` = code system) or ValueSet (`url` = value set) */
 export function validateCode(type: 'CodeSystem' | 'ValueSet'): FhirHandler {
-  return async (req, ctx) => {
+  return async (req, api) => {
     const code = required(req, 'code');
     const url = required(req, 'url');
     const display = param(req, 'display');
-    const r = type === 'ValueSet' ? ctx.terminology.validateCode({ valueSetUrl: url, system: param(req, 'system'), code, display }) : ctx.terminology.validateCode({ system: url, code, display });
+    const r = type === 'ValueSet' ? api.terminology.validateCode({ valueSetUrl: url, system: param(req, 'system'), code, display }) : api.terminology.validateCode({ system: url, code, display });
     const p: ParametersParameter[] = [{ name: 'result', valueBoolean: r.result }];
     if (r.message) p.push({ name: 'message', valueString: r.message });
     if (r.display) p.push({ name: 'display', valueString: r.display });
@@ -77,15 +77,15 @@ export function validateCode(type: 'CodeSystem' | 'ValueSet'): FhirHandler {
 }
 
 /** `ValueSet/$expand?url=&filter=`. */
-export const expandValueSet: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
-  const vs = ctx.terminology.expand(required(req, 'url'), param(req, 'filter'));
+export const expandValueSet: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
+  const vs = api.terminology.expand(required(req, 'url'), param(req, 'filter'));
   if (!vs) throw new MediatorError('not-found', 'ValueSet not found');
   return [allOk(), vs];
 };
 
 /** `ConceptMap/$translate?url=&system=&code=&targetsystem=`. */
-export const translateCode: FhirHandler = async (req: FhirRequest, ctx: FhirContext): Promise<FhirResult> => {
-  const matches = ctx.terminology.translate(param(req, 'url'), param(req, 'system'), required(req, 'code'), param(req, 'targetsystem'));
+export const translateCode: FhirHandler = async (req: FhirRequest, api: FhirContext): Promise<FhirResult> => {
+  const matches = api.terminology.translate(param(req, 'url'), param(req, 'system'), required(req, 'code'), param(req, 'targetsystem'));
   const p: ParametersParameter[] = [{ name: 'result', valueBoolean: matches.length > 0 }];
   if (matches.length === 0) p.push({ name: 'message', valueString: 'No translation found' });
   for (const m of matches) {

@@ -9,10 +9,10 @@
 export interface IngestMapping {
   /**
    * @param payload - the parsed message value
-   * @param ctx - the source system it came from
+   * @param origin - the source system it came from
    * @returns FHIR JSON (validated afterwards like any FHIR payload); throw to refuse the payload
    */
-  toFhir(payload: unknown, ctx: { source: string }): Promise<unknown>;
+  toFhir(payload: unknown, origin: { source: string }): Promise<unknown>;
 }
 
 /** A payload that already is FHIR JSON (Patient or Bundle) goes through unchanged. */

@@ -11,7 +11,7 @@ import { isMediatorError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Actor } from '../../core/types';
 import type { DeadLetter, InboundMessage, PageHandler, PageOutcome } from '../../events/ports';
-import type { GoldenRecord, RegisterSourceInput, RegistryService } from '../../registry/ports';
+import type { GoldenRecord, RegisterSourceInput, RegistryService } from '../../registry/api';
 import { parseOpenHimEnvelope } from './envelope';
 import { fhirOperations, recordKeyOf } from './fhir-records';
 import type { IngestOp } from './fhir-records';

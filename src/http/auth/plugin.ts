@@ -78,7 +78,7 @@ function applyRate(request: Request, decision: RateDecision): void {
 
 async function authenticate(request: Request, h: ResponseToolkit, opts: AuthOptions): Promise<symbol> {
   const security = request.route.settings.plugins?.passerelle;
-  const ctx = request.app.ctx;
+  const caller = request.app.caller;
   if (security?.public === true) {
     applyRate(request, opts.rateLimiter.consume(`ip:${request.info.remoteAddress}`));
     return h.continue;
@@ -87,8 +87,8 @@ async function authenticate(request: Request, h: ResponseToolkit, opts: AuthOpti
   const principal = who instanceof MediatorError ? null : who;
   applyRate(request, opts.rateLimiter.consume(principal ? `client:${principal.clientId}` : `ip:${request.info.remoteAddress}`));
   if (!principal) throw who as MediatorError;
-  ctx.actor = { clientId: principal.clientId, userId: principal.userId, address: request.info.remoteAddress, transactionId: ctx.transactionId };
-  ctx.scopes = principal.scopes;
+  caller.actor = { clientId: principal.clientId, userId: principal.userId, address: request.info.remoteAddress, transactionId: caller.transactionId };
+  caller.scopes = principal.scopes;
   // Unknown paths (hapi's notFound route) answer 404 to authenticated callers.
   if ((request.route.method as string) === '_special') return h.continue;
   if (!security?.scope || !grants(principal.scopes, security.scope)) {

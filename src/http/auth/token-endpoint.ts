@@ -46,7 +46,7 @@ async function issueToken(request: Request, deps: TokenEndpointDeps, keys: strin
   const scopes = narrowScopes(form.scope, client.scopes);
   if (!scopes) throw new OAuthError(400, 'invalid_scope', 'A requested scope is not allowed for this client');
   deps.throttle.succeed([`client:${client.clientId}`]);
-  request.app.ctx.actor = { clientId: client.clientId, address: request.info.remoteAddress, transactionId: request.app.ctx.transactionId };
+  request.app.caller.actor = { clientId: client.clientId, address: request.info.remoteAddress, transactionId: request.app.caller.transactionId };
   return deps.issuer.issue(client.clientId, scopes);
 }
 

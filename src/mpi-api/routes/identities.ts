@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { MediatorError } from '../../core/errors';
 import { etag, ifMatchVersion } from '../../http/etag';
 import { noteAudit } from '../../audit/context';
-import type { PatientQuery } from '../../registry/ports';
+import type { PatientQuery } from '../../registry/api';
 import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';
 import { historyResponse, identity, linkBody, mpiIdParams, patchBody, resolveParams, searchQuery, searchResponse } from '../schemas';

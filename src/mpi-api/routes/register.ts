@@ -3,7 +3,7 @@
  */
 import { MediatorError } from '../../core/errors';
 import { noteAudit } from '../../audit/context';
-import type { RegistrationResult } from '../../registry/ports';
+import type { RegistrationResult } from '../../registry/api';
 import { problemType } from '../problem';
 import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';

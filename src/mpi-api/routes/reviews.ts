@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { MediatorError, isMediatorError } from '../../core/errors';
-import type { ReviewTask, RegistryService } from '../../registry/ports';
+import type { ReviewTask, RegistryService } from '../../registry/api';
 import { bestScore } from '../../registry/review-filter';
 import { noteAudit } from '../../audit/context';
 import { defineRoute } from '../route-table';

@@ -47,7 +47,13 @@ export const redriveBody = z.strictObject({
   channel: z.enum([...CHANNEL_NAMES, 'csv']).optional(), resource_type: z.string().regex(/^[A-Za-z]{1,40}$/).optional(),
   resource_id: z.string().min(1).max(200).optional(), limit: z.number().int().min(1).max(1000).default(100),
 }).meta({ id: 'SyncRetryRequest' });
-export const redriveResults = z.object({ results: z.array(z.object({ id: z.string(), status: z.enum(['resolved', 'failed', 'skipped']), reason: z.string().optional() })) }).meta({ id: 'SyncRetryResults' });
+export const redriveResults = z.object({
+  results: z.array(z.object({
+    id: z.string(), status: z.enum(['resolved', 'failed', 'skipped']), reason: z.string().optional(),
+    source_id: z.string().optional().meta({ description: 'The source record (`system|value`) the failure is about' }),
+    mpi_id: z.string().optional().meta({ description: 'The golden record the record stands in, once re-driven' }),
+  })),
+}).meta({ id: 'SyncRetryResults' });
 
 export const runQuery = z.strictObject({ wait: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').meta({ description: 'Answer when the run ends (default) or at once with 202' }) });
 

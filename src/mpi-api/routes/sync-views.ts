@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import type { PageOutcome } from '../../sync/ingest';
 import type { ChannelStatus } from '../../sync/manager';
 import type { DeadLetter, SyncCounts, SyncRun } from '../../sync/ports';
-import type { channelStatus, failureDetail, pushResult, runResult } from './sync-schemas';
+import type { RedriveResult } from '../../sync/redrive';
+import type { channelStatus, failureDetail, pushResult, redriveResults, runResult } from './sync-schemas';
 
 function describeCounts(c: SyncCounts): z.infer<typeof runResult>['counts'] {
   const { writtenBack, ...rest } = c;
@@ -59,4 +60,12 @@ export function describePush(o: PageOutcome): z.infer<typeof pushResult> {
     counts: describeCounts(o.counts) as z.infer<typeof pushResult>['counts'],
     outcomes: o.outcomes.map((x) => ({ resource_type: x.record.resourceType, resource_id: x.record.resourceId, status: x.status, mpi_id: x.mpiId, failure_id: x.failureId })),
   };
+}
+
+/**
+ * What re-drives did.
+ * @param results - one per dead letter
+ */
+export function describeRedrives(results: RedriveResult[]): z.infer<typeof redriveResults> {
+  return { results: results.map((r) => ({ id: r.id, status: r.status, reason: r.reason, source_id: r.sourceId, mpi_id: r.mpiId })) };
 }

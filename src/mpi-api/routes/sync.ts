@@ -6,13 +6,18 @@
  */
 import type { Request } from '@hapi/hapi';
 import { z } from 'zod';
+import { noteAudit } from '../../audit/context';
+import { MediatorError } from '../../core/errors';
 import type { OrchestrationSink } from '../../core/orchestration';
+import { touchedBy } from '../../sync/ingest';
+import type { SyncRun } from '../../sync/ports';
+import type { TouchedIds } from '../../sync/touched';
 import type { ChannelManager } from '../../sync/manager';
 import { CHANNEL_NAMES } from '../../sync/ports';
 import { defineRoute } from '../route-table';
 import type { MpiRoute } from '../route-table';
 import { failureDetail, failureList, failureQuery, pushResult, redriveBody, redriveResults, runQuery, runResult, statusResponse } from './sync-schemas';
-import { describeFailure, describePush, describeRun, describeStatus } from './sync-views';
+import { describeFailure, describePush, describeRedrives, describeRun, describeStatus } from './sync-views';
 
 const channelParam = z.strictObject({ channel: z.enum(CHANNEL_NAMES) });
 const failureParam = z.strictObject({ id: z.string().regex(/^[a-f0-9]{24}$/) });
@@ -20,7 +25,35 @@ const pushParams = z.strictObject({ channel: z.enum([...CHANNEL_NAMES, 'csv']), 
 
 /** Orchestrations of a request's upstream calls go to its OpenHIM envelope. */
 function requestSink(request: Request): OrchestrationSink {
-  return (o) => request.app.ctx.orchestrations.push(o);
+  return (o) => request.app.caller.orchestrations.push(o);
+}
+
+/**
+ * Routes that take no body accept an empty one of any type (an OpenHIM polling channel, `curl -X POST
+ * -d ''`), `{}` and `null`; anything else is refused, so that an option sent in the body is not
+ * silently ignored.
+ */
+const NO_BODY = { parse: false, output: 'data', maxBytes: 1024, failAction: 'error' } as const;
+
+function refuseBody(request: Request, hint: string): void {
+  const raw = Buffer.isBuffer(request.payload) ? request.payload.toString('utf8').trim() : '';
+  if (raw === '' || raw === '{}' || raw === 'null') return;
+  throw new MediatorError('invalid', `${request.method.toUpperCase()} ${request.route.path} takes no body; ${hint}`);
+}
+
+/**
+ * The audit note of a sync request: the identities it touched (bounded) and what it did.
+ * @param request - the request
+ * @param touched - MPI IDs and source ids, and whether some were left out
+ * @param detail - counts and ids of the run (no personal data)
+ */
+function noteTouched(request: Request, touched: TouchedIds & { truncated?: boolean }, detail: Record<string, string | number | boolean>): void {
+  noteAudit(request, { mpiIds: touched.mpiIds, sourceIds: touched.sourceIds, detail: { ...detail, ...(touched.truncated ? { idsTruncated: true } : {}) } });
+}
+
+function runDetail(run: SyncRun): Record<string, string | number | boolean> {
+  const { received, created, updated, linked, review, deactivated, failed, writtenBack } = run.counts;
+  return { runId: run.id, channel: run.channel, status: run.status, received, created, updated, linked, review, deactivated, failed, writtenBack };
 }
 
 /**
@@ -49,15 +82,21 @@ export function syncRoutes(manager: ChannelManager, bodyLimitBytes: number): Mpi
   const failure = defineRoute<z.infer<typeof failureParam>>({
     method: 'GET', path: '/sync/failures/{id}', operationId: 'readSyncFailure', tags: ['sync'], security: { scope: 'mpi/sync' }, audit: 'sync.failures.read', params: failureParam,
     summary: 'One dead letter with its payload as received', responses: { 200: { description: 'The failure', schema: failureDetail }, 404: { description: 'No such failure' } },
-    async handler({ params }) {
-      return { body: describeFailure(await manager.failure(params.id), true) };
+    async handler({ params, request }) {
+      const d = await manager.failure(params.id);
+      noteAudit(request, { sourceIds: [d.key], detail: { failureId: d.id, channel: d.channel } });
+      return { body: describeFailure(d, true) };
     },
   });
   const retryOne = defineRoute<z.infer<typeof failureParam>>({
     method: 'POST', path: '/sync/failures/{id}/retry', operationId: 'retrySyncFailure', tags: ['sync'], security: { scope: 'mpi/sync' }, audit: 'sync.failures.retry', params: failureParam,
-    summary: 'Re-drive one dead letter through the current mapping (or write-back)', responses: { 200: { description: 'What happened', schema: redriveResults }, 404: { description: 'No such failure' } },
+    summary: 'Re-drive one dead letter through the current mapping (or write-back); takes no body', payload: NO_BODY,
+    responses: { 200: { description: 'What happened', schema: redriveResults }, 400: { description: 'A body was sent' }, 404: { description: 'No such failure' } },
     async handler({ params, actor, request }) {
-      return { body: { results: await manager.redrive(params.id, actor, requestSink(request)) } };
+      refuseBody(request, 'the failure is named in the path');
+      const results = await manager.redrive(params.id, actor, requestSink(request));
+      noteAudit(request, { sourceIds: results.flatMap((r) => (r.sourceId ? [r.sourceId] : [])), mpiIds: results.flatMap((r) => (r.mpiId ? [r.mpiId] : [])) });
+      return { body: describeRedrives(results) };
     },
   });
   const retryMany = defineRoute<Record<string, never>, Record<string, never>, z.infer<typeof redriveBody>>({
@@ -65,17 +104,24 @@ export function syncRoutes(manager: ChannelManager, bodyLimitBytes: number): Mpi
     summary: 'Re-drive the open dead letters of a channel, resource type or record (at most `limit`)', responses: { 200: { description: 'What happened to each', schema: redriveResults } },
     async handler({ body, actor, request }) {
       const results = await manager.redrive({ channel: body.channel, resourceType: body.resource_type, resourceId: body.resource_id, limit: body.limit }, actor, requestSink(request));
-      return { body: { results } };
+      noteAudit(request, { sourceIds: results.flatMap((r) => (r.sourceId ? [r.sourceId] : [])), mpiIds: results.flatMap((r) => (r.mpiId ? [r.mpiId] : [])) });
+      return { body: describeRedrives(results) };
     },
   });
   const run = defineRoute<z.infer<typeof channelParam>, z.infer<typeof runQuery>>({
     method: 'POST', path: '/sync/{channel}/run', operationId: 'runSync', tags: ['sync'], security: { scope: 'mpi/sync' }, audit: 'sync.run', params: channelParam, query: runQuery,
-    summary: 'Run a channel now (an OpenHIM polling channel calls this); joins a run already in progress',
-    responses: { 200: { description: 'The finished run', schema: runResult }, 202: { description: 'Started (wait=false)', schema: runResult }, 409: { description: 'The channel is not enabled' } },
+    summary: 'Run a channel now (an OpenHIM polling channel calls this); joins a run already in progress; takes no body', payload: NO_BODY,
+    responses: { 200: { description: 'The finished run', schema: runResult }, 202: { description: 'Started (wait=false)', schema: runResult }, 400: { description: 'A body was sent' }, 409: { description: 'The channel is not enabled' } },
     async handler({ params, query, actor, request }) {
+      refuseBody(request, 'its only option is the query parameter wait');
       const started = manager.run(params.channel, { trigger: 'api', actor, sink: requestSink(request) });
-      if (!query.wait) return { status: 202, body: { run_id: started.runId, joined: started.joined, status: 'running' } };
-      return { body: describeRun(await started.done, started.joined) };
+      if (!query.wait) {
+        noteAudit(request, { detail: { runId: started.runId, channel: params.channel, joined: started.joined } });
+        return { status: 202, body: { run_id: started.runId, joined: started.joined, status: 'running' } };
+      }
+      const run = await started.done;
+      noteTouched(request, started.touched(), { ...runDetail(run), joined: started.joined });
+      return { body: describeRun(run, started.joined) };
     },
   });
   const push = defineRoute<z.infer<typeof pushParams>, Record<string, never>, unknown>({
@@ -88,6 +134,7 @@ export function syncRoutes(manager: ChannelManager, bodyLimitBytes: number): Mpi
       const type = request.headers['content-type'];
       const raw = { contentType: typeof type === 'string' ? type : undefined, bytes: Buffer.isBuffer(request.payload) ? request.payload : Buffer.alloc(0) };
       const outcome = await manager.push(params.channel, params.resource, raw, actor, requestSink(request));
+      noteTouched(request, touchedBy(outcome.outcomes), { channel: params.channel, received: outcome.counts.received, failed: outcome.counts.failed });
       return { status: outcome.counts.failed > 0 && outcome.counts.failed === outcome.counts.received ? 422 : 200, body: describePush(outcome) };
     },
   });

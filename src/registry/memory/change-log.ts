@@ -4,20 +4,23 @@
  * method atomic, as one MongoDB command is.
  */
 import { MediatorError } from '../../core/errors';
-import type { OutboxEvent } from '../../core/types';
-import { outboxEventOf, pendingEventsOf } from '../change-events';
+import { newClaimant } from '../../core/outbox-claims';
+import type { Claimant } from '../../core/outbox-claims';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
 import { freezer, page } from './frozen';
+import { memoryOutbox } from './outbox';
+import type { MemoryOutboxState } from './outbox';
 import type { FreezeDepth } from './frozen';
 import { Groups } from './groups';
 
 /**
- * Create an empty in-memory change log and its outbox view.
+ * Create an empty in-memory change log and its outbox view (`outboxFor`: the view of another
+ * claimant, as another process would relay it — tests of several relays).
  * @param depth - how deep committed changes are frozen
  */
-export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog; outbox: OutboxStore } {
+export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog; outbox: OutboxStore; outboxFor: (claimant: Claimant) => OutboxStore } {
   const freeze = freezer(depth);
   const changes = new Map<string, Change>();
   const leases = new Map<string, { changeId: string; at: string }>();
@@ -78,38 +81,11 @@ export function createMemoryChangeLog(depth?: FreezeDepth): { changes: ChangeLog
       const all = [...changes.values()].sort((a, b) => b.seq - a.seq).filter((c) => !o.since || c.at >= o.since);
       return page(all.flatMap((c) => c.history.map((h) => historyEntryOf(c, h))), o.offset, o.count);
     },
-  };
-  const outbox: OutboxStore = {
-    pending: async (limit) => {
-      const out: OutboxEvent[] = [];
-      for (const c of inSeqOrder(pending)) {
-        if (out.length >= limit) break;
-        out.push(...pendingEventsOf(c));
-      }
-      return out.slice(0, limit);
-    },
-    retained: async (scope, p) => {
-      const ref = 'mpiId' in scope ? historyRef('golden', scope.mpiId) : null;
-      const matches = (c: Change): boolean => c.applied && c.seq > (p.after ?? -Infinity) && (ref ? c.history.some((h) => h.ref === ref) : c.at >= (scope as { since: string }).since);
-      const page = [...changes.values()].filter(matches).sort((a, b) => a.seq - b.seq).slice(0, p.limit);
-      return { events: page.flatMap((c) => c.events.map((e) => outboxEventOf(c, e))), next: page.length === p.limit ? (page[page.length - 1] as Change).seq : null };
-    },
-    lag: async () => {
-      // Committed changes not yet finished hold waiting events too.
-      const waiting = [...inSeqOrder(pending), ...inSeqOrder(unfinished)].filter((c) => c.unpublished.length > 0);
-      const oldestAt = waiting.map((c) => c.at).sort()[0] ?? null;
-      return { count: waiting.reduce((n, c) => n + c.unpublished.length, 0), oldestAt };
-    },
-    markPublished: async (eventIds) => {
-      const done = new Set(eventIds);
-      for (const id of [...pending]) {
-        const c = changes.get(id) as Change;
-        const left = c.unpublished.filter((e) => !done.has(e));
-        if (left.length === c.unpublished.length) continue;
-        changes.set(id, freeze({ ...c, unpublished: left }));
-        if (left.length === 0) pending.delete(id);
-      }
+    historySince: async (o) => {
+      const after = [...changes.values()].filter((c) => !o.since || c.at >= o.since).sort((a, b) => (a.at === b.at ? a.seq - b.seq : a.at < b.at ? -1 : 1));
+      return after.flatMap((c) => c.history.map((h) => historyEntryOf(c, h))).slice(0, o.count);
     },
   };
-  return { changes: log, outbox };
+  const state: MemoryOutboxState = { changes, pending, unfinished, freeze };
+  return { changes: log, outbox: memoryOutbox(state, newClaimant('memory', 30000)), outboxFor: (claimant) => memoryOutbox(state, claimant) };
 }

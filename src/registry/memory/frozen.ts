@@ -5,6 +5,7 @@
  * Mongo document either. Readers that change a record work on a copy whose parts they replace (the
  * change builder does). Frozen deep by default; `top` is for measuring the registry's own CPU.
  */
+import { jsonClone } from '../../core/json-clone';
 
 /** How deep the twin freezes what it stores. */
 export type FreezeDepth = 'deep' | 'top';
@@ -41,7 +42,7 @@ export function freezer(depth: FreezeDepth = 'deep'): <T>(v: T) => T {
  * A frozen copy of a document the caller keeps using.
  * @param v - the document
  */
-export const frozenCopy = <T>(v: T): T => deepFreeze(structuredClone(v));
+export const frozenCopy = <T>(v: T): T => deepFreeze(jsonClone(v));
 
 /**
  * Keep `doc` unless a version at least as new is stored (idempotent writes).

@@ -4,7 +4,8 @@
  * hand them out as they are. Single-threaded JavaScript makes each method atomic.
  */
 import { MediatorError } from '../../core/errors';
-import type { MergeRecord, RegistryStore, StoredModel, StoredReview, TokenRecord } from '../store';
+import type { MergeRecord, OutboxStore, RegistryStore, StoredModel, StoredReview, TokenRecord } from '../store';
+import type { Claimant } from '../../core/outbox-claims';
 import { createMemoryChangeLog } from './change-log';
 import { frozenCopy, page, putIfNewer } from './frozen';
 import type { FreezeDepth } from './frozen';
@@ -79,11 +80,11 @@ function modelStore(): RegistryStore['models'] {
 }
 
 /**
- * Create an empty in-memory registry store.
+ * Create an empty in-memory registry store (`outboxFor`: its outbox as another process relaying it sees it).
  * @param opts - `freeze: 'top'` freezes stored documents at the top level only (CPU measurements of
  *   the registry itself); the default freezes them whole, so any change in place fails loudly
  */
-export function createMemoryRegistryStore(opts: { freeze?: FreezeDepth } = {}): RegistryStore {
-  const { changes, outbox } = createMemoryChangeLog(opts.freeze);
-  return { records: createMemoryRecords(opts.freeze), changes, outbox, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
+export function createMemoryRegistryStore(opts: { freeze?: FreezeDepth } = {}): RegistryStore & { outboxFor: (claimant: Claimant) => OutboxStore } {
+  const { changes, outbox, outboxFor } = createMemoryChangeLog(opts.freeze);
+  return { records: createMemoryRecords(opts.freeze), changes, outbox, outboxFor, reviews: reviewStore(), merges: mergeStore(), tokens: tokenStore(), models: modelStore() };
 }

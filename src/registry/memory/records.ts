@@ -2,7 +2,7 @@
  * In-memory twin of the records collection: source records, golden records and cross-reference
  * entries, with the lookup-key index (keys → sources), the logical-id index and the search indexes.
  */
-import type { PatientSearchResult } from '../ports';
+import type { PatientSearchResult } from '../api';
 import { searchComparator, searchPredicate } from '../search-fields';
 import type { LookupResult, RecordStore, SearchFields, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { lookupKey } from '../keys';

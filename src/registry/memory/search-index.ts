@@ -3,8 +3,8 @@
  * memory registry (benchmarks, evaluation) read a handful of candidates instead of every record.
  * It only narrows: every candidate is still checked by the query's `searchPredicate`, so results equal a scan.
  */
-import type { PatientQuery } from '../ports';
-import { conditionValues } from '../ports';
+import type { PatientQuery } from '../api';
+import { conditionValues } from '../api';
 import { normalizeSearchText } from '../search-fields';
 import type { SearchFields } from '../store';
 import { Groups } from './groups';

@@ -6,6 +6,14 @@
  * is finished (applied) exactly when its lease document is gone, so nothing else is written. The writes
  * a change keeps for recovery stay with it until the retention job clears them.
  *
+ * Several processes relay the outbox at once: each claims the changes it publishes (`claimedBy`,
+ * `claimUntil`, `claimToken` on the change document; storage/outbox-claims.ts), never a change whose
+ * event keys an earlier waiting change shares unless it publishes that one first (core/outbox-claims.ts).
+ *
+ * Retention (`prune`): a published change older than the retention period loses its events and its
+ * writes; its history stays (the registry's history is never removed), so `replay --mode retained`
+ * covers the retention period and a snapshot covers anything older.
+ *
  * Why a separate lease document rather than a field of the change removed at finish: the local
  * MongoDB stand-in keeps unique-index entries of values removed by an update (MongoDB removes them),
  * so a lease released by `$unset` would block its keys forever there; a deleted document's entries
@@ -15,35 +23,16 @@ import type { Collection, Document } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
 import { DUPLICATE_KEY } from '../../storage/errors';
-import type { OutboxEvent } from '../../core/types';
-import { outboxEventOf, pendingEventsOf } from '../change-events';
+import type { Claimant } from '../../core/outbox-claims';
+import { fromDoc, inFlight, leaseDocId, toDoc } from './change-docs';
+import { mongoOutbox } from './outbox';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
+import type { HistoryEntry } from '../api';
 import type { Change, ChangeLog, CommitConflict, OutboxStore } from '../store';
 
-const leaseDocId = (changeId: string): string => `lease:${changeId}`;
-
-const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-function toDoc(c: Change): Document {
-  // Its leases live in its lease document only: here they would stay in the unique index for good.
-  // No empty `guards` array either: every empty array is the same key (undefined) of a unique index.
-  // Whether it is applied is whether its lease document still exists.
-  const { leases: _leases, guards, applied: _applied, ...rest } = c;
-  return { _id: c.id, t: 'c', ...plain(rest), ...(guards.length > 0 ? { guards } : {}), ...(c.unpublished.length > 0 ? { pending: true } : {}) };
-}
-
-function fromDoc(d: Document | null, applied: boolean): Change | null {
-  if (!d) return null;
-  const { _id: _i, t: _t, pending: _p, ...rest } = d;
-  return { writes: { sources: [], goldens: [], xrefPut: [], xrefDel: [] }, leases: [], guards: [], ...rest, applied } as unknown as Change;
-}
-
-/** Which of these changes are still in flight (their lease document exists). */
-async function inFlight(coll: Collection<Document>, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  return new Set((await coll.find({ _id: { $in: ids.map(leaseDocId) as never[] } }, { projection: { change: 1 } }).toArray()).map((d) => String(d.change)));
-}
+/** What a history entry is built from (never the writes a change keeps for recovery). */
+const HISTORY_FIELDS = { history: 1, at: 1, operation: 1, actor: 1 } as const;
 
 /** Which of the change's leases or guards other changes hold (read only after a refused commit). */
 async function conflictOf(coll: Collection<Document>, change: Change): Promise<CommitConflict> {
@@ -59,8 +48,9 @@ async function conflictOf(coll: Collection<Document>, change: Change): Promise<C
 /**
  * The change log and its outbox view over one collection.
  * @param coll - the changes collection
+ * @param claimant - who claims changes to publish in this process (default: a claimant of its own)
  */
-export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog; outbox: OutboxStore } {
+export function mongoChangeLog(coll: Collection<Document>, claimant?: Claimant): { changes: ChangeLog; outbox: OutboxStore } {
   const changes: ChangeLog = {
     commit: async (change) => {
       // Every change has a lease document, which marks it in flight; an empty `leases` is left out
@@ -100,52 +90,34 @@ export function mongoChangeLog(coll: Collection<Document>): { changes: ChangeLog
     },
     history: async (kind, id) => {
       const ref = historyRef(kind, id);
-      const docs = await coll.find({ 'history.ref': ref }, { projection: { history: 1, at: 1, operation: 1, actor: 1 } }).sort({ seq: 1 }).toArray();
+      const docs = await coll.find({ 'history.ref': ref }, { projection: HISTORY_FIELDS }).sort({ seq: 1 }).toArray();
       return docs.flatMap((d) => (d.history as Change['history']).filter((h) => h.ref === ref).map((h) => historyEntryOf(d as unknown as Change, h)));
     },
     allHistory: async (o) => {
       const match = { t: 'c', ...(o.since ? { at: { $gte: o.since } } : {}) };
+      // Project before unwinding: a change keeps the documents it wrote (for recovery), and each
+      // history entry would otherwise carry a copy of them through the pipeline.
       const [counted, docs] = await Promise.all([
-        coll.aggregate([{ $match: match }, { $unwind: '$history' }, { $count: 'n' }]).toArray(),
-        coll.aggregate([{ $match: match }, { $sort: { seq: -1 } }, { $unwind: '$history' }, { $skip: o.offset }, { $limit: o.count }, { $project: { history: 1, at: 1, operation: 1, actor: 1 } }]).toArray(),
+        coll.aggregate([{ $match: match }, { $project: { _id: 0, 'history.ref': 1 } }, { $unwind: '$history' }, { $count: 'n' }]).toArray(),
+        coll.aggregate([{ $match: match }, { $sort: { seq: -1 } }, { $project: HISTORY_FIELDS }, { $unwind: '$history' }, { $skip: o.offset }, { $limit: o.count }]).toArray(),
       ]);
       return { total: Number(counted[0]?.n ?? 0), items: docs.map((d) => historyEntryOf(d as unknown as Change, d.history as Change['history'][number])) };
     },
-  };
-  const outbox: OutboxStore = {
-    pending: async (limit) => {
-      const docs = await coll.find({ pending: true }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(limit).toArray();
-      // A change in flight is not applied yet: its events wait (no later change on its records can
-      // have committed meanwhile, so per-key order holds).
-      const running = await inFlight(coll, docs.map((d) => String(d._id)));
-      const out: OutboxEvent[] = [];
-      for (const d of docs) {
-        if (running.has(String(d._id))) continue;
-        out.push(...pendingEventsOf(fromDoc(d, true) as Change));
-        if (out.length >= limit) break;
+    historySince: async (o) => {
+      const entries: HistoryEntry[] = [];
+      if (o.count <= 0) return entries;
+      // In the order of the { t, at } index; read change by change, only as far as the page goes.
+      const cursor = coll.find({ t: 'c', ...(o.since ? { at: { $gte: o.since } } : {}) }, { projection: HISTORY_FIELDS }).sort({ at: 1 }).batchSize(Math.min(1000, o.count));
+      try {
+        for await (const d of cursor) {
+          for (const h of d.history as Change['history']) entries.push(historyEntryOf(d as unknown as Change, h));
+          if (entries.length >= o.count) break;
+        }
+      } finally {
+        await cursor.close();
       }
-      return out.slice(0, limit);
-    },
-    retained: async (scope, p) => {
-      const which = 'mpiId' in scope ? { 'history.ref': historyRef('golden', scope.mpiId) } : { at: { $gte: scope.since } };
-      const docs = await coll.find({ t: 'c', ...which, ...(p.after !== null ? { seq: { $gt: p.after } } : {}) }, { projection: { writes: 0 } }).sort({ seq: 1 }).limit(p.limit).toArray();
-      // Changes still in flight are not part of the record yet (they may be aborted).
-      const running = await inFlight(coll, docs.map((d) => String(d._id)));
-      const page = docs.map((d) => fromDoc(d, true) as Change);
-      const events = page.filter((c) => !running.has(c.id)).flatMap((c) => c.events.map((e) => outboxEventOf(c, e)));
-      return { events, next: docs.length === p.limit ? (page[page.length - 1] as Change).seq : null };
-    },
-    lag: async () => {
-      // Every change with events to publish, committed or finished: its flags and time only.
-      const docs = await coll.find({ t: 'c', pending: true }, { projection: { unpublished: 1, at: 1 } }).toArray();
-      const oldestAt = docs.map((d) => String(d.at)).sort()[0] ?? null;
-      return { count: docs.reduce((n, d) => n + (d.unpublished as string[]).length, 0), oldestAt };
-    },
-    markPublished: async (eventIds) => {
-      if (eventIds.length === 0) return;
-      await coll.updateMany({ pending: true, unpublished: { $in: eventIds } }, { $pullAll: { unpublished: eventIds } as never });
-      await coll.updateMany({ pending: true, unpublished: { $size: 0 } }, { $unset: { pending: '' } });
+      return entries.slice(0, o.count);
     },
   };
-  return { changes, outbox };
+  return { changes, outbox: mongoOutbox(coll, claimant) };
 }

@@ -9,8 +9,10 @@ import { MediatorError } from '../../core/errors';
 import { DUPLICATE_KEY } from '../../storage/errors';
 import type { RegistryStore, StoredModel } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
+import type { Claimant } from '../../core/outbox-claims';
 import { mongoChangeLog } from './change-log';
 import { mongoRecords } from './records';
+import type { MongoRecordsOptions } from './records';
 
 export { ensureIndexes };
 
@@ -96,14 +98,16 @@ function tokenStore(tokens: Collection<Document>): RegistryStore['tokens'] {
  * Create the Mongo registry store (call `ensureIndexes` once at start).
  * @param db - database
  * @param prefix - collection name prefix
+ * @param opts - lookup keys per query (see records.ts) and who claims outbox changes in this
+ *   process (several processes relay at once)
  */
-export function createMongoRegistryStore(db: Db, prefix = 'registry_'): RegistryStore {
+export function createMongoRegistryStore(db: Db, prefix = 'registry_', opts: MongoRecordsOptions & { claimant?: Claimant } = {}): RegistryStore {
   const n = collectionNames(prefix);
   const c = (name: string): Collection<Document> => db.collection(name);
-  const { changes, outbox } = mongoChangeLog(c(n.changes));
+  const { changes, outbox } = mongoChangeLog(c(n.changes), opts.claimant);
   const merges = c(n.merges);
   return {
-    records: mongoRecords(c(n.records)),
+    records: mongoRecords(c(n.records), opts),
     changes,
     outbox,
     reviews: reviewStore(c(n.reviews)),

@@ -8,8 +8,8 @@
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
 import { DUPLICATE_KEY } from '../../storage/errors';
-import type { PatientSearchResult } from '../ports';
-import type { LookupResult, RecordStore, RecordWrites, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
+import type { PatientSearchResult } from '../api';
+import type { LookupQuery, LookupResult, RecordStore, RecordWrites, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { lookupKey, xrefDocId } from '../keys';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
 
@@ -57,11 +57,48 @@ function writeOps(w: RecordWrites): Array<AnyBulkWriteOperation<Document>> {
   ];
 }
 
+/** Queries of a lookup run at once when its keys are split (the driver's pool holds more). */
+const LOOKUP_PARALLEL = 4;
+
+/** The filters of a lookup: its keys, and each refined branch's keys with its code. */
+function lookupFilters(q: LookupQuery, keysPerQuery: number): Document[] {
+  const branches: Array<{ keys: string[]; rf?: string }> = [{ keys: q.keys }, ...(q.refined ?? [])];
+  const filters: Document[] = [];
+  for (const b of branches) {
+    const size = keysPerQuery > 0 ? keysPerQuery : Math.max(1, b.keys.length);
+    for (let i = 0; i < b.keys.length; i += size) filters.push({ keys: { $in: b.keys.slice(i, i + size) }, ...(b.rf !== undefined ? { rf: b.rf } : {}) });
+  }
+  return filters;
+}
+
+/**
+ * The documents filed under a lookup's keys: one query (`$or` of its branches), or, with
+ * `keysPerQuery`, queries of at most that many keys, a few at a time, each document once.
+ */
+async function lookupDocs(coll: Collection<Document>, q: LookupQuery, keysPerQuery: number): Promise<Document[]> {
+  const filters = lookupFilters(q, keysPerQuery);
+  if (filters.length === 0) return [];
+  if (keysPerQuery === 0) return coll.find(filters.length === 1 ? (filters[0] as Document) : { $or: filters }, VIEW).toArray();
+  const byId = new Map<unknown, Document>();
+  for (let i = 0; i < filters.length; i += LOOKUP_PARALLEL) {
+    const found = await Promise.all(filters.slice(i, i + LOOKUP_PARALLEL).map((f) => coll.find(f, VIEW).toArray()));
+    for (const docs of found) for (const d of docs) byId.set(d._id, d);
+  }
+  return [...byId.values()];
+}
+
+/** How the records store queries. */
+export interface MongoRecordsOptions {
+  /** Lookup keys per candidate query (0: every key in one query). */
+  keysPerQuery?: number;
+}
+
 /**
  * The records store over one collection.
  * @param coll - the records collection
+ * @param opts - query options
  */
-export function mongoRecords(coll: Collection<Document>): RecordStore {
+export function mongoRecords(coll: Collection<Document>, opts: MongoRecordsOptions = {}): RecordStore {
   const byKind = async (kind: Kind, ids: string[]): Promise<Document[]> => (ids.length === 0 ? [] : coll.find({ _id: { $in: ids as never[] }, k: kind }).toArray());
   const search = async (q: Parameters<RecordStore['search']>[0]): Promise<PatientSearchResult> => {
     const kinds = q.kind === 'golden' ? ['g'] : q.kind === 'source' ? ['s'] : ['g', 's'];
@@ -80,9 +117,7 @@ export function mongoRecords(coll: Collection<Document>): RecordStore {
     goldens: async (ids) => (await byKind('g', ids)).map((d) => docToGolden(d) as StoredGolden),
     xref: async (keys) => (await byKind('x', keys.map(xrefDocId))).map(xrefOf),
     lookup: async (q): Promise<LookupResult> => {
-      const branches: Document[] = [{ keys: { $in: q.keys } }];
-      for (const r of q.refined ?? []) if (r.keys.length > 0) branches.push({ keys: { $in: r.keys }, rf: r.rf });
-      const docs = await coll.find(branches.length === 1 ? (branches[0] as Document) : { $or: branches }, VIEW).toArray();
+      const docs = await lookupDocs(coll, q, opts.keysPerQuery ?? 0);
       const sources: SourceView[] = [];
       const xref: XrefEntry[] = [];
       for (const d of docs) {

@@ -5,8 +5,8 @@
  */
 import type { Document, Filter, Sort } from 'mongodb';
 import { MediatorError } from '../../core/errors';
-import type { PatientQuery, StringCondition, StringMatch } from '../ports';
-import { conditionValues } from '../ports';
+import type { PatientQuery, StringCondition, StringMatch } from '../api';
+import { conditionValues } from '../api';
 import { dateRange, normalizeSearchText, normalizeTelecom, SORT_FIELD } from '../search-fields';
 import { escapeRegex } from '../../storage/regex';
 

@@ -3,7 +3,7 @@
  * history — answered as the base store's result corrected by the staged documents: staged
  * versions replace their committed ones, new staged documents join, order and paging hold.
  */
-import type { PatientQuery, PatientSearchResult } from '../ports';
+import type { PatientQuery, PatientSearchResult } from '../api';
 import { searchComparator, searchPredicate } from '../search-fields';
 import type { RecordStore, SearchFields, StoredGolden, StoredSource } from '../store';
 

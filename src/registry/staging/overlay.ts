@@ -25,6 +25,8 @@ export interface StagingStore {
 }
 
 const newestFirst = (a: { at: string; id: string }, b: { at: string; id: string }): number => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1);
+/** By time only: a stable sort keeps each side's own commit order within one instant. */
+const oldestFirst = (a: { at: string }, b: { at: string }): number => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1);
 
 function stagedChanges(base: ChangeLog, mem: ChangeLog, log: Change[]): ChangeLog {
   return {
@@ -43,6 +45,10 @@ function stagedChanges(base: ChangeLog, mem: ChangeLog, log: Change[]): ChangeLo
       const [committed, mine] = [await base.allHistory(window), await mem.allHistory(window)];
       const items = [...committed.items, ...mine.items].sort(newestFirst).slice(o.offset, o.offset + o.count);
       return { total: committed.total + mine.total, items };
+    },
+    historySince: async (o) => {
+      const [committed, mine] = [await base.historySince(o), await mem.historySince(o)];
+      return [...committed, ...mine].sort(oldestFirst).slice(0, o.count);
     },
   };
 }

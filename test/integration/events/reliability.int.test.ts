@@ -10,9 +10,6 @@
  *    MPI's identities.
  * The figures (lost, duplicated, out of order) are printed for the record.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { Patient } from 'fhir/r4';
 import { FhirStoreConsumer } from '../../../examples/fhir-store-consumer/src/consumer';
 import { loadConsumerConfig } from '../../../examples/fhir-store-consumer/src/config';
@@ -22,12 +19,12 @@ import { auditDelivery } from '../../helpers/delivery-audit';
 import { FhirStoreServer } from '../../helpers/fhir-store-server';
 import { identityDifferences, registryIdentities } from '../../helpers/identity-mirror';
 import { consumeAll } from '../../helpers/kafka';
+import { spawnMediator } from '../../helpers/mediator-process';
 import { PrivateKafka, freePortPair } from '../../helpers/private-kafka';
 import { buildStackApp, eventually } from '../../helpers/stack-app';
 import type { StackApp } from '../../helpers/stack-app';
 
 jest.setTimeout(900000);
-const root = join(__dirname, '..', '..', '..');
 const FAMILIES = ['Diop', 'Ndiaye', 'Sow', 'Fall', 'Ba', 'Sy', 'Gueye', 'Faye', 'Cisse', 'Kane'];
 const GIVEN = ['Awa', 'Fatou', 'Moussa', 'Ibrahima', 'Aminata', 'Cheikh', 'Mariama', 'Ousmane'];
 
@@ -64,24 +61,7 @@ async function committed(s: StackApp, topic: OutboxEvent['topic']): Promise<Outb
   return out;
 }
 
-const logs: string[] = [];
 const lag = async (s: StackApp): Promise<number> => (await s.app.registry.store.outbox.lag()).count;
-
-function mediator(s: StackApp, kafka: PrivateKafka, port: number, instance: string): ChildProcess {
-  const env = {
-    PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
-    INSTANCE_ID: instance, MONGODB_URI: s.app.config.env.MONGODB_URI ?? '', MONGODB_DB: s.dbName, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RELAY_BATCH_SIZE: '200',
-    KAFKA_TOPIC_PATIENT: s.topics.patient, KAFKA_TOPIC_REVIEW: s.topics.review, KAFKA_TOPIC_PRACTITIONER: s.topics.practitioner, KAFKA_TOPIC_DLQ: s.topics.dlq, KAFKA_TOPIC_2XX: s.topics.bundle2xx,
-    MPI_ID_COUNTRY: 'SN', MPI_ID_REGION: 'DKR',
-  };
-  const proc = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // Its log, for the failure message of a test that waits on it.
-  proc.stdout?.on('data', (d: Buffer) => logs.push(`[${instance}] ${d.toString()}`));
-  proc.stderr?.on('data', (d: Buffer) => logs.push(`[${instance}] ${d.toString()}`));
-  return proc;
-}
-
-const exited = (p: ChildProcess): Promise<void> => new Promise((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
 
 describe('event delivery through broker outages and mediator crashes', () => {
   let kafka: PrivateKafka;
@@ -124,21 +104,20 @@ describe('event delivery through broker outages and mediator crashes', () => {
     await register(s, 1000, 2000);
     await kafka.start(240000);
     const backlog = await lag(s);
-    const a = mediator(s, kafka, await freePortPair(), 'mediator-a');
+    const a = await spawnMediator(s, kafka.brokers, 'mediator-a');
     await eventually(async () => (await lag(s)) <= backlog - 200, 120000).catch((err: unknown) => {
-      throw new Error(`${String(err)}; backlog ${backlog}; mediator logs:\n${logs.join('').slice(-4000)}`);
+      throw new Error(`${String(err)}; backlog ${backlog}; mediator logs:\n${a.logs.join('').slice(-4000)}`);
     });
-    a.kill('SIGKILL');
-    await exited(a);
+    await a.stop('SIGKILL');
     const leftByA = await lag(s);
-    const b = mediator(s, kafka, await freePortPair(), 'mediator-b');
+    // Its claims hold for EVENT_CLAIM_LEASE_MS (30 s by default) before the next process takes them over.
+    const b = await spawnMediator(s, kafka.brokers, 'mediator-b');
     try {
       await eventually(async () => (await lag(s)) === 0, 180000).catch((err: unknown) => {
-        throw new Error(`${String(err)}; lag ${leftByA}; mediator logs:\n${logs.join('').slice(-4000)}`);
+        throw new Error(`${String(err)}; lag ${leftByA}; mediator logs:\n${b.logs.join('').slice(-4000)}`);
       });
     } finally {
-      b.kill('SIGTERM');
-      await exited(b);
+      await b.stop('SIGTERM');
     }
     const audit = auditDelivery(await committed(s, 'patient'), await consumeAll(s.topics.patient, kafka.brokers));
     process.stdout.write(`RELIABILITY sigkill: ${JSON.stringify({ backlog, leftWhenKilled: leftByA, ...audit, duplicatedIds: audit.duplicatedIds.length })}\n`);

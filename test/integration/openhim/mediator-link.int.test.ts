@@ -176,7 +176,7 @@ describe('live configuration from OpenHIM\'s console', () => {
     const { app } = await appAgainst(core.url, env);
     apps.push(app);
     const seen: LiveSettings[] = [];
-    // The shape the channels' reconfigure(settings) plugs into (app.ts wires it when the channels land).
+    // A listener like the channels' (app.ts: live.subscribe('channels', …); see live-channels.int.test.ts).
     app.live.subscribe('test-channels', (next) => void seen.push(next));
     await eventually(async () => app.openhim?.state === 'registered');
     const beats = core.heartbeats(URN).length;

@@ -7,8 +7,8 @@ import type { RegistryStore } from '../../../src/registry/store';
 
 export { openTestDb, useTestDb } from '../../helpers/test-db';
 
-/** A Mongo registry store with its indexes, in `db`. */
-export async function mongoStore(db: Db, prefix = 'registry_'): Promise<RegistryStore> {
+/** A Mongo registry store with its indexes, in `db` (`keysPerQuery`: lookups split into queries of that many keys). */
+export async function mongoStore(db: Db, prefix = 'registry_', keysPerQuery = 0): Promise<RegistryStore> {
   await ensureIndexes(db, prefix);
-  return createMongoRegistryStore(db, prefix);
+  return createMongoRegistryStore(db, prefix, { keysPerQuery });
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { collectionNames } from '../../../src/registry/mongo/indexes';
 import type { Change, StoredSource } from '../../../src/registry/store';
 import { registryStoreContract } from '../../unit/registry/store-contract';
+import { outboxClaimsContract } from '../../unit/registry/outbox-contract';
+import { mongoOutbox } from '../../../src/registry/mongo/outbox';
 import { mongoStore, useTestDb } from './mongo-helpers';
 
 const testDb = useTestDb();
@@ -9,6 +11,8 @@ const prefix = (): string => `t${randomBytes(3).toString('hex')}_`;
 
 // Each test gets fresh collections (a new prefix) in the file's database.
 registryStoreContract('mongo', async () => ({ store: await mongoStore(testDb(), prefix()), cleanup: async () => undefined }));
+// Lookups split into queries of one key each (MONGODB_LOOKUP_KEYS_PER_QUERY) answer the same.
+registryStoreContract('mongo, one key per lookup query', async () => ({ store: await mongoStore(testDb(), prefix(), 1), cleanup: async () => undefined }));
 
 const change = (id: string, o: Partial<Change>): Change => ({
   id, seq: 1, at: '2026-01-01T00:00:00.000Z', operation: 'x', actor: { clientId: 't' }, leases: [], guards: [],
@@ -76,4 +80,12 @@ describe('idempotent writes on the real server', () => {
     expect((await store.records.source('urn:s|1'))?.version).toBe(3);
     expect((await store.records.xref(['urn:nid|1', 'urn:nid|3'])).length).toBe(2);
   });
+});
+
+// Several processes relaying one database, and retention, on the real server.
+outboxClaimsContract('mongo', async () => {
+  const p = prefix();
+  const store = await mongoStore(testDb(), p);
+  const changes = testDb().collection(collectionNames(p).changes);
+  return { store, outboxFor: (claimant) => mongoOutbox(changes, claimant), cleanup: async () => undefined };
 });

@@ -4,7 +4,7 @@
  * code + PKCE). Every decision here is made with the keyboard alone.
  */
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { RegistryService } from '../../../src/registry/ports';
+import type { RegistryService } from '../../../src/registry/api';
 import { reviewOrder } from '../../../src/registry/review-filter';
 import { generateDuplicates } from '../../helpers/duplicates';
 import type { GeneratedPair } from '../../helpers/duplicates';

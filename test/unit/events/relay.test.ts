@@ -100,6 +100,21 @@ describe('OutboxRelay bookkeeping', () => {
   });
 });
 
+describe('OutboxRelay.stop', () => {
+  it('gives up the claims left after its last drain, so other processes take them at once', async () => {
+    const outbox = new ArrayOutbox([ev(1)]);
+    const calls: string[] = [];
+    const claiming: Outbox = { pending: (n) => outbox.pending(n), markPublished: (ids) => outbox.markPublished(ids), release: async () => void calls.push('release') };
+    const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
+    publisher.failNext = 5;
+    const relay = new OutboxRelay({ outbox: claiming, publisher, logger: memoryLogger().logger });
+    await relay.stop();
+    expect(calls).toEqual(['release']);
+    expect(publisher.published).toEqual([]);
+  });
+});
+
 describe('toKafkaMessage', () => {
   it('sets the CloudEvents binary-mode headers of the contract', () => {
     const m = toKafkaMessage({ ...ev(1), transactionId: 'abc' }, 'moh-1');

@@ -13,7 +13,7 @@ import { MemoryPractitionerStore } from '../../../src/practitioners/memory-store
 import { createMatchingEngine, defaultModel } from '../../../src/registry/matching';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { createRegistryService } from '../../../src/registry/service';
-import type { RegistryServiceImpl } from '../../../src/registry/service';
+import type { InternalRegistryService } from '../../../src/registry/service';
 import { bundledTerminologyDir, loadTerminology } from '../../../src/terminology/load';
 import { createTerminologyService } from '../../../src/terminology/service';
 import { expectValidFhir } from '../../helpers/fhir-schema';
@@ -39,7 +39,7 @@ async function freePort(): Promise<number> {
 
 export interface FhirTestServer {
   server: Server;
-  registry: RegistryServiceImpl;
+  registry: InternalRegistryService;
   practitioners: MemoryPractitionerStore;
 }
 

@@ -74,14 +74,14 @@ describe('toHapiPath', () => {
 
 describe('dispatch through the table', () => {
   const router = table();
-  const ctx = {} as FhirContext;
+  const api = {} as FhirContext;
   const req = (method: HttpMethod, path: string, scopes?: string[]): FhirRequest => ({ method, path, params: {}, query: {}, actor: { clientId: 't' }, ...(scopes ? { scopes } : {}) });
-  const ran = async (r: FhirRequest): Promise<string | undefined> => (await dispatch(router, ctx, r))[0].issue[0]?.diagnostics;
+  const ran = async (r: FhirRequest): Promise<string | undefined> => (await dispatch(router, api, r))[0].issue[0]?.diagnostics;
 
   test('runs the matched handler with the path parameters', async () => {
     const handler = jest.fn(named('read'));
     const own = new FhirRouter().add({ method: 'GET', path: 'Patient/:id', handler });
-    await dispatch(own, ctx, req('GET', 'Patient/abc'));
+    await dispatch(own, api, req('GET', 'Patient/abc'));
     expect(handler.mock.calls[0]?.[0].params).toEqual({ id: 'abc' });
   });
 

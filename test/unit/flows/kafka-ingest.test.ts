@@ -10,7 +10,7 @@ import { mergeByLink, replacedByLink, withoutReplacedBy } from '../../../src/fhi
 import { validateResource } from '../../../src/fhir/validate';
 import type { IngestMapping } from '../../../src/flows/ingest/mapping';
 import { createIngestHandler } from '../../../src/flows/ingest/page-handler';
-import type { RegistryService } from '../../../src/registry/ports';
+import type { RegistryService } from '../../../src/registry/api';
 import { memoryLogger } from '../../helpers/silent-logger';
 import { makeService } from '../registry/helpers';
 

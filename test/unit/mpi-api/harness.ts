@@ -20,7 +20,7 @@ import { auditPlugin } from '../../../src/audit/plugin';
 import { mpiApiPlugin } from '../../../src/mpi-api/plugin';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { createRegistryService } from '../../../src/registry/service';
-import type { RegistryService } from '../../../src/registry/ports';
+import type { RegistryService } from '../../../src/registry/api';
 import { createMatchingEngine, defaultModel } from '../../../src/registry/matching';
 import { bareServer, contextOptions } from '../http/auth/harness';
 

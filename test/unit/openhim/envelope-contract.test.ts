@@ -26,7 +26,7 @@ const dhis2Call = (status: number): Orchestration => ({
 /** A test-only route that reports upstream calls the way channels do (onto the request's log). */
 function syncRunHandler(calls: number[]) {
   return (request: Request, h: ResponseToolkit) => {
-    for (const status of calls) request.app.ctx.orchestrations.push(dhis2Call(status));
+    for (const status of calls) request.app.caller.orchestrations.push(dhis2Call(status));
     return h.response({ channel: request.params.channel, fetched: 0, method: request.method }).code(200);
   };
 }
@@ -78,8 +78,13 @@ describe('OpenHIM envelope contract', () => {
     expect(env.response.headers.etag).toBeDefined();
     expect(JSON.parse(env.response.body).resourceType).toBe('Patient');
     // The transaction id reaches the identity event's headers (contracts §3) and the access log.
-    await app.relay.flush();
     expect(app.published.at(-1)?.transactionId).toBe(TX['x-openhim-transactionid']);
+    // The answer waited for the event to reach Kafka: its publish is one of the orchestrations.
+    const [publish] = env.orchestrations;
+    expect(env.orchestrations).toHaveLength(1);
+    expect(publish).toMatchObject({ name: 'Kafka publish passerelle.patient.identity', request: { method: 'PRODUCE', path: '/passerelle.patient.identity' }, response: { status: 200 } });
+    expect(JSON.parse(publish!.request.body)).toEqual({ messages: 1, types: { 'org.passerelle.patient.created': 1 }, ceIds: [app.published.at(-1)?.id] });
+    expect(Date.parse(publish!.response!.timestamp)).toBeGreaterThanOrEqual(Date.parse(publish!.request.timestamp));
     const access = app.logLines.map((l) => JSON.parse(l) as { msg: string; route?: string; transactionId?: string }).filter((l) => l.msg === 'request' && l.route === '/fhir/Patient');
     expect(access.at(-1)?.transactionId).toBe(TX['x-openhim-transactionid']);
   });
@@ -123,7 +128,7 @@ describe('OpenHIM envelope contract', () => {
   it('reports one orchestration per upstream call of a sync run, credentials removed', async () => {
     const env = expectEnvelope(await app.server.inject({ method: 'POST', url: '/sync/dhis2/run', headers: TX }));
     expect(env.status).toBe('Successful');
-    expect(env.orchestrations.map((o) => o.name)).toEqual(['DHIS2 system info', 'DHIS2 trackedEntities page 1']);
+    expect(env.orchestrations.map((o) => o.name)).toEqual(['DHIS2 system info', 'DHIS2 trackedEntities page 1', 'Kafka publish passerelle.patient.identity']);
     expect(env.orchestrations[1]).toMatchObject({ request: { host: '127.0.0.1', port: new URL(dhis2.url).port, path: '/api/tracker/trackedEntities', method: 'GET' }, response: { status: 200 } });
     expect(env.orchestrations[1]?.request.querystring).toContain('order=updatedAt%3Aasc');
     expect(JSON.stringify(env)).not.toMatch(/district|Basic /);
@@ -181,10 +186,38 @@ describe('OpenHIM envelope while Kafka does not take events', () => {
   });
 
   it('says Completed with error(s) for a write whose events wait in the outbox, Successful for a read', async () => {
+    const started = Date.now();
     const write = expectEnvelope(await app.server.inject({ method: 'POST', url: '/fhir/Patient', headers: { ...TX, 'content-type': 'application/fhir+json' }, payload: patient }));
     expect([write.response.status, write.status]).toEqual([201, 'Completed with error(s)']);
+    // Kafka is known to be down: the answer does not wait for a publish that cannot happen.
+    expect(write.orchestrations).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1500);
     const read = expectEnvelope(await app.server.inject({ url: '/fhir/metadata', headers: TX }));
     expect(read.status).toBe('Successful');
+  });
+});
+
+describe('OpenHIM envelope while Kafka is slow', () => {
+  let release: () => void = () => undefined;
+  const slow: EventPublisher = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    publish: () => new Promise<void>((resolve) => (release = resolve)),
+    ping: async () => true,
+  };
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp({ OPENHIM_EVENTS_WAIT_MS: '300' }, { publisher: slow });
+  });
+  afterAll(async () => {
+    release();
+    await app.stop();
+  });
+
+  it('answers after OPENHIM_EVENTS_WAIT_MS, saying the events still wait (Completed with error(s))', async () => {
+    const write = expectEnvelope(await app.server.inject({ method: 'POST', url: '/fhir/Patient', headers: { ...TX, 'content-type': 'application/fhir+json' }, payload: patient }));
+    expect([write.response.status, write.status]).toEqual([201, 'Completed with error(s)']);
+    expect(write.orchestrations).toEqual([]);
   });
 });
 

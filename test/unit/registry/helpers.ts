@@ -4,7 +4,7 @@
 import type { Actor } from '../../../src/core/types';
 import { createMemoryRegistryStore } from '../../../src/registry/memory/memory-store';
 import { createRegistryService } from '../../../src/registry/service';
-import type { RegistryServiceImpl } from '../../../src/registry/service';
+import type { InternalRegistryService } from '../../../src/registry/service';
 import type { RegistryConfig } from '../../../src/registry/context';
 import type { RegistryStore } from '../../../src/registry/store';
 import { fakeEngine, fakeModel } from './fake-engine';
@@ -12,7 +12,7 @@ import { fakeEngine, fakeModel } from './fake-engine';
 export const actor: Actor = { clientId: 'test-client', userId: 'steward' };
 
 /** A service over `store` (memory by default) with the fake engine. */
-export function makeService(store: RegistryStore = createMemoryRegistryStore(), config: Partial<RegistryConfig> = {}): { service: RegistryServiceImpl; store: RegistryStore } {
+export function makeService(store: RegistryStore = createMemoryRegistryStore(), config: Partial<RegistryConfig> = {}): { service: InternalRegistryService; store: RegistryStore } {
   const service = createRegistryService({ store, engine: fakeEngine, defaultModel: fakeModel(), config: { instance: 'test', ...config } });
   return { service, store };
 }

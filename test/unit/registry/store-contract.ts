@@ -3,7 +3,7 @@
  * against MongoDB (integration, on the local stand-in) so the twin cannot drift from the real adapter.
  */
 import type { Change, RegistryStore, RecordWrites, StoredGolden, StoredReview, StoredSource } from '../../../src/registry/store';
-import type { ReviewFilter } from '../../../src/registry/ports';
+import type { ReviewFilter } from '../../../src/registry/api';
 import { toSearchFields } from '../../../src/registry/search-fields';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -20,18 +20,18 @@ function source(key: string, version: number, family = 'Diop', keys: string[] = 
   };
 }
 
-function golden(mpiId: string, version: number): StoredGolden {
+export function golden(mpiId: string, version: number): StoredGolden {
   const patient = { resourceType: 'Patient' as const, id: mpiId, name: [{ family: 'Ndèye' }] };
   return { mpiId, patient, sourceKeys: [], status: 'active', version, createdAt: at, updatedAt: at, search: toSearchFields(patient, mpiId, true, at), extraIdentifiers: [], members: [], xrefKeys: [], seq: version };
 }
 
 const noWrites = (): RecordWrites => ({ sources: [], goldens: [], xrefPut: [], xrefDel: [] });
 
-function change(id: string, o: Partial<Change> = {}): Change {
+export function change(id: string, o: Partial<Change> = {}): Change {
   return { id, seq: 1, at, operation: 'x', actor, leases: [], guards: [], writes: noWrites(), reviews: [], merges: [], history: [], events: [], applied: false, unpublished: [], ...o };
 }
 
-function pmirChange(id: string, seq: number, events: string[]): Change {
+export function pmirChange(id: string, seq: number, events: string[]): Change {
   const history = [{ kind: 'golden' as const, id: 'G1', ref: 'golden|G1', version: seq, changedFields: ['name'], patient: { resourceType: 'Patient' as const, id: 'G1' }, status: 'active' as const }];
   const evs = events.map((e) => ({ id: e, topic: 'patient' as const, key: 'G1', type: 'org.passerelle.patient.updated', subject: 'G1', time: at, body: { kind: 'pmir' as const, source: 'urn:passerelle:t', golden: 0, sources: [] } }));
   return change(id, { seq, history, events: evs, unpublished: events, guards: [`g|G1|${seq}`] });
@@ -139,6 +139,17 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect(await store.changes.history('golden', 'G2')).toEqual([]);
       expect((await store.changes.allHistory({ offset: 0, count: 1 })).items[0]?.version).toBe(20);
       expect((await store.changes.allHistory({ since: '2026-01-02', offset: 0, count: 5 })).total).toBe(1);
+    });
+
+    test('history since an instant: oldest first, only as many as asked, the instant included', async () => {
+      await store.changes.commit({ ...pmirChange('c3', 30, []), at: '2026-01-03T00:00:00.000Z' });
+      await store.changes.commit({ ...pmirChange('c1', 10, []), at: '2026-01-01T00:00:00.000Z' });
+      await store.changes.commit({ ...pmirChange('c2', 20, []), at: '2026-01-02T00:00:00.000Z' });
+      expect((await store.changes.historySince({ count: 10 })).map((e) => e.version)).toEqual([10, 20, 30]);
+      expect((await store.changes.historySince({ count: 2 })).map((e) => e.version)).toEqual([10, 20]);
+      expect((await store.changes.historySince({ since: '2026-01-02T00:00:00.000Z', count: 10 })).map((e) => e.version)).toEqual([20, 30]);
+      expect(await store.changes.historySince({ since: '2026-01-04T00:00:00.000Z', count: 10 })).toEqual([]);
+      expect(await store.changes.historySince({ count: 0 })).toEqual([]);
     });
 
     test('reviews, tokens, merges, models', async () => {

@@ -99,13 +99,14 @@ describe('a DHIS2 sync through the app', () => {
     await call(app.server, 'POST', '/sync/dhis2/run');
     const [failure] = (await call(app.server, 'GET', '/sync/failures?resource_id=Dddddddddd4')).body.items;
     const still = await call(app.server, 'POST', `/sync/failures/${failure.id as string}/retry`);
-    expect(still.body.results).toEqual([{ id: failure.id, status: 'failed', reason: '"1990-02-30" is not a calendar date' }]);
+    const key = 'urn:passerelle:dhis2:tracked-entity|Dddddddddd4';
+    expect(still.body.results).toEqual([{ id: failure.id, status: 'failed', reason: '"1990-02-30" is not a calendar date', source_id: key }]);
     expect((await call(app.server, 'GET', `/sync/failures/${failure.id as string}`)).body).toMatchObject({ retries: 1, status: 'open' });
     // The fix: the birth-date attribute is not read any more.
     expect(await app.live.applyOverrides({ dhis2BirthDateAttributes: ['gHGyrwKPzej'] }, 'test')).toMatchObject({ ok: true });
     const fixed = await call(app.server, 'POST', '/sync/failures/retry', { channel: 'dhis2' });
-    expect(fixed.body.results).toEqual([{ id: failure.id, status: 'resolved' }]);
-    expect(await app.registry.service.getSource('urn:passerelle:dhis2:tracked-entity|Dddddddddd4')).not.toBeNull();
+    const source = await app.registry.service.getSource(key);
+    expect(fixed.body.results).toEqual([{ id: failure.id, status: 'resolved', source_id: key, mpi_id: source?.goldenId }]);
   });
 
   it('publishes dead letters on the DLQ topic with the record key', async () => {

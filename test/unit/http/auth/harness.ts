@@ -135,7 +135,7 @@ function nowSec(clock?: Clock): number {
 }
 
 function addProbeRoutes(server: Server): void {
-  const ok = (req: Hapi.Request): object => ({ ok: true, client: req.app.ctx.actor?.clientId ?? null });
+  const ok = (req: Hapi.Request): object => ({ ok: true, client: req.app.caller.actor?.clientId ?? null });
   server.route([
     { method: 'GET', path: '/fhir/Patient', options: { plugins: { passerelle: { scope: 'system/Patient.read' } } }, handler: ok },
     { method: 'POST', path: '/fhir/Patient', options: { plugins: { passerelle: { scope: 'system/Patient.write' } } }, handler: ok },

@@ -251,6 +251,8 @@ export interface RegistryService {
   resolveReview(id: string, decision: { action: 'link' | 'not-a-match' | 'merge'; mpiId?: string; reason?: string; expectedVersion?: number }, actor: Actor): Promise<ReviewTask>;
   history(kind: 'source' | 'golden', id: string): Promise<HistoryEntry[]>;
   typeHistory(opts: { since?: string; count: number; offset: number }): Promise<{ total: number; items: HistoryEntry[] }>;
+  /** The oldest versions of any record written at or after `since`, at most `count` (outbound channels). */
+  historySince(opts: { since?: string; count: number }): Promise<HistoryEntry[]>;
   issueToken(mpiId: string, actor: Actor): Promise<{ token: string; issuedAt: string }>;
   verifyToken(token: string): Promise<{ status: 'valid' | 'revoked' | 'not_found'; checkedAt: string }>;
   revokeToken(token: string, actor: Actor): Promise<void>;
