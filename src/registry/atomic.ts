@@ -9,7 +9,7 @@
 import { MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
 import type { RegistryContext } from './context';
-import { commitAndApply, giveUpIfLate } from './change-runner';
+import { commitAndApply, giveUpIfLate, unlessStale } from './change-runner';
 import type { Change, EventRecord, LookupCheck, RecordWrites, RegistryStore, XrefEntry } from './store';
 import { createStagingStore } from './staging/overlay';
 
@@ -95,7 +95,12 @@ export async function runAtomically<T>(ctx: RegistryContext, actor: Actor, work:
   const deadline = Date.now() + ctx.cfg.leaseWaitMs;
   for (let attempt = 0; ; attempt++) {
     const staging = createStagingStore(opts.prepare ? await opts.prepare(ctx.store) : ctx.store);
-    const result = await work({ ...ctx, store: staging.store, unit: true });
+    const attempted = await unlessStale(ctx, () => work({ ...ctx, store: staging.store, unit: true }));
+    if (attempted === null) {
+      giveUpIfLate(ctx, attempt, deadline);
+      continue;
+    }
+    const result = attempted.value;
     const changes = staging.changes();
     if (changes.length === 0) return result;
     const folded = foldChanges(changes, ctx, actor, staging.baseCheck(), opts.operation);

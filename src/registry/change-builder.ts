@@ -15,6 +15,7 @@ import { xrefDiff } from './xref';
 import { changedFields } from './history';
 import { toSearchFields } from './search-fields';
 import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
+import { LookupSnapshot } from './lookup-snapshot';
 import type { PatientEventType } from './pmir-event';
 import { buildReviewEvent } from './review-event';
 import type { ReviewEventTask, ReviewEventType } from './review-event';
@@ -60,6 +61,8 @@ export class ChangeBuilder {
   /** Cross-reference entries already read (by a lookup): identifier key → holder, or null if none. */
   private readonly knownXref = new Map<string, string | null>();
   private check: LookupCheck | null = null;
+  /** Its lookups must agree with each other for the check to prove anything (lookup-snapshot.ts). */
+  private readonly snapshot = new LookupSnapshot();
   private createdGolden = false;
   private readSeq = 0;
 
@@ -113,6 +116,7 @@ export class ChangeBuilder {
    * @param result - what the store returned
    */
   noteLookup(query: LookupQuery, result: LookupResult): void {
+    this.snapshot.note(query, result);
     for (const e of result.xref) this.knownXref.set(e.key, e.mpiId);
     // An identifier asked for and not returned has no cross-reference entry: known too.
     for (const k of query.keys) if (k.startsWith(XREF_PREFIX) && !this.knownXref.has(k.slice(XREF_PREFIX.length))) this.knownXref.set(k.slice(XREF_PREFIX.length), null);

@@ -10,6 +10,7 @@ import type { Actor } from '../core/types';
 import { ChangeBuilder, lookupFingerprint } from './change-builder';
 import type { RegistryContext } from './context';
 import type { Change, CommitConflict, LookupCheck, RegistryStore } from './store';
+import { StaleLookupError } from './lookup-snapshot';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -156,12 +157,36 @@ export async function runChange<R>(ctx: RegistryContext, opts: RunOptions, stage
   for (let attempt = 0; ; attempt++) {
     const b = new ChangeBuilder(ctx, opts.operation, opts.actor);
     b.lease(...opts.leases);
-    const result = await stage(b);
+    const staged = await unlessStale(ctx, () => stage(b));
+    if (!staged) {
+      giveUpIfLate(ctx, attempt, deadline);
+      continue;
+    }
+    const result = staged.value;
     if (b.empty) return result();
     const change = await b.build();
     if (opts.reason) change.reason = opts.reason;
     if (await commitAndApply(ctx, change, deadline)) return result();
     giveUpIfLate(ctx, attempt, deadline);
+  }
+}
+
+/**
+ * Run an attempt's reads and decisions; null when its lookups read two different committed states
+ * (lookup-snapshot.ts) and it must be redone; otherwise its value. Inside an atomic unit the error goes up: the whole unit
+ * is redone, its staged steps rest on the same reads.
+ * @param ctx - registry context
+ * @param attempt - the attempt's staging
+ */
+export async function unlessStale<T>(ctx: RegistryContext, attempt: () => Promise<T>): Promise<{ value: T } | null> {
+  if (ctx.unit) return { value: await attempt() };
+  try {
+    return { value: await attempt() };
+  } catch (err) {
+    if (!(err instanceof StaleLookupError)) throw err;
+    ctx.logger.debug?.({}, 'lookups of one decision read two committed states; redone');
+    await sleep(1 + Math.random() * 5);
+    return null;
   }
 }
 

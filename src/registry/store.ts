@@ -13,7 +13,10 @@
  *   finished by recovery (`unfinished`), by any process, after a grace period.
  * - A change that created a golden record also carries the lookup its decision rested on; it is
  *   re-read after commit, and if a record appeared under those keys meanwhile the change is aborted
- *   and recomputed (a concurrent registration of the same new person).
+ *   and recomputed (a concurrent registration of the same new person). The lookups of one decision
+ *   (one change, or every step of an atomic unit) must have read one committed state for that proof
+ *   to hold: one that finds a record an earlier one did not under the same key redoes the attempt
+ *   (lookup-snapshot.ts).
  * - Events of applied changes are the outbox: `pending` in `seq` order, which is each record's order.
  */
 import type { IdentifierRef, OutboxEvent } from '../core/types';

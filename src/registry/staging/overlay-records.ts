@@ -8,6 +8,7 @@ import type { LookupCheck, LookupQuery, LookupResult, RecordStore, StoredGolden,
 import { lookupFingerprint } from '../change-builder';
 import { stagedSearch } from './overlay-search';
 import { mergeQueries } from '../lookup-query';
+import { LookupSnapshot } from '../lookup-snapshot';
 
 const byKey = (a: StoredSource, b: StoredSource): number => (a.key < b.key ? -1 : 1);
 
@@ -29,6 +30,8 @@ export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecord
   const xref = new Map<string, XrefEntry | null>();
   const queries: LookupQuery[] = [];
   const seen: string[] = [];
+  // The unit's lookups must read one committed state, or the folded check proves nothing.
+  const snapshot = new LookupSnapshot();
   const merge = (committed: LookupResult, staged: LookupResult): LookupResult => ({
     sources: [...committed.sources.filter((s) => !sources.has(s.key)), ...staged.sources],
     xref: [...committed.xref.filter((e) => !xref.has(e.key)), ...staged.xref],
@@ -42,6 +45,7 @@ export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecord
     xref: async (keys) => [...keys.flatMap((k) => { const e = xref.get(k); return e ? [e] : []; }), ...(await base.xref(keys.filter((k) => !xref.has(k))))],
     lookup: async (q) => {
       const committed = await base.lookup(q);
+      snapshot.note(q, committed);
       queries.push(q);
       seen.push(...lookupFingerprint(committed));
       return merge(committed, await mem.lookup(q));

@@ -103,6 +103,24 @@ describe('registry atomic units (all or nothing)', () => {
     expect((await service.getGolden(a.golden.mpiId))?.golden.sourceKeys).toEqual(['urn:a|1', 'urn:b|2']);
   });
 
+  test('a unit whose later step sees a record its first step did not is redone: one golden record', async () => {
+    // The first step decides "new person"; the same person is registered outside before the second
+    // step, which sees them. The check at commit alone (everything under the keys was seen by some
+    // step) would pass: the unit must be redone from one committed state.
+    const { service } = makeService(createMemoryRegistryStore());
+    let attempts = 0;
+    const results = await service.atomically(actor, async (tx) => {
+      attempts += 1;
+      const first = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+      if (attempts === 1) await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor });
+      const second = await tx.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:c', value: '3' }] }), sourceSystem: 'c', actor });
+      return [first, second];
+    });
+    expect(attempts).toBe(2);
+    expect(new Set(results.map((r) => r.golden.mpiId)).size).toBe(1);
+    expect((await service.getGolden(results[0]?.golden.mpiId as string))?.golden.sourceKeys).toEqual(['urn:a|1', 'urn:b|2', 'urn:c|3']);
+  });
+
   test('nested units join the outer one; merge and review work inside a unit', async () => {
     const { service, store } = makeService();
     const x = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
