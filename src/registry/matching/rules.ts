@@ -31,13 +31,13 @@ export const matchRuleFields = {
   identifierConflict: z.enum(['learned', 'review', 'score']).default('learned')
     .describe("'learned': a conflicting identifier never auto-links when the model learned its system is reliable (check digit, or rarely differs between records that agree on everything else) and only weighs against the match otherwise; 'review': never auto-links in any system; 'score': only weighs against the match in every system"),
   scoredIdentifierSystems: systemList.default([])
-    .describe("Identifier systems whose conflicts only weigh against the match, whatever was learned (numbers typed by hand without a check digit)"),
+    .describe("Identifier systems whose conflicts only weigh against the match, and whose shared values only weigh for it, whatever was learned (numbers typed by hand without a check digit)"),
   reviewedIdentifierSystems: systemList.default([])
-    .describe('Identifier systems whose conflicts never auto-link, whatever was learned (e.g. the national ID)'),
+    .describe('Identifier systems whose conflicts never auto-link, and whose shared values link whatever the demographics, whatever was learned (e.g. the national ID)'),
   maxTwinProbability: probability.default(0.005)
     .describe('Largest probability, by the model, that the pair is twins (one household, one birth date) for an automatic link: a merge of twins is taken as ten times as costly as another false merge, so the bound is a tenth of the 5 % of doubt the upper threshold leaves'),
   identifierSameAutoLinks: flag.default(true)
-    .describe('The deterministic rule: a shared person identifier, or a golden record already holding one of the record\'s identifiers, links automatically whatever the demographics (same system|value = same person); false: the identifier is only evidence'),
+    .describe('The deterministic rule: a shared person identifier, or a golden record already holding one of the record\'s identifiers, links automatically whatever the demographics (same system|value = same person) in a system the matcher trusts (decide.ts agreementTreatment); false: the identifier is only evidence'),
 };
 
 /** Schema of the decision rules (validated at start-up and whenever the live settings change). */
