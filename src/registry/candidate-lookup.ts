@@ -14,6 +14,7 @@ import type { ChangeBuilder } from './change-builder';
 import type { LookupQuery, LookupResult, SourceView, StoredGolden, XrefEntry } from './store';
 import type { ScoredGolden } from './candidates';
 import { lookupKey, parseIdentifierKey } from './keys';
+import { indexResult } from './lookup-query';
 
 /** What a candidate search starts from. */
 export interface Probe {
@@ -80,14 +81,7 @@ function blockHits(ctx: RegistryContext, key: string, hits: SourceView[], rf: st
 }
 
 function candidatesOf(ctx: RegistryContext, probe: Probe, result: LookupResult, coarse: string[], rf: string): Map<string, SourceView> {
-  const byKey = new Map<string, SourceView[]>();
-  for (const s of result.sources) {
-    for (const k of s.keys) {
-      const list = byKey.get(k);
-      if (list) list.push(s);
-      else byKey.set(k, [s]);
-    }
-  }
+  const { byKey } = indexResult(result);
   const out = new Map<string, SourceView>();
   for (const k of coarse) for (const s of blockHits(ctx, k, byKey.get(lookupKey.blocking(k)) ?? [], rf)) out.set(s.key, s);
   for (const id of probe.identifierKeys) for (const s of byKey.get(lookupKey.identifier(id)) ?? []) out.set(s.key, s);

@@ -8,7 +8,7 @@
  * point, the history of the records it wrote and the outbox of the events it emits.
  */
 import type { Patient } from 'fhir/r4';
-import type { Actor, IdentifierRef, TopicName } from '../core/types';
+import type { Actor, IdentifierRef, OutboxEvent } from '../core/types';
 import type { MatchFeatures, MatchModel } from './matching/contract';
 import type { GoldenRecord, ReviewTask, SourceRecord } from './api';
 
@@ -174,14 +174,7 @@ export type EventBody =
   | { kind: 'json'; payload: Record<string, unknown> };
 
 /** An event as its change stores it (the outbox). Indexes in `body` point into the change's history. */
-export interface EventRecord {
-  id: string;
-  topic: TopicName;
-  key: string;
-  type: string;
-  subject: string;
-  time: string;
-  transactionId?: string;
+export interface EventRecord extends Omit<OutboxEvent, 'payload'> {
   body: EventBody;
 }
 

@@ -3,11 +3,10 @@
  * without disturbing the shared local stack. It reuses the stack's jars and server template.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PrivateProcess } from './private-process';
 
 const root = join(__dirname, '..', '..');
 const libs = join(root, '.stack', 'kafka', 'libs', '*');
@@ -33,15 +32,14 @@ export async function freePortPair(): Promise<number> {
 }
 
 /** A broker on `port` whose process the test controls. */
-export class PrivateKafka {
-  private proc: ChildProcess | null = null;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'passerelle-kafka-'));
+export class PrivateKafka extends PrivateProcess {
   private readonly props = join(this.dir, 'server.properties');
 
   /**
    * @param port - client port (the controller uses port + 1)
    */
   constructor(readonly port: number) {
+    super('passerelle-kafka-');
     const template = readFileSync(join(root, 'stack', 'server.properties.template'), 'utf8');
     writeFileSync(this.props, template.replaceAll('@KAFKA_PORT@', String(port)).replaceAll('@CONTROLLER_PORT@', String(port + 1)).replaceAll('@DATA_DIR@', join(this.dir, 'data')));
     const id = execFileSync('java', ['-cp', libs, 'kafka.tools.StorageTool', 'random-uuid']).toString().trim().split('\n').pop()!;
@@ -60,22 +58,5 @@ export class PrivateKafka {
       if (Date.now() > deadline) throw new Error(`private Kafka did not open port ${this.port}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-  }
-
-  /** Kill the broker (an abrupt outage) and wait for it to exit. */
-  async kill(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    });
-  }
-
-  /** Kill and remove every file. */
-  async destroy(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

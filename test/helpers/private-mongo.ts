@@ -4,22 +4,20 @@
  * it again on the same data — never the shared stack's server.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePortPair } from './private-kafka';
+import { PrivateProcess } from './private-process';
 import { createMongoClient } from '../../src/storage/mongo-client';
 
 /** A stand-in server whose process the test controls. */
-export class PrivateMongo {
-  private proc: ChildProcess | null = null;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'passerelle-mongo-'));
+export class PrivateMongo extends PrivateProcess {
 
   /**
    * @param port - where it listens
    */
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number) {
+    super('passerelle-mongo-');
+  }
 
   /** A server on a free port (not started). */
   static async create(): Promise<PrivateMongo> {
@@ -48,22 +46,5 @@ export class PrivateMongo {
         await client.close();
       }
     }
-  }
-
-  /** SIGKILL (a crash: no shutdown, nothing flushed) and wait for the process to be gone. */
-  async kill(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    });
-  }
-
-  /** Kill and remove every file. */
-  async destroy(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
