@@ -16,19 +16,12 @@ import { changedFields } from './history';
 import { toSearchFields } from './search-fields';
 import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
 import { LookupSnapshot } from './lookup-snapshot';
+import { lookupFingerprint } from './lookup-query';
 import type { PatientEventType } from './pmir-event';
 import { buildReviewEvent } from './review-event';
 import type { ReviewEventTask, ReviewEventType } from './review-event';
 
 const XREF_PREFIX = lookupKey.xref('');
-
-/**
- * What a lookup returned, as strings that change when a record under its keys is written.
- * @param result - a lookup result
- */
-export function lookupFingerprint(result: LookupResult): string[] {
-  return [...result.sources.map((s) => `${s.key}@${s.version}`), ...result.xref.map((x) => `x:${x.key}@${x.mpiId}`)];
-}
 
 /**
  * A working copy of a stored record: its fields can be reassigned freely; its parts (Patient,

@@ -7,9 +7,10 @@
  */
 import { isMediatorError, MediatorError } from '../core/errors';
 import type { Actor } from '../core/types';
-import { ChangeBuilder, lookupFingerprint } from './change-builder';
+import { ChangeBuilder } from './change-builder';
+import { lookupFingerprint } from './lookup-query';
 import type { RegistryContext } from './context';
-import type { Change, CommitConflict, LookupCheck, RegistryStore } from './store';
+import type { Change, CommitConflict, LookupCheck, LookupQuery, RegistryStore } from './store';
 import { StaleLookupError } from './lookup-snapshot';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -35,8 +36,9 @@ export async function applyChange(store: RegistryStore, change: Change): Promise
  */
 export async function checkHolds(store: RegistryStore, check: LookupCheck): Promise<boolean> {
   const seen = new Set(check.seen);
-  const results = await Promise.all(check.queries.map((q) => store.records.lookup(q)));
-  return results.every((r) => lookupFingerprint(r).every((f) => seen.has(f)));
+  const read = store.records.lookupFingerprints?.bind(store.records) ?? (async (q: LookupQuery) => lookupFingerprint(await store.records.lookup(q)));
+  const results = await Promise.all(check.queries.map(read));
+  return results.every((found) => found.every((f) => seen.has(f)));
 }
 
 /**

@@ -7,6 +7,19 @@ import { lookupKey } from './keys';
 
 const XREF_PREFIX = lookupKey.xref('');
 
+/** A source record as a lookup check sees it: changes whenever the record is written. */
+export const sourceFingerprint = (s: { key: string; version: number }): string => `${s.key}@${s.version}`;
+/** A cross-reference entry as a lookup check sees it: changes when the identifier moves. */
+export const xrefFingerprint = (x: { key: string; mpiId: string }): string => `x:${x.key}@${x.mpiId}`;
+
+/**
+ * What a lookup returned, as strings that change when a record under its keys is written.
+ * @param result - a lookup result
+ */
+export function lookupFingerprint(result: LookupResult): string[] {
+  return [...result.sources.map(sourceFingerprint), ...result.xref.map(xrefFingerprint)];
+}
+
 /**
  * One query answering all of `queries` (the union of their results).
  * @param queries - lookup queries

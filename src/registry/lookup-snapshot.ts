@@ -10,6 +10,7 @@
  * one) the earlier read did not return ends the attempt: it is redone from fresh reads.
  */
 import { lookupKey } from './keys';
+import { sourceFingerprint, xrefFingerprint } from './lookup-query';
 import type { LookupQuery, LookupResult } from './store';
 
 /** The committed records changed between two lookups of one attempt: redo it from fresh reads. */
@@ -31,8 +32,8 @@ function queriedEntries(q: LookupQuery): string[] {
 /** Each returned record's fingerprint and the entries a query would find it under. */
 function filed(result: LookupResult): Array<{ fingerprint: string; entries: string[] }> {
   return [
-    ...result.sources.map((s) => ({ fingerprint: `${s.key}@${s.version}`, entries: s.keys.flatMap((k) => [k, refinedEntry(k, s.rf)]) })),
-    ...result.xref.map((x) => ({ fingerprint: `x:${x.key}@${x.mpiId}`, entries: [lookupKey.xref(x.key)] })),
+    ...result.sources.map((s) => ({ fingerprint: sourceFingerprint(s), entries: s.keys.flatMap((k) => [k, refinedEntry(k, s.rf)]) })),
+    ...result.xref.map((x) => ({ fingerprint: xrefFingerprint(x), entries: [lookupKey.xref(x.key)] })),
   ];
 }
 

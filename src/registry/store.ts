@@ -48,6 +48,11 @@ export interface RecordStore {
    * records (without Patient, payload and search fields) and cross-reference entries.
    */
   lookup(query: LookupQuery): Promise<LookupResult>;
+  /**
+   * What `lookup(query)` returns, as fingerprints only (lookup-query.ts `lookupFingerprint`): the
+   * check a change re-reads at commit needs no more, and a store that can read less for it says so.
+   */
+  lookupFingerprints?(query: LookupQuery): Promise<string[]>;
   /** Sources carrying an identifier (either part may be omitted, not both), in key order. */
   byIdentifier(id: Partial<IdentifierRef>, limit: number): Promise<StoredSource[]>;
   /** Page through sources in key order (re-link job). */

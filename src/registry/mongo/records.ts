@@ -11,6 +11,7 @@ import { DUPLICATE_KEY } from '../../storage/errors';
 import type { PatientSearchResult } from '../api';
 import type { LookupQuery, LookupResult, RecordStore, RecordWrites, SourceView, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { lookupKey, xrefDocId } from '../keys';
+import { sourceFingerprint, xrefFingerprint } from '../lookup-query';
 import { identifierFilter, toMongoFilter, toMongoSort } from './search-query';
 
 type Kind = 's' | 'g' | 'x';
@@ -41,6 +42,8 @@ function xrefOf(d: Document): XrefEntry {
 
 /** What a lookup reads of a source: not its Patient, payload or search fields. */
 const VIEW = { projection: { patient: 0, receivedJson: 0, search: 0 } };
+/** What a lookup check reads: the fields of the fingerprints (half the stand-in's time of VIEW). */
+const FINGERPRINT_VIEW = { projection: { k: 1, key: 1, version: 1, mpiId: 1 } };
 
 function putIfNewer(id: string, version: number, doc: Document): AnyBulkWriteOperation<Document> {
   // An older stored version is replaced; a missing one inserted; a newer one makes the upsert's
@@ -75,13 +78,13 @@ function lookupFilters(q: LookupQuery, keysPerQuery: number): Document[] {
  * The documents filed under a lookup's keys: one query (`$or` of its branches), or, with
  * `keysPerQuery`, queries of at most that many keys, a few at a time, each document once.
  */
-async function lookupDocs(coll: Collection<Document>, q: LookupQuery, keysPerQuery: number): Promise<Document[]> {
+async function lookupDocs(coll: Collection<Document>, q: LookupQuery, keysPerQuery: number, view: Document = VIEW): Promise<Document[]> {
   const filters = lookupFilters(q, keysPerQuery);
   if (filters.length === 0) return [];
-  if (keysPerQuery === 0) return coll.find(filters.length === 1 ? (filters[0] as Document) : { $or: filters }, VIEW).toArray();
+  if (keysPerQuery === 0) return coll.find(filters.length === 1 ? (filters[0] as Document) : { $or: filters }, view).toArray();
   const byId = new Map<unknown, Document>();
   for (let i = 0; i < filters.length; i += LOOKUP_PARALLEL) {
-    const found = await Promise.all(filters.slice(i, i + LOOKUP_PARALLEL).map((f) => coll.find(f, VIEW).toArray()));
+    const found = await Promise.all(filters.slice(i, i + LOOKUP_PARALLEL).map((f) => coll.find(f, view).toArray()));
     for (const docs of found) for (const d of docs) byId.set(d._id, d);
   }
   return [...byId.values()];
@@ -126,6 +129,11 @@ export function mongoRecords(coll: Collection<Document>, opts: MongoRecordsOptio
       }
       return { sources, xref };
     },
+    lookupFingerprints: async (q) =>
+      (await lookupDocs(coll, q, opts.keysPerQuery ?? 0, FINGERPRINT_VIEW)).flatMap((d) => {
+        if (d.k === 'x') return [xrefFingerprint(xrefOf(d))];
+        return d.k === 's' ? [sourceFingerprint({ key: String(d.key), version: Number(d.version) })] : [];
+      }),
     byIdentifier: async (ref, limit) =>
       (await coll.find({ ...identifierFilter(ref), k: 's' }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => docToSource(d) as StoredSource),
     page: async (afterKey, limit) =>

@@ -5,9 +5,8 @@
  * lookup is remembered, so the folded change can prove at commit that nothing changed underneath.
  */
 import type { LookupCheck, LookupQuery, LookupResult, RecordStore, StoredGolden, StoredSource, XrefEntry } from '../store';
-import { lookupFingerprint } from '../change-builder';
 import { stagedSearch } from './overlay-search';
-import { mergeQueries } from '../lookup-query';
+import { lookupFingerprint, mergeQueries } from '../lookup-query';
 import { LookupSnapshot } from '../lookup-snapshot';
 
 const byKey = (a: StoredSource, b: StoredSource): number => (a.key < b.key ? -1 : 1);

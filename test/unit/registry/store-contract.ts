@@ -5,6 +5,7 @@
 import type { Change, RegistryStore, RecordWrites, StoredGolden, StoredReview, StoredSource } from '../../../src/registry/store';
 import type { ReviewFilter } from '../../../src/registry/api';
 import { toSearchFields } from '../../../src/registry/search-fields';
+import { lookupFingerprint } from '../../../src/registry/lookup-query';
 
 const at = '2026-01-01T00:00:00.000Z';
 const actor = { clientId: 'c' };
@@ -83,6 +84,10 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       const refined = await store.records.lookup({ keys: ['i:urn:a|2'], refined: [{ keys: ['b:fam:DIOP', 'b:fam:SARR'], rf: 'AF5' }] });
       expect(refined.sources.map((s) => s.key).sort()).toEqual(['urn:a|1', 'urn:a|2', 'urn:a|3']);
       expect(refined.sources.find((s) => s.key === 'urn:a|1')).toMatchObject({ features, goldenId: 'G1', keys: ['b:fam:DIOP', 'i:urn:a|1'] });
+      // A store that reads fingerprints alone for the commit check reads what the lookup would.
+      for (const q of [{ keys: ['b:fam:DIOP', 'x:urn:nid|9', 'x:urn:nid|8'] }, { keys: ['i:urn:a|2'], refined: [{ keys: ['b:fam:DIOP', 'b:fam:SARR'], rf: 'AF5' }] }]) {
+        if (store.records.lookupFingerprints) expect((await store.records.lookupFingerprints(q)).sort()).toEqual(lookupFingerprint(await store.records.lookup(q)).sort());
+      }
       // A new version filed under other keys leaves its old ones.
       await write({ sources: [source('urn:a|1', 2, 'Ba', ['b:fam:BA'])] });
       expect((await store.records.lookup({ keys: ['b:fam:DIOP'] })).sources.map((s) => s.key)).toEqual(['urn:a|2']);
