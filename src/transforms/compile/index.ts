@@ -1,0 +1,89 @@
+/**
+ * Compiles a JSONata mapping to synchronous JavaScript closures when it stays within the subset the
+ * bundled mappings use (see src/transforms/README.md, "Compiled mappings"), so that a record is mapped
+ * without the jsonata 2.x interpreter's await per syntax node. The result is the interpreter's, JSONata
+ * semantics included; a mapping with anything outside the subset is not compiled and keeps running on
+ * the interpreter (the caller decides, per mapping, at load).
+ */
+import type { Expression } from 'jsonata';
+import { Unsupported } from './ast';
+import type { AstNode } from './ast';
+import { BUILTIN_NAMES, BUILTINS } from './builtins';
+import { NodeCompiler } from './compiler';
+import { populateMessage } from './errors';
+import { Frame, OUTSIDE_SUBSET } from './scope';
+import { isSequence, sequenceOf } from './values';
+
+export { NeedsInterpreter } from './errors';
+
+/** A compiled mapping: evaluate it as `expr.evaluate(input, bindings)` would, synchronously. */
+export interface CompiledMapping {
+  /**
+   * The mapping's value for an input; throws what the interpreter would throw (a JSONata error
+   * object, a function's own error) or NeedsInterpreter when only the interpreter can go on.
+   * @param input - the record
+   * @param bindings - the evaluation's variables (`settings`)
+   */
+  evaluate(input: unknown, bindings: Readonly<Record<string, unknown>>): unknown;
+}
+
+/** What compiling gave: the compiled mapping, or why the mapping stays on the interpreter. */
+export type CompileOutcome = { ok: true; mapping: CompiledMapping } | { ok: false; reason: string };
+
+/** Names the mapping binds (`$x := …`, lambda parameters): they may stand for something else than a built-in. */
+function boundNames(node: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(node)) node.forEach((n) => boundNames(n, into));
+  else if (node !== null && typeof node === 'object' && !(node instanceof RegExp)) {
+    const n = node as AstNode;
+    if (n.type === 'bind' && typeof (n.lhs as AstNode | undefined)?.value === 'string') into.add((n.lhs as AstNode).value as string);
+    if (n.type === 'lambda') (n.arguments ?? []).forEach((a) => typeof a.value === 'string' && into.add(a.value));
+    for (const [key, value] of Object.entries(n)) if (key !== 'signature') boundNames(value, into);
+  }
+  return into;
+}
+
+/** The frames every evaluation starts from: built-ins (outside-subset names trapped), then the registered functions. */
+function functionFrame(functions: Readonly<Record<string, (...args: unknown[]) => unknown>>): Frame {
+  const builtins = new Frame(undefined, undefined);
+  for (const name of BUILTIN_NAMES) builtins.bind(name, BUILTINS.get(name) ?? OUTSIDE_SUBSET);
+  const registered = new Frame(builtins, undefined);
+  for (const [name, implementation] of Object.entries(functions)) registered.bind(name, { _jsonata_function: true, implementation });
+  return registered;
+}
+
+/**
+ * Compile a parsed mapping.
+ * @param expr - the mapping as jsonata parsed it (its `ast()` is read, never changed)
+ * @param functions - the custom functions registered on it (name without `$`)
+ * @param bindingNames - the names of the variables every evaluation binds (`settings`)
+ */
+export function compileMapping(expr: Expression, functions: Readonly<Record<string, (...args: unknown[]) => unknown>>, bindingNames: readonly string[]): CompileOutcome {
+  const ast = expr.ast() as unknown as AstNode;
+  const names = boundNames(ast, new Set([...Object.keys(functions), ...bindingNames]));
+  let root;
+  try {
+    root = new NodeCompiler(names).compile(ast);
+  } catch (err) {
+    if (err instanceof Unsupported) return { ok: false, reason: err.message };
+    throw err;
+  }
+  const shared = functionFrame(functions);
+  return {
+    ok: true,
+    mapping: {
+      evaluate(input, bindings) {
+        const frame = new Frame(shared, undefined);
+        for (const key of Object.keys(bindings)) frame.bind(key, bindings[key]);
+        frame.bind('$', input);
+        // A JSON array input is one item, as the interpreter's outer wrapper makes it.
+        const context = Array.isArray(input) && !isSequence(input) ? Object.assign(sequenceOf(input), { outerWrapper: true }) : input;
+        try {
+          return root(context, frame);
+        } catch (err) {
+          populateMessage(err);
+          throw err;
+        }
+      },
+    },
+  };
+}
