@@ -135,9 +135,11 @@ function createSequenceFocus(...items: unknown[]): unknown[] {
  */
 export function wrapFunctionArgument(fn: unknown): (...params: unknown[]) => unknown {
   const closure = (...params: unknown[]): unknown => applyFunction(fn, params, null);
-  const f = fn as { arity?: unknown; implementation?: unknown; length?: unknown; arguments?: unknown[] };
+  const f = fn as { arity?: unknown; implementation?: unknown; length?: unknown; arguments: unknown[] };
+  // utils.getFunctionArity, unguarded like it: an input object merely flagged `_jsonata_lambda`
+  // has no `arguments`, and the interpreter fails on it with this very TypeError.
   const arity = typeof f.arity === 'number' ? f.arity
     : typeof f.implementation === 'function' ? f.implementation.length
-      : typeof f.length === 'number' ? f.length : (f.arguments?.length ?? 0);
+      : typeof f.length === 'number' ? f.length : f.arguments.length;
   return Object.assign(closure, { arity });
 }
