@@ -12,7 +12,7 @@ import { BUILTIN_NAMES, BUILTINS } from './builtins';
 import type { JsonataErrorObject } from './errors';
 import { Lambda, applyFunction, wrapFunctionArgument } from './scope';
 import type { Evaluator, Frame } from './scope';
-import { isFunction, settle } from './values';
+import { finisher, isFunction } from './values';
 
 /** Names the call's error with the function's name, as the interpreter does when the error has none. */
 function named(err: unknown, name: string, position: number | undefined): unknown {
@@ -39,9 +39,11 @@ function procedureOf(node: AstNode, c: Compiler): { name: string; lookup: Evalua
  * Compile a call `$f(a, b)`.
  * @param node - the function node
  * @param c - the compiler
+ * @param unwrap - unwrap the result here (not when predicates follow)
  */
-export function compileCall(node: AstNode, c: Compiler): Evaluator {
+export function compileCall(node: AstNode, c: Compiler, unwrap: boolean): Evaluator {
   const { name, lookup } = procedureOf(node, c);
+  const finish = finisher(unwrap);
   const args = (node.arguments ?? []).map((a) => c.compile(a));
   return (input, env) => {
     const proc = lookup(input, env);
@@ -51,7 +53,7 @@ export function compileCall(node: AstNode, c: Compiler): Evaluator {
       values[i] = isFunction(v) ? wrapFunctionArgument(v) : v;
     }
     try {
-      return settle(applyFunction(proc, values, input));
+      return finish(applyFunction(proc, values, input));
     } catch (err) {
       throw named(err, name, node.position);
     }

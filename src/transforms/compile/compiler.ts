@@ -15,20 +15,21 @@ import { compileBinary, compileNegation } from './operators';
 import { compileFilter, compilePath } from './paths';
 import { Frame, OUTSIDE_SUBSET } from './scope';
 import type { Evaluator } from './scope';
-import { lookup, settle, toBoolean } from './values';
+import { finisher, lookup, settle, toBoolean } from './values';
 import type { Sequence } from './values';
 
 /** Flags of tuple streams, group-by, parent `%` and `[]` (keep singleton arrays): outside the subset. */
 const UNSUPPORTED_FLAGS = ['keepArray', 'group', 'focus', 'index', 'tuple', 'ancestor', 'seekingParent'];
 
-function compileVariable(node: AstNode, c: Compiler): Evaluator {
+function compileVariable(node: AstNode, c: Compiler, unwrap: boolean): Evaluator {
   const name = node.value as string;
-  if (name === '') return (input) => settle(input && (input as Sequence).outerWrapper ? (input as Sequence)[0] : input);
+  const finish = finisher(unwrap);
+  if (name === '') return (input) => finish(input && (input as Sequence).outerWrapper ? (input as Sequence)[0] : input);
   if (BUILTIN_NAMES.has(name) && !BUILTINS.has(name) && !c.boundNames.has(name)) throw new Unsupported(`the $${name} function`, node.position);
   return (_input, env) => {
     const v = env.lookup(name);
     if (v === OUTSIDE_SUBSET) throw new NeedsInterpreter(`$${name} is outside the compiled subset`);
-    return settle(v);
+    return finish(v);
   };
 }
 
@@ -91,6 +92,7 @@ function compileRegex(node: AstNode): Evaluator {
 
 /** Nodes whose own result is never a sequence, or already unwrapped by their children. */
 function compileBare(node: AstNode, c: Compiler, at: Position): Evaluator {
+  const unwrap = !node.predicate;
   switch (node.type) {
     case 'string':
     case 'number':
@@ -101,16 +103,17 @@ function compileBare(node: AstNode, c: Compiler, at: Position): Evaluator {
     case 'name': {
       // Only as a path step (jsonata wraps a lone name in a path).
       const key = node.value as string;
-      return (input) => settle(lookup(input, key));
+      const finish = finisher(unwrap);
+      return (input) => finish(lookup(input, key));
     }
-    case 'variable': return compileVariable(node, c);
-    case 'path': return compilePath(node, c);
+    case 'variable': return compileVariable(node, c, unwrap);
+    case 'path': return compilePath(node, c, unwrap);
     case 'binary': return compileBinary(node, c);
     case 'condition': return compileCondition(node, c, at);
     case 'block': return compileBlock(node, c, at);
     case 'bind': return compileBind(node, c, at);
     case 'regex': return compileRegex(node);
-    case 'function': return compileCall(node, c);
+    case 'function': return compileCall(node, c, unwrap);
     case 'lambda': return node.thunk && at.tail ? compileTailCall(node, c) : compileLambda(node, c);
     case 'unary':
       if (node.value === '[') return compileArray(node, c);

@@ -9,7 +9,7 @@ import { Unsupported } from './ast';
 import type { AstNode, Compiler } from './ast';
 import { raise } from './errors';
 import type { Evaluator, Frame } from './scope';
-import { emptySequence, isArrayOfNumbers, isNumeric, isSequence, sequenceOf, settle, toBoolean } from './values';
+import { emptySequence, finisher, isArrayOfNumbers, isNumeric, isSequence, sequenceOf, toBoolean } from './values';
 import type { Sequence } from './values';
 
 /** A filter `[…]` applied to a value (one stage of a step or a predicate of a node). */
@@ -90,8 +90,10 @@ function compileStep(step: AstNode, lastStep: boolean, c: Compiler): Evaluator {
  * one item, any other first step maps over an array context.
  * @param node - the path
  * @param c - the compiler
+ * @param unwrap - unwrap the result here (jsonata never leaves predicates on a path node itself)
  */
-export function compilePath(node: AstNode, c: Compiler): Evaluator {
+export function compilePath(node: AstNode, c: Compiler, unwrap: boolean): Evaluator {
+  const finish = finisher(unwrap);
   const nodes = node.steps ?? [];
   for (const flag of ['keepSingletonArray', 'group', 'tuple', 'seekingParent']) {
     if (node[flag] !== undefined) throw new Unsupported(`a path with ${flag}`, node.position);
@@ -110,7 +112,7 @@ export function compilePath(node: AstNode, c: Compiler): Evaluator {
       if (result === undefined || (result as { length?: unknown }).length === 0) break;
       sequence = result;
     }
-    return settle(result);
+    return finish(result);
   };
 }
 

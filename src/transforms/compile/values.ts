@@ -49,6 +49,15 @@ export function settle(result: unknown): unknown {
 }
 
 /**
+ * `settle`, or nothing when the node has predicates: `evaluate()` filters a node's raw result first
+ * and unwraps after (a singleton sequence holding an array filters differently from that array).
+ * @param unwrap - whether the node's own result is unwrapped here
+ */
+export function finisher(unwrap: boolean): (result: unknown) => unknown {
+  return unwrap ? settle : (result) => result;
+}
+
+/**
  * A JSONata function value: a built-in or registered function, a lambda, or a plain JS function
  * (regex matchers, wrapped arguments) (utils.isFunction).
  * @param arg - any value

@@ -86,6 +86,7 @@ const rows: Row[] = [
   ['context arguments', 'a.$string()', { a: [1, 'x'] }, ['1', 'x']],
   ['a context of the wrong type fails', 'a.$uppercase()', { a: [1] }],
   ['$lookup', '[$lookup(obj, "k"), $lookup([{"k": 1}, {"k": [2, 3]}], "k"), $lookup(obj, "nope")]', PEOPLE, ['v', 1, 2, 3]],
+  ['a predicate filters a function\'s result before it is unwrapped', '[$lookup(x, "k")[0], $lookup(x, "k")]', { x: [{ k: [[1, 2]] }] }, [1, 2, 1, 2]],
   ['$count', '[$count(nope), $count("x"), $count(a), $count(e)]', PEOPLE, [0, 1, 3, 0]],
   ['$type', '[$type(nope), $type(null), $type(1), $type("s"), $type(true), $type(e), $type(obj)]', PEOPLE, ['null', 'number', 'string', 'boolean', 'array', 'object']],
   ['$encodeUrlComponent', '$encodeUrlComponent("a b/ü?")', {}, 'a%20b%2F%C3%BC%3F'],
