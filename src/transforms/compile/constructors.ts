@@ -7,7 +7,7 @@
  */
 import { ORDINARY } from './ast';
 import type { AstNode, Compiler } from './ast';
-import { raise } from './errors';
+import { NeedsInterpreter, raise } from './errors';
 import type { Evaluator, Frame } from './scope';
 import { append, sequenceOf } from './values';
 import type { Sequence } from './values';
@@ -56,8 +56,9 @@ function groupKey(key: unknown, node: AstNode): string | undefined {
 /** Group the context's items by the keys they give (the general form). */
 function groups(pairs: Pair[], node: AstNode, input: unknown, env: Frame): Record<string, Group> {
   const items: unknown[] = Array.isArray(input) ? input : sequenceOf(input);
-  // The interpreter pushes into the context array itself, so an empty context array gains an item.
-  if (items.length === 0) items.push(undefined);
+  // Over an empty context array the interpreter pushes `undefined` into that very array, which other
+  // members of an enclosing constructor, evaluated concurrently, may or may not see yet.
+  if (items.length === 0) throw new NeedsInterpreter('an object constructor over an empty array');
   const byKey = Object.create(null) as Record<string, Group>;
   for (const item of items) {
     pairs.forEach((pair, exprIndex) => {

@@ -10,9 +10,9 @@ import { Unsupported } from './ast';
 import type { AstNode } from './ast';
 import { BUILTIN_NAMES, BUILTINS } from './builtins';
 import { NodeCompiler } from './compiler';
-import { populateMessage } from './errors';
+import { NeedsInterpreter, populateMessage } from './errors';
 import { Frame, OUTSIDE_SUBSET } from './scope';
-import { isSequence, sequenceOf } from './values';
+import { isFunction, isSequence, sequenceOf } from './values';
 
 export { NeedsInterpreter } from './errors';
 
@@ -52,6 +52,19 @@ function functionFrame(functions: Readonly<Record<string, (...args: unknown[]) =
 }
 
 /**
+ * True when a function value is part of the result: the compiled code's function values are not the
+ * interpreter's objects (a lambda's closure differs), so such a result is left to the interpreter.
+ * @param value - the result, walked through arrays and objects
+ */
+function holdsFunction(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value === 'function';
+  if (isFunction(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsFunction);
+  for (const key in value) if (holdsFunction((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
  * Compile a parsed mapping.
  * @param expr - the mapping as jsonata parsed it (its `ast()` is read, never changed)
  * @param functions - the custom functions registered on it (name without `$`)
@@ -77,12 +90,15 @@ export function compileMapping(expr: Expression, functions: Readonly<Record<stri
         frame.bind('$', input);
         // A JSON array input is one item, as the interpreter's outer wrapper makes it.
         const context = Array.isArray(input) && !isSequence(input) ? Object.assign(sequenceOf(input), { outerWrapper: true }) : input;
+        let result: unknown;
         try {
-          return root(context, frame);
+          result = root(context, frame);
         } catch (err) {
           populateMessage(err);
           throw err;
         }
+        if (holdsFunction(result)) throw new NeedsInterpreter('the result holds a function value');
+        return result;
       },
     },
   };
