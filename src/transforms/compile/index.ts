@@ -11,6 +11,7 @@ import type { AstNode } from './ast';
 import { BUILTIN_NAMES, BUILTINS } from './builtins';
 import { NodeCompiler } from './compiler';
 import { NeedsInterpreter, populateMessage } from './errors';
+import { mayReturnFunctions } from './escape';
 import { Frame, OUTSIDE_SUBSET } from './scope';
 import { isFunction, isSequence, sequenceOf } from './values';
 
@@ -81,6 +82,7 @@ export function compileMapping(expr: Expression, functions: Readonly<Record<stri
     throw err;
   }
   const shared = functionFrame(functions);
+  const checkFunctions = mayReturnFunctions(ast, new Set(Object.keys(functions)));
   return {
     ok: true,
     mapping: {
@@ -97,7 +99,7 @@ export function compileMapping(expr: Expression, functions: Readonly<Record<stri
           populateMessage(err);
           throw err;
         }
-        if (holdsFunction(result)) throw new NeedsInterpreter('the result holds a function value');
+        if (checkFunctions && holdsFunction(result)) throw new NeedsInterpreter('the result holds a function value');
         return result;
       },
     },
