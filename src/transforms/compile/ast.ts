@@ -50,6 +50,13 @@ export interface Compiler {
   compile(node: AstNode, at?: Position): Evaluator;
   /** Names bound somewhere in the mapping (`:=` or lambda parameters): they may shadow functions. */
   readonly boundNames: ReadonlySet<string>;
+  /**
+   * The value of a `$name` that nothing can rebind (not bound by the mapping, not an evaluation
+   * binding): a registered or built-in function, or nothing. Throws Unsupported for a built-in
+   * outside the subset. Undefined for a name that must be looked up at run time.
+   * @param name - the variable name without `$`
+   */
+  fixedValue(name: string): { value: unknown } | undefined;
 }
 
 /** A construct outside the compiled subset: the mapping stays on the interpreter. */

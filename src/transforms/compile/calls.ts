@@ -8,7 +8,6 @@
  */
 import { ORDINARY, Unsupported } from './ast';
 import type { AstNode, Compiler } from './ast';
-import { BUILTIN_NAMES, BUILTINS } from './builtins';
 import type { JsonataErrorObject } from './errors';
 import { Lambda, applyFunction, wrapFunctionArgument } from './scope';
 import type { Evaluator, Frame } from './scope';
@@ -29,9 +28,6 @@ function procedureOf(node: AstNode, c: Compiler): { name: string; lookup: Evalua
   const procedure = node.procedure as AstNode;
   if (procedure.type !== 'variable') throw new Unsupported('a call of something other than a $function', node.position);
   const name = procedure.value as string;
-  if (BUILTIN_NAMES.has(name) && !BUILTINS.has(name) && !c.boundNames.has(name)) {
-    throw new Unsupported(`the $${name} function`, node.position);
-  }
   return { name, lookup: c.compile(procedure) };
 }
 

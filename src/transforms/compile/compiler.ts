@@ -25,7 +25,11 @@ function compileVariable(node: AstNode, c: Compiler, unwrap: boolean): Evaluator
   const name = node.value as string;
   const finish = finisher(unwrap);
   if (name === '') return (input) => finish(input && (input as Sequence).outerWrapper ? (input as Sequence)[0] : input);
-  if (BUILTIN_NAMES.has(name) && !BUILTINS.has(name) && !c.boundNames.has(name)) throw new Unsupported(`the $${name} function`, node.position);
+  const fixed = c.fixedValue(name);
+  if (fixed) {
+    const value = fixed.value;
+    return () => value;
+  }
   return (_input, env) => {
     const v = env.lookup(name);
     if (v === OUTSIDE_SUBSET) throw new NeedsInterpreter(`$${name} is outside the compiled subset`);
@@ -130,9 +134,17 @@ export class NodeCompiler implements Compiler {
   private at: Position = ORDINARY;
 
   /**
-   * @param boundNames - names bound by the mapping, the registered functions and the bindings
+   * @param boundNames - names the mapping binds and the evaluation bindings' names
+   * @param registered - the registered functions, in the shape their frame holds them
    */
-  constructor(readonly boundNames: ReadonlySet<string>) {}
+  constructor(readonly boundNames: ReadonlySet<string>, private readonly registered: ReadonlyMap<string, unknown>) {}
+
+  fixedValue(name: string): { value: unknown } | undefined {
+    if (this.boundNames.has(name)) return undefined;
+    if (this.registered.has(name)) return { value: this.registered.get(name) };
+    if (BUILTIN_NAMES.has(name) && !BUILTINS.has(name)) throw new Unsupported(`the $${name} function`);
+    return { value: BUILTINS.get(name) };
+  }
 
   /**
    * Compile a node; children not given a position keep the parent's member status, never its tail.

@@ -13,6 +13,7 @@ import { NodeCompiler } from './compiler';
 import { NeedsInterpreter, populateMessage } from './errors';
 import { mayReturnFunctions } from './escape';
 import { Frame, OUTSIDE_SUBSET } from './scope';
+import type { NativeFunction } from './scope';
 import { isFunction, isSequence, sequenceOf } from './values';
 
 export { NeedsInterpreter } from './errors';
@@ -44,12 +45,12 @@ function boundNames(node: unknown, into: Set<string>): Set<string> {
 }
 
 /** The frames every evaluation starts from: built-ins (outside-subset names trapped), then the registered functions. */
-function functionFrame(functions: Readonly<Record<string, (...args: unknown[]) => unknown>>): Frame {
+function functionFrame(registered: ReadonlyMap<string, NativeFunction>): Frame {
   const builtins = new Frame(undefined, undefined);
   for (const name of BUILTIN_NAMES) builtins.bind(name, BUILTINS.get(name) ?? OUTSIDE_SUBSET);
-  const registered = new Frame(builtins, undefined);
-  for (const [name, implementation] of Object.entries(functions)) registered.bind(name, { _jsonata_function: true, implementation });
-  return registered;
+  const frame = new Frame(builtins, undefined);
+  for (const [name, definition] of registered) frame.bind(name, definition);
+  return frame;
 }
 
 /**
@@ -73,22 +74,30 @@ function holdsFunction(value: unknown): boolean {
  */
 export function compileMapping(expr: Expression, functions: Readonly<Record<string, (...args: unknown[]) => unknown>>, bindingNames: readonly string[]): CompileOutcome {
   const ast = expr.ast() as unknown as AstNode;
-  const names = boundNames(ast, new Set([...Object.keys(functions), ...bindingNames]));
+  // Registered as JSONata registers them (no signature); one object per function, looked up or fixed.
+  const registered = new Map(Object.entries(functions).map(([name, implementation]): [string, NativeFunction] => [name, { _jsonata_function: true, implementation }]));
+  // `$$` is the variable `$`, bound to the input at each evaluation.
+  const names = boundNames(ast, new Set([...bindingNames, '$']));
   let root;
   try {
-    root = new NodeCompiler(names).compile(ast);
+    root = new NodeCompiler(names, registered).compile(ast);
   } catch (err) {
     if (err instanceof Unsupported) return { ok: false, reason: err.message };
     throw err;
   }
-  const shared = functionFrame(functions);
+  const shared = functionFrame(registered);
+  const allowed = new Set(bindingNames);
   const checkFunctions = mayReturnFunctions(ast, new Set(Object.keys(functions)));
   return {
     ok: true,
     mapping: {
       evaluate(input, bindings) {
         const frame = new Frame(shared, undefined);
-        for (const key of Object.keys(bindings)) frame.bind(key, bindings[key]);
+        for (const key of Object.keys(bindings)) {
+          // Names that are not bindings were resolved at compile time: a binding of one would not be seen.
+          if (!allowed.has(key)) throw new NeedsInterpreter(`$${key} was not declared as a binding when the mapping was compiled`);
+          frame.bind(key, bindings[key]);
+        }
         frame.bind('$', input);
         // A JSON array input is one item, as the interpreter's outer wrapper makes it.
         const context = Array.isArray(input) && !isSequence(input) ? Object.assign(sequenceOf(input), { outerWrapper: true }) : input;
