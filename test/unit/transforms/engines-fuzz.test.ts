@@ -35,19 +35,26 @@ function agrees(actual: Evaluation, expected: Evaluation): boolean {
   return 'error' in expected ? 'error' in actual : sameEvaluation(actual, expected);
 }
 
+/** The compiled code handed the evaluation to the interpreter (then `map` gives the interpreter's outcome). */
+const handedOver = (e: Evaluation): boolean => 'error' in e && e.error.kind === 'NeedsInterpreter';
+
 async function mismatches(pair: EnginePair, mapping: string, inputs: unknown[]): Promise<string[]> {
   const found: string[] = [];
+  let handOvers = 0;
   const type = resourceTypeOfMapping(mapping);
   for (const [i, input] of inputs.entries()) {
     // Each engine gets its own copy: JSONata may push into an empty context array.
     const expected = await interpreted(pair, mapping, structuredClone(input));
     const actual = compiledAlone(pair, mapping, structuredClone(input));
-    if (!agrees(actual, expected)) found.push(`#${i} evaluate: ${JSON.stringify({ input, expected, actual }).slice(0, 600)}`);
+    handOvers += handedOver(actual) ? 1 : 0;
+    if (!handedOver(actual) && !agrees(actual, expected)) found.push(`#${i} evaluate: ${JSON.stringify({ input, expected, actual }).slice(0, 600)}`);
     const viaInterpreter = await pair.interpreter.map(mapping, structuredClone(input), type);
     const viaCompiled = await pair.compiled.map(mapping, structuredClone(input), type);
     if (JSON.stringify(viaCompiled) !== JSON.stringify(viaInterpreter)) found.push(`#${i} map: ${JSON.stringify({ input, viaInterpreter, viaCompiled }).slice(0, 600)}`);
     if (found.length >= 5) break;
   }
+  // Hand-overs (an object constructor over an empty array…) are rare shapes, not the common path.
+  if (handOvers > inputs.length / 20) found.push(`${handOvers} of ${inputs.length} evaluations handed to the interpreter`);
   return found;
 }
 
