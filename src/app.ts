@@ -27,6 +27,7 @@ import { MemoryPractitionerStore } from './practitioners/memory-store';
 import { MongoPractitionerStore } from './practitioners/mongo-store';
 import type { PractitionerStore } from './practitioners/port';
 import { auditPlugin } from './audit/plugin';
+import { AUDIT_EVENT_CAPABILITIES } from './audit/fhir';
 import type { AuditStore } from './audit/ports';
 import { AuditWriter } from './audit/writer';
 import { fhirPlugin } from './fhir/plugin';
@@ -248,6 +249,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           await bundleQueue.enqueue(acceptedBundleEvent(bundle, actor.transactionId)).then(() => relay.nudge(), (err: unknown) => logger.error({ err }, 'accepted Bundle not queued for the 2xx topic'));
         },
         onMatchMiss: sync.manager.askRegistryOnMiss.bind(sync.manager),
+        externalCapabilities: AUDIT_EVENT_CAPABILITIES,
       },
     },
     {

@@ -89,6 +89,24 @@ function pageUrl(baseUrl: string, query: Record<string, unknown>, offset: number
 }
 
 /**
+ * What the AuditEvent search adds to the FHIR CapabilityStatement: this module serves it under /fhir
+ * but may not import the FHIR module, so the composition root hands these to it.
+ */
+export const AUDIT_EVENT_CAPABILITIES = [
+  { kind: 'interaction' as const, resource: 'AuditEvent', code: 'search-type' as const },
+  {
+    kind: 'search' as const, resource: 'AuditEvent',
+    params: [
+      { name: 'date', type: 'date' as const, documentation: 'When the access happened: YYYY-MM-DD or an instant, prefixes eq, ge, gt, le, lt; repeat for a range. Needs scope mpi/admin.' },
+      { name: 'agent', type: 'token' as const, documentation: 'Who: the client id, user or OpenHIM client.' },
+      { name: 'entity', type: 'token' as const, documentation: 'What was touched: an MPI ID or a source identifier key (system|value).' },
+      { name: '_count', type: 'number' as const, documentation: '1..500, default 50.' },
+      { name: '_offset', type: 'number' as const, documentation: 'Paging offset, 0..100000.' },
+    ],
+  },
+];
+
+/**
  * Register the AuditEvent search route.
  * @param server - the hapi server
  * @param store - the audit store

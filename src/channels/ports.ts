@@ -126,4 +126,7 @@ export interface OutboundRegistry {
    * @param sink - orchestration sink
    */
   recordsMatching(probe: Patient, sink: OrchestrationSink): Promise<InboundRecord[]>;
+  /** What the registry may push (`POST /channels/ncr/Patient`): see InboundChannel.recordsOfPush. */
+  recordsOfPush: InboundChannel['recordsOfPush'];
+  readonly pushResources: readonly string[];
 }

@@ -103,6 +103,7 @@ function crossCheck(env: Env): string[] {
     problems.push('OPENHIM_SHARED_SECRET: still the placeholder of openhim-import.json; choose a secret and put it in the channels\' route passwords');
   }
   if (env.AUTH_ALGORITHMS.some((a) => a.toLowerCase() === 'none')) problems.push('AUTH_ALGORITHMS: "none" is never allowed');
+  if ((env.AUTH_JWKS_URL || env.AUTH_JWKS_FILE) && !env.AUTH_ISSUER) problems.push('AUTH_ISSUER: required with AUTH_JWKS_URL or AUTH_JWKS_FILE (tokens signed by those keys are accepted only from that issuer)');
   if (env.KAFKA_INGEST_ENABLED && env.KAFKA_INGEST_SOURCES.length === 0 && !env.KAFKA_INGEST_OPENHIM_TOPIC) {
     problems.push('KAFKA_INGEST_SOURCES or KAFKA_INGEST_OPENHIM_TOPIC: at least one is required when KAFKA_INGEST_ENABLED=true');
   }
@@ -117,7 +118,8 @@ function crossCheck(env: Env): string[] {
 function stewardProblems(env: Env): string[] {
   if (!env.STEWARD_CLIENT_ID || env.AUTH_MODE === 'none') return [];
   const problems: string[] = [];
-  if (!env.AUTH_ISSUER) problems.push('AUTH_ISSUER: required with STEWARD_CLIENT_ID (stewards\' tokens are verified against it)');
+  // With a JWKS set, a missing issuer is already reported by crossCheck.
+  if (!env.AUTH_ISSUER && !env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE) problems.push('AUTH_ISSUER: required with STEWARD_CLIENT_ID (stewards\' tokens are verified against it)');
   if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE) problems.push('AUTH_JWKS_URL or AUTH_JWKS_FILE: required with STEWARD_CLIENT_ID (the identity provider\'s keys verify stewards\' tokens)');
   return problems;
 }

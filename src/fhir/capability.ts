@@ -1,6 +1,7 @@
 /**
- * `GET /fhir/metadata`: a CapabilityStatement generated from the route table, so it lists exactly
- * what is implemented. Public.
+ * `GET /fhir/metadata`: a CapabilityStatement generated from the route table (and the capabilities of
+ * the routes other modules serve under /fhir: the AuditEvent search), so it lists exactly what is
+ * implemented. Public.
  */
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
 import { allOk } from './outcomes';
@@ -47,11 +48,12 @@ function apply(rest: Rest, map: Map<string, CapabilityStatementRestResource>, c:
  * @param routes - the FHIR routes
  * @param baseUrl - the FHIR base URL
  * @param version - the software version
+ * @param external - capabilities of routes other modules serve under the FHIR base
  */
-export function buildCapabilityStatement(routes: readonly FhirRoute[], baseUrl: string, version: string): CapabilityStatement {
+export function buildCapabilityStatement(routes: readonly FhirRoute[], baseUrl: string, version: string, external: readonly Capability[] = []): CapabilityStatement {
   const rest: Rest = { mode: 'server', documentation: 'Passerelle master patient index: IHE PIXm, PDQm, PMIR and FHIR $match. Scopes: system/Patient.read, system/Patient.write, system/Practitioner.read.' };
   const map = new Map<string, CapabilityStatementRestResource>();
-  for (const route of routes) for (const c of route.capabilities ?? []) apply(rest, map, c);
+  for (const c of [...routes.flatMap((route) => route.capabilities ?? []), ...external]) apply(rest, map, c);
   for (const r of map.values()) {
     if (r.interaction?.length === 0) delete r.interaction;
     if (r.type === 'Patient') Object.assign(r, { versioning: 'versioned-update', readHistory: true, updateCreate: false, conditionalRead: 'not-supported' });
@@ -80,11 +82,12 @@ export function buildCapabilityStatement(routes: readonly FhirRoute[], baseUrl: 
  * The metadata handler (the statement is built once per route table).
  * @param routes - the FHIR routes
  * @param version - the software version
+ * @param external - capabilities of routes other modules serve under the FHIR base
  */
-export function metadata(routes: readonly FhirRoute[], version: string): FhirHandler {
+export function metadata(routes: readonly FhirRoute[], version: string, external: readonly Capability[] = []): FhirHandler {
   let cached: CapabilityStatement | undefined;
   return async (_req, api) => {
-    cached ??= buildCapabilityStatement(routes, api.baseUrl, version);
+    cached ??= buildCapabilityStatement(routes, api.baseUrl, version, external);
     return [allOk(), cached];
   };
 }

@@ -13,7 +13,7 @@ import { FhirFormats } from './format';
 import type { PractitionerStore } from '../practitioners/port';
 import { dispatch } from './dispatch';
 import { toHapiPath } from './router';
-import type { FhirRoute } from './router';
+import type { Capability, FhirRoute } from './router';
 import { buildRouter } from './routes';
 import type { FhirContext } from './types';
 
@@ -35,6 +35,8 @@ export interface FhirPluginOptions {
   bundleAccepted?: FhirContext['bundleAccepted'];
   /** See FhirContext.onMatchMiss. */
   onMatchMiss?: FhirContext['onMatchMiss'];
+  /** What routes other modules serve under /fhir add to the CapabilityStatement (the AuditEvent search). */
+  externalCapabilities?: readonly Capability[];
 }
 
 const PREFIX = '/fhir';
@@ -51,7 +53,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
   dependencies: ['passerelle-error-mapper'],
   register(server, opts) {
     const formats = new FhirFormats();
-    const router = buildRouter(formats);
+    const router = buildRouter(formats, opts.externalCapabilities);
     const api: FhirContext = {
       registry: opts.registry,
       practitioners: opts.practitioners,

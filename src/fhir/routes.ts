@@ -19,6 +19,7 @@ import { conditionalUpdatePatient, createPatient, updatePatient } from './patien
 import type { PatientValidator } from './patient/write';
 import { PRACTITIONER_SEARCH_PARAMS, readPractitioner, searchPractitioners } from './practitioner';
 import { FhirRouter } from './router';
+import type { Capability } from './router';
 import { PATIENT_SEARCH_PARAMS } from './search/patient-params';
 import { expandValueSet, lookupCode, readTerminology, searchTerminology, translateCode, validateCode } from './terminology/handlers';
 import { validateResource } from './validate';
@@ -70,11 +71,12 @@ const TRANSACTION_DOC = 'Atomic: the entries run in FHIR order, each Patient thr
 /**
  * Build the route table.
  * @param formats - the FHIR (de)serialiser and validator
+ * @param external - capabilities of routes other modules serve under the FHIR base
  */
-export function buildRouter(formats: FhirFormats): FhirRouter {
+export function buildRouter(formats: FhirFormats, external: readonly Capability[] = []): FhirRouter {
   const validate: PatientValidator = (body, urlId) => validateResource(body, 'Patient', formats, urlId);
   const r = new FhirRouter();
-  r.add({ method: 'GET', path: 'metadata', handler: metadata(r.routes, version), public: true });
+  r.add({ method: 'GET', path: 'metadata', handler: metadata(r.routes, version, external), public: true });
   addPatient(r, validate);
   r.add({ method: 'POST', path: '', handler: feedingAcceptedBundles(processBundle(validate)), scope: WRITE, capabilities: [{ kind: 'system', code: 'batch' }, { kind: 'system', code: 'transaction', documentation: TRANSACTION_DOC }] })
     .add({ method: 'POST', path: '$process-message', handler: feedingAcceptedBundles(processMessage(validate)), scope: WRITE, capabilities: [{ kind: 'operation', name: 'process-message', definition: `${OP}/MessageHeader-process-message` }] })

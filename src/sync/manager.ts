@@ -181,12 +181,13 @@ export class ChannelManager {
    * @param sink - orchestration sink (write-backs)
    */
   async push(source: SourceName, resource: string, raw: RawPush, actor: Actor, sink: OrchestrationSink): Promise<PageOutcome> {
-    const inbound = source === 'csv' ? null : this.set.inbound.get(source);
+    // The national registry pushes its Patients too; it has nothing to write back to.
+    const inbound = source === 'csv' ? null : source === 'ncr' ? this.set.ncr : this.set.inbound.get(source);
     if (source !== 'csv' && !inbound) throw new MediatorError('conflict', `the ${source} channel is not enabled`);
     const body = await decodePush(this.deps.deadLetters, source, resource, raw, this.deps.now().toISOString());
     const records = inbound ? inbound.recordsOfPush(resource, body) : csvRowRecords(resource, body);
     const outcome = await this.gate.run(() => ingestPage(this.deps, records, actor));
-    if (inbound) outcome.counts.writtenBack = await writeBack(this.deps, inbound, outcome.outcomes, sink);
+    if (inbound && 'pull' in inbound) outcome.counts.writtenBack = await writeBack(this.deps, inbound, outcome.outcomes, sink);
     return outcome;
   }
 

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../../../src/config';
 import { liveSettingsFromEnv } from '../../../src/config/live';
 import { DEFAULT_RULES } from '../../../src/registry/matching/rules';
 
-const valid = { MONGODB_URI: 'mongodb://db:27017/', KAFKA_BROKERS: 'k1:9092,k2:9092', AUTH_JWKS_URL: 'https://idp.example.org/jwks' };
+const valid = { MONGODB_URI: 'mongodb://db:27017/', KAFKA_BROKERS: 'k1:9092,k2:9092', AUTH_JWKS_URL: 'https://idp.example.org/jwks', AUTH_ISSUER: 'https://idp.example.org' };
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -81,6 +81,12 @@ describe('loadConfig', () => {
 
   it('never allows the none algorithm', () => {
     expect(problemsOf({ ...valid, AUTH_ALGORITHMS: 'RS256,none' }).join()).toContain('"none" is never allowed');
+  });
+
+  it('requires AUTH_ISSUER with an external key set, in the one list of problems', () => {
+    const problems = problemsOf({ ...valid, AUTH_JWKS_URL: 'https://idp.example.org/jwks', AUTH_ISSUER: '', STEWARD_CLIENT_ID: 'steward' });
+    expect(problems.filter((p) => p.startsWith('AUTH_ISSUER:'))).toHaveLength(1);
+    expect(problemsOf({ ...valid, AUTH_JWKS_URL: 'https://idp.example.org/jwks', AUTH_ISSUER: 'https://idp.example.org' }).join()).not.toContain('AUTH_ISSUER');
   });
 
   it('treats empty strings as unset', () => {

@@ -17,6 +17,14 @@ describe('the composed app', () => {
     expectValidFhir(JSON.parse(res.payload));
   });
 
+  it('lists the AuditEvent search the audit module serves under /fhir in the CapabilityStatement', async () => {
+    const cs = JSON.parse((await app.server.inject('/fhir/metadata')).payload) as { rest: Array<{ resource: Array<{ type: string; interaction?: Array<{ code: string }>; searchParam?: Array<{ name: string }> }> }> };
+    const audit = cs.rest[0]?.resource.find((r) => r.type === 'AuditEvent');
+    expect(audit?.interaction?.map((i) => i.code)).toEqual(['search-type']);
+    expect(audit?.searchParam?.map((p) => p.name)).toEqual(['date', 'agent', 'entity', '_count', '_offset']);
+    expect(app.server.match('GET', '/fhir/AuditEvent')).not.toBeNull();
+  });
+
   it('registers a Patient through FHIR and puts exactly one identity event in the outbox', async () => {
     const res = await app.server.inject({
       method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' },

@@ -80,3 +80,34 @@ describe('asking the national registry on a $match miss', () => {
     expect(await app.registry.service.getSource('urn:passerelle:ncr:patient/source-record|ncr-1')).not.toBeNull();
   });
 });
+
+describe('Patients the national registry pushes', () => {
+  const json = { 'content-type': 'application/fhir+json' };
+  const registryPatient = (id: string, p: Person): Patient => ({ resourceType: 'Patient', id, name: [{ family: p.family, given: [p.given] }], gender: p.sex, birthDate: p.birthDate });
+
+  it('takes in a pushed Patient and a Bundle of them through the same mapping as the registry\'s answers', async () => {
+    const one = await call(app.server, 'POST', '/channels/ncr/Patient', registryPatient('ncr-7', person(7)), json);
+    expect(one.status).toBe(200);
+    expect(await app.registry.service.getSource('urn:passerelle:ncr:patient/source-record|ncr-7')).not.toBeNull();
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: registryPatient('ncr-8', person(8)) }, { resource: registryPatient('ncr-9', person(9)) }] };
+    expect((await call(app.server, 'POST', '/channels/ncr/Patient', bundle, json)).status).toBe(200);
+    expect(await app.registry.service.getSource('urn:passerelle:ncr:patient/source-record|ncr-9')).not.toBeNull();
+  });
+
+  it('refuses, whole and with the reason, a push holding a golden record or another resource, and another path', async () => {
+    const golden = { ...registryPatient('g-1', person(3)), meta: { tag: [{ code: '5c827da5-4858-4f3d-a50c-62ece001efea' }] } };
+    const refused = await call(app.server, 'POST', '/channels/ncr/Patient', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: registryPatient('ncr-3', person(3)) }, { resource: golden }] }, json);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('golden record');
+    expect(await app.registry.service.getSource('urn:passerelle:ncr:patient/source-record|ncr-3')).toBeNull();
+    const other = await call(app.server, 'POST', '/channels/ncr/Patient', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Observation' } }] }, json);
+    expect(other.status).toBe(400);
+    expect((await call(app.server, 'POST', '/channels/ncr/Practitioner', registryPatient('x', person(4)), json)).status).toBe(404);
+  });
+
+  it('answers 409 while the registry channel is off', async () => {
+    await app.stop();
+    app = await buildTestApp();
+    expect((await call(app.server, 'POST', '/channels/ncr/Patient', registryPatient('ncr-5', person(5)), json)).status).toBe(409);
+  });
+});
