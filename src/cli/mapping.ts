@@ -64,7 +64,12 @@ async function main(argv: string[]): Promise<void> {
   const [command, name, file] = argv;
   if (command === 'list') {
     const transforms = transformsFromEnv(process.env);
-    for (const n of transforms.names()) process.stdout.write(`${n.padEnd(28)} ${resourceTypeOfMapping(n).padEnd(17)} ${transforms.get(n).file}\n`);
+    for (const n of transforms.names()) {
+      const m = transforms.get(n);
+      // The engine column says whether the mapping runs compiled or on the interpreter, and why.
+      const engine = m.engine === 'compiled' ? 'compiled' : `interpreter (${m.interpreterReason ?? ''})`;
+      process.stdout.write(`${n.padEnd(28)} ${resourceTypeOfMapping(n).padEnd(17)} ${m.file}  ${engine}\n`);
+    }
     return;
   }
   if (command !== 'test' || !name || !file) fail(USAGE, 2);
