@@ -61,6 +61,7 @@ const rows: Row[] = [
   ['an error in the right side of and is marked by the and', 'true and $contains(1, "x")', {}],
   // Conditions with nothing, arrays, objects
   ['conditions', '[nope ? 1 : 2, nope ? 1, e ? 1 : 2, [0] ? 1 : 2, [0, ""] ? 1 : 2, [0, "x"] ? 1 : 2, {} ? 1 : 2, obj ? 1 : 2]', PEOPLE, [2, 2, 2, 2, 1, 2, 1]],
+  ['?? and ?:', '[nope ?? "d", n ?? "d", s ?: "d", "" ?: "d"]', PEOPLE, ['d', 0, 'text', 'd']],
   // Blocks, :=, lambdas, tail calls
   ['a block has its own frame', '($x := 1; ($x := 2); $x)', {}, 1],
   ['a name not bound yet is looked up outside', '($x := 1; ($y := $x; $x := 2; $y))', {}, 1],
