@@ -9,7 +9,11 @@ import { compileMapping } from '../../src/transforms/compile';
 /** What one engine gave: a value, or the error's code and message (and class). */
 export type Outcome = { value: unknown } | { error: { kind: string; code?: string; message?: string } };
 
-function failure(err: unknown): Outcome {
+/**
+ * What a thrown value says: its class (or type), code and message.
+ * @param err - what an engine threw
+ */
+export function failure(err: unknown): Outcome {
   const e = err as { name?: string; code?: string; message?: string } | null;
   return { error: { kind: err instanceof Error ? (e?.name ?? 'Error') : typeof err, code: e?.code, message: e?.message } };
 }

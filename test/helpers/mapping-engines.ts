@@ -12,10 +12,12 @@ import { compileMapping } from '../../src/transforms/compile';
 import type { CompiledMapping } from '../../src/transforms/compile';
 import { mappingFunctions } from '../../src/transforms/functions';
 import { buildTransforms, mappingEnvironment } from '../../src/transforms-module';
+import { failure } from './jsonata-engines';
+import type { Outcome } from './jsonata-engines';
 import { liveSettings } from './transforms';
 
 /** What an evaluation gave: a value, or the error's class, code and message. */
-export type Evaluation = { value: unknown } | { error: { kind: string; code?: string; message?: string } };
+export type Evaluation = Outcome;
 
 /** Both engines over the same settings. */
 export interface EnginePair {
@@ -51,11 +53,6 @@ export function enginePair(overrides: Record<string, unknown> = {}, opts: { phon
   return { interpreter, compiled, raw, settings: env.settings };
 }
 
-function describeError(err: unknown): Evaluation {
-  const e = err as { name?: string; code?: string; message?: string } | null;
-  return { error: { kind: err instanceof Error ? (e?.name ?? 'Error') : typeof err, code: e?.code, message: e?.message } };
-}
-
 /**
  * The interpreter's evaluation of a mapping.
  * @param pair - the engines
@@ -66,7 +63,7 @@ export async function interpreted(pair: EnginePair, name: string, input: unknown
   try {
     return { value: await pair.interpreter.get(name).evaluate(input) };
   } catch (err) {
-    return describeError(err);
+    return failure(err);
   }
 }
 
@@ -82,7 +79,7 @@ export function compiledAlone(pair: EnginePair, name: string, input: unknown): E
   try {
     return { value: mapping.evaluate(input, { settings: pair.settings() }) };
   } catch (err) {
-    return describeError(err);
+    return failure(err);
   }
 }
 

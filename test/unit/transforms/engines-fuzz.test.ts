@@ -6,23 +6,21 @@
  * the interpreter redoing failures) the same resource or the same failure stage and reason.
  * FUZZ_RUNS multiplies the number of inputs; FUZZ_SEED changes the seed.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourceTypeOfMapping } from '../../../src/transforms/resource-types';
+import { goldenCases, readJson } from '../../helpers/golden-cases';
 import { compiledAlone, enginePair, interpreted, sameEvaluation } from '../../helpers/mapping-engines';
 import type { EnginePair, Evaluation } from '../../helpers/mapping-engines';
 import { fuzzInputs, fuzzTrackedEntities } from '../../helpers/mapping-fuzz';
 
 jest.setTimeout(600_000);
 
-const ROOT = join(__dirname, '../../fixtures/transforms');
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_614);
 
-const goldenInputs = (mapping: string): unknown[] =>
-  readdirSync(join(ROOT, mapping)).map((c) => JSON.parse(readFileSync(join(ROOT, mapping, c, 'input.json'), 'utf8')) as unknown);
-
-const mappings = readdirSync(ROOT).filter((m) => existsSync(join(ROOT, m)) && !m.includes('.'));
+const cases = goldenCases();
+const goldenInputs = (mapping: string): unknown[] => cases.filter((c) => c.mapping === mapping).map((c) => readJson(join(c.dir, 'input.json')));
+const mappings = [...new Set(cases.map((c) => c.mapping))];
 
 /**
  * The compiled code alone must return the interpreter's value, or throw when it throws. Which error

@@ -3,19 +3,12 @@
  * mapping gives the interpreter's evaluation exactly (null-prototype objects and sequence flags
  * included) and, through `map`, the same resource or the same failure stage and reason.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourceTypeOfMapping } from '../../../src/transforms/resource-types';
+import { caseSettings, goldenCases, readJson } from '../../helpers/golden-cases';
 import { compiledAlone, enginePair, interpreted, sameEvaluation } from '../../helpers/mapping-engines';
 
-const ROOT = join(__dirname, '../../fixtures/transforms');
-const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
-
-const cases = readdirSync(ROOT).flatMap((mapping) =>
-  existsSync(join(ROOT, mapping)) && !mapping.includes('.')
-    ? readdirSync(join(ROOT, mapping)).map((name) => ({ mapping, name, dir: join(ROOT, mapping, name) }))
-    : [],
-);
+const cases = goldenCases();
 
 test('every bundled mapping is compiled', () => {
   const pair = enginePair();
@@ -24,9 +17,10 @@ test('every bundled mapping is compiled', () => {
   );
 });
 
-test.each(cases)('$mapping / $name: same evaluation and same outcome on both engines', async ({ mapping, dir }) => {
-  const { phoneCountry, ...overrides } = (existsSync(join(dir, 'settings.json')) ? readJson(join(dir, 'settings.json')) : {}) as Record<string, unknown>;
-  const pair = enginePair(overrides, { phoneCountry: typeof phoneCountry === 'string' ? phoneCountry : undefined });
+test.each(cases)('$mapping / $name: same evaluation and same outcome on both engines', async (c) => {
+  const { mapping, dir } = c;
+  const { overrides, phoneCountry } = caseSettings(c);
+  const pair = enginePair(overrides, { phoneCountry });
   const input = readJson(join(dir, 'input.json'));
   const expected = await interpreted(pair, mapping, input);
   const actual = compiledAlone(pair, mapping, input);
