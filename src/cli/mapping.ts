@@ -22,13 +22,14 @@ function fail(message: string, code: number): never {
 }
 
 function transformsFromEnv(env: NodeJS.ProcessEnv): Transforms {
-  const parsed = envSchema.pick({ MAPPINGS_DIR: true, DEFAULT_PHONE_COUNTRY: true }).safeParse({ MAPPINGS_DIR: env.MAPPINGS_DIR || undefined, DEFAULT_PHONE_COUNTRY: env.DEFAULT_PHONE_COUNTRY || undefined });
+  const parsed = envSchema.pick({ MAPPINGS_DIR: true, DEFAULT_PHONE_COUNTRY: true, MAPPING_ENGINE: true })
+    .safeParse({ MAPPINGS_DIR: env.MAPPINGS_DIR || undefined, DEFAULT_PHONE_COUNTRY: env.DEFAULT_PHONE_COUNTRY || undefined, MAPPING_ENGINE: env.MAPPING_ENGINE || undefined });
   const live = liveSettingsFromEnv(env);
   if (!parsed.success || !live.ok) {
     fail(`Invalid configuration:\n${[...(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...(live.ok ? [] : live.problems)].join('\n')}`, 2);
   }
   try {
-    return buildTransforms({ mappingsDir: parsed.data.MAPPINGS_DIR, phoneCountry: parsed.data.DEFAULT_PHONE_COUNTRY, live: () => live.settings });
+    return buildTransforms({ mappingsDir: parsed.data.MAPPINGS_DIR, phoneCountry: parsed.data.DEFAULT_PHONE_COUNTRY, live: () => live.settings, engine: parsed.data.MAPPING_ENGINE });
   } catch (err) {
     if (err instanceof MappingCompileError) fail(err.message, 2);
     throw err;
