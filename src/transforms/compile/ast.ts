@@ -71,5 +71,17 @@ export class Unsupported extends Error {
   }
 }
 
+/** Flags of tuple streams, group-by, parent `%` and `[]` (keep singleton arrays): outside the subset. */
+const UNSUPPORTED_FLAGS = ['keepArray', 'group', 'focus', 'index', 'tuple', 'ancestor', 'seekingParent'];
+
+/**
+ * Refuse a node carrying a flag of a construct outside the subset.
+ * @param node - the node
+ */
+export function refuseUnsupportedFlags(node: AstNode): void {
+  const flag = UNSUPPORTED_FLAGS.find((f) => node[f] !== undefined);
+  if (flag) throw new Unsupported(`a ${node.type} with ${flag}`, node.position);
+}
+
 /** Default position: an ordinary sub-expression. */
 export const ORDINARY: Position = { tail: false, inMember: false };

@@ -6,7 +6,7 @@
  * position of a lambda body (a "thunk" in jsonata's tree) is applied the trampoline's way: arguments
  * not wrapped, context defaulted from the site that applied the lambda, result not unwrapped there.
  */
-import { ORDINARY, Unsupported } from './ast';
+import { ORDINARY, Unsupported, refuseUnsupportedFlags } from './ast';
 import type { AstNode, Compiler } from './ast';
 import type { JsonataErrorObject } from './errors';
 import { Lambda, applyFunction, wrapFunctionArgument } from './scope';
@@ -63,6 +63,7 @@ export function compileCall(node: AstNode, c: Compiler, unwrap: boolean): Evalua
  */
 export function compileTailCall(thunk: AstNode, c: Compiler): Evaluator {
   const call = thunk.body as AstNode;
+  refuseUnsupportedFlags(call);
   const { name, lookup } = procedureOf(call, c);
   const args = (call.arguments ?? []).map((a) => c.compile(a));
   const position = (call.procedure as AstNode).position;

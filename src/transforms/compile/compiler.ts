@@ -5,7 +5,7 @@
  * The simple nodes (literals, variables, conditions, blocks, `:=`, regex literals) are compiled
  * here; paths, operators, constructors and calls in their own modules.
  */
-import { ORDINARY, Unsupported } from './ast';
+import { ORDINARY, Unsupported, refuseUnsupportedFlags } from './ast';
 import type { AstNode, Compiler, Position } from './ast';
 import { BUILTIN_NAMES, BUILTINS } from './builtins';
 import { compileCall, compileLambda, compileTailCall } from './calls';
@@ -17,9 +17,6 @@ import { Frame, OUTSIDE_SUBSET } from './scope';
 import type { Evaluator } from './scope';
 import { finisher, lookup, settle, toBoolean } from './values';
 import type { Sequence } from './values';
-
-/** Flags of tuple streams, group-by, parent `%` and `[]` (keep singleton arrays): outside the subset. */
-const UNSUPPORTED_FLAGS = ['keepArray', 'group', 'focus', 'index', 'tuple', 'ancestor', 'seekingParent'];
 
 function compileVariable(node: AstNode, c: Compiler, unwrap: boolean): Evaluator {
   const name = node.value as string;
@@ -157,8 +154,7 @@ export class NodeCompiler implements Compiler {
     // The interpreter filters a tail call's pending thunk, not its value: keep such calls ordinary.
     if (node.predicate) this.at = { ...this.at, tail: false };
     try {
-      const flag = UNSUPPORTED_FLAGS.find((f) => node[f] !== undefined);
-      if (flag) throw new Unsupported(`a ${node.type} with ${flag}`, node.position);
+      refuseUnsupportedFlags(node);
       const bare = compileBare(node, this, this.at);
       if (!node.predicate) return bare;
       const filters = node.predicate.map((p) => compileFilter(p.expr, this));
