@@ -6,6 +6,7 @@
  * the interpreter (the caller decides, per mapping, at load).
  */
 import type { Expression } from 'jsonata';
+import jsonataPackage from 'jsonata/package.json';
 import { Unsupported } from './ast';
 import type { AstNode } from './ast';
 import { BUILTIN_NAMES, BUILTINS } from './builtins';
@@ -31,6 +32,23 @@ export interface CompiledMapping {
 
 /** What compiling gave: the compiled mapping, or why the mapping stays on the interpreter. */
 export type CompileOutcome = { ok: true; mapping: CompiledMapping } | { ok: false; reason: string };
+
+/**
+ * The jsonata release whose interpreter the compiled code reproduces (its evaluator was ported
+ * line by line). Another release may evaluate differently: then nothing is compiled until the
+ * equivalence tests have passed against it and this is raised.
+ */
+export const REPRODUCED_JSONATA = '2.2.2';
+
+/**
+ * Why the installed jsonata cannot be compiled for, if it cannot.
+ * @param installed - the installed jsonata version
+ */
+export function jsonataVersionProblem(installed: string): string | undefined {
+  return installed === REPRODUCED_JSONATA ? undefined : `jsonata ${installed} is installed; the compiled engine reproduces jsonata ${REPRODUCED_JSONATA}`;
+}
+
+const INSTALLED_PROBLEM = jsonataVersionProblem(jsonataPackage.version);
 
 /** Names the mapping binds (`$x := …`, lambda parameters): they may stand for something else than a built-in. */
 function boundNames(node: unknown, into: Set<string>): Set<string> {
@@ -73,6 +91,7 @@ function holdsFunction(value: unknown): boolean {
  * @param bindingNames - the names of the variables every evaluation binds (`settings`)
  */
 export function compileMapping(expr: Expression, functions: Readonly<Record<string, (...args: unknown[]) => unknown>>, bindingNames: readonly string[]): CompileOutcome {
+  if (INSTALLED_PROBLEM) return { ok: false, reason: INSTALLED_PROBLEM };
   const ast = expr.ast() as unknown as AstNode;
   // Registered as JSONata registers them (no signature); one object per function, looked up or fixed.
   const registered = new Map(Object.entries(functions).map(([name, implementation]): [string, NativeFunction] => [name, { _jsonata_function: true, implementation }]));

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTransforms } from '../../../src/transforms';
+import { REPRODUCED_JSONATA, jsonataVersionProblem } from '../../../src/transforms/compile';
 import type { MappingFunctionOptions } from '../../../src/transforms';
 import { bothEngines } from '../../helpers/jsonata-engines';
 
@@ -99,5 +100,12 @@ describe('what the compiled code hands over', () => {
     const r = await bothEngines('($count := function($n, $acc) { $n = 0 ? $acc : $count($n - 1, $acc + 1) }; $count(3000, 0))');
     expect(r.interpreter).toEqual({ value: 3000 });
     expect(r.compiled).toMatchObject({ error: { kind: 'RangeError' } });
+  });
+});
+
+describe('another jsonata release', () => {
+  it('compiles nothing for a jsonata the engine was not verified against', () => {
+    expect(jsonataVersionProblem(REPRODUCED_JSONATA)).toBeUndefined();
+    expect(jsonataVersionProblem('2.3.0')).toBe('jsonata 2.3.0 is installed; the compiled engine reproduces jsonata 2.2.2');
   });
 });
