@@ -12,7 +12,7 @@ import jsonata from 'jsonata';
 import type { Expression } from 'jsonata';
 import { MediatorError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { compileMapping } from './compile';
+import { NeedsInterpreter, compileMapping } from './compile';
 import type { CompiledMapping } from './compile';
 import { MappingFunctionError, mappingFunctions } from './functions';
 import type { MappingFunctionOptions } from './functions';
@@ -184,7 +184,10 @@ function withEngine(meta: Pick<Mapping, 'name' | 'file' | 'origin'>, expr: Expre
       const settings = opts.settings();
       try {
         return compiled.evaluate(input, { settings });
-      } catch {
+      } catch (err) {
+        // Only the error's kind and code: JSONata's messages quote the record's values.
+        const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+        opts.logger?.debug({ mapping: meta.name, code: e?.code, kind: err instanceof NeedsInterpreter ? e?.message : e?.name }, 'compiled evaluation redone by the interpreter');
         return expr.evaluate(input, { settings });
       }
     },

@@ -61,22 +61,28 @@ describe('the interpreter taking over one evaluation', () => {
     'deep-recursion': `( $count := function($n, $acc) { $n = 0 ? $acc : $count($n - 1, $acc + 1) }; ${patient('"id": $string($count(3000, 0))')} )`,
     compiled: patient('"id": uid'),
   });
-  const auto = loadTransforms({ dirs: [dir], functions: FUNCTIONS, settings: () => ({}) });
+  const debug = jest.fn();
+  const auto = loadTransforms({ dirs: [dir], functions: FUNCTIONS, settings: () => ({}), logger: { debug } });
   const interpreter = loadTransforms({ dirs: [dir], functions: FUNCTIONS, settings: () => ({}), engine: 'interpreter' });
 
   it('compiles them', () => {
     expect(auto.names().map((n) => auto.get(n).engine)).toEqual(['compiled', 'compiled', 'compiled', 'compiled']);
   });
 
-  it('a built-in outside the subset reached at run time', async () => {
+  it('a built-in outside the subset reached at run time, logged at debug', async () => {
+    debug.mockClear();
     expect(await auto.map('late-binding', INPUT, 'Patient')).toEqual({ ok: true, resource: { resourceType: 'Patient', id: '3-0' } });
+    expect(debug).toHaveBeenCalledWith({ mapping: 'late-binding', code: undefined, kind: '$sum is outside the compiled subset' }, 'compiled evaluation redone by the interpreter');
   });
 
   it('the failure reason is the interpreter\'s', async () => {
     const input = { uid: 7, birth: '2019-02-30' };
     const expected = await interpreter.map('two-failures', input, 'Patient');
     expect(expected).toMatchObject({ ok: false, stage: 'mapping' });
+    debug.mockClear();
     expect(await auto.map('two-failures', input, 'Patient')).toStrictEqual(expected);
+    // The record's values stay out of the log: the compiled error's code only.
+    expect(debug).toHaveBeenCalledWith({ mapping: 'two-failures', code: 'T0410', kind: undefined }, 'compiled evaluation redone by the interpreter');
   });
 
   it('a tail recursion deeper than the compiled code\'s stack', async () => {
