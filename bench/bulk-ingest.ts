@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     if (pages.length % 100 === 0) process.stderr.write(`[bulk-ingest] ${pages.length * PAGE_SIZE}/${n} records, ${rateOf(pages.slice(-100))}/s over the last 100 pages\n`);
   });
   const wallSeconds = (performance.now() - started) / 1000;
+  const [loadMs, loadCommands] = [counter.msByName(), counter.byName()];
   await m.close();
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   const rss = rssMB();
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
       firstTenthPerSecond: first, lastTenthPerSecond: last, lastToFirst: ratio(last, first),
       recordDocs: docsByKind, ceilingDocs: ceilingRun.docs, ceilingDocsPerSecond: Math.round(ceilingRun.docs / ceilingRun.seconds), ceilingBatch: Math.round(recordDocs / pages.length),
       peakRssMB, database: sizes,
+      // Where the store's time went (the driver's wait for each command name's replies, ingest and relay).
+      serverMsByCommand: loadMs, commandsByName: loadCommands,
       note: 'throughput: records/s inside registerMany (relay apart); ceiling: records/s at which raw insertMany writes the same records-collection documents (change documents not included); p50/p95/p99: ms per page of 500',
     },
     throughput, ...percentiles(pages.map((p) => p.ms)), rssMB: rss, ceiling, ratioToCeiling: ratio(throughput, ceiling), commandsPerRecord: round(commands / n, 4),

@@ -193,8 +193,10 @@ async function main(): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
   const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   try {
-    await delay(kafka, brokers);
-    await relayThroughput(kafka, brokers);
+    // BENCH_EVENT_WORKLOADS=delay or =relay runs one of the two (profiling one part).
+    const parts = (process.env.BENCH_EVENT_WORKLOADS ?? 'delay,relay').split(',');
+    if (parts.includes('delay')) await delay(kafka, brokers);
+    if (parts.includes('relay')) await relayThroughput(kafka, brokers);
   } finally {
     const client = createMongoClient(process.env.MONGODB_URI ?? '');
     for (const db of (await client.db().admin().listDatabases()).databases.map((d) => d.name).filter((name) => name.includes(run))) await client.db(db).dropDatabase();
