@@ -157,7 +157,7 @@ async function scenario(size: number, transforms: Transforms): Promise<BenchResu
       workload: `dhis2-sync-${size >= 1000 ? `${size / 1000}k` : size}`,
       params: {
         records: N, registrySize: size, pageSize: PAGE, store: 'mongo (local stack)', writeBack: false, preloadSeconds: Math.round(preloadSeconds), preloadRate: Math.round(preloadRate),
-        bulkRegistrationRate: Math.round(bulkRate), bulkRateBefore: Math.round(before), bulkRateAfter: Math.round(after), bulkRateWithoutReceivedPayload: Math.round(withoutPayload), mappingUsPerRecord: Math.round(mappingCost.evaluateUs * 10) / 10, mappingCpuUsPerRecord: Math.round(mappingCost.evaluateCpuUs * 10) / 10, mapAndValidateUsPerRecord: Math.round(mappingCost.mapUs * 10) / 10,
+        bulkRegistrationRate: Math.round(bulkRate), bulkRateBefore: Math.round(before), bulkRateAfter: Math.round(after), bulkRateWithoutReceivedPayload: Math.round(withoutPayload), mappingEngine: transforms.get('dhis2-tracked-entity').engine, mappingUsPerRecord: Math.round(mappingCost.evaluateUs * 10) / 10, mappingCpuUsPerRecord: Math.round(mappingCost.evaluateCpuUs * 10) / 10, mapAndValidateUsPerRecord: Math.round(mappingCost.mapUs * 10) / 10,
         counts: sync.counts, note: 'ceiling = mean of the bulk rates just before and just after the sync, on the same registry',
       },
       throughput: Math.round(sync.rate), ...percentiles(sync.pageMs), rssMB: rssMB(), ceiling: Math.round(bulkRate), ratioToCeiling: ratio, commandsPerRecord: Math.round(sync.commands * 10) / 10,

@@ -33,6 +33,8 @@ const ONCE: Record<string, string> = {
   'auth-verify': 'auth-verify.ts',
   // DHIS2 channel end to end on the local stack (npm run stack:up), against the bulk registration rate.
   'dhis2-sync': 'dhis2-sync.ts',
+  // The DHIS2 mapping alone, interpreter against compiled engine (no database).
+  'mapping-cost': 'mapping-cost.ts',
   'steward-page': 'steward-page.ts',
   'events-delivery': 'events-delivery.ts',
 };

@@ -232,7 +232,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const terminology = loadDeploymentTerminology(config.env.MAPPINGS_DIR);
   // Compiled once, now: a mapping with a syntax error stops start-up naming file, line and token.
-  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live.current });
+  const transforms: Transforms = buildTransforms({ mappingsDir: config.env.MAPPINGS_DIR, phoneCountry: config.env.DEFAULT_PHONE_COUNTRY, terminology, live: () => live.current, logger, engine: config.env.MAPPING_ENGINE });
   const sync = buildSyncModule({ stores: syncStores, live: live.current, registry: registry.service, transforms, logger, practitioners });
   // New URLs, credentials, intervals and page sizes apply to the next run, without a restart.
   live.subscribe('channels', (s) => sync.manager.reconfigure(s));

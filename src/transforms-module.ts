@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { ConceptMap, Resource } from 'fhir/r4';
 import type { LiveSettings } from './config/live';
+import type { Logger } from './core/logger';
 import { MediatorError } from './core/errors';
 import { FhirFormats } from './fhir/format';
 import { validateResource } from './fhir/validate';
@@ -15,7 +16,7 @@ import { createTerminologyService } from './terminology/service';
 import type { TerminologyService } from './terminology/service';
 import { createTranslator } from './terminology/translate';
 import { bundledMappingsDir, loadTransforms } from './transforms';
-import type { OutputIssue, OutputValidator, Transforms } from './transforms';
+import type { OutputIssue, OutputValidator, Transforms, TransformsOptions } from './transforms';
 import { dhis2AttributeTable, mappingSettingsOf } from './transforms/settings';
 
 /** What the mappings are built from. */
@@ -28,6 +29,10 @@ export interface TransformsModuleOptions {
   phoneCountry: string;
   /** Terminology already loaded by the caller (the app shares it with the FHIR API). */
   terminology?: TerminologyService;
+  /** `interpreter` keeps every mapping on JSONata's interpreter (default: compiled where possible). */
+  engine?: 'auto' | 'interpreter';
+  /** Logs, at debug, which engine runs each mapping. */
+  logger?: Pick<Logger, 'debug'>;
 }
 
 /**
@@ -58,10 +63,11 @@ export function loadDeploymentTerminology(mappingsDir?: string): TerminologyServ
 }
 
 /**
- * Compile every mapping (throws MappingCompileError naming file, line and token).
- * @param opts - folders, settings and terminology
+ * What every evaluation of a mapping sees besides its input: the custom functions' options and the
+ * `$settings` binding, both derived from the live settings once per live-settings object.
+ * @param opts - settings, phone country and terminology
  */
-export function buildTransforms(opts: TransformsModuleOptions): Transforms {
+export function mappingEnvironment(opts: TransformsModuleOptions): Pick<TransformsOptions, 'functions' | 'settings'> {
   const terminology = opts.terminology ?? loadDeploymentTerminology(opts.mappingsDir);
   const translate = createTranslator(terminology.list('ConceptMap') as ConceptMap[]);
   let cachedFor: LiveSettings | null = null;
@@ -75,8 +81,7 @@ export function buildTransforms(opts: TransformsModuleOptions): Transforms {
     settings = mappingSettingsOf(live) as unknown as Record<string, unknown>;
     attributes = dhis2AttributeTable(live);
   };
-  return loadTransforms({
-    dirs: [bundledMappingsDir(), ...(opts.mappingsDir ? [opts.mappingsDir] : [])],
+  return {
     functions: {
       translate: (url, code) => translate(url, undefined, code),
       phoneCountry: () => opts.phoneCountry,
@@ -89,6 +94,19 @@ export function buildTransforms(opts: TransformsModuleOptions): Transforms {
       current();
       return settings;
     },
+  };
+}
+
+/**
+ * Compile every mapping (throws MappingCompileError naming file, line and token).
+ * @param opts - folders, settings and terminology
+ */
+export function buildTransforms(opts: TransformsModuleOptions): Transforms {
+  return loadTransforms({
+    dirs: [bundledMappingsDir(), ...(opts.mappingsDir ? [opts.mappingsDir] : [])],
+    ...mappingEnvironment(opts),
     validate: fhirOutputValidator(),
+    engine: opts.engine,
+    logger: opts.logger,
   });
 }

@@ -60,6 +60,10 @@ export function checkGoals(results: BenchResult[]): GoalCheck[] {
   }
   const cpu = results.find((r) => r.workload === 'registry-cpu');
   if (cpu) check(out, 'registry-cpu: µs CPU per registration', num(cpu.params.cpuUsPerRegistration), 200, true);
+  // Issue 14: mapping time per DHIS2 record, median wall time of the engine the mapping runs on.
+  const mapping = results.find((r) => r.workload === 'mapping-cost-dhis2');
+  const generated = (mapping?.params.perRecordUs as { generated?: { compiled?: { wallUs?: { median?: unknown } } } } | undefined)?.generated;
+  if (mapping) check(out, 'mapping-cost-dhis2: µs per record (compiled, median wall)', num(generated?.compiled?.wallUs?.median), 50, true);
   return out;
 }
 

@@ -22,13 +22,14 @@ function fail(message: string, code: number): never {
 }
 
 function transformsFromEnv(env: NodeJS.ProcessEnv): Transforms {
-  const parsed = envSchema.pick({ MAPPINGS_DIR: true, DEFAULT_PHONE_COUNTRY: true }).safeParse({ MAPPINGS_DIR: env.MAPPINGS_DIR || undefined, DEFAULT_PHONE_COUNTRY: env.DEFAULT_PHONE_COUNTRY || undefined });
+  const parsed = envSchema.pick({ MAPPINGS_DIR: true, DEFAULT_PHONE_COUNTRY: true, MAPPING_ENGINE: true })
+    .safeParse({ MAPPINGS_DIR: env.MAPPINGS_DIR || undefined, DEFAULT_PHONE_COUNTRY: env.DEFAULT_PHONE_COUNTRY || undefined, MAPPING_ENGINE: env.MAPPING_ENGINE || undefined });
   const live = liveSettingsFromEnv(env);
   if (!parsed.success || !live.ok) {
     fail(`Invalid configuration:\n${[...(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...(live.ok ? [] : live.problems)].join('\n')}`, 2);
   }
   try {
-    return buildTransforms({ mappingsDir: parsed.data.MAPPINGS_DIR, phoneCountry: parsed.data.DEFAULT_PHONE_COUNTRY, live: () => live.settings });
+    return buildTransforms({ mappingsDir: parsed.data.MAPPINGS_DIR, phoneCountry: parsed.data.DEFAULT_PHONE_COUNTRY, live: () => live.settings, engine: parsed.data.MAPPING_ENGINE });
   } catch (err) {
     if (err instanceof MappingCompileError) fail(err.message, 2);
     throw err;
@@ -64,7 +65,12 @@ async function main(argv: string[]): Promise<void> {
   const [command, name, file] = argv;
   if (command === 'list') {
     const transforms = transformsFromEnv(process.env);
-    for (const n of transforms.names()) process.stdout.write(`${n.padEnd(28)} ${resourceTypeOfMapping(n).padEnd(17)} ${transforms.get(n).file}\n`);
+    for (const n of transforms.names()) {
+      const m = transforms.get(n);
+      // The engine column says whether the mapping runs compiled or on the interpreter, and why.
+      const engine = m.engine === 'compiled' ? 'compiled' : `interpreter (${m.interpreterReason ?? ''})`;
+      process.stdout.write(`${n.padEnd(28)} ${resourceTypeOfMapping(n).padEnd(17)} ${m.file}  ${engine}\n`);
+    }
     return;
   }
   if (command !== 'test' || !name || !file) fail(USAGE, 2);

@@ -75,6 +75,8 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAPPINGS_DIR: z.string().optional(),
+  // `interpreter` keeps every mapping on JSONata's interpreter (src/transforms/README.md, "Compiled mappings").
+  MAPPING_ENGINE: z.enum(['auto', 'interpreter']).default('auto'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(15000),
   MPI_ID_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('SN'),

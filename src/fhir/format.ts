@@ -171,7 +171,14 @@ export class FhirFormats {
    * @param resource - the resource
    */
   validate(resource: Resource): Array<{ location?: string; message?: string }> {
-    const result = this.fhir.validate(resource, { errorOnUnexpected: true });
+    let result: ReturnType<Fhir['validate']>;
+    try {
+      result = this.fhir.validate(resource, { errorOnUnexpected: true });
+    } catch (err) {
+      // The package reads some elements without checking their type first (a Reference whose
+      // `reference` is a number throws inside it): such a resource is invalid, not a server fault.
+      return [{ message: `the resource could not be read as FHIR R4 (${err instanceof Error ? err.message : String(err)})` }];
+    }
     return result.messages.filter((m) => String(m.severity) === 'error' || String(m.severity) === 'fatal');
   }
 }

@@ -11,6 +11,9 @@ import path from 'node:path';
 import jsonata from 'jsonata';
 import type { Expression } from 'jsonata';
 import { MediatorError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { NeedsInterpreter, compileMapping } from './compile';
+import type { CompiledMapping } from './compile';
 import { MappingFunctionError, mappingFunctions } from './functions';
 import type { MappingFunctionOptions } from './functions';
 
@@ -52,11 +55,21 @@ export interface Mapping {
   file: string;
   origin: 'bundled' | 'deployment';
   /**
-   * Evaluate on one input (JSONata 2 evaluation is asynchronous).
+   * What evaluates it: `compiled` (synchronous closures, src/transforms/compile) when the mapping
+   * stays within the compiled subset, else JSONata's own `interpreter`. Decided once, at load.
+   */
+  engine: MappingEngine;
+  /** Why the mapping runs on the interpreter (the first construct outside the subset), if it does. */
+  interpreterReason?: string;
+  /**
+   * Evaluate on one input (a promise either way: JSONata 2's interpreter is asynchronous).
    * @param input - the source payload
    */
   evaluate(input: unknown): Promise<unknown>;
 }
+
+/** The engines a mapping can run on. */
+export type MappingEngine = 'compiled' | 'interpreter';
 
 /** Every compiled mapping, by name (the file name without `.jsonata`). */
 export interface Transforms {
@@ -81,6 +94,10 @@ export interface TransformsOptions {
   /** The `$settings` binding of every evaluation (identifier systems…), read at each call. */
   settings: () => Record<string, unknown>;
   validate?: OutputValidator;
+  /** `interpreter` runs every mapping on JSONata's interpreter (default `auto`: compiled where possible). */
+  engine?: 'auto' | 'interpreter';
+  /** Where the engine chosen for each mapping is logged (debug). */
+  logger?: Pick<Logger, 'debug'>;
 }
 
 /**
@@ -143,6 +160,41 @@ function evaluationReason(err: unknown): string {
 }
 
 /**
+ * The mapping on the compiled engine when it stays within the subset, else on the interpreter. A
+ * compiled evaluation that throws is done again by the interpreter, whose error is the record's
+ * failure reason: the interpreter evaluates array items and object values concurrently, so which of
+ * two failing members fails the record first, and the character position a failure inside a lambda
+ * reports, follow its scheduling, which compiled code cannot reproduce. Failures are rare and
+ * dead-lettered; the interpreter's time on them does not matter.
+ * @param meta - name, file and origin
+ * @param expr - the parsed mapping, functions registered
+ * @param functions - the custom functions
+ * @param opts - the settings binding and the engine choice
+ */
+function withEngine(meta: Pick<Mapping, 'name' | 'file' | 'origin'>, expr: Expression, functions: Record<string, (...args: unknown[]) => unknown>, opts: TransformsOptions): Mapping {
+  const interpret = (input: unknown): Promise<unknown> => expr.evaluate(input, { settings: opts.settings() });
+  if (opts.engine === 'interpreter') return { ...meta, engine: 'interpreter', interpreterReason: 'the interpreter was asked for', evaluate: interpret };
+  const outcome = compileMapping(expr, functions, ['settings']);
+  if (!outcome.ok) return { ...meta, engine: 'interpreter', interpreterReason: outcome.reason, evaluate: interpret };
+  const compiled: CompiledMapping = outcome.mapping;
+  return {
+    ...meta,
+    engine: 'compiled',
+    evaluate: async (input) => {
+      const settings = opts.settings();
+      try {
+        return compiled.evaluate(input, { settings });
+      } catch (err) {
+        // Only the error's kind and code: JSONata's messages quote the record's values.
+        const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+        opts.logger?.debug({ mapping: meta.name, code: e?.code, kind: err instanceof NeedsInterpreter ? e?.message : e?.name }, 'compiled evaluation redone by the interpreter');
+        return expr.evaluate(input, { settings });
+      }
+    },
+  };
+}
+
+/**
  * Compile every mapping of the given folders; throws MappingCompileError on the first that fails.
  * @param opts - folders, custom functions, settings binding and output validator
  */
@@ -150,8 +202,9 @@ export function loadTransforms(opts: TransformsOptions): Transforms {
   const functions = mappingFunctions(opts.functions);
   const mappings = new Map<string, Mapping>();
   for (const [name, { file, origin }] of mappingFiles(opts.dirs)) {
-    const expr = compile(file, functions);
-    mappings.set(name, { name, file, origin, evaluate: (input) => expr.evaluate(input, { settings: opts.settings() }) });
+    const mapping = withEngine({ name, file, origin }, compile(file, functions), functions, opts);
+    opts.logger?.debug({ mapping: name, file, engine: mapping.engine, reason: mapping.interpreterReason }, `mapping ${name} runs on the ${mapping.engine === 'compiled' ? 'compiled engine' : 'JSONata interpreter'}`);
+    mappings.set(name, mapping);
   }
   const get = (name: string): Mapping => {
     const m = mappings.get(name);

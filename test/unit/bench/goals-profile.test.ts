@@ -19,6 +19,7 @@ describe('goal checks', () => {
       result('fhir-read-1M', { params: { registrySize: 1_000_000, p99ToRawP99: 1.5 }, ratioToCeiling: 0.6 }),
       result('mediator-scale-1M', { params: { registrySize: 1_000_000 }, rssMB: 900, p50: 61_000 }),
       result('registry-cpu', { params: { cpuUsPerRegistration: 180 } }),
+      result('mapping-cost-dhis2', { params: { perRecordUs: { generated: { compiled: { wallUs: { min: 12, median: 17, max: 30 } } } } } }),
     ]);
     const byGoal = Object.fromEntries(checks.map((c) => [c.goal, c.met]));
     expect(byGoal).toEqual({
@@ -35,6 +36,7 @@ describe('goal checks', () => {
       'mediator-scale-1M: peak RSS MB': true,
       'mediator-scale-1M: restart to ready, s (p50)': false,
       'registry-cpu: µs CPU per registration': true,
+      'mapping-cost-dhis2: µs per record (compiled, median wall)': true,
     });
     expect(goalLines(checks)[0]).toBe('NOT MET  bulk-ingest-10k: ratio to raw insertMany: 0.4 (goal ≥ 0.5)');
   });

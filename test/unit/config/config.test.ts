@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.env)).toBe(true);
   });
 
+  it('runs mappings compiled where possible unless MAPPING_ENGINE=interpreter', () => {
+    expect(loadConfig(valid).env.MAPPING_ENGINE).toBe('auto');
+    expect(loadConfig({ ...valid, MAPPING_ENGINE: 'interpreter' }).env.MAPPING_ENGINE).toBe('interpreter');
+    expect(problemsOf({ ...valid, MAPPING_ENGINE: 'fast' }).join('\n')).toContain('MAPPING_ENGINE');
+  });
+
   it('validates the matcher decision rules', () => {
     const c = loadConfig({ ...valid, MATCH_UPPER_THRESHOLD: '0.99', MATCH_IDENTIFIER_CONFLICT: 'score' });
     expect([c.env.MATCH_UPPER_THRESHOLD, c.env.MATCH_LOWER_THRESHOLD, c.env.MATCH_IDENTIFIER_CONFLICT]).toEqual([0.99, 0.5, 'score']);

@@ -28,6 +28,12 @@ describe('formats and errors', () => {
     expect((await call(t.server, 'GET', `/fhir/Patient/${id}?_format=text/html`)).status).toBe(406);
   });
 
+  it('a reference of the wrong type is a 400, not a validator crash', async () => {
+    const res = await call(t.server, 'POST', '/fhir/Patient', { ...aPatient(), managingOrganization: { reference: 5 } });
+    expect(res.status).toBe(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
   it('errors are OperationOutcomes in XML too', async () => {
     const res = await t.server.inject({ url: '/fhir/Patient/nope?_format=xml' });
     expect(res.statusCode).toBe(404);

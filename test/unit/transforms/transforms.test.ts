@@ -62,6 +62,7 @@ describe('mapping a record', () => {
     'practitioner.jsonata': '{ "resourceType": "Practitioner" }',
     'blank.jsonata': '{ "resourceType": "Patient", "name": [{ "given": [""], "family": null }], "telecom": [] }',
     'settings.jsonata': '{ "resourceType": "Patient", "identifier": [{ "system": $settings.dhis2System, "value": "A" }] }',
+    'organization.jsonata': '{ "resourceType": "Patient", "managingOrganization": organization }',
   });
   const t = testTransforms({}, { mappingsDir: dir });
 
@@ -73,6 +74,10 @@ describe('mapping a record', () => {
   it('refuses an array or another resource type', async () => {
     expect(await t.map('many', {}, 'Patient')).toMatchObject({ ok: false, stage: 'validation', issues: [{ message: 'the mapping produced an array, not a Patient' }] });
     expect(await t.map('practitioner', {}, 'Patient')).toMatchObject({ ok: false, issues: [{ path: 'resourceType', message: 'expected Patient, got Practitioner' }] });
+  });
+
+  it('fails validation, without throwing, on a copied element the FHIR validator cannot read', async () => {
+    expect(await t.map('organization', { organization: { reference: 5 } }, 'Patient')).toMatchObject({ ok: false, stage: 'validation' });
   });
 
   it('drops the empty values FHIR forbids', async () => {
