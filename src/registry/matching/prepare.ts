@@ -74,6 +74,9 @@ export interface Prepared {
   tfFamily: number;
   /** Name-table generation this projection was built under. */
   tableGeneration: number;
+  /** Orientation cache (orientation.ts): the name tables last used, and the record as oriented by them. */
+  orientedFor: unknown;
+  oriented: Prepared | undefined;
 }
 
 const cache = new WeakMap<MatchFeatures, Prepared>();
@@ -175,6 +178,8 @@ function build(f: MatchFeatures): Prepared {
     tfGiven: -1,
     tfFamily: -1,
     tableGeneration: nameTableGeneration(),
+    orientedFor: undefined,
+    oriented: undefined,
   };
 }
 

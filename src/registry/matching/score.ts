@@ -12,6 +12,7 @@ import type { FieldComparison, MatchFeatures, MatchModel, MatchResult } from './
 import { withinOneEdit } from './jaro-winkler';
 import { compileModel } from './model';
 import type { CompiledModel } from './model';
+import { oriented } from './orientation';
 import { prepare } from './prepare';
 import type { IdPart, Prepared } from './prepare';
 
@@ -177,8 +178,9 @@ export function identifierRule(a: Prepared, b: Prepared, conflictSystems?: strin
  */
 export function matchWeight(a: MatchFeatures, b: MatchFeatures, model: MatchModel): number {
   const c = compileModel(model);
-  const pa = prepare(a);
-  const pb = prepare(b);
+  // Names in the order the registry's own tables say (orientation.ts).
+  const pa = oriented(c.tf, prepare(a));
+  const pb = oriented(c.tf, prepare(b));
   fieldLevels(pa, pb, levels);
   const w = sumWeights(c, pa, pb);
   return c.prior + w + (c.householdShare + c.twinShare > 0 ? householdTerm(c) : 0);
@@ -223,8 +225,9 @@ function householdComparison(c: CompiledModel, term: number): FieldComparison {
  */
 export function compare(a: MatchFeatures, b: MatchFeatures, model: MatchModel): MatchResult {
   const c = compileModel(model);
-  const pa = prepare(a);
-  const pb = prepare(b);
+  // Names in the order the registry's own tables say (orientation.ts).
+  const pa = oriented(c.tf, prepare(a));
+  const pb = oriented(c.tf, prepare(b));
   fieldLevels(pa, pb, levels);
   const fields: FieldComparison[] = new Array(FIELDS.length);
   let w = c.prior + sumWeights(c, pa, pb, fields);

@@ -15,6 +15,7 @@ import type { EmParams, PatternTable } from './em';
 import { defaultModel, modelVersion } from './model';
 import { prepare } from './prepare';
 import type { Prepared } from './prepare';
+import { oriented } from './orientation';
 import { mulberry32, shuffled } from './prng';
 import { checkDigitsBySystem, countPair, judge } from './reliability';
 import { identifierRule } from './score';
@@ -171,7 +172,11 @@ export function trainModel(features: MatchFeatures[], opts: TrainOptions = {}): 
   const seed = opts.seed ?? 42;
   const base = defaultModel();
   const sample = features.length > (opts.maxRecords ?? 50000) ? shuffled(features, seed).slice(0, opts.maxRecords ?? 50000) : features;
-  const records = sample.map(prepare);
+  const unoriented = sample.map(prepare);
+  const termTables = termFrequencies(unoriented, opts.maxTermValues ?? 20000);
+  // Records compared in the name order the data's own term frequencies say (orientation.ts), as scoring will.
+  const tables = { given: new Map(Object.entries(termTables.given ?? {})), family: new Map(Object.entries(termTables.family ?? {})) };
+  const records = unoriented.map((r) => oriented(tables, r));
   const { u, observed } = estimateU(records, opts.uPairs ?? 200000, mulberry32(seed));
   const blocked = blockedPatterns(records, sample, opts.maxBlock ?? 200);
   const p0 = Math.min(Math.max(blocked.deterministic / Math.max(blocked.pairs, 1), 0.01), 0.5);
@@ -187,7 +192,7 @@ export function trainModel(features: MatchFeatures[], opts: TrainOptions = {}): 
     householdLambda: Math.min(Math.max((em.params.p[HOUSEHOLD] as number) * toAllPairs, 1e-12), 0.5),
     twinLambda: Math.min(Math.max((em.params.p[TWINS] as number) * toAllPairs, 1e-12), 0.5),
     fields: fieldsOf(base, em.params, u, observed),
-    termFrequencies: termFrequencies(records, opts.maxTermValues ?? 20000),
+    termFrequencies: termTables,
     ...(identifierSystems ? { identifierSystems } : {}),
   };
   return { ...body, version: modelVersion(body), createdAt: opts.now ?? new Date().toISOString() };
