@@ -40,6 +40,8 @@ function filed(result: LookupResult): Array<{ fingerprint: string; entries: stri
 /** What the lookups of one attempt saw, per key read. */
 export class LookupSnapshot {
   private readonly seen = new Map<string, Set<string>>();
+  /** Lookups not yet indexed: most decisions make one lookup, which then costs nothing here. */
+  private readonly unindexed: Array<{ query: LookupQuery; result: LookupResult }> = [];
 
   /**
    * Record a lookup's committed result.
@@ -48,10 +50,19 @@ export class LookupSnapshot {
    * @throws StaleLookupError when it shows a write under a key an earlier lookup read
    */
   note(query: LookupQuery, result: LookupResult): void {
-    const records = filed(result);
-    for (const r of records) {
-      for (const e of r.entries) if (this.seen.get(e)?.has(r.fingerprint) === false) throw new StaleLookupError();
+    if (this.unindexed.length > 0 || this.seen.size > 0) {
+      for (const earlier of this.unindexed.splice(0)) this.index(earlier.query, filed(earlier.result));
+      const records = filed(result);
+      for (const r of records) {
+        for (const e of r.entries) if (this.seen.get(e)?.has(r.fingerprint) === false) throw new StaleLookupError();
+      }
+      this.index(query, records);
+      return;
     }
+    this.unindexed.push({ query, result });
+  }
+
+  private index(query: LookupQuery, records: ReturnType<typeof filed>): void {
     for (const e of queriedEntries(query)) if (!this.seen.has(e)) this.seen.set(e, new Set());
     for (const r of records) for (const e of r.entries) this.seen.get(e)?.add(r.fingerprint);
   }
