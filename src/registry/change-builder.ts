@@ -8,7 +8,7 @@ import type { LinkState } from './api';
 import type { Actor } from '../core/types';
 import type { RegistryContext } from './context';
 import type {
-  Change, EventRecord, HistoryRecord, LookupCheck, LookupQuery, LookupResult, MergeRecord, NotAMatch, StoredGolden, StoredReview, StoredSource, XrefEntry,
+  Change, EventRecord, HistoryRecord, LookupQuery, LookupResult, MergeRecord, NotAMatch, StoredGolden, StoredReview, StoredSource, XrefEntry,
 } from './store';
 import { finishGoldenDoc, finishSourceDoc } from './record-docs';
 import { xrefDiff } from './xref';
@@ -16,7 +16,6 @@ import { changedFields } from './history';
 import { toSearchFields } from './search-fields';
 import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
 import { LookupSnapshot } from './lookup-snapshot';
-import { lookupFingerprint } from './lookup-query';
 import type { PatientEventType } from './pmir-event';
 import { buildReviewEvent } from './review-event';
 import type { ReviewEventTask, ReviewEventType } from './review-event';
@@ -53,8 +52,7 @@ export class ChangeBuilder {
   private readonly eventSpecs: Array<(history: HistoryRecord[]) => EventRecord> = [];
   /** Cross-reference entries already read (by a lookup): identifier key → holder, or null if none. */
   private readonly knownXref = new Map<string, string | null>();
-  private check: LookupCheck | null = null;
-  /** Its lookups must agree with each other for the check to prove anything (lookup-snapshot.ts). */
+  /** Its lookups: they must agree with each other, and are its check (lookup-snapshot.ts). */
   private readonly snapshot = new LookupSnapshot();
   private createdGolden = false;
   private readSeq = 0;
@@ -114,7 +112,6 @@ export class ChangeBuilder {
     // An identifier asked for and not returned has no cross-reference entry: known too.
     for (const k of query.keys) if (k.startsWith(XREF_PREFIX) && !this.knownXref.has(k.slice(XREF_PREFIX.length))) this.knownXref.set(k.slice(XREF_PREFIX.length), null);
     for (const s of result.sources) if (s.seq > this.readSeq) this.readSeq = s.seq;
-    this.check = { queries: [...(this.check?.queries ?? []), query], seen: [...(this.check?.seen ?? []), ...lookupFingerprint(result)] };
   }
 
   /**
@@ -270,13 +267,14 @@ export class ChangeBuilder {
     const xref = await xrefDiff(this.ctx, goldens, this.knownXref);
     const history = this.historyRecords(sources, goldens);
     const events = this.eventSpecs.map((spec) => spec(history));
+    const check = this.createdGolden ? this.snapshot.check() : null;
     return {
       id: this.changeId, seq, at: this.at, operation: this.operation, actor: this.actor,
       leases: [...this.leases, ...this.derivedLeases(sources, goldens, xref)].sort(),
       guards: [...this.extraGuards, ...sources.map((s) => guardKey.source(s.after.key, s.after.version)), ...goldens.map((g) => guardKey.golden(g.after.mpiId, g.after.version))],
       writes: { sources: sources.map((s) => s.after), goldens: goldens.map((g) => g.after), xrefPut: xref.put, xrefDel: xref.del },
       reviews: this.reviewDocs, merges: this.mergeDocs, history, events,
-      ...(this.createdGolden && this.check ? { check: this.check } : {}),
+      ...(check ? { check } : {}),
       applied: false, unpublished: events.map((e) => e.id),
     };
   }

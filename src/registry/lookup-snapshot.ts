@@ -10,8 +10,8 @@
  * one) the earlier read did not return ends the attempt: it is redone from fresh reads.
  */
 import { lookupKey } from './keys';
-import { sourceFingerprint, xrefFingerprint } from './lookup-query';
-import type { LookupQuery, LookupResult } from './store';
+import { lookupFingerprint, mergeQueries, sourceFingerprint, xrefFingerprint } from './lookup-query';
+import type { LookupCheck, LookupQuery, LookupResult } from './store';
 
 /** The committed records changed between two lookups of one attempt: redo it from fresh reads. */
 export class StaleLookupError extends Error {
@@ -37,9 +37,14 @@ function filed(result: LookupResult): Array<{ fingerprint: string; entries: stri
   ];
 }
 
-/** What the lookups of one attempt saw, per key read. */
+/**
+ * What the lookups of one attempt saw: per key read (to refuse a second state), and as the check
+ * re-read at commit (every query, and the fingerprints of everything they returned).
+ */
 export class LookupSnapshot {
   private readonly seen = new Map<string, Set<string>>();
+  private readonly queries: LookupQuery[] = [];
+  private readonly fingerprints = new Set<string>();
   /** Lookups not yet indexed: most decisions make one lookup, which then costs nothing here. */
   private readonly unindexed: Array<{ query: LookupQuery; result: LookupResult }> = [];
 
@@ -50,6 +55,8 @@ export class LookupSnapshot {
    * @throws StaleLookupError when it shows a write under a key an earlier lookup read
    */
   note(query: LookupQuery, result: LookupResult): void {
+    this.queries.push(query);
+    for (const f of lookupFingerprint(result)) this.fingerprints.add(f);
     if (this.unindexed.length > 0 || this.seen.size > 0) {
       for (const earlier of this.unindexed.splice(0)) this.index(earlier.query, filed(earlier.result));
       const records = filed(result);
@@ -60,6 +67,11 @@ export class LookupSnapshot {
       return;
     }
     this.unindexed.push({ query, result });
+  }
+
+  /** The check of a decision resting on these lookups (one merged query), or null when none was made. */
+  check(): LookupCheck | null {
+    return this.queries.length > 0 ? { queries: [mergeQueries(this.queries)], seen: [...this.fingerprints] } : null;
   }
 
   private index(query: LookupQuery, records: ReturnType<typeof filed>): void {

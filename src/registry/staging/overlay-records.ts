@@ -4,9 +4,8 @@
  * there is one and the committed one otherwise, and lookups merge both. The committed part of every
  * lookup is remembered, so the folded change can prove at commit that nothing changed underneath.
  */
-import type { LookupCheck, LookupQuery, LookupResult, RecordStore, StoredGolden, StoredSource, XrefEntry } from '../store';
+import type { LookupCheck, LookupResult, RecordStore, StoredGolden, StoredSource, XrefEntry } from '../store';
 import { stagedSearch } from './overlay-search';
-import { lookupFingerprint, mergeQueries } from '../lookup-query';
 import { LookupSnapshot } from '../lookup-snapshot';
 
 const byKey = (a: StoredSource, b: StoredSource): number => (a.key < b.key ? -1 : 1);
@@ -27,9 +26,7 @@ export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecord
   const sources = new Map<string, StoredSource>();
   const goldens = new Map<string, StoredGolden>();
   const xref = new Map<string, XrefEntry | null>();
-  const queries: LookupQuery[] = [];
-  const seen: string[] = [];
-  // The unit's lookups must read one committed state, or the folded check proves nothing.
+  // The unit's lookups must read one committed state, or the folded check proves nothing; they are its check.
   const snapshot = new LookupSnapshot();
   const merge = (committed: LookupResult, staged: LookupResult): LookupResult => ({
     sources: [...committed.sources.filter((s) => !sources.has(s.key)), ...staged.sources],
@@ -45,8 +42,6 @@ export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecord
     lookup: async (q) => {
       const committed = await base.lookup(q);
       snapshot.note(q, committed);
-      queries.push(q);
-      seen.push(...lookupFingerprint(committed));
       return merge(committed, await mem.lookup(q));
     },
     byIdentifier: async (id, limit) => {
@@ -67,5 +62,5 @@ export function stagedRecords(base: RecordStore, mem: RecordStore): StagedRecord
     },
     search: (q) => stagedSearch(base, { sources: () => [...sources.values()], goldens: () => [...goldens.values()] }, q),
   };
-  return { store, baseCheck: () => (queries.length > 0 ? { queries: [mergeQueries(queries)], seen: [...new Set(seen)] } : null) };
+  return { store, baseCheck: () => snapshot.check() };
 }
