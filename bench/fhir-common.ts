@@ -15,7 +15,7 @@ import { createLogger } from '../src/core/logger';
 import { MongoClientStore } from '../src/http/auth/mongo-clients';
 import { MongoPractitionerStore } from '../src/practitioners/mongo-store';
 import { buildRegistryModule } from '../src/registry-module';
-import { freePort } from '../test/helpers/steward-stack';
+import { freePort } from '../test/helpers/fake-openhim-core';
 import { kafkaBrokers, mongoUri } from './lib/mongo';
 
 /**

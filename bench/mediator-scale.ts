@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../test/helpers/steward-stack';
+import { freePort } from '../test/helpers/fake-openhim-core';
 import { closedLoop } from './fhir-common';
 import { countingClient, kafkaBrokers, mongoUri } from './lib/mongo';
 import { ensurePopulation, personOf } from './lib/population';

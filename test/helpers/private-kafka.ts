@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { PrivateProcess } from './private-process';
 
@@ -19,14 +19,25 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Whether a listener can bind `port` on loopback now (a connect test misses a port held by an outgoing socket). */
+function portBindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 /**
- * A port whose neighbour is free too (the broker's controller listens on port + 1), away from the
- * stack's default ports and from other checkouts' stacks, which use 19xxx/27xxx.
+ * A port whose neighbour is free too (the broker's controller listens on port + 1), below the
+ * kernel's ephemeral range (32768+, where outgoing connections take their local ports: a port found
+ * free there can be taken by a client socket before the process binds it), and away from the
+ * stack's default ports and from other checkouts' stacks, which use 19xxx/27xxx/29xxx.
  */
 export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 32000 + 2 * Math.floor(Math.random() * 3000);
-    if (!(await portOpen(port)) && !(await portOpen(port + 1))) return port;
+    const port = 20000 + 2 * Math.floor(Math.random() * 3500);
+    if (await portBindable(port) && await portBindable(port + 1)) return port;
   }
   throw new Error('no free port pair for a private Kafka broker');
 }

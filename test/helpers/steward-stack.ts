@@ -3,13 +3,12 @@
  * at a fake ministry identity provider (a real HTTP server, see fake-idp.ts); plus the helpers a
  * browser test needs to sign a steward in.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { startFakeIdp } from './fake-idp';
 import type { FakeIdp, IdpUser } from './fake-idp';
 import type { App } from '../../src/app';
 import { buildTestApp } from './app';
+import { freePort } from './fake-openhim-core';
 import { buildStackApp } from './stack-app';
 
 export const STEWARD_CLIENT_ID = 'passerelle-steward';
@@ -29,15 +28,6 @@ export interface StewardStack {
   /** The page's address, e.g. http://127.0.0.1:41234/steward */
   pageUrl: string;
   close(): Promise<void>;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /**
