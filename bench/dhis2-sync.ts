@@ -31,7 +31,7 @@ import { buildTransforms } from '../src/transforms-module';
 import { FakeDhis2, SL, trackedEntityOf } from '../test/helpers/fakes/dhis2';
 import type { FakeTrackedEntity } from '../test/helpers/fakes/dhis2';
 import { person, uidOf } from '../test/helpers/fakes/people';
-import { mongoUri } from './lib/mongo';
+import { mongoUri, stackStoreSettings } from './lib/mongo';
 import { benchRelay } from './lib/relay';
 import { syntheticPatient } from './lib/synthetic';
 import { percentiles, report, rssMB } from './lib/result';
@@ -42,7 +42,7 @@ const SIZES = (process.env.BENCH_SYNC_SIZES ?? `0,${process.env.BENCH_SYNC_PRELO
 const PAGE = Number(process.env.BENCH_SYNC_PAGE ?? 500);
 const ACTOR = { clientId: 'bench' };
 const quiet = createLogger('error', new Writable({ write(_c, _e, cb): void { cb(); } }));
-const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', MONGODB_URI: mongoUri(), DEFAULT_PHONE_COUNTRY: 'SL' });
+const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', ...stackStoreSettings(), DEFAULT_PHONE_COUNTRY: 'SL' });
 const since = (t: number): number => (performance.now() - t) / 1000;
 
 /** Tracked entities of a population block (distinct people, distinct UIDs). */

@@ -25,6 +25,7 @@ import { createLogger } from '../src/core/logger';
 import { batchesOf } from '../src/events/kafka';
 import { OutboxRelay } from '../src/events/relay';
 import { createMongoClient } from '../src/storage/mongo-client';
+import { stackStoreSettings } from './lib/mongo';
 import { percentiles, report, rssMB } from './lib/result';
 import { syntheticPatient } from './lib/synthetic';
 
@@ -44,7 +45,7 @@ async function buildApp(kafkaBrokers: string): Promise<{ app: App; topic: string
   const db = `passerelle_bench_events_${run}`;
   const topic = `bench.${run}.patient`;
   const config = loadConfig({
-    NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'warn', MONGODB_URI: process.env.MONGODB_URI, MONGODB_DB: db,
+    NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'warn', ...stackStoreSettings(), MONGODB_DB: db,
     KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PATIENT: topic, KAFKA_TOPIC_REVIEW: `bench.${run}.review`, KAFKA_TOPIC_PRACTITIONER: `bench.${run}.practitioner`,
     KAFKA_TOPIC_DLQ: `bench.${run}.dlq`, KAFKA_TOPIC_PARTITIONS: '3',
   });

@@ -16,7 +16,7 @@ import { MongoClientStore } from '../src/http/auth/mongo-clients';
 import { MongoPractitionerStore } from '../src/practitioners/mongo-store';
 import { buildRegistryModule } from '../src/registry-module';
 import { freePort } from '../test/helpers/fake-openhim-core';
-import { kafkaBrokers, mongoUri } from './lib/mongo';
+import { kafkaBrokers, stackStoreSettings } from './lib/mongo';
 
 /**
  * The mediator over `db` (registry, audit, clients and practitioners all there), listening on a
@@ -27,7 +27,7 @@ export async function mediatorOver(db: Db): Promise<{ app: App; url: string }> {
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
-    MONGODB_URI: mongoUri(), MONGODB_DB: db.databaseName, KAFKA_BROKERS: kafkaBrokers(),
+    ...stackStoreSettings(), MONGODB_DB: db.databaseName, KAFKA_BROKERS: kafkaBrokers(),
   });
   const logger = createLogger('warn', new Writable({ write(_c, _e, cb): void { cb(); } }));
   const app = await createApp(config, {

@@ -19,7 +19,7 @@ import type { RegistryModule } from '../../src/registry-module';
 import type { OutboxRelay } from '../../src/events/relay';
 import { benchRelay } from './relay';
 import { BENCH_SOURCE_SYSTEM, syntheticPatient } from './synthetic';
-import { stackSetting } from './mongo';
+import { stackStoreSettings } from './mongo';
 import type { CountingClient } from './mongo';
 
 /** Share of records that are a second system's record of an earlier person. */
@@ -70,7 +70,7 @@ export function populationPage(from: number, to: number, seed: number): Register
 /** The registry of a benchmark over one database. */
 export function benchRegistry(db: Db | null, memoryFreeze?: 'deep' | 'top'): RegistryModule {
   // The stack's lookup split (.stack/env) applies, as it would to a mediator started on the stack.
-  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', MONGODB_LOOKUP_KEYS_PER_QUERY: stackSetting('MONGODB_LOOKUP_KEYS_PER_QUERY', '0') });
+  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'error', MONGODB_LOOKUP_KEYS_PER_QUERY: stackStoreSettings().MONGODB_LOOKUP_KEYS_PER_QUERY });
   return buildRegistryModule({ config, logger: createLogger('error', pino.destination(2)), db, ...(memoryFreeze ? { memoryFreeze } : {}) });
 }
 
