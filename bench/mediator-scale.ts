@@ -19,7 +19,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/fake-openhim-core';
 import { closedLoop } from './fhir-common';
-import { countingClient, kafkaBrokers, mongoUri } from './lib/mongo';
+import { countingClient, kafkaBrokers, stackStoreSettings } from './lib/mongo';
 import { ensurePopulation, personOf } from './lib/population';
 import { percentiles, ratio, report, round, spread } from './lib/result';
 import { benchSeed, benchSize, sizeLabel } from './lib/sizes';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   const ids = (await db.collection('registry_records').find({ k: 's' }, { projection: { id: 1 } }).limit(5000).toArray()).map((d) => String(d.id));
   const env = {
     PATH: process.env.PATH, NODE_ENV: 'development', AUTH_MODE: 'none', LOG_LEVEL: 'warn', HOST: '127.0.0.1',
-    MONGODB_URI: mongoUri(), MONGODB_DB: db.databaseName, KAFKA_BROKERS: kafkaBrokers(),
+    ...stackStoreSettings(), MONGODB_DB: db.databaseName, KAFKA_BROKERS: kafkaBrokers(),
   };
   const ready: number[] = [];
   const memory: Array<{ atReady: number; afterUse: number; peak: number }> = [];
