@@ -8,6 +8,9 @@
  *    an entry, whatever their timing;
  * 4. read back the entries chosen, whole: those carrying this batch's token are held; the others went
  *    to another process (or were published) between 1 and 3, and the order walk runs again on that.
+ * Where entries are small (`wholeWindow`), step 1 reads them whole and step 4 is skipped when the
+ * claim modified every entry chosen (each document's filter held, so each carries the token): the
+ * read-back runs only when another process won some of them.
  * Marking published clears the claim in the same update that records the publication.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,6 +37,11 @@ export interface ClaimQuery {
   notReady?: (ids: string[]) => Promise<Set<string>>;
   /** Projection of the whole read (step 4). */
   projection?: Document;
+  /**
+   * Read the window whole (with `projection`) and skip the read-back when every claim held: for
+   * small entries, where one read of the window costs less than two.
+   */
+  wholeWindow?: boolean;
 }
 
 /** The filter "a claimant may claim it now": unclaimed, its own, or expired. */
@@ -73,16 +81,21 @@ export async function claimBatch(col: Collection<Document>, claimant: Claimant, 
   const { holder } = claimant;
   // Without keys to order, entries others hold need not be seen: read only what can be claimed.
   const windowFilter = q.keysOf ? q.waiting : { $and: [q.waiting, claimableFilter(holder, now)] };
-  const fields = { _id: 1, claimedBy: 1, claimUntil: 1, ...q.keyFields };
-  // Twice the limit: another process's batch at the head of the queue does not starve this one.
-  const window = (await col.find(windowFilter, { projection: fields }).sort(q.sort).limit(q.keysOf ? limit * 2 : limit).toArray()).map((d) => entryOf(q, d));
+  const fields = q.wholeWindow ? q.projection ?? {} : { _id: 1, claimedBy: 1, claimUntil: 1, ...q.keyFields };
+  // Beyond the limit: another process's batch at the head of the queue does not starve this one.
+  const size = !q.keysOf ? limit : q.wholeWindow ? Math.ceil(limit * 1.25) : limit * 2;
+  const window = (await col.find(windowFilter, { projection: fields }).sort(q.sort).limit(size).toArray()).map((d) => entryOf(q, d));
   if (window.length === 0) return [];
   const notReady = q.notReady ? await q.notReady(window.map((e) => e.id)) : new Set<string>();
   const plan = publishable(window, (e) => (!notReady.has(e.id) && claimable(e.doc, holder, now) ? 'mine' : 'blocking'), limit);
   if (plan.length === 0) return [];
   const token = randomBytes(8).toString('hex');
   const ids = plan.map((e) => e.doc._id as never);
-  await col.updateMany({ $and: [{ _id: { $in: ids } }, q.waiting, claimableFilter(holder, now)] }, { $set: { claimedBy: holder, claimUntil: now + claimant.leaseMs, claimToken: token } });
+  const claim = { claimedBy: holder, claimUntil: now + claimant.leaseMs, claimToken: token };
+  const claimed = await col.updateMany({ $and: [{ _id: { $in: ids } }, q.waiting, claimableFilter(holder, now)] }, { $set: claim });
+  // Every entry chosen took this batch's token: they are held as read (a later change by another
+  // process could only have published some of their events: republished, never lost).
+  if (q.wholeWindow && claimed.modifiedCount === plan.length) return plan.map((e) => ({ ...e.doc, ...claim }));
   const held = new Map((await col.find({ $and: [{ _id: { $in: ids } }, q.waiting] }, { projection: q.projection ?? {} }).toArray()).map((d) => [String(d._id), d]));
   const chosen = new Set(plan.map((e) => e.id));
   // Not chosen: blocking as in the plan (or after the last chosen entry, where it does not matter).

@@ -17,9 +17,10 @@ const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export function toDoc(c: Change): Document {
   // Its leases live in its lease document only: here they would stay in the unique index for good.
   // No empty `guards` array either: every empty array is the same key (undefined) of a unique index.
-  // Whether it is applied is whether its lease document still exists.
-  const { leases: _leases, guards, applied: _applied, ...rest } = c;
-  return { _id: c.id, t: 'c', ...plain(rest), ...(guards.length > 0 ? { guards } : {}), ...(c.unpublished.length > 0 ? { pending: true } : {}) };
+  // Whether it is applied is whether its lease document still exists. What is left to publish lives
+  // in its outbox documents (outbox-docs.ts), not here.
+  const { leases: _leases, guards, applied: _applied, unpublished: _unpublished, ...rest } = c;
+  return { _id: c.id, t: 'c', ...plain(rest), ...(guards.length > 0 ? { guards } : {}) };
 }
 
 /**
@@ -29,7 +30,7 @@ export function toDoc(c: Change): Document {
  */
 export function fromDoc(d: Document | null, applied: boolean): Change | null {
   if (!d) return null;
-  const { _id: _i, t: _t, pending: _p, claimedBy: _b, claimUntil: _u, claimToken: _k, ...rest } = d;
+  const { _id: _i, t: _t, ...rest } = d;
   // A change past retention has no events or writes left.
   return { writes: { sources: [], goldens: [], xrefPut: [], xrefDel: [] }, leases: [], guards: [], events: [], unpublished: [], ...rest, applied } as unknown as Change;
 }

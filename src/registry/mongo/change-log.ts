@@ -1,16 +1,18 @@
 /**
- * The change log on MongoDB (design in ../store.ts), one collection holding two kinds of document:
- * changes (`t: 'c'`: writes, history, events, guards) and lease documents (`t: 'l'`, `_id` =
- * `lease:<change id>`: the change's lease keys under a unique multikey index). A commit is ONE ordered
- * insert of the lease document then the change; a finish is ONE delete of the lease document: a change
- * is finished (applied) exactly when its lease document is gone, so nothing else is written. The writes
- * a change keeps for recovery stay with it until the retention job clears them.
+ * The change log on MongoDB (design in ../store.ts), one collection holding three kinds of document:
+ * changes (`t: 'c'`: writes, history, events, guards), lease documents (`t: 'l'`, `_id` =
+ * `lease:<change id>`: the change's lease keys under a unique multikey index) and outbox documents.
+ * A commit is ONE ordered insert of the lease document, the change and its outbox; a finish is ONE
+ * delete of the lease document: a change is finished (applied) exactly when its lease document is
+ * gone, so nothing else is written. The writes a change keeps for recovery stay with it until the
+ * retention job clears them.
  *
- * Several processes relay the outbox at once: each claims the changes it publishes (`claimedBy`,
- * `claimUntil`, `claimToken` on the change document; storage/outbox-claims.ts), never a change whose
- * event keys an earlier waiting change shares unless it publishes that one first (core/outbox-claims.ts).
+ * The same insert writes the change's outbox documents (`t: 'o'`, outbox-docs.ts) after the change:
+ * several processes relay them at once, each claiming the documents it publishes (`claimedBy`,
+ * `claimUntil`, `claimToken`; storage/outbox-claims.ts), never one whose event keys an earlier
+ * waiting document shares unless it publishes that one first (core/outbox-claims.ts).
  *
- * Retention (`prune`): a published change older than the retention period loses its events and its
+ * Retention (`prune`): a change older than the retention period loses its events and its
  * writes; its history stays (the registry's history is never removed), so `replay --mode retained`
  * covers the retention period and a snapshot covers anything older.
  *
@@ -20,11 +22,12 @@
  * are removed by both. The test store.mongo.int.test.ts pins MongoDB's behaviour on this point.
  */
 import type { Collection, Document } from 'mongodb';
-import { MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { MediatorError } from '../../core/errors';
-import { DUPLICATE_KEY } from '../../storage/errors';
+import { DUPLICATE_KEY, isDuplicateKey } from '../../storage/errors';
 import type { Claimant } from '../../core/outbox-claims';
 import { fromDoc, inFlight, leaseDocId, toDoc } from './change-docs';
+import { outboxDocsOf, outboxIdsOf } from './outbox-docs';
 import { mongoOutbox } from './outbox';
 import { historyRef } from '../keys';
 import { historyEntryOf } from '../history';
@@ -45,6 +48,33 @@ async function conflictOf(coll: Collection<Document>, change: Change): Promise<C
   return { leases: change.leases.filter((l) => leases.has(l)), guards: change.guards.filter((g) => guards.has(g)) };
 }
 
+/** The index of the first document an ordered insert refused (-1 when the error does not say). */
+function firstFailedIndex(err: MongoServerError): number {
+  const errors = err instanceof MongoBulkWriteError ? err.writeErrors : undefined;
+  const first = Array.isArray(errors) ? errors[0] : errors;
+  return first?.index ?? -1;
+}
+
+/**
+ * Write the outbox documents an unfinished change may lack: a commit is one ordered insert, and a
+ * store that stopped in the middle of it can leave the change without them. Nothing of an unfinished
+ * change has been published (its outbox waits until it is applied), so every event goes in again;
+ * documents already there are kept.
+ * @param coll - the changes collection
+ * @param unfinished - committed, unfinished changes (every event unpublished)
+ */
+async function restoreOutboxes(coll: Collection<Document>, unfinished: Change[]): Promise<void> {
+  const docs = unfinished.flatMap((c) => outboxDocsOf({ ...c, unpublished: c.events.map((e) => e.id) }));
+  if (docs.length === 0) return;
+  const have = new Set((await coll.find({ _id: { $in: docs.map((d) => d._id as never) } }, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
+  const missing = docs.filter((d) => !have.has(String(d._id)));
+  // A concurrent commit may insert the same documents: whoever is first, each goes in once.
+  if (missing.length === 0) return;
+  await coll.insertMany(missing, { ordered: false }).catch((err: unknown) => {
+    if (!isDuplicateKey(err)) throw err;
+  });
+}
+
 /**
  * The change log and its outbox view over one collection.
  * @param coll - the changes collection
@@ -57,9 +87,12 @@ export function mongoChangeLog(coll: Collection<Document>, claimant?: Claimant):
       // (all empty arrays would be one key of the unique index).
       const lease = { _id: leaseDocId(change.id), t: 'l', change: change.id, at: change.at, ...(change.leases.length > 0 ? { leases: change.leases } : {}) };
       try {
-        await coll.insertMany([lease as Document, toDoc(change)], { ordered: true });
+        await coll.insertMany([lease as Document, toDoc(change), ...outboxDocsOf(change)], { ordered: true });
       } catch (err) {
         if (!(err instanceof MongoServerError) || err.code !== DUPLICATE_KEY) throw err;
+        // An outbox document already there: recovery restored it (restoreOutboxes) between this
+        // insert's change and its outbox; the change is committed, and its outbox is whole.
+        if (firstFailedIndex(err) >= 2) return;
         // The lease document went in if the change failed on a guard: take it back (nothing left behind).
         await coll.deleteOne({ _id: leaseDocId(change.id) as never, change: change.id });
         const conflict = await conflictOf(coll, change);
@@ -67,7 +100,7 @@ export function mongoChangeLog(coll: Collection<Document>, claimant?: Claimant):
       }
     },
     abort: async (id) => {
-      await coll.deleteMany({ _id: { $in: [id, leaseDocId(id)] as never[] } });
+      await coll.deleteMany({ $or: [{ _id: { $in: [id, leaseDocId(id)] as never[] } }, outboxIdsOf(id)] });
     },
     finish: async (id) => {
       await coll.deleteOne({ _id: leaseDocId(id) as never });
@@ -79,7 +112,9 @@ export function mongoChangeLog(coll: Collection<Document>, claimant?: Claimant):
     unfinished: async (limit) => {
       const leases = await coll.find({ t: 'l' }, { projection: { change: 1 } }).sort({ at: 1 }).limit(limit).toArray();
       const docs = await coll.find({ _id: { $in: leases.map((l) => l.change as never) }, t: 'c' }).toArray();
-      return docs.map((d) => fromDoc(d, false) as Change).sort((a, b) => a.seq - b.seq);
+      const unfinished = docs.map((d) => fromDoc(d, false) as Change).sort((a, b) => a.seq - b.seq);
+      await restoreOutboxes(coll, unfinished);
+      return unfinished;
     },
     leaseHolder: async (lease) => {
       const d = await coll.findOne({ t: 'l', leases: lease }, { projection: { change: 1, at: 1 } });

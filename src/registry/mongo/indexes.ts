@@ -32,7 +32,7 @@ const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription
     { key: { leases: 1 }, unique: true, sparse: true },
     { key: { guards: 1 }, unique: true, sparse: true },
     { key: { t: 1, at: 1 } },
-    { key: { pending: 1, seq: 1 }, sparse: true },
+    { key: { pending: 1, seq: 1, part: 1 }, sparse: true },
     { key: { 'history.ref': 1, seq: 1 } },
     { key: { t: 1, seq: -1 } },
   ],

@@ -1,56 +1,66 @@
 /**
- * The registry's outbox on MongoDB: the events of the change documents (change-log.ts), claimed
- * change by change by the process that publishes them, so several processes relay at once.
+ * The registry's outbox on MongoDB: the outbox documents written with each change (outbox-docs.ts),
+ * claimed by the process that publishes them, so several processes relay at once.
  *
- * - `pending` claims whole changes in `seq` order (storage/outbox-claims.ts: four commands a batch).
- *   A change's keys are the topic and key of each of its events: a change is never handed out while
- *   an earlier change still waiting shares one of them and is held by another process, still in flight,
- *   or skipped — so the events of one person reach Kafka in commit order whichever process publishes
- *   them (core/outbox-claims.ts explains the walk).
- * - `markPublished` clears a change's `pending` flag, its unpublished list and its claim in ONE
- *   `updateMany` for all the changes of the batch; only a change split across batches (more events
- *   than a batch) takes the two-step path.
+ * - `pending` claims outbox documents in (`seq`, `part`) order (storage/outbox-claims.ts: three
+ *   commands a batch when no other process competes). A document's keys are the topic and key of
+ *   each of its events: it is never handed out while an earlier document still waiting shares one of
+ *   them and is held by another process, still in flight, or skipped — so the events of one person
+ *   reach Kafka in commit order whichever process publishes them (core/outbox-claims.ts explains the walk).
+ * - `markPublished` deletes the documents whose events were all published in ONE `deleteMany`; only
+ *   a document split across batches (more events than a batch) has its published ids pulled instead.
+ *   The change documents keep their events for the retention period (audit, replay).
  * - `prune` removes the events and writes of published changes older than the retention period;
  *   their history stays.
  */
 import type { Collection, Document } from 'mongodb';
 import { newClaimant } from '../../core/outbox-claims';
 import type { Claimant } from '../../core/outbox-claims';
-import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../../storage/outbox-claims';
+import { claimBatch, releaseClaims } from '../../storage/outbox-claims';
 import type { ClaimQuery } from '../../storage/outbox-claims';
-import { outboxEventOf, pendingEventsOf } from '../change-events';
+import { outboxEventOf } from '../change-events';
 import { historyRef } from '../keys';
-import type { Change, EventRecord, OutboxStore } from '../store';
+import type { Change, OutboxStore } from '../store';
 import { fromDoc, inFlight } from './change-docs';
+import { changeOfOutboxId, eventsOfOutboxDoc, OUTBOX_KIND } from './outbox-docs';
 
 /** Changes pruned per command. */
 const PRUNE_PAGE = 1000;
 
-/** The keys whose order a change must keep: topic and key of each of its events. */
-export const eventKeysOf = (events: ReadonlyArray<Pick<EventRecord, 'topic' | 'key'>>): string[] => events.map((e) => `${e.topic}|${e.key}`);
+/** Outbox documents still to publish. */
+const WAITING = { pending: true };
 
 function claimQuery(coll: Collection<Document>): ClaimQuery {
   return {
-    waiting: { pending: true },
-    sort: { seq: 1 },
-    keysOf: (d) => eventKeysOf((d.events as EventRecord[] | undefined) ?? []),
-    keyFields: { 'events.topic': 1, 'events.key': 1, unpublished: 1 },
-    sizeOf: (d) => ((d.unpublished as string[] | undefined) ?? []).length,
-    // A change in flight is not applied yet: its events wait, and so do later ones on its keys.
-    notReady: (ids) => inFlight(coll, ids),
-    projection: { writes: 0 },
+    waiting: WAITING,
+    sort: { seq: 1, part: 1 },
+    keysOf: (d) => d.keys as string[],
+    sizeOf: (d) => (d.unpublished as string[]).length,
+    // A change in flight is not applied yet: its events wait, and so do later ones on their keys.
+    notReady: async (ids) => {
+      const running = await inFlight(coll, [...new Set(ids.map(changeOfOutboxId))]);
+      return new Set(ids.filter((id) => running.has(changeOfOutboxId(id))));
+    },
+    wholeWindow: true,
   };
 }
 
+/** The seqs, among those given, of changes with an outbox document still waiting. */
+async function waitingSeqs(coll: Collection<Document>, seqs: number[]): Promise<Set<number>> {
+  if (seqs.length === 0) return new Set();
+  const docs = await coll.find({ ...WAITING, seq: { $in: seqs } }, { projection: { seq: 1 } }).toArray();
+  return new Set(docs.map((d) => d.seq as number));
+}
+
 /**
- * Publish bookkeeping: the changes handed out, by event id, so a batch is marked in one command.
+ * Publish bookkeeping: the documents handed out, by event id, so a batch is marked in one command.
  * @param coll - the changes collection
  */
-function marker(coll: Collection<Document>): { handOut(changes: Change[]): void; mark(eventIds: string[]): Promise<void> } {
-  const handed = new Map<string, { changeId: string; unpublished: string[] }>();
+function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void> } {
+  const handed = new Map<string, { docId: string; unpublished: string[] }>();
   return {
-    handOut: (changes) => {
-      for (const c of changes) for (const id of c.unpublished) handed.set(id, { changeId: c.id, unpublished: c.unpublished });
+    handOut: (docs) => {
+      for (const d of docs) for (const id of d.unpublished as string[]) handed.set(id, { docId: String(d._id), unpublished: d.unpublished as string[] });
     },
     mark: async (eventIds) => {
       if (eventIds.length === 0) return;
@@ -60,15 +70,13 @@ function marker(coll: Collection<Document>): { handOut(changes: Change[]): void;
       for (const id of eventIds) {
         const h = handed.get(id);
         handed.delete(id);
-        if (h && h.unpublished.every((e) => published.has(e))) whole.add(h.changeId);
+        if (h && h.unpublished.every((e) => published.has(e))) whole.add(h.docId);
         else split = true;
       }
-      if (whole.size > 0) {
-        await coll.updateMany({ _id: { $in: [...whole] as never[] }, pending: true }, { $set: { unpublished: [] }, $unset: { pending: '', ...CLAIM_FIELDS } });
-      }
+      if (whole.size > 0) await coll.deleteMany({ _id: { $in: [...whole] as never[] }, t: OUTBOX_KIND });
       if (!split) return;
-      await coll.updateMany({ pending: true, unpublished: { $in: eventIds } }, { $pullAll: { unpublished: eventIds } as never });
-      await coll.updateMany({ pending: true, unpublished: { $size: 0 } }, { $unset: { pending: '', ...CLAIM_FIELDS } });
+      await coll.updateMany({ ...WAITING, unpublished: { $in: eventIds } }, { $pullAll: { unpublished: eventIds } as never });
+      await coll.deleteMany({ ...WAITING, t: OUTBOX_KIND, unpublished: { $size: 0 } });
     },
   };
 }
@@ -83,9 +91,9 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
   const marks = marker(coll);
   return {
     pending: async (limit) => {
-      const changes = (await claimBatch(coll, claimant, query, limit)).map((d) => fromDoc(d, true) as Change);
-      marks.handOut(changes);
-      return changes.flatMap(pendingEventsOf);
+      const docs = await claimBatch(coll, claimant, query, limit);
+      marks.handOut(docs);
+      return docs.flatMap(eventsOfOutboxDoc);
     },
     markPublished: (eventIds) => marks.mark(eventIds),
     retained: async (scope, p) => {
@@ -98,22 +106,24 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
       return { events, next: docs.length === p.limit ? (page[page.length - 1] as Change).seq : null };
     },
     lag: async () => {
-      // Every change with events to publish, committed or finished: its flags and time only.
-      const docs = await coll.find({ t: 'c', pending: true }, { projection: { unpublished: 1, at: 1 } }).toArray();
+      // Every outbox document, its change committed or finished: its ids and time only.
+      const docs = await coll.find(WAITING, { projection: { unpublished: 1, at: 1 } }).toArray();
       const oldestAt = docs.map((d) => String(d.at)).sort()[0] ?? null;
       return { count: docs.reduce((n, d) => n + (d.unpublished as string[]).length, 0), oldestAt };
     },
-    release: () => releaseClaims(coll, claimant.holder, query.waiting),
+    release: () => releaseClaims(coll, claimant.holder, WAITING),
     prune: async (before) => {
       let pruned = 0;
       for (;;) {
-        // Published (no `pending`), committed before the cut, still holding events or writes.
-        const olds = await coll.find({ t: 'c', at: { $lt: before }, pending: { $exists: false }, $or: [{ events: { $exists: true } }, { writes: { $exists: true } }] }, { projection: { _id: 1 } }).limit(PRUNE_PAGE).toArray();
+        // Committed before the cut, still holding events or writes.
+        const olds = await coll.find({ t: 'c', at: { $lt: before }, $or: [{ events: { $exists: true } }, { writes: { $exists: true } }] }, { projection: { _id: 1, seq: 1 } }).limit(PRUNE_PAGE).toArray();
         const ids = olds.map((d) => String(d._id));
-        // A change still in flight keeps its writes, whatever its age: recovery needs them.
+        // A change still in flight keeps its writes, whatever its age: recovery needs them; one whose
+        // events still wait to be published keeps them for the retained-events API.
         const running = await inFlight(coll, ids);
-        const done = ids.filter((id) => !running.has(id));
-        if (done.length > 0) await coll.updateMany({ _id: { $in: done as never[] }, pending: { $exists: false } }, { $unset: { events: '', writes: '', unpublished: '' } });
+        const waiting = await waitingSeqs(coll, olds.map((d) => d.seq as number));
+        const done = olds.filter((d) => !running.has(String(d._id)) && !waiting.has(d.seq as number)).map((d) => String(d._id));
+        if (done.length > 0) await coll.updateMany({ _id: { $in: done as never[] } }, { $unset: { events: '', writes: '' } });
         pruned += done.length;
         if (ids.length < PRUNE_PAGE || done.length === 0) return pruned;
       }

@@ -93,9 +93,9 @@ describe('two mediator processes relaying one database at once', () => {
   let b: MediatorProcess;
   const lag = async (): Promise<number> => (await s.app.registry.store.outbox.lag()).count;
   let client: MongoClient;
-  /** Ids of the events in changes a process (by INSTANCE_ID) holds claims on now. */
+  /** Ids of the events in outbox documents a process (by INSTANCE_ID) holds claims on now. */
   const claimedBy = async (instance: string): Promise<Set<string>> => {
-    const docs = await client.db(s.dbName).collection('registry_changes').find({ t: 'c', pending: true, claimedBy: { $regex: `^${instance}\\.` } }, { projection: { unpublished: 1 } }).toArray();
+    const docs = await client.db(s.dbName).collection('registry_changes').find({ t: 'o', pending: true, claimedBy: { $regex: `^${instance}\\.` } }, { projection: { unpublished: 1 } }).toArray();
     return new Set(docs.flatMap((d) => d.unpublished as string[]));
   };
 
