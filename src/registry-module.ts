@@ -12,7 +12,7 @@ import type { Outbox } from './events/ports';
 import { createMatchingEngine, defaultModel, loadNameTables, matchRulesSchema, rulesFromEnvironment, useNameTable } from './registry/matching';
 import type { MatchRules, MatchingEngine } from './registry/matching';
 import { createMemoryRegistryStore } from './registry/memory/memory-store';
-import { createMongoRegistryStore, ensureIndexes } from './registry/mongo/mongo-store';
+import { createMongoRegistryStore, prepareRegistryDb } from './registry/mongo/mongo-store';
 import { DEFAULT_REGISTRY_CONFIG } from './registry/context';
 import { createMpiIdCodec } from './registry/mpi-id';
 import { createRegistryService } from './registry/service';
@@ -106,7 +106,10 @@ export function buildRegistryModule(opts: RegistryModuleOptions): RegistryModule
   let timer: NodeJS.Timeout | null = null;
 
   async function init(): Promise<void> {
-    if (db) await ensureIndexes(db);
+    if (db) {
+      const moved = await prepareRegistryDb(db);
+      if (moved > 0) logger.info({ moved }, 'moved the events of changes written before outbox documents to the outbox');
+    }
     const recovered = await service.recoverPending({ graceMs: 0 });
     if (recovered > 0) logger.warn({ recovered }, 're-applied changes left unapplied by a previous run');
     timer ??= setInterval(() => {

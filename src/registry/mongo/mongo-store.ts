@@ -11,10 +11,23 @@ import type { RegistryStore, StoredModel } from '../store';
 import { collectionNames, ensureIndexes } from './indexes';
 import type { Claimant } from '../../core/outbox-claims';
 import { mongoChangeLog } from './change-log';
+import { moveLegacyOutbox } from './outbox-docs';
 import { mongoRecords } from './records';
 import type { MongoRecordsOptions } from './records';
 
 export { ensureIndexes };
+
+/**
+ * Ready a registry database at start: every index, and the outbox of changes written before outbox
+ * documents moved to them (a no-op once done).
+ * @param db - the database
+ * @param prefix - collection name prefix
+ * @returns how many changes' outboxes were moved
+ */
+export async function prepareRegistryDb(db: Db, prefix = 'registry_'): Promise<number> {
+  await ensureIndexes(db, prefix);
+  return moveLegacyOutbox(db.collection(collectionNames(prefix).changes));
+}
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const noId = { projection: { _id: 0 } };

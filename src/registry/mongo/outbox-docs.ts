@@ -13,7 +13,9 @@
  * A change with many events (a bulk page) is cut into parts of at most OUTBOX_PART events, so no
  * document approaches MongoDB's 16 MB limit; parts are published in order (`seq`, then `part`).
  */
-import type { Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
+import { isDuplicateKey } from '../../storage/errors';
+import { CLAIM_FIELDS } from '../../storage/outbox-claims';
 import type { OutboxEvent } from '../../core/types';
 import { pendingEventsOf } from '../change-events';
 import type { Change, EventRecord } from '../store';
@@ -70,4 +72,25 @@ export function outboxDocsOf(change: Change): Document[] {
 export function eventsOfOutboxDoc(doc: Document): OutboxEvent[] {
   const waiting = new Set(doc.unpublished as string[]);
   return (JSON.parse(doc.events as string) as OutboxEvent[]).filter((e) => waiting.has(e.id));
+}
+
+/**
+ * Move the outbox of a database written before outbox documents existed: change documents still
+ * marked `pending` get outbox documents for their unpublished events, then lose the mark. Idempotent
+ * (a document already moved is a duplicate key, ignored), so every process may run it at start.
+ * @param coll - the changes collection
+ * @returns how many changes were moved
+ */
+export async function moveLegacyOutbox(coll: Collection<Document>): Promise<number> {
+  const legacy = await coll.find({ t: 'c', pending: true }).toArray();
+  for (const d of legacy) {
+    const docs = outboxDocsOf({ ...(d as unknown as Change), id: String(d._id), unpublished: (d.unpublished as string[] | undefined) ?? [] });
+    if (docs.length > 0) {
+      await coll.insertMany(docs, { ordered: false }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
+    }
+    await coll.updateOne({ _id: d._id }, { $unset: { pending: '', unpublished: '', ...CLAIM_FIELDS } });
+  }
+  return legacy.length;
 }

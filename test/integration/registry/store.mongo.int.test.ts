@@ -4,6 +4,8 @@ import type { Change, StoredSource } from '../../../src/registry/store';
 import { registryStoreContract } from '../../unit/registry/store-contract';
 import { outboxClaimsContract } from '../../unit/registry/outbox-contract';
 import { mongoOutbox } from '../../../src/registry/mongo/outbox';
+import { prepareRegistryDb } from '../../../src/registry/mongo/mongo-store';
+import { pmirChange } from '../../unit/registry/store-contract';
 import { mongoStore, useTestDb } from './mongo-helpers';
 
 const testDb = useTestDb();
@@ -88,4 +90,22 @@ outboxClaimsContract('mongo', async () => {
   const store = await mongoStore(testDb(), p);
   const changes = testDb().collection(collectionNames(p).changes);
   return { store, outboxFor: (claimant) => mongoOutbox(changes, claimant), cleanup: async () => undefined };
+});
+
+describe('a database written before outbox documents', () => {
+  test('its waiting events move to the outbox at start, once, and are published', async () => {
+    const p = prefix();
+    const store = await mongoStore(testDb(), p);
+    const changes = testDb().collection(collectionNames(p).changes);
+    // The former layout: the change document itself marked pending, with the ids still to publish.
+    const { applied: _a, leases: _l, ...legacy } = pmirChange('c1', 10, ['e1', 'e2']);
+    await changes.insertOne({ ...legacy, _id: 'c1' as never, t: 'c', pending: true, unpublished: ['e2'], claimedBy: 'gone', claimUntil: 0 });
+    expect(await prepareRegistryDb(testDb(), p)).toBe(1);
+    expect(await prepareRegistryDb(testDb(), p)).toBe(0);
+    const claimed = await store.outbox.pending(10);
+    expect(claimed.map((e) => e.id)).toEqual(['e2']);
+    await store.outbox.markPublished(['e2']);
+    expect(await store.outbox.pending(10)).toEqual([]);
+    expect(await changes.findOne({ _id: 'c1' as never })).not.toHaveProperty('pending');
+  });
 });
