@@ -59,7 +59,9 @@ function firstFailedIndex(err: MongoServerError): number {
  * Write the outbox documents an unfinished change may lack: a commit is one ordered insert, and a
  * store that stopped in the middle of it can leave the change without them. Nothing of an unfinished
  * change has been published (its outbox waits until it is applied), so every event goes in again;
- * documents already there are kept.
+ * documents already there are kept. The change may finish and be published between the listing and
+ * this insert: its documents are tombstones by then (outbox-docs.ts), still there, so nothing is
+ * inserted twice.
  * @param coll - the changes collection
  * @param unfinished - committed, unfinished changes (every event unpublished)
  */

@@ -12,6 +12,12 @@
  *
  * A change with many events (a bulk page) is cut into parts of at most OUTBOX_PART events, so no
  * document approaches MongoDB's 16 MB limit; parts are published in order (`seq`, then `part`).
+ *
+ * A published document is not deleted but emptied to a tombstone (`_id`, `t`, `at` = when it was
+ * published) that the retention job removes: while its `_id` exists, no late writer can insert the
+ * document again — recovery restoring the outbox of a change it listed as unfinished just before the
+ * change finished and was published, or a second process moving a former database's outbox at start —
+ * and so publish its events twice.
  */
 import type { Collection, Document } from 'mongodb';
 import { isDuplicateKey } from '../../storage/errors';
@@ -41,6 +47,18 @@ export const outboxDocId = (changeId: string, part: number): string => `out:${ch
  * @param changeId - the change
  */
 export const outboxIdsOf = (changeId: string): Document => ({ _id: { $gte: `out:${changeId}:`, $lt: `out:${changeId};` } });
+
+/** What publishing removes from an outbox document: everything but `_id`, `t` and `at`. */
+const PUBLISHED_UNSET = { pending: '', seq: '', part: '', keys: '', unpublished: '', events: '', ...CLAIM_FIELDS } as const;
+
+/**
+ * The update that turns published outbox documents into tombstones.
+ * @param now - the time of publication (ISO 8601), from which retention counts
+ */
+export const tombstoneUpdate = (now: string): Document => ({ $set: { at: now }, $unset: PUBLISHED_UNSET });
+
+/** Tombstones published before a time: what the retention job removes. */
+export const tombstonesBefore = (before: string): Document => ({ t: OUTBOX_KIND, at: { $lt: before }, pending: { $exists: false } });
 
 /**
  * The change an outbox document belongs to, from its `_id`.
@@ -77,7 +95,8 @@ export function eventsOfOutboxDoc(doc: Document): OutboxEvent[] {
 /**
  * Move the outbox of a database written before outbox documents existed: change documents still
  * marked `pending` get outbox documents for their unpublished events, then lose the mark. Idempotent
- * (a document already moved is a duplicate key, ignored), so every process may run it at start.
+ * (a document already moved, or published since, is a duplicate key, ignored), so every process may
+ * run it at start.
  * @param coll - the changes collection
  * @returns how many changes were moved
  */

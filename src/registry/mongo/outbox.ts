@@ -22,7 +22,7 @@ import { outboxEventOf } from '../change-events';
 import { historyRef } from '../keys';
 import type { Change, OutboxStore } from '../store';
 import { fromDoc, inFlight } from './change-docs';
-import { changeOfOutboxId, eventsOfOutboxDoc, OUTBOX_KIND } from './outbox-docs';
+import { changeOfOutboxId, eventsOfOutboxDoc, tombstonesBefore, tombstoneUpdate } from './outbox-docs';
 
 /** Changes pruned per command. */
 const PRUNE_PAGE = 1000;
@@ -73,10 +73,11 @@ function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; 
         if (h && h.unpublished.every((e) => published.has(e))) whole.add(h.docId);
         else split = true;
       }
-      if (whole.size > 0) await coll.deleteMany({ _id: { $in: [...whole] as never[] }, t: OUTBOX_KIND });
+      const now = new Date().toISOString();
+      if (whole.size > 0) await coll.updateMany({ _id: { $in: [...whole] as never[] }, ...WAITING }, tombstoneUpdate(now));
       if (!split) return;
       await coll.updateMany({ ...WAITING, unpublished: { $in: eventIds } }, { $pullAll: { unpublished: eventIds } as never });
-      await coll.deleteMany({ ...WAITING, t: OUTBOX_KIND, unpublished: { $size: 0 } });
+      await coll.updateMany({ ...WAITING, unpublished: { $size: 0 } }, tombstoneUpdate(now));
     },
   };
 }
@@ -113,6 +114,8 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
     },
     release: () => releaseClaims(coll, claimant.holder, WAITING),
     prune: async (before) => {
+      // Tombstones of documents published before the cut go; they count for nothing (no change lost anything).
+      await coll.deleteMany(tombstonesBefore(before));
       let pruned = 0;
       for (;;) {
         // Committed before the cut, still holding events or writes.

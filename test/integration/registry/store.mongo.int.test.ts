@@ -109,3 +109,37 @@ describe('a database written before outbox documents', () => {
     expect(await changes.findOne({ _id: 'c1' as never })).not.toHaveProperty('pending');
   });
 });
+
+describe('a published outbox document cannot come back', () => {
+  test('recovery that listed the change as unfinished before it finished and was published inserts nothing again', async () => {
+    const p = prefix();
+    const store = await mongoStore(testDb(), p);
+    const changes = testDb().collection(collectionNames(p).changes);
+    await store.changes.commit(pmirChange('c1', 1, ['e1', 'e2']));
+    await store.changes.finish('c1');
+    expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['e1', 'e2']);
+    await store.outbox.markPublished(['e1', 'e2']);
+    // What a stale listing sees: the change's lease document as it was before the finish.
+    await changes.insertOne({ _id: 'lease:c1' as never, t: 'l', change: 'c1', at: '2026-01-01T00:00:00.000Z' });
+    expect((await store.changes.unfinished(10)).map((c) => c.id)).toEqual(['c1']);
+    await store.changes.finish('c1');
+    expect(await store.outbox.pending(10)).toEqual([]);
+    expect(await changes.findOne({ t: 'o' })).toEqual({ _id: 'out:c1:0', t: 'o', at: expect.any(String) });
+  });
+
+  test('the retention job removes tombstones published before its cut, and only those', async () => {
+    const p = prefix();
+    const store = await mongoStore(testDb(), p);
+    const changes = testDb().collection(collectionNames(p).changes);
+    await store.changes.commit(pmirChange('c1', 1, ['e1']));
+    await store.changes.commit(pmirChange('c2', 2, ['e2']));
+    await store.changes.finish('c1');
+    await store.changes.finish('c2');
+    expect((await store.outbox.pending(1)).map((e) => e.id)).toEqual(['e1']);
+    await store.outbox.markPublished(['e1']);
+    await store.outbox.prune(new Date(Date.now() - 60_000).toISOString());
+    expect(await changes.countDocuments({ t: 'o' })).toBe(2);
+    await store.outbox.prune(new Date(Date.now() + 60_000).toISOString());
+    expect(await changes.find({ t: 'o' }, { projection: { _id: 1 } }).toArray()).toEqual([{ _id: 'out:c2:0' }]);
+  });
+});
