@@ -39,6 +39,8 @@ export interface RelayHealth {
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** Stopped for good: a start that comes later (Kafka connecting after shutdown began) is ignored. */
+  private stopped = false;
   private inFlight: Promise<number> | null = null;
   private failures = 0;
   private failingSince: Date | null = null;
@@ -64,7 +66,7 @@ export class OutboxRelay {
   constructor(private readonly opts: RelayOptions) {}
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     this.schedule(0);
   }
@@ -103,9 +105,12 @@ export class OutboxRelay {
   /**
    * Stop polling and finish the batch in flight, then try one last drain, and give up the claims
    * left (what could not be published now goes to the other processes at once, not after the lease).
+   * Final: `start()` does nothing afterwards — the app starts the relay once Kafka connects, which
+   * may happen after a stop (shutdown during start-up, or a test that relays with other processes).
    */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.inFlight?.catch(() => 0);

@@ -39,7 +39,9 @@ export async function buildStackApp(env: Record<string, string> = {}, opts: { li
   await app.start();
   // The APIs answer 503 until the database is ready (indexes built, interrupted changes recovered).
   if (opts.awaitDatabase ?? true) {
-    await eventually(async () => ((await app.server.inject('/ready')).result as { checks?: Record<string, string> }).checks?.mongodb === 'up');
+    await eventually(async () => ((await app.server.inject('/ready')).result as { checks?: Record<string, string> }).checks?.mongodb === 'up').catch((err: unknown) => {
+      throw new Error(`${String(err)}: the database never became ready; the app logged:\n${lines.slice(-20).join('')}`);
+    });
   }
   return {
     app, dbName, topics, logLines: lines,

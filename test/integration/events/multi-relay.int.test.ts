@@ -79,6 +79,18 @@ async function publishedBy(m: MediatorProcess, topic: string): Promise<number> {
   return [...text.matchAll(/^passerelle_events_published_total\{topic="([^"]*)"\} (\d+)/gm)].filter((x) => x[1] === topic).reduce((n, x) => n + Number(x[2]), 0);
 }
 
+/** Relay batches this process failed (publish or bookkeeping), from its /metrics. */
+async function relayFailuresOf(m: MediatorProcess): Promise<number> {
+  const text = await (await request(`${m.url}/metrics`)).text();
+  return [...text.matchAll(/^passerelle_event_publish_failures_total\{[^}]*\} (\d+)/gm)].reduce((n, x) => n + Number(x[1]), 0);
+}
+
+/** The warnings and errors the children logged (LOG_LEVEL=warn): printed for the record when there are any. */
+function printChildLogs(children: MediatorProcess[]): void {
+  const text = children.flatMap((c) => c.logs).join('');
+  if (text.trim().length > 0) process.stdout.write(`MULTI-RELAY child logs (last 8000 chars):\n${text.slice(-8000)}\n`);
+}
+
 const ready = async (m: MediatorProcess): Promise<boolean> => {
   try {
     return ((await (await request(`${m.url}/ready`)).json()) as { status?: string }).status === 'ready';
@@ -112,6 +124,7 @@ describe('two mediator processes relaying one database at once', () => {
   });
   afterAll(async () => {
     await Promise.all([a?.stop('SIGTERM'), b?.stop('SIGTERM')]);
+    printChildLogs([a, b].filter((c) => c !== undefined));
     await client?.close();
     await s?.close();
   });
@@ -121,9 +134,11 @@ describe('two mediator processes relaying one database at once', () => {
     await Promise.all([register([b, a], 0, 200, 1), register([a, b], 400, 600)]);
     await eventually(async () => (await lag()) === 0, 120000);
     const audit = auditDelivery(await committed(s), await consumeAll(s.topics.patient));
-    const byProcess = { a: await publishedBy(a, s.topics.patient), b: await publishedBy(b, s.topics.patient) };
+    const byProcess = { a: await publishedBy(a, s.topics.patient), b: await publishedBy(b, s.topics.patient), failuresA: await relayFailuresOf(a), failuresB: await relayFailuresOf(b) };
     process.stdout.write(`MULTI-RELAY normal: ${JSON.stringify({ ...audit, duplicatedIds: audit.duplicatedIds.length, publishedBy: byProcess })}\n`);
     expect(audit).toMatchObject({ lost: 0, duplicates: 0, outOfOrderKeys: 0 });
+    // The two children published all of it: no third relay (this process's own is stopped for good).
+    expect(byProcess.a + byProcess.b).toBe(audit.committed);
     expect(byProcess.a).toBeGreaterThan(0);
     expect(byProcess.b).toBeGreaterThan(0);
   });
@@ -142,7 +157,9 @@ describe('two mediator processes relaying one database at once', () => {
     const registering = bulk();
     // Kill A in the middle of its relaying, once it has published some of this phase: frozen with
     // SIGSTOP at a moment it holds claims (else let go and tried again), then SIGKILL.
-    await eventually(async () => (await publishedBy(a, s.topics.patient)) - startA >= 100, 120000);
+    await eventually(async () => (await publishedBy(a, s.topics.patient)) - startA >= 100, 120000).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}: A published ${(await publishedBy(a, s.topics.patient)) - startA}, failures A ${await relayFailuresOf(a)}, B ${await relayFailuresOf(b)}`);
+    });
     let heldByA = new Set<string>();
     for (let tries = 0; heldByA.size === 0 && tries < 500; tries++) {
       if (tries > 0) {

@@ -113,6 +113,19 @@ describe('OutboxRelay.stop', () => {
     expect(calls).toEqual(['release']);
     expect(publisher.published).toEqual([]);
   });
+
+  it('is final: a start that comes after it (Kafka connecting late) does not relay again', async () => {
+    const outbox = new ArrayOutbox([]);
+    const publisher = new InMemoryEventPublisher();
+    await publisher.connect();
+    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, idleMs: 5 });
+    await relay.stop();
+    relay.start();
+    outbox.events.push(ev(1));
+    relay.nudge();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(publisher.published).toEqual([]);
+  });
 });
 
 describe('toKafkaMessage', () => {
