@@ -12,8 +12,7 @@ import type { Logger } from './core/logger';
 import { retryForever } from './core/retry';
 import { newClaimant } from './core/outbox-claims';
 import type { Claimant } from './core/outbox-claims';
-import type { EventPublisher, Outbox, TopicTable } from './events/ports';
-import type { OutboxRelay } from './events/relay';
+import type { Outbox, TopicTable } from './events/ports';
 import { PublishWatch } from './events/publish-watch';
 import { buildEventsModule, ingestTopics, topicTable } from './events-module';
 import { buildIngestModule } from './ingest-module';
@@ -49,7 +48,6 @@ import type { RegistryModule } from './registry-module';
 import { buildTransforms, loadDeploymentTerminology } from './transforms-module';
 import type { Transforms } from './transforms';
 import { buildSyncModule, buildSyncStores } from './sync-module';
-import type { SyncModule } from './sync-module';
 import { syncRoutes } from './mpi-api/routes/sync';
 import { version } from '../package.json';
 import { createMongoClient } from './storage/mongo-client';
@@ -57,58 +55,10 @@ import { LiveSettingsHolder } from './config/live-holder';
 import type { LiveSettings } from './config/live';
 import { auditNoteOf } from './audit/context';
 import { createOpenhimIntegration } from './openhim';
-import type { MediatorLink } from './openhim';
 
-export interface App {
-  server: Server;
-  config: Config;
-  logger: Logger;
-  registry: RegistryModule;
-  publisher: EventPublisher;
-  relay: OutboxRelay;
-  audit: { store: AuditStore; writer: AuditWriter };
-  clients: ClientStore;
-  practitioners: PractitionerStore;
-  /** The live settings in force (environment, then OpenHIM's console); subscribe to follow changes. */
-  live: LiveSettingsHolder;
-  /** The registration and heartbeat with OpenHIM Core; null unless OPENHIM_REGISTER=true. */
-  openhim: MediatorLink | null;
-  /** The compiled mappings (src/transforms). */
-  transforms: Transforms;
-  /** The channels, their stores and relays (src/sync); they follow the live settings. */
-  sync: SyncModule;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+import type { App, AppOverrides } from './app-types';
 
-/**
- * Replaceable parts, for tests (memory twins) and tools (the evaluation CLI). Each part passed
- * replaces that part and nothing else: injecting a registry leaves the other stores where `storage` says.
- */
-export interface AppOverrides {
-  logger?: Logger;
-  publisher?: EventPublisher;
-  /**
-   * Where the stores that are not passed below live: `mongodb` (the default: MONGODB_URI and
-   * MONGODB_DB) or `memory` (in-memory twins: tests, demos; nothing survives the process).
-   */
-  storage?: 'mongodb' | 'memory';
-  registry?: RegistryModule;
-  clients?: ClientStore;
-  audit?: AuditStore;
-  practitioners?: PractitionerStore;
-  /** Do not bind a port in start() (tests drive the server with inject). */
-  listen?: boolean;
-  /**
-   * A failure that must stop the process (OpenHIM Core refused the credentials or the registration);
-   * main.ts exits. Default: logged only.
-   */
-  onFatal?: (err: Error) => void;
-  /** Faster retries towards OpenHIM Core (tests). */
-  openhimBackoff?: { initialBackoffMs?: number; maxBackoffMs?: number };
-  /** Run channels on their poll timers (default true; the sync command line runs one channel on demand). */
-  scheduleChannels?: boolean;
-}
+export type { App, AppOverrides };
 
 interface Stores {
   /** The MongoDB client, when some store lives in MongoDB. */
