@@ -38,6 +38,11 @@ export interface ClaimQuery {
   /** Projection of the whole read (step 4). */
   projection?: Document;
   /**
+   * Entries left out of the window though waiting (`_id`s): those this process is marking published
+   * now. Only the window's read filters on them; the claim and read-back select by `_id` alone.
+   */
+  skip?: string[];
+  /**
    * Read the window whole (with `projection`) and skip the read-back when every claim held: for
    * small entries, where one read of the window costs less than two.
    */
@@ -80,7 +85,8 @@ export async function claimBatch(col: Collection<Document>, claimant: Claimant, 
   const now = Date.now();
   const { holder } = claimant;
   // Without keys to order, entries others hold need not be seen: read only what can be claimed.
-  const windowFilter = q.keysOf ? q.waiting : { $and: [q.waiting, claimableFilter(holder, now)] };
+  const waiting = q.skip?.length ? { $and: [q.waiting, { _id: { $nin: q.skip as never[] } }] } : q.waiting;
+  const windowFilter = q.keysOf ? waiting : { $and: [waiting, claimableFilter(holder, now)] };
   const fields = q.wholeWindow ? q.projection ?? {} : { _id: 1, claimedBy: 1, claimUntil: 1, ...q.keyFields };
   // Beyond the limit: another process's batch at the head of the queue does not starve this one.
   const size = !q.keysOf ? limit : q.wholeWindow ? Math.ceil(limit * 1.25) : limit * 2;

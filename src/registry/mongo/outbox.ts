@@ -52,29 +52,47 @@ async function waitingSeqs(coll: Collection<Document>, seqs: number[]): Promise<
   return new Set(docs.map((d) => d.seq as number));
 }
 
+/** The outbox documents being marked published now, and how many events they hold. */
+interface Marking {
+  ids: string[];
+  events: number;
+}
+
 /**
  * Publish bookkeeping: the documents handed out, by event id, so a batch is marked in one command.
  * @param coll - the changes collection
  */
-function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void> } {
+function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void>; beingMarked(): Marking } {
   const handed = new Map<string, { docId: string; unpublished: string[] }>();
+  // Documents whose every event was published and is being marked now: events per document.
+  const marking = new Map<string, number>();
   return {
+    beingMarked: () => ({ ids: [...marking.keys()], events: [...marking.values()].reduce((n, k) => n + k, 0) }),
     handOut: (docs) => {
       for (const d of docs) for (const id of d.unpublished as string[]) handed.set(id, { docId: String(d._id), unpublished: d.unpublished as string[] });
     },
     mark: async (eventIds) => {
       if (eventIds.length === 0) return;
       const published = new Set(eventIds);
-      const whole = new Set<string>();
+      // Documents published whole, with their number of events.
+      const whole = new Map<string, number>();
       let split = false;
       for (const id of eventIds) {
         const h = handed.get(id);
         handed.delete(id);
-        if (h && h.unpublished.every((e) => published.has(e))) whole.add(h.docId);
+        if (h && h.unpublished.every((e) => published.has(e))) whole.set(h.docId, h.unpublished.length);
         else split = true;
       }
       const now = new Date().toISOString();
-      if (whole.size > 0) await coll.updateMany({ _id: { $in: [...whole] as never[] }, ...WAITING }, tombstoneUpdate(now));
+      if (whole.size > 0) {
+        const ids = [...whole.keys()];
+        for (const [id, n] of whole) marking.set(id, n);
+        try {
+          await coll.updateMany({ _id: { $in: ids as never[] }, ...WAITING }, tombstoneUpdate(now));
+        } finally {
+          for (const id of ids) marking.delete(id);
+        }
+      }
       if (!split) return;
       await coll.updateMany({ ...WAITING, unpublished: { $in: eventIds } }, { $pullAll: { unpublished: eventIds } as never });
       await coll.updateMany({ ...WAITING, unpublished: { $size: 0 } }, tombstoneUpdate(now));
@@ -92,7 +110,12 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
   const marks = marker(coll);
   return {
     pending: async (limit) => {
-      const docs = await claimBatch(coll, claimant, query, limit);
+      // Documents being marked published are left out, their events still counted against the limit
+      // (as if handed out again, for the relay to skip): their claims are not tried again, and the
+      // claim of the rest then takes every document chosen, so it needs no read-back.
+      const busy = marks.beingMarked();
+      if (limit - busy.events <= 0) return [];
+      const docs = await claimBatch(coll, claimant, { ...query, skip: busy.ids }, limit - busy.events);
       marks.handOut(docs);
       return docs.flatMap(eventsOfOutboxDoc);
     },

@@ -4,6 +4,8 @@ import type { Change, StoredSource } from '../../../src/registry/store';
 import { registryStoreContract } from '../../unit/registry/store-contract';
 import { outboxClaimsContract } from '../../unit/registry/outbox-contract';
 import { mongoOutbox } from '../../../src/registry/mongo/outbox';
+import { claimBatch } from '../../../src/storage/outbox-claims';
+import { newClaimant } from '../../../src/core/outbox-claims';
 import { prepareRegistryDb } from '../../../src/registry/mongo/mongo-store';
 import { pmirChange } from '../../unit/registry/store-contract';
 import { mongoStore, useTestDb } from './mongo-helpers';
@@ -141,5 +143,31 @@ describe('a published outbox document cannot come back', () => {
     expect(await changes.countDocuments({ t: 'o' })).toBe(2);
     await store.outbox.prune(new Date(Date.now() + 60_000).toISOString());
     expect(await changes.find({ t: 'o' }, { projection: { _id: 1 } }).toArray()).toEqual([{ _id: 'out:c2:0' }]);
+  });
+});
+
+describe('the next batch is read while the last one is marked published', () => {
+  test('a claim skips the entries named, and their keys do not hold back later entries', async () => {
+    const col = testDb().collection(`${prefix()}claims`);
+    await col.insertMany([{ _id: 'a', w: true, keys: ['k'] }, { _id: 'b', w: true, keys: ['k'] }, { _id: 'c', w: true, keys: ['j'] }] as never[]);
+    const q = { waiting: { w: true }, sort: { _id: 1 as const }, keysOf: (d: { keys?: unknown }) => d.keys as string[], wholeWindow: true, skip: ['a'] };
+    const held = await claimBatch(col, newClaimant('p1', 30000), q, 5);
+    expect(held.map((d) => d._id)).toEqual(['b', 'c']);
+    expect(await col.findOne({ _id: 'a' as never })).not.toHaveProperty('claimedBy');
+  });
+
+  test('it leaves the documents being marked out, and counts their events against its limit', async () => {
+    const store = await mongoStore(testDb(), prefix());
+    await store.changes.commit(pmirChange('c1', 1, ['e1', 'e2']));
+    await store.changes.commit(pmirChange('c2', 2, ['e3']));
+    await store.changes.commit(pmirChange('c3', 3, ['e4']));
+    for (const id of ['c1', 'c2', 'c3']) await store.changes.finish(id);
+    expect((await store.outbox.pending(2)).map((e) => e.id)).toEqual(['e1', 'e2']);
+    // As the relay does: the bookkeeping of a batch runs while the next batch is read.
+    const marking = store.outbox.markPublished(['e1', 'e2']);
+    const next = await store.outbox.pending(3);
+    await marking;
+    expect(next.map((e) => e.id)).toEqual(['e3']);
+    expect((await store.outbox.pending(3)).map((e) => e.id)).toEqual(['e3', 'e4']);
   });
 });
