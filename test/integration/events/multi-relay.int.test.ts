@@ -73,17 +73,22 @@ async function committed(s: StackApp): Promise<OutboxEvent[]> {
   return out;
 }
 
-/** Events this process published on a topic, from its /metrics. */
-async function publishedBy(m: MediatorProcess, topic: string): Promise<number> {
+/**
+ * A counter of this process's /metrics, summed over its series (or only those of one topic).
+ * @param m - the process
+ * @param name - the counter (`passerelle_events_published_total`, `passerelle_event_publish_failures_total`)
+ * @param topic - only the series labelled with this topic
+ */
+async function counterOf(m: MediatorProcess, name: string, topic?: string): Promise<number> {
   const text = await (await request(`${m.url}/metrics`)).text();
-  return [...text.matchAll(/^passerelle_events_published_total\{topic="([^"]*)"\} (\d+)/gm)].filter((x) => x[1] === topic).reduce((n, x) => n + Number(x[2]), 0);
+  const series = [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\d+)`, 'gm'))];
+  return series.filter((x) => topic === undefined || x[1] === `topic="${topic}"`).reduce((n, x) => n + Number(x[2]), 0);
 }
 
-/** Relay batches this process failed (publish or bookkeeping), from its /metrics. */
-async function relayFailuresOf(m: MediatorProcess): Promise<number> {
-  const text = await (await request(`${m.url}/metrics`)).text();
-  return [...text.matchAll(/^passerelle_event_publish_failures_total\{[^}]*\} (\d+)/gm)].reduce((n, x) => n + Number(x[1]), 0);
-}
+/** Events this process published on a topic. */
+const publishedBy = (m: MediatorProcess, topic: string): Promise<number> => counterOf(m, 'passerelle_events_published_total', topic);
+/** Relay batches this process failed (publish or bookkeeping). */
+const relayFailuresOf = (m: MediatorProcess): Promise<number> => counterOf(m, 'passerelle_event_publish_failures_total');
 
 /** The warnings and errors the children logged (LOG_LEVEL=warn): printed for the record when there are any. */
 function printChildLogs(children: MediatorProcess[]): void {
