@@ -8,13 +8,14 @@ import type { LinkState } from './api';
 import type { Actor } from '../core/types';
 import type { RegistryContext } from './context';
 import type {
-  Change, EventRecord, HistoryRecord, LookupQuery, LookupResult, MergeRecord, NotAMatch, StoredGolden, StoredReview, StoredSource, XrefEntry,
+  Change, EventRecord, HistoryRecord, LookupQuery, LookupResult, MergeRecord, NotAMatch, StoredGolden, StoredReview, StoredSource,
 } from './store';
 import { finishGoldenDoc, finishSourceDoc } from './record-docs';
 import { xrefDiff } from './xref';
-import { changedFields } from './history';
+import { derivedLeases, historyRecords } from './change-derivation';
+import type { Staged } from './change-derivation';
 import { toSearchFields } from './search-fields';
-import { guardKey, historyRef, leaseKey, lookupKey } from './keys';
+import { guardKey, leaseKey, lookupKey } from './keys';
 import { LookupSnapshot } from './lookup-snapshot';
 import type { PatientEventType } from './pmir-event';
 import { buildReviewEvent } from './review-event';
@@ -30,11 +31,6 @@ const XREF_PREFIX = lookupKey.xref('');
  */
 function workingCopy<T extends object>(doc: T | null): T | null {
   return doc ? { ...doc } : null;
-}
-
-interface Staged<T> {
-  before: T | null;
-  after: T;
 }
 
 /** Builder of one identity change. */
@@ -265,40 +261,17 @@ export class ChangeBuilder {
     const staged = new Map(sources.map((s) => [s.after.key, s.after]));
     for (const g of goldens) finishGoldenDoc(this.ctx, g.after, g.before, staged, this.at, seq);
     const xref = await xrefDiff(this.ctx, goldens, this.knownXref);
-    const history = this.historyRecords(sources, goldens);
+    const history = historyRecords(sources, goldens, (key) => this.loadedSources.get(key)?.patient);
     const events = this.eventSpecs.map((spec) => spec(history));
     const check = this.createdGolden ? this.snapshot.check() : null;
     return {
       id: this.changeId, seq, at: this.at, operation: this.operation, actor: this.actor,
-      leases: [...this.leases, ...this.derivedLeases(sources, goldens, xref)].sort(),
+      leases: [...this.leases, ...derivedLeases(sources, goldens, xref)].sort(),
       guards: [...this.extraGuards, ...sources.map((s) => guardKey.source(s.after.key, s.after.version)), ...goldens.map((g) => guardKey.golden(g.after.mpiId, g.after.version))],
       writes: { sources: sources.map((s) => s.after), goldens: goldens.map((g) => g.after), xrefPut: xref.put, xrefDel: xref.del },
       reviews: this.reviewDocs, merges: this.mergeDocs, history, events,
       ...(check ? { check } : {}),
       applied: false, unpublished: events.map((e) => e.id),
     };
-  }
-
-  private derivedLeases(sources: Array<Staged<StoredSource>>, goldens: Array<Staged<StoredGolden>>, xref: { put: XrefEntry[]; del: XrefEntry[] }): string[] {
-    return [
-      ...sources.map((s) => leaseKey.source(s.after.key)),
-      ...goldens.map((g) => leaseKey.golden(g.after.mpiId)),
-      ...[...xref.put, ...xref.del].map((e) => leaseKey.identifier(e.key)),
-    ];
-  }
-
-  private historyRecords(sources: Array<Staged<StoredSource>>, goldens: Array<Staged<StoredGolden>>): HistoryRecord[] {
-    const previous = (key: string): StoredSource['patient'] | undefined =>
-      goldens.flatMap((g) => g.before?.members ?? []).find((m) => m.key === key)?.patient ?? this.loadedSources.get(key)?.patient;
-    const src = sources.map((s): HistoryRecord => ({
-      kind: 'source', id: s.after.id, ref: historyRef('source', s.after.id), version: s.after.version,
-      changedFields: changedFields(s.before ? previous(s.after.key) : undefined, s.after.patient), patient: s.after.patient,
-      ...(s.after.active ? {} : { deleted: true }),
-    }));
-    const gold = goldens.map((g): HistoryRecord => ({
-      kind: 'golden', id: g.after.mpiId, ref: historyRef('golden', g.after.mpiId), version: g.after.version,
-      changedFields: changedFields(g.before?.patient, g.after.patient), patient: g.after.patient, status: g.after.status,
-    }));
-    return [...gold, ...src];
   }
 }
