@@ -44,11 +44,12 @@ export function samePractitioner(a: Practitioner, b: Practitioner): boolean {
  * @param type - created, updated or deactivated
  * @param practitioner - the Practitioner as stored (id, meta.versionId, meta.lastUpdated)
  * @param instance - instance name for `ce_source`
+ * @param transactionId - the OpenHIM transaction the change came through, if any (contracts §3 header)
  */
-export function buildPractitionerEvent(type: PractitionerEventType, practitioner: Practitioner & { id: string }, instance: string): OutboxEvent {
+export function buildPractitionerEvent(type: PractitionerEventType, practitioner: Practitioner & { id: string }, instance: string, transactionId?: string): OutboxEvent {
   const id = randomUUID();
   const time = practitioner.meta?.lastUpdated ?? new Date().toISOString();
   const ceType = `org.passerelle.practitioner.${type}`;
   const payload = buildFhirMessage({ id, type: ceType, time, sourceEndpoint: `urn:passerelle:${instance}`, focus: practitioner });
-  return { id, topic: 'practitioner', key: practitioner.id, type: ceType, subject: practitioner.id, time, payload };
+  return { id, topic: 'practitioner', key: practitioner.id, type: ceType, subject: practitioner.id, time, payload, ...(transactionId ? { transactionId } : {}) };
 }

@@ -1,7 +1,7 @@
 /** In-memory PractitionerStore (tests, development), with its event outbox. */
 import type { Practitioner } from 'fhir/r4';
 import type { OutboxEvent } from '../core/types';
-import type { PractitionerQuery, PractitionerStore } from './port';
+import type { PractitionerChange, PractitionerQuery, PractitionerStore } from './port';
 import { normalizePractitionerName, practitionerSearchFields } from './port';
 import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
 import type { PractitionerOutbox } from './events';
@@ -42,14 +42,17 @@ export class MemoryPractitionerStore implements PractitionerStore {
     return { total: all.length, items: jsonClone(all.slice(query.offset, query.offset + query.count)) };
   }
 
-  /** @param practitioner - the Practitioner with its id */
-  async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
+  /**
+   * @param practitioner - the Practitioner with its id
+   * @param change - the OpenHIM transaction it came through, if any
+   */
+  async upsert(practitioner: Practitioner & { id: string }, change: PractitionerChange = {}): Promise<Practitioner> {
     const prev = this.items.get(practitioner.id) ?? null;
     if (prev && samePractitioner(prev, practitioner)) return jsonClone(prev);
     const version = Number(prev?.meta?.versionId ?? 0) + 1;
     const stored = { ...jsonClone(practitioner), meta: { ...practitioner.meta, versionId: String(version), lastUpdated: new Date().toISOString() } };
     this.items.set(practitioner.id, stored);
-    this.pendingEvents.push(buildPractitionerEvent(practitionerEventType(prev, stored), jsonClone(stored), this.instance));
+    this.pendingEvents.push(buildPractitionerEvent(practitionerEventType(prev, stored), jsonClone(stored), this.instance, change.transactionId));
     return jsonClone(stored);
   }
 

@@ -13,7 +13,7 @@ import type { Claimant } from '../core/outbox-claims';
 import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../storage/outbox-claims';
 import type { Practitioner } from 'fhir/r4';
 import { normalizePractitionerName, practitionerSearchFields } from './port';
-import type { PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
+import type { PractitionerChange, PractitionerQuery, PractitionerSearchFields, PractitionerStore } from './port';
 import { MediatorError } from '../core/errors';
 import type { OutboxEvent } from '../core/types';
 import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
@@ -105,8 +105,9 @@ export class MongoPractitionerStore implements PractitionerStore {
    * the `_id` (a duplicate key) or the update miss: read again and retry with the next version. An
    * unchanged re-send writes nothing.
    * @param practitioner - the Practitioner with its id
+   * @param change - the OpenHIM transaction it came through, if any
    */
-  async upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner> {
+  async upsert(practitioner: Practitioner & { id: string }, change: PractitionerChange = {}): Promise<Practitioner> {
     const { versionId: _v, lastUpdated: _l, ...meta } = practitioner.meta ?? {};
     const resource: Practitioner = { ...practitioner, meta };
     if (Object.keys(meta).length === 0) delete resource.meta;
@@ -115,7 +116,7 @@ export class MongoPractitionerStore implements PractitionerStore {
       if (current && samePractitioner(current.resource, resource)) return present(current);
       const version = (current?.version ?? 0) + 1;
       const doc: PractitionerDoc = { _id: practitioner.id, version, lastUpdated: new Date().toISOString(), resource, ...practitionerSearchFields(resource) };
-      const event = buildPractitionerEvent(practitionerEventType(current?.resource ?? null, resource), present(doc) as Practitioner & { id: string }, this.instance);
+      const event = buildPractitionerEvent(practitionerEventType(current?.resource ?? null, resource), present(doc) as Practitioner & { id: string }, this.instance, change.transactionId);
       if (await this.write(doc, event)) return present(doc);
       await new Promise((r) => setTimeout(r, attempt * 2));
     }

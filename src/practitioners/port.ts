@@ -25,6 +25,11 @@ export interface PractitionerQuery {
   count: number;
 }
 
+/** Where a practitioner change came from, as its event says. */
+export interface PractitionerChange {
+  transactionId?: string;
+}
+
 /** The Practitioner store port. */
 export interface PractitionerStore {
   get(id: string): Promise<Practitioner | null>;
@@ -32,8 +37,10 @@ export interface PractitionerStore {
   /**
    * Insert or replace by id (the channel keeps iHRIS ids); returns the stored version. A new version
    * records its practitioner event in the same write (an unchanged re-send makes none).
+   * @param practitioner - the Practitioner with its id
+   * @param change - the OpenHIM transaction the change came through, carried by its event
    */
-  upsert(practitioner: Practitioner & { id: string }): Promise<Practitioner>;
+  upsert(practitioner: Practitioner & { id: string }, change?: PractitionerChange): Promise<Practitioner>;
   /** Where those events wait for the relay (stores that publish events). */
   readonly outbox?: PractitionerOutbox;
 }

@@ -52,12 +52,12 @@ async function withPatientLink(registry: RegistryService, p: Practitioner & { id
  * The event of a PractitionerRole as received, keyed by its health worker; its id comes from the
  * content, so the same role offered again publishes nothing.
  */
-function roleEvent(r: PractitionerRole & { id: string }, key: string, at: string): OutboxEvent {
+function roleEvent(r: PractitionerRole & { id: string }, key: string, at: string, transactionId: string | undefined): OutboxEvent {
   // A UUID (a valid FHIR id and ce_id, whatever the length of iHRIS's ids) drawn from the content.
   const id = uuidFrom(`${r.id}:${contentHash(r)}`);
   const type = 'org.passerelle.practitioner.role-changed';
   const payload = buildFhirMessage({ id, type, time: at, sourceEndpoint: 'urn:passerelle:ihris', focus: r });
-  return { id, topic: 'practitioner', key, subject: key, time: at, type, payload };
+  return { id, topic: 'practitioner', key, subject: key, time: at, type, payload, ...(transactionId ? { transactionId } : {}) };
 }
 
 /**
@@ -65,27 +65,27 @@ function roleEvent(r: PractitionerRole & { id: string }, key: string, at: string
  * @param deps - practitioner store, events, registry, clock
  */
 export function practitionerIngest(deps: PractitionerIngestDeps): PractitionerIngest {
-  async function practitioner(p: Practitioner & { id: string }, ownSystem: string | undefined): Promise<RecordOutcome['status']> {
+  async function practitioner(p: Practitioner & { id: string }, ownSystem: string | undefined, actor: Actor): Promise<RecordOutcome['status']> {
     const linked = await withPatientLink(deps.registry, p, ownSystem);
     const stored = await deps.store.get(p.id);
     if (stored !== null && contentHash(stored) === contentHash(linked)) return 'unchanged';
     // The store writes the new version and its practitioner event in one document write.
-    await deps.store.upsert(linked);
+    await deps.store.upsert(linked, actor.transactionId ? { transactionId: actor.transactionId } : {});
     return stored ? 'updated' : 'created';
   }
 
-  async function role(r: PractitionerRole & { id: string }): Promise<RecordOutcome['status']> {
+  async function role(r: PractitionerRole & { id: string }, actor: Actor): Promise<RecordOutcome['status']> {
     const worker = r.practitioner?.reference?.split('/')[1] ?? r.id;
-    const ev = roleEvent(r, worker, deps.now().toISOString());
+    const ev = roleEvent(r, worker, deps.now().toISOString(), actor.transactionId);
     return (await deps.events.add(ev)) ? 'updated' : 'unchanged';
   }
 
   return {
-    async ingest(items, _actor: Actor) {
+    async ingest(items, actor: Actor) {
       const out: Array<RecordOutcome['status']> = [];
       for (const { record, resource } of items) {
         const res = resource as unknown as (Practitioner | PractitionerRole) & { id: string };
-        out.push(res.resourceType === 'Practitioner' ? await practitioner(res, record.sourceIdentifier?.system) : await role(res));
+        out.push(res.resourceType === 'Practitioner' ? await practitioner(res, record.sourceIdentifier?.system, actor) : await role(res, actor));
       }
       return out;
     },

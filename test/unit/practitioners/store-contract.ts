@@ -78,6 +78,13 @@ export function practitionerStoreContract(label: string, make: () => Promise<Pra
       expect((await store.outbox.lag()).count).toBe(5);
     }, 60000);
 
+    test('an event keeps the OpenHIM transaction its change came through (its x-openhim-transactionid header)', async () => {
+      await store.upsert(worker('p1', 'Ndiaye', 'Awa'), { transactionId: '6652c7a1f1e2d3c4b5a697bb' });
+      const [last] = (await store.outbox.pending(100)).filter((e) => e.key === 'p1').slice(-1);
+      expect(last).toMatchObject({ type: 'org.passerelle.practitioner.updated', transactionId: '6652c7a1f1e2d3c4b5a697bb' });
+      expect((await store.outbox.pending(100)).filter((e) => e.key !== 'p1').every((e) => e.transactionId === undefined)).toBe(true);
+    });
+
     test('published events leave the outbox; later versions still queue', async () => {
       const first = await store.outbox.pending(100);
       await store.outbox.markPublished(first.map((e) => e.id));
