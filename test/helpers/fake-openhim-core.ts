@@ -50,7 +50,7 @@ export class FakeOpenhimCore {
   readonly channels: Array<Record<string, unknown>> = [];
   readonly calls: CoreCall[] = [];
   private server: Server | null = null;
-  private failures: { count: number; status: number } = { count: 0, status: 503 };
+  private failures: { count: number; status: number | 'reset'; only?: string } = { count: 0, status: 503 };
   private readonly users: Record<string, { password: string; groups: string[] }>;
   port = 0;
 
@@ -83,12 +83,14 @@ export class FakeOpenhimCore {
   }
 
   /**
-   * Answer the next `count` calls with `status` (a Core behind a proxy that is restarting).
+   * Answer the next `count` calls with `status` (a Core behind a proxy that is restarting), or drop
+   * their connections without an answer (`reset`: a network error).
    * @param count - how many calls fail
-   * @param status - their status
+   * @param status - their status, or `reset`
+   * @param only - fail only calls to this `METHOD /path` (e.g. `POST /mediators`)
    */
-  failNext(count: number, status = 503): void {
-    this.failures = { count, status };
+  failNext(count: number, status: number | 'reset' = 503, only?: string): void {
+    this.failures = { count, status, ...(only ? { only } : {}) };
   }
 
   /**
@@ -129,7 +131,13 @@ export class FakeOpenhimCore {
     const path = (req.url ?? '/').split('?')[0]!;
     const call: CoreCall = { method: req.method ?? 'GET', path, status: 0, body };
     this.calls.push(call);
-    const answer = this.route(req, call, body);
+    const failure = this.failing(call);
+    if (failure === 'reset') {
+      call.status = -1;
+      req.socket.destroy();
+      return;
+    }
+    const answer = failure === undefined ? this.route(req, call, body) : { status: failure, body: 'Service Unavailable' };
     call.status = answer.status;
     call.answer = answer.body;
     const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
@@ -138,10 +146,6 @@ export class FakeOpenhimCore {
   }
 
   private route(req: IncomingMessage, call: CoreCall, body: unknown): { status: number; body?: unknown } {
-    if (this.failures.count > 0) {
-      this.failures.count--;
-      return { status: this.failures.status, body: 'Service Unavailable' };
-    }
     if (call.method === 'GET' && call.path === '/heartbeat') return { status: 200, body: this.publicHeartbeat() };
     const auth = this.authenticate(req);
     if (auth.status !== 200) return auth;
@@ -159,6 +163,14 @@ export class FakeOpenhimCore {
       case 'POST channels': return this.installChannels(urn!, body as string[] | undefined);
       default: return { status: 404 };
     }
+  }
+
+  /** The failure this call meets (counted once), if any. */
+  private failing(call: CoreCall): number | 'reset' | undefined {
+    const f = this.failures;
+    if (f.count === 0 || (f.only && f.only !== `${call.method} ${call.path}`)) return undefined;
+    f.count--;
+    return f.status;
   }
 
   private authenticate(req: IncomingMessage): { status: number; user?: string; body?: string } {

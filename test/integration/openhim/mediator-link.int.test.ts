@@ -60,6 +60,40 @@ describe('registration with OpenHIM Core', () => {
     expect(messages(app).some((m) => /^OpenHIM Core: reachable after \d+ attempts$/.test(m))).toBe(true);
   });
 
+  it.each([
+    ['answers 500', 500],
+    ['answers 503', 503],
+    ['drops the connection (a network error)', 'reset'],
+  ] as const)('retries a registration while Core %s, then registers', async (_what, failure) => {
+    const core = await new FakeOpenhimCore().start();
+    cores.push(core);
+    core.failNext(2, failure, 'POST /mediators');
+    const { app, fatal } = await appAgainst(core.url);
+    apps.push(app);
+    await eventually(async () => core.heartbeats(URN).length >= 1, 5000);
+    const registrations = core.calls.filter((c) => c.method === 'POST' && c.path === '/mediators');
+    const failed = failure === 'reset' ? -1 : failure;
+    expect(registrations.map((c) => c.status)).toEqual([failed, failed, 201]);
+    expect(messages(app)).toContain('OpenHIM Core: registered after 3 attempts');
+    expect(fatal).toEqual([]);
+  });
+
+  it('registers again when Core comes back with an empty database after being down', async () => {
+    const port = await freePort();
+    const first = await new FakeOpenhimCore({ port }).start();
+    const { app, fatal } = await appAgainst(first.url);
+    apps.push(app);
+    await eventually(async () => first.heartbeats(URN).length >= 2);
+    await first.stop();
+    await eventually(async () => messages(app).includes('OpenHIM Core: heartbeat failed'), 5000);
+    const second = await new FakeOpenhimCore({ port }).start();
+    cores.push(second);
+    await eventually(async () => second.mediators.has(URN) && second.heartbeats(URN).some((c) => c.status === 200), 5000);
+    expect(second.mediators.get(URN)?.doc.version).toBe(version);
+    expect(fatal).toEqual([]);
+    expect((await app.server.inject('/health')).statusCode).toBe(200);
+  });
+
   it('never sends a credential from the environment to Core', async () => {
     const core = await new FakeOpenhimCore().start();
     cores.push(core);
