@@ -113,4 +113,21 @@ describe('a real OpenHIM Core (openhim-core 4.0.5)', () => {
       await client.close();
     }
   });
+
+  it('accepts the whole openhim-import.json through POST /metadata: every channel and client is stored', async () => {
+    const importText = readFileSync(join(__dirname, '..', '..', '..', 'openhim', 'openhim-import.json'), 'utf8').replaceAll('__OPENHIM_SHARED_SECRET__', ROUTE_SECRET);
+    const importFile = JSON.parse(importText) as { Channels: ChannelDef[]; Clients: Array<{ clientID: string }> };
+    const report = await api.importMetadata(importFile);
+    expect(JSON.stringify(report)).not.toContain('Error');
+    const client = createMongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27117/');
+    try {
+      const db = client.db(coreDb);
+      const channels = await db.collection<{ name: string; type: string; urlPattern: string }>('channels').find({}).toArray();
+      for (const c of importFile.Channels) expect(channels.find((stored) => stored.name === c.name)).toMatchObject({ type: c.type, urlPattern: c.urlPattern });
+      const clients = (await db.collection<{ clientID: string }>('clients').find({}).toArray()).map((c) => c.clientID);
+      expect(clients).toEqual(expect.arrayContaining(importFile.Clients.map((c) => c.clientID)));
+    } finally {
+      await client.close();
+    }
+  });
 });
