@@ -45,6 +45,8 @@ export class LiveSettingsHolder {
   private readonly listeners = new Map<string, LiveSettingsListener>();
   /** Applies run one after the other, so two heartbeats never interleave their listeners. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The keys last reported as set by OpenHIM over a different environment value. */
+  private reportedOverrides = '';
 
   /**
    * @param opts - the environment's settings (raw and parsed) and a logger
@@ -96,6 +98,7 @@ export class LiveSettingsHolder {
       this.opts.logger.error({ source, problems: parsed.problems }, 'live settings refused; the previous settings stay in force');
       return { ok: false, problems: parsed.problems };
     }
+    this.reportOverrides(parsed.settings, overrides, source);
     const previous = this.value;
     const changed = changedKeys(previous, parsed.settings);
     if (changed.length === 0) return { ok: true, changed };
@@ -104,6 +107,22 @@ export class LiveSettingsHolder {
     this.opts.logger.info({ source, changed }, 'live settings applied');
     await this.notify(parsed.settings, previous, changed);
     return { ok: true, changed };
+  }
+
+  /**
+   * Say (once per distinct set) which settings OpenHIM's config holds at a value other than the
+   * environment's. Core keeps the values Passerelle seeded at its first registration, so an
+   * environment variable changed later is not in force until its field is cleared in the console:
+   * this log is where an operator sees why. Keys only: values can be credentials.
+   */
+  private reportOverrides(settings: LiveSettings, overrides: Record<string, unknown>, source: string): void {
+    const keys = LIVE_SETTING_KEYS.filter((k) => !isUnset(overrides[k]) && JSON.stringify(settings[k]) !== JSON.stringify(this.opts.initial[k]));
+    const signature = keys.join(',');
+    if (signature === this.reportedOverrides) return;
+    this.reportedOverrides = signature;
+    if (keys.length > 0) {
+      this.opts.logger.info({ source, keys }, 'live settings: OpenHIM\'s config is in force over the environment for these keys (clear a field in the console to use the environment\'s value)');
+    }
   }
 
   private async notify(next: LiveSettings, previous: LiveSettings, changed: string[]): Promise<void> {

@@ -32,6 +32,21 @@ describe('LiveSettingsHolder', () => {
     expect(holder.current).toMatchObject({ dhis2Password: 'env-secret', dhis2OrgUnits: ['ImspTQPwCqd'], dhis2BaseUrl: 'https://dhis2.example.org' });
   });
 
+  it('says once which keys OpenHIM holds at a value other than the environment\'s (an environment change Core overrides)', async () => {
+    const { holder, lines } = holderFrom({ DHIS2_BASE_URL: 'https://dhis2-new.example.org', DHIS2_PASSWORD: 'env-secret' });
+    const overrides = (): Array<Record<string, unknown>> => logged(lines).filter((l) => String(l.msg).startsWith('live settings: OpenHIM\'s config is in force'));
+    // Core's stored config: seeded at first registration, when the environment still named the old server.
+    const stored = { dhis2BaseUrl: 'https://dhis2-old.example.org', dhis2Password: '', matchUpperThreshold: 0.95 };
+    await holder.applyOverrides(stored, 'openhim config fetch');
+    await holder.applyOverrides(stored, 'openhim heartbeat');
+    expect(overrides()).toEqual([expect.objectContaining({ level: 'info', source: 'openhim config fetch', keys: ['dhis2BaseUrl'] })]);
+    expect(JSON.stringify(overrides())).not.toContain('dhis2-old');
+    // Cleared in the console: the environment's value is in force again, and nothing more is said.
+    await holder.applyOverrides({ ...stored, dhis2BaseUrl: '' }, 'openhim heartbeat');
+    expect(holder.current.dhis2BaseUrl).toBe('https://dhis2-new.example.org');
+    expect(overrides()).toHaveLength(1);
+  });
+
   it('refuses an invalid config, logs every problem and keeps the previous settings', async () => {
     const { holder, lines } = holderFrom({ MATCH_UPPER_THRESHOLD: '0.9' });
     const before = holder.current;
