@@ -102,6 +102,8 @@ export default {
   'level.jw>=0.88': 'close spelling',
   'level.jw>=0.70': 'somewhat close spelling',
   'level.phonetic': 'sounds alike',
+  'level.alias': 'known variant of the name',
+  // What `alias` was called before its rename: tasks raised then still carry it in their evidence.
   'level.nickname': 'nickname',
   'level.swap-day-month': 'day and month swapped',
   'level.edit1': 'one character differs',

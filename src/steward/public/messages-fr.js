@@ -102,6 +102,8 @@ export default {
   'level.jw>=0.88': 'orthographe proche',
   'level.jw>=0.70': 'orthographe assez proche',
   'level.phonetic': 'même prononciation',
+  'level.alias': 'variante connue du nom',
+  // What `alias` was called before its rename: tasks raised then still carry it in their evidence.
   'level.nickname': 'diminutif',
   'level.swap-day-month': 'jour et mois inversés',
   'level.edit1': 'un caractère diffère',

@@ -9,6 +9,7 @@ import { buildTestApp } from '../../helpers/app';
 import type { TestApp } from '../../helpers/app';
 import { PUBLIC_DIR } from '../../../src/steward/assets';
 import { contentSecurityPolicy } from '../../../src/steward/headers';
+import { FIELDS, FIELD_LEVELS } from '../../../src/registry/matching';
 import en from '../../../src/steward/public/messages-en.js';
 import fr from '../../../src/steward/public/messages-fr.js';
 
@@ -81,5 +82,14 @@ describe('steward page: size and languages', () => {
     expect(used.size).toBeGreaterThan(50);
     expect([...used].filter((k) => !(k in en))).toEqual([]);
     expect(Object.values(fr).filter((v) => v.trim() === '')).toEqual([]);
+  });
+
+  test('every comparison level and field the engine can report has a label in French and in English', () => {
+    // The evidence chips show `level.<name>` and `field.<name>`: a level the engine gains without a
+    // label would show its raw key to the steward.
+    const keys = FIELDS.flatMap((f) => [`field.${f}`, ...FIELD_LEVELS[f].map((level) => `level.${level}`)]);
+    expect(keys).toContain('level.alias');
+    expect(keys.filter((k) => !(k in en))).toEqual([]);
+    expect(keys.filter((k) => !(k in fr))).toEqual([]);
   });
 });
