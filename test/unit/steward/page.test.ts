@@ -9,7 +9,7 @@ import { buildTestApp } from '../../helpers/app';
 import type { TestApp } from '../../helpers/app';
 import { PUBLIC_DIR } from '../../../src/steward/assets';
 import { contentSecurityPolicy } from '../../../src/steward/headers';
-import { FIELDS, FIELD_LEVELS } from '../../../src/registry/matching';
+import { FIELDS, FIELD_LEVELS, HOUSEHOLD_LEVELS } from '../../../src/registry/matching';
 import en from '../../../src/steward/public/messages-en.js';
 import fr from '../../../src/steward/public/messages-fr.js';
 
@@ -87,8 +87,11 @@ describe('steward page: size and languages', () => {
   test('every comparison level and field the engine can report has a label in French and in English', () => {
     // The evidence chips show `level.<name>` and `field.<name>`: a level the engine gains without a
     // label would show its raw key to the steward.
-    const keys = FIELDS.flatMap((f) => [`field.${f}`, ...FIELD_LEVELS[f].map((level) => `level.${level}`)]);
-    expect(keys).toContain('level.alias');
+    const keys = [
+      ...FIELDS.flatMap((f) => [`field.${f}`, ...FIELD_LEVELS[f].map((level) => `level.${level}`)]),
+      'field.household', ...HOUSEHOLD_LEVELS.map((level) => `level.${level}`),
+    ];
+    expect(keys).toEqual(expect.arrayContaining(['level.alias', 'level.twins']));
     expect(keys.filter((k) => !(k in en))).toEqual([]);
     expect(keys.filter((k) => !(k in fr))).toEqual([]);
   });
