@@ -17,7 +17,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const FIELDS = ['first_name', 'last_name', 'date_of_birth', 'gender', 'phone_number', 'region_code', 'country_code', 'external_ids'];
 
 /**
- * Translate a word of the registry (operation, FHIR field) when the page knows it.
+ * Translate a word of the registry (operation, FHIR field) when the page knows it; otherwise show
+ * the word itself, which is still meaningful to a steward who knows FHIR.
  * @param {string} prefix
  * @param {string} word
  */
@@ -43,7 +44,7 @@ function historyTable(items) {
     h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, [...items].reverse().map((e) => h('tr', {},
       h('td', { class: 'num' }, formatNumber(e.version)), h('td', {}, formatDateTime(e.at)), h('td', {}, known('op', e.operation)),
-      h('td', {}, e.changed_fields.join(', ') || '—'), h('td', {}, e.user_id ?? e.client_id))))));
+      h('td', {}, e.changed_fields.map((/** @type {string} */ f) => known('field', f)).join(', ') || '—'), h('td', {}, e.user_id ?? e.client_id))))));
 }
 
 /**
