@@ -113,8 +113,9 @@ export function searchQuery(text) {
   const q = new URLSearchParams({ limit: '50' });
   const words = [];
   for (const w of text.trim().split(/\s+/).filter(Boolean)) {
-    if (MPI_ID.test(w.toUpperCase()) && /\d/.test(w)) q.set('mpi_id', w.toUpperCase());
-    else if (DATE.test(w)) q.set('date_of_birth', w);
+    // A date first: 1988-04-12 also has the shape of an MPI ID.
+    if (DATE.test(w)) q.set('date_of_birth', w);
+    else if (MPI_ID.test(w.toUpperCase()) && /\d/.test(w)) q.set('mpi_id', w.toUpperCase());
     else if (/\d/.test(w)) q.set('identifier', w);
     else words.push(w);
   }
@@ -138,6 +139,9 @@ export async function renderSearch(ctx) {
     return focusHeading(ctx.main);
   }
   const items = /** @type {any[]} */ (result.items);
+  // One person found (an MPI ID, an identifier, a birth date only they have): open their record,
+  // replacing the search in the history so that Back does not search and open it again.
+  if (result.total === 1 && items[0]) return location.replace(`#/record/${seg(items[0].mpi_id)}`);
   replace(ctx.main, h('section', { class: 'search-results' },
     h('h1', {}, t('search.title')),
     h('p', { role: 'status' }, items.length === 0 ? t('search.none', { q: text }) : t('search.count', { n: result.total })),
