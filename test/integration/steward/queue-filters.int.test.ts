@@ -1,14 +1,14 @@
 /**
  * The review queue's filters in Debian's Chromium, against the mediator on the local stack with
- * generated duplicates: age (tasks back-dated through the registry's store) and state (after a
- * decision).
+ * generated duplicates: age (tasks back-dated through the registry's store), state (after a
+ * decision), and "next task" keeping every filter of the queue it came from.
  */
 import type { Browser, Page } from 'playwright-core';
 import type { RegistryService } from '../../../src/registry/api';
 import { generateDuplicates } from '../../helpers/duplicates';
 import type { GeneratedPair } from '../../helpers/duplicates';
 import { launchChromium, stewardContext } from '../../helpers/browser';
-import { signIn, startStewardStack } from '../../helpers/steward-stack';
+import { focused, signIn, startStewardStack } from '../../helpers/steward-stack';
 import type { StewardStack } from '../../helpers/steward-stack';
 
 jest.setTimeout(120_000);
@@ -86,6 +86,25 @@ describe('steward page: queue filters (Chromium, local stack)', () => {
     expect(await page.locator('table.tasks tbody tr td').last().textContent()).toBe('linked');
     expect(await page.locator('#f-source option').allTextContents()).toEqual(['All systems', 'openmrs (1)']);
     expect(page.url()).toContain('#/queue?state=resolved');
+    await page.context().close();
+  });
+
+  test('next task keeps the score band: from the oldest high-score task, N opens the next high-score one', async () => {
+    const page = await openAs('awa', '#/queue?band=high');
+    await page.locator('table.tasks').waitFor();
+    // A medium-score task (pair 7) sits between the two in the whole queue.
+    expect((await listed(page)).slice(0, 2)).toEqual([taskOf(3), taskOf(6)]);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(page, "closest('tr')?.getAttribute('data-task')")).toBe(taskOf(3));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**#/task/${taskOf(3)}`);
+    await page.locator('#compare').waitFor();
+    await page.keyboard.press('n');
+    await page.waitForURL(`**#/task/${taskOf(6)}`);
+    await page.locator('#compare').waitFor();
+    // Back to the queue it came from, filters and all.
+    await page.keyboard.press('Escape');
+    await page.waitForURL('**#/queue?band=high');
     await page.context().close();
   });
 });
