@@ -124,6 +124,23 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await context.close();
   });
 
+  test('the access token stays in memory: not in localStorage, sessionStorage or a cookie; the PKCE verifier is gone', async () => {
+    const context = await stewardContext(browser, 'en-GB');
+    const page = await context.newPage();
+    const token = await signIn(page, `${env.pageUrl}#/queue`, 'awa');
+    await page.locator('table.tasks').waitFor();
+    // The one thing the page keeps: the language chosen with the switch.
+    await page.locator('#lang').selectOption('fr');
+    await page.locator('h1', { hasText: 'File de revue' }).waitFor();
+    const stored = await page.evaluate<{ local: Record<string, string>; session: Record<string, string> }>('({ local: { ...localStorage }, session: { ...sessionStorage } })');
+    expect(stored).toEqual({ local: { 'passerelle.steward.lang': 'fr' }, session: {} });
+    // Not the token, nor its claims (the middle part), anywhere the browser keeps.
+    const kept = JSON.stringify([stored, await context.cookies()]);
+    expect(token.split('.')).toHaveLength(3);
+    for (const part of [token, token.split('.')[1] as string]) expect(kept).not.toContain(part);
+    await context.close();
+  });
+
   test('a steward without mpi/review can search but not decide; the API refuses decisions too', async () => {
     const context = await stewardContext(browser, 'en-GB');
     const page = await context.newPage();
