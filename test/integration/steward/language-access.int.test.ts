@@ -144,7 +144,7 @@ describe('steward page: French and English, accessibility, security policy (Chro
   test('a steward without mpi/review can search but not decide; the API refuses decisions too', async () => {
     const context = await stewardContext(browser, 'en-GB');
     const page = await context.newPage();
-    await signIn(page, `${env.pageUrl}#/queue`, 'reader');
+    const token = await signIn(page, `${env.pageUrl}#/queue`, 'reader');
     await page.locator('.notice', { hasText: 'cannot decide review tasks' }).waitFor();
     await page.keyboard.press('/');
     await page.keyboard.type(pairs[0]?.first.name?.[0]?.family ?? '');
@@ -154,6 +154,16 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await page.keyboard.press('Enter');
     await page.locator('#sources').waitFor();
     expect(await page.locator('#merges button').count()).toBe(0);
+    // The API, called with the reader's own token, refuses the decision the page does not offer.
+    const taskId = pairs[0]?.taskId ?? '';
+    const res = await fetch(new URL(`/mpi/reviews/${taskId}/resolve`, env.pageUrl), {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'not-a-match', reason: 'a reader trying to decide' }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ type: 'urn:passerelle:problem:forbidden', status: 403 });
+    expect((await env.app.registry.service.getReview(taskId))?.state).toBe('open');
     await context.close();
   });
 
