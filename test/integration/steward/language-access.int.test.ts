@@ -32,6 +32,41 @@ async function noHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
 }
 
+/**
+ * Sign in up to the provider's redirect back to the page, and hold that redirect (it carries the
+ * code): the page never sees the code, so it cannot redeem it. A route never sees the target of a
+ * redirect, so the provider's answer to the sign-in form is taken instead.
+ * @returns the code and the PKCE verifier the page put aside for it (its sessionStorage)
+ */
+async function heldSignIn(page: Page, env: StewardStack): Promise<{ code: string; verifier: string }> {
+  let code = '';
+  await page.route(`${env.idp.issuer}/authorize`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const answer = await route.fetch({ maxRedirects: 0 });
+    code = new URL(answer.headers().location ?? '', env.pageUrl).searchParams.get('code') ?? '';
+    return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>held</title>' });
+  });
+  await page.goto(`${env.pageUrl}#/queue`);
+  await page.locator('#signin').click();
+  await page.locator('#username').fill('awa');
+  await page.locator('button[type=submit]').click();
+  await page.waitForFunction("document.title === 'held'");
+  expect(code).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  // Back on the page, still signed out: the verifier waits in this tab's sessionStorage.
+  await page.goto(`${env.pageUrl}#/queue`);
+  await page.locator('#signin').waitFor();
+  const pending = JSON.parse(await page.evaluate<string>("sessionStorage.getItem('passerelle.steward.pkce')")) as { verifier: string };
+  return { code, verifier: pending.verifier };
+}
+
+/** Redeem an authorization code at the provider's token endpoint, as the page does. */
+async function redeemCode(env: StewardStack, code: string, verifier: string): Promise<{ status: number; body: { access_token?: string; error?: string } }> {
+  const res = await fetch(`${env.idp.issuer}/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: env.pageUrl, client_id: STEWARD_CLIENT_ID, code_verifier: verifier }),
+  });
+  return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
+}
+
 describe('steward page: French and English, accessibility, security policy (Chromium, local stack)', () => {
   let env: StewardStack;
   let browser: Browser;
@@ -167,22 +202,20 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await context.close();
   });
 
-  test('the identity provider checks PKCE for real: a wrong verifier or a replayed code gets no token', async () => {
+  test('the identity provider checks PKCE for real: a wrong verifier gets no token, the right one does, once', async () => {
     const context = await stewardContext(browser, 'en-GB');
-    const page = await context.newPage();
-    await page.goto(`${env.pageUrl}#/queue`);
-    await page.locator('#signin').click();
-    await page.locator('#username').fill('awa');
-    // Stop at the redirect back to Passerelle, take the code, and try it with a wrong verifier.
-    const back = page.waitForRequest((r) => r.url().startsWith(env.pageUrl) && r.url().includes('code='));
-    await page.locator('button[type=submit]').click();
-    const code = new URL((await back).url()).searchParams.get('code') ?? '';
-    await page.locator('#user').waitFor();
-    const attempt = async (verifier: string): Promise<number> => (await fetch(`${env.idp.issuer}/token`, {
-      method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: env.pageUrl, client_id: STEWARD_CLIENT_ID, code_verifier: verifier }),
-    })).status;
-    expect(await attempt('x'.repeat(43))).toBe(400);
-    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ status: 400, error: 'invalid_grant' });
+    const { code, verifier } = await heldSignIn(await context.newPage(), env);
+    const before = env.idp.tokenRequests.length;
+    expect(await redeemCode(env, code, 'x'.repeat(43))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ status: 400, error: 'invalid_grant', why: 'PKCE verifier' });
+    const granted = await redeemCode(env, code, verifier);
+    expect(granted.status).toBe(200);
+    const counts = await fetch(new URL('/mpi/reviews/counts', env.pageUrl), { headers: { authorization: `Bearer ${granted.body.access_token}` } });
+    expect(counts.status).toBe(200);
+    expect(await redeemCode(env, code, verifier)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ why: 'code already redeemed' });
+    // Exactly these three requests: the page itself never redeemed the held code.
+    expect(env.idp.tokenRequests.slice(before).map((r) => r.status)).toEqual([400, 200, 400]);
     await context.close();
   });
 });
