@@ -75,6 +75,9 @@ describe('steward page: French and English, accessibility, security policy (Chro
   beforeAll(async () => {
     env = await startStewardStack();
     pairs = await generateDuplicates(env.app.registry.service, 6);
+    // A merge in force, so a golden record shows its merges (with Unmerge) to axe-core.
+    const merged = pairs[5] as GeneratedPair;
+    await env.app.registry.service.resolveReview(merged.taskId, { action: 'merge', mpiId: merged.candidateMpiId, reason: 'duplicate registration' }, { clientId: 'test-steward' });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -145,6 +148,31 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await page.locator('#reason').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
+    await context.close();
+  });
+
+  test.each(['fr-FR', 'en-GB'])('%s: no WCAG 2 AA violation (axe-core) on the queue, a task, the reason dialog, search results and a golden record', async (locale) => {
+    const context = await stewardContext(browser, locale);
+    const page = await context.newPage();
+    await signIn(page, `${env.pageUrl}#/queue`, 'awa');
+    const task = `#/task/${pairs[2]?.taskId}`;
+    const views: Array<[string, string]> = [
+      ['#/queue', 'table.tasks'], [task, '#compare'],
+      [`#/search?q=${encodeURIComponent(pairs[2]?.first.name?.[0]?.family ?? '')}`, '#results li'],
+      [`#/record/${pairs[5]?.candidateMpiId}`, '#merges button'],
+    ];
+    const violations: Record<string, unknown[]> = {};
+    for (const [hash, drawn] of views) {
+      await page.goto(`${env.pageUrl}${hash}`);
+      await page.locator(drawn).first().waitFor();
+      violations[hash] = await axeViolations(page);
+    }
+    await page.goto(`${env.pageUrl}${task}`);
+    await page.locator('#compare').waitFor();
+    await page.keyboard.press('l');
+    await page.locator('#reason').waitFor();
+    violations.dialog = await axeViolations(page);
+    expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((view) => [view, []])));
     await context.close();
   });
 
