@@ -10,6 +10,7 @@ import type { Actor } from '../core/types';
 import { ChangeBuilder } from './change-builder';
 import { lookupFingerprint } from './lookup-query';
 import type { RegistryContext } from './context';
+import type { HistoryOperation } from './history';
 import type { Change, CommitConflict, LookupCheck, LookupQuery, RegistryStore } from './store';
 import { StaleLookupError } from './lookup-snapshot';
 
@@ -102,7 +103,8 @@ async function waitForLeases(ctx: RegistryContext, leases: string[], deadline: n
 
 /** Options of one recorded operation. */
 export interface RunOptions {
-  operation: string;
+  /** Recorded in history: one of HISTORY_OPERATIONS, which the steward page labels. */
+  operation: HistoryOperation;
   actor: Actor;
   /** Leases to hold besides those derived from what the change writes (blocking keys, identifiers). */
   leases: string[];

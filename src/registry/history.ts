@@ -12,6 +12,18 @@ import type { Change, HistoryRecord } from './store';
 const IGNORED = new Set(['meta', 'id', 'resourceType', 'text']);
 
 /**
+ * Every operation a history entry can name: the operations of the registry's recorded changes
+ * (runChange; a registration starts as `register` and records `create` or `update`). A change
+ * folding several steps (a transaction, a bulk page) keeps each step's own operation in history,
+ * so folded names never appear. The steward page labels each of these.
+ */
+export const HISTORY_OPERATIONS = [
+  'register', 'create', 'update', 'link', 'unlink', 'deactivate', 'add-identifier', 'patch', 'relink', 'merge', 'unmerge',
+  'review-link', 'review-merge', 'review-not-a-match',
+] as const;
+export type HistoryOperation = (typeof HISTORY_OPERATIONS)[number];
+
+/**
  * Top-level Patient fields whose JSON differs between two versions (sorted).
  * @param before - previous version (undefined for a creation: every present field counts)
  * @param after - new version

@@ -32,8 +32,8 @@ export interface FakeIdpOptions {
 export interface FakeIdp {
   issuer: string;
   jwksUrl: string;
-  /** Every token request, with what the provider answered. */
-  tokenRequests: Array<{ grant: string; status: number; error?: string }>;
+  /** Every token request, with what the provider answered (`why`: which check refused it). */
+  tokenRequests: Array<{ grant: string; status: number; error?: string; why?: string }>;
   close(): Promise<void>;
 }
 
@@ -120,18 +120,21 @@ class Provider {
   }
 
   private async token(req: IncomingMessage, res: ServerResponse, p: URLSearchParams): Promise<void> {
-    const fail = (error: string): void => {
-      this.tokenRequests.push({ grant: p.get('grant_type') ?? '', status: 400, error });
-      send(res, 400, JSON.stringify({ error }), { 'content-type': 'application/json', ...this.cors(req) });
+    const fail = (error: string, why: string): void => {
+      this.tokenRequests.push({ grant: p.get('grant_type') ?? '', status: 400, error, why });
+      send(res, 400, JSON.stringify({ error, error_description: why }), { 'content-type': 'application/json', ...this.cors(req) });
     };
-    if (p.get('grant_type') !== 'authorization_code') return fail('unsupported_grant_type');
+    if (p.get('grant_type') !== 'authorization_code') return fail('unsupported_grant_type', 'grant');
     const pending = this.codes.get(p.get('code') ?? '');
-    if (!pending || pending.used || pending.expiresAt < Date.now()) return fail('invalid_grant');
-    pending.used = true;
-    if (p.get('client_id') !== pending.clientId || p.get('redirect_uri') !== pending.redirectUri) return fail('invalid_grant');
+    if (!pending || pending.expiresAt < Date.now()) return fail('invalid_grant', 'unknown or expired code');
+    if (pending.used) return fail('invalid_grant', 'code already redeemed');
+    if (p.get('client_id') !== pending.clientId || p.get('redirect_uri') !== pending.redirectUri) return fail('invalid_grant', 'client or redirect_uri');
     const verifier = p.get('code_verifier') ?? '';
-    // RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) must equal the code_challenge.
-    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || base64url(createHash('sha256').update(verifier).digest()) !== pending.challenge) return fail('invalid_grant');
+    // RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) must equal the code_challenge. A wrong verifier
+    // leaves the code unredeemed (RFC 7636 does not say), so a test can tell this check from the
+    // replay check: the right verifier still gets a token, once.
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || base64url(createHash('sha256').update(verifier).digest()) !== pending.challenge) return fail('invalid_grant', 'PKCE verifier');
+    pending.used = true;
     const now = Math.floor(Date.now() / 1000);
     const ttl = this.opts.tokenTtlSec ?? 600;
     const scope = pending.scope;

@@ -61,8 +61,13 @@ export async function startStewardStack(env: Record<string, string> = {}, store:
  * @param page - a browser page
  * @param url - the page's address (with a hash to land on)
  * @param username - one of USERS
+ * @returns the access token the page received, read off the wire: the page keeps it in memory
+ *   only, where a test cannot reach it
  */
-export async function signIn(page: Page, url: string, username: string): Promise<void> {
+export async function signIn(page: Page, url: string, username: string): Promise<string> {
+  const tokenAnswer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/token'))
+    .then(async (r) => (await r.json()) as { access_token?: unknown })
+    .catch(() => null);
   await page.goto(url);
   await page.locator('#signin').waitFor();
   await page.keyboard.press('Enter');
@@ -70,6 +75,9 @@ export async function signIn(page: Page, url: string, username: string): Promise
   await page.keyboard.type(username);
   await page.keyboard.press('Enter');
   await page.locator('#user').filter({ hasText: USERS[username]?.name ?? username }).waitFor();
+  const answer = await tokenAnswer;
+  if (typeof answer?.access_token !== 'string') throw new Error(`signing in as ${username}: no access token was seen`);
+  return answer.access_token;
 }
 
 /**

@@ -18,7 +18,7 @@ export type { MatchRules } from './rules';
 export { extractFeatures, phonetic } from './features';
 export { jaroWinkler, jaro } from './jaro-winkler';
 export { defaultModel, modelVersion, DEFAULT_LAMBDA } from './model';
-export { compare, matchWeight, weightToProbability, identifierRule } from './score';
+export { compare, matchWeight, weightToProbability, identifierRule, HOUSEHOLD_LEVELS } from './score';
 export { trainModel } from './train';
 export type { TrainOptions } from './train';
 export { mulberry32, shuffled } from './prng';

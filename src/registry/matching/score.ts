@@ -205,12 +205,15 @@ function twinProbability(c: CompiledModel, weight: number): number {
   return (1 - weightToProbability(weight)) * (t / nonMatch);
 }
 
+/** Levels of the explanation's `household` entry (a trained model's): the kind of non-match that explains the pair best. */
+export const HOUSEHOLD_LEVELS = ['twins', 'same-household', 'unrelated'] as const;
+
 function householdComparison(c: CompiledModel, term: number): FieldComparison {
   // Which kind of non-match explains the pair best: its share of the non-match probability.
   const h = 2 ** (c.log2HouseholdShare + householdSum);
   const t = 2 ** (c.log2TwinShare + twinSum);
   const unrelated = 1 - c.householdShare - c.twinShare;
-  const level = t >= h && t >= unrelated ? 'twins' : h >= unrelated ? 'same-household' : 'unrelated';
+  const level: (typeof HOUSEHOLD_LEVELS)[number] = t >= h && t >= unrelated ? 'twins' : h >= unrelated ? 'same-household' : 'unrelated';
   return { field: 'household', level, weight: term };
 }
 

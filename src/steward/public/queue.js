@@ -12,8 +12,11 @@ import { formatAge, formatDateTime, formatNumber, t } from './i18n.js';
 /** @typedef {{ id: string, state: string, created_at: string, source_system?: string, best_score: number, candidates: { mpi_id: string, score: number }[], resolution?: { action: string } }} TaskSummary */
 
 const PAGE = 1000;
-/** The last queue shown: its address and its tasks in order (the task view's “next”). */
-export const lastQueue = { hash: '#/queue', params: new URLSearchParams(), tasks: /** @type {TaskSummary[]} */ ([]), opened: '' };
+/**
+ * The last queue shown: its address, filters, counts (the score bands' bounds) and tasks in order
+ * (the task view's “next”).
+ */
+export const lastQueue = { hash: '#/queue', params: new URLSearchParams(), counts: /** @type {any} */ (null), tasks: /** @type {TaskSummary[]} */ ([]), opened: '' };
 
 /**
  * The API query for the queue's filters.
@@ -144,7 +147,7 @@ export async function renderQueue(ctx) {
   const counts = (await api(`mpi/reviews/counts?state=${state}`)).data;
   const first = (await api(`mpi/reviews?${listQuery(ctx.params, counts)}`)).data;
   const tasks = /** @type {TaskSummary[]} */ (first.items);
-  Object.assign(lastQueue, { hash: location.hash || '#/queue', params: ctx.params, tasks });
+  Object.assign(lastQueue, { hash: location.hash || '#/queue', params: ctx.params, counts, tasks });
   const now = Date.now();
   const body = h('tbody', {}, tasks.map((task) => row(task, now)));
   const shown = h('p', { class: 'muted', id: 'queue-shown' });

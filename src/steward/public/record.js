@@ -17,7 +17,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const FIELDS = ['first_name', 'last_name', 'date_of_birth', 'gender', 'phone_number', 'region_code', 'country_code', 'external_ids'];
 
 /**
- * Translate a word of the registry (operation, FHIR field) when the page knows it.
+ * Translate a word of the registry (operation, FHIR field) when the page knows it; otherwise show
+ * the word itself, which is still meaningful to a steward who knows FHIR.
  * @param {string} prefix
  * @param {string} word
  */
@@ -43,7 +44,7 @@ function historyTable(items) {
     h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, [...items].reverse().map((e) => h('tr', {},
       h('td', { class: 'num' }, formatNumber(e.version)), h('td', {}, formatDateTime(e.at)), h('td', {}, known('op', e.operation)),
-      h('td', {}, e.changed_fields.join(', ') || '—'), h('td', {}, e.user_id ?? e.client_id))))));
+      h('td', {}, e.changed_fields.map((/** @type {string} */ f) => known('field', f)).join(', ') || '—'), h('td', {}, e.user_id ?? e.client_id))))));
 }
 
 /**
@@ -112,8 +113,9 @@ export function searchQuery(text) {
   const q = new URLSearchParams({ limit: '50' });
   const words = [];
   for (const w of text.trim().split(/\s+/).filter(Boolean)) {
-    if (MPI_ID.test(w.toUpperCase()) && /\d/.test(w)) q.set('mpi_id', w.toUpperCase());
-    else if (DATE.test(w)) q.set('date_of_birth', w);
+    // A date first: 1988-04-12 also has the shape of an MPI ID.
+    if (DATE.test(w)) q.set('date_of_birth', w);
+    else if (MPI_ID.test(w.toUpperCase()) && /\d/.test(w)) q.set('mpi_id', w.toUpperCase());
     else if (/\d/.test(w)) q.set('identifier', w);
     else words.push(w);
   }
@@ -137,6 +139,9 @@ export async function renderSearch(ctx) {
     return focusHeading(ctx.main);
   }
   const items = /** @type {any[]} */ (result.items);
+  // One person found (an MPI ID, an identifier, a birth date only they have): open their record,
+  // replacing the search in the history so that Back does not search and open it again.
+  if (result.total === 1 && items[0]) return location.replace(`#/record/${seg(items[0].mpi_id)}`);
   replace(ctx.main, h('section', { class: 'search-results' },
     h('h1', {}, t('search.title')),
     h('p', { role: 'status' }, items.length === 0 ? t('search.none', { q: text }) : t('search.count', { n: result.total })),

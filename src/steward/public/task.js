@@ -11,22 +11,20 @@ import { announce, focusHeading, h, isTyping, kbd, replace } from './dom.js';
 import { askReason } from './dialog.js';
 import { ROWS, otherEvidence, rowEvidence, rowVerdict, shortSystem, valueOf } from './evidence.js';
 import { formatAge, formatDate, formatDateTime, formatNumber, t } from './i18n.js';
-import { lastQueue } from './queue.js';
+import { lastQueue, listQuery } from './queue.js';
 
 /** @typedef {import('./app.js').ViewContext} ViewContext */
 
 /**
- * The next task after this one in queue order (oldest first), from a fresh read of the queue.
+ * The next task after this one in queue order (oldest first), from a fresh read of the queue with
+ * every filter of the last queue shown (state, age, source system, score band).
  * @param {{ id: string, created_at: string }} task
  * @returns {Promise<string | null>}
  */
 async function nextTaskId(task) {
-  const q = new URLSearchParams(lastQueue.params);
-  const filters = new URLSearchParams({ state: 'open', limit: '1000' });
-  for (const [k, api_] of [['age', 'older_than_days'], ['source', 'source']]) if (q.get(k)) filters.set(api_, String(q.get(k)));
-  const open = /** @type {{ id: string, created_at: string }[]} */ ((await api(`mpi/reviews?${filters}`)).data.items);
-  const after = open.find((o) => o.created_at > task.created_at || (o.created_at === task.created_at && o.id > task.id));
-  return (after ?? open.find((o) => o.id !== task.id))?.id ?? null;
+  const queue = /** @type {{ id: string, created_at: string }[]} */ ((await api(`mpi/reviews?${listQuery(lastQueue.params, lastQueue.counts)}`)).data.items);
+  const after = queue.find((o) => o.created_at > task.created_at || (o.created_at === task.created_at && o.id > task.id));
+  return (after ?? queue.find((o) => o.id !== task.id))?.id ?? null;
 }
 
 /** @param {any} task */

@@ -28,8 +28,57 @@ async function axeViolations(page: Page): Promise<Array<{ id: string; impact: st
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
 }
 
+/**
+ * A screenshot of the whole page with the viewport as tall as the page. (A full-page shot keeps
+ * the viewport's height, and the decision bar, sticky at its bottom, covered the candidates'
+ * sources.) Checks that the sources are clear of the bar, which is what the shot is for.
+ */
+async function shootWholePage(page: Page, path: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1366, height: 768 };
+  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
+  expect(await page.evaluate<boolean>("document.querySelector('.sources-grid').getBoundingClientRect().bottom <= document.querySelector('.actions').getBoundingClientRect().top")).toBe(true);
+  await page.screenshot({ path });
+  await page.setViewportSize(size);
+}
+
 async function noHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+}
+
+/**
+ * Sign in up to the provider's redirect back to the page, and hold that redirect (it carries the
+ * code): the page never sees the code, so it cannot redeem it. A route never sees the target of a
+ * redirect, so the provider's answer to the sign-in form is taken instead.
+ * @returns the code and the PKCE verifier the page put aside for it (its sessionStorage)
+ */
+async function heldSignIn(page: Page, env: StewardStack): Promise<{ code: string; verifier: string }> {
+  let code = '';
+  await page.route(`${env.idp.issuer}/authorize`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const answer = await route.fetch({ maxRedirects: 0 });
+    code = new URL(answer.headers().location ?? '', env.pageUrl).searchParams.get('code') ?? '';
+    return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>held</title>' });
+  });
+  await page.goto(`${env.pageUrl}#/queue`);
+  await page.locator('#signin').click();
+  await page.locator('#username').fill('awa');
+  await page.locator('button[type=submit]').click();
+  await page.waitForFunction("document.title === 'held'");
+  expect(code).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  // Back on the page, still signed out: the verifier waits in this tab's sessionStorage.
+  await page.goto(`${env.pageUrl}#/queue`);
+  await page.locator('#signin').waitFor();
+  const pending = JSON.parse(await page.evaluate<string>("sessionStorage.getItem('passerelle.steward.pkce')")) as { verifier: string };
+  return { code, verifier: pending.verifier };
+}
+
+/** Redeem an authorization code at the provider's token endpoint, as the page does. */
+async function redeemCode(env: StewardStack, code: string, verifier: string): Promise<{ status: number; body: { access_token?: string; error?: string } }> {
+  const res = await fetch(`${env.idp.issuer}/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: env.pageUrl, client_id: STEWARD_CLIENT_ID, code_verifier: verifier }),
+  });
+  return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
 }
 
 describe('steward page: French and English, accessibility, security policy (Chromium, local stack)', () => {
@@ -40,6 +89,9 @@ describe('steward page: French and English, accessibility, security policy (Chro
   beforeAll(async () => {
     env = await startStewardStack();
     pairs = await generateDuplicates(env.app.registry.service, 6);
+    // A merge in force, so a golden record shows its merges (with Unmerge) to axe-core.
+    const merged = pairs[5] as GeneratedPair;
+    await env.app.registry.service.resolveReview(merged.taskId, { action: 'merge', mpiId: merged.candidateMpiId, reason: 'duplicate registration' }, { clientId: 'test-steward' });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -66,7 +118,7 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await page.locator('h1', { hasText: taskTitle }).waitFor();
     expect(await page.locator('#compare').textContent()).toContain(level);
     expect(await page.locator('.task > p.muted').textContent()).toMatch(lang === 'fr' ? /Créée le \d{1,2} \S+\.? \d{4}/ : /Created \d{1,2} \S+ \d{4}/);
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, `task-${lang}.png`), fullPage: true });
+    if (SHOTS) await shootWholePage(page, join(SHOTS, `task-${lang}.png`));
     expect(cspErrors).toEqual([]);
     await context.close();
   });
@@ -113,6 +165,31 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await context.close();
   });
 
+  test.each(['fr-FR', 'en-GB'])('%s: no WCAG 2 AA violation (axe-core) on the queue, a task, the reason dialog, search results and a golden record', async (locale) => {
+    const context = await stewardContext(browser, locale);
+    const page = await context.newPage();
+    await signIn(page, `${env.pageUrl}#/queue`, 'awa');
+    const task = `#/task/${pairs[2]?.taskId}`;
+    const views: Array<[string, string]> = [
+      ['#/queue', 'table.tasks'], [task, '#compare'],
+      [`#/search?q=${encodeURIComponent(pairs[2]?.first.name?.[0]?.family ?? '')}`, '#results li'],
+      [`#/record/${pairs[5]?.candidateMpiId}`, '#merges button'],
+    ];
+    const violations: Record<string, unknown[]> = {};
+    for (const [hash, drawn] of views) {
+      await page.goto(`${env.pageUrl}${hash}`);
+      await page.locator(drawn).first().waitFor();
+      violations[hash] = await axeViolations(page);
+    }
+    await page.goto(`${env.pageUrl}${task}`);
+    await page.locator('#compare').waitFor();
+    await page.keyboard.press('l');
+    await page.locator('#reason').waitFor();
+    violations.dialog = await axeViolations(page);
+    expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((view) => [view, []])));
+    await context.close();
+  });
+
   test('visible focus: Tab reaches the controls in order and the focused one is outlined', async () => {
     const context = await stewardContext(browser, 'en-GB');
     const page = await context.newPage();
@@ -124,10 +201,27 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await context.close();
   });
 
+  test('the access token stays in memory: not in localStorage, sessionStorage or a cookie; the PKCE verifier is gone', async () => {
+    const context = await stewardContext(browser, 'en-GB');
+    const page = await context.newPage();
+    const token = await signIn(page, `${env.pageUrl}#/queue`, 'awa');
+    await page.locator('table.tasks').waitFor();
+    // The one thing the page keeps: the language chosen with the switch.
+    await page.locator('#lang').selectOption('fr');
+    await page.locator('h1', { hasText: 'File de revue' }).waitFor();
+    const stored = await page.evaluate<{ local: Record<string, string>; session: Record<string, string> }>('({ local: { ...localStorage }, session: { ...sessionStorage } })');
+    expect(stored).toEqual({ local: { 'passerelle.steward.lang': 'fr' }, session: {} });
+    // Not the token, nor its claims (the middle part), anywhere the browser keeps.
+    const kept = JSON.stringify([stored, await context.cookies()]);
+    expect(token.split('.')).toHaveLength(3);
+    for (const part of [token, token.split('.')[1] as string]) expect(kept).not.toContain(part);
+    await context.close();
+  });
+
   test('a steward without mpi/review can search but not decide; the API refuses decisions too', async () => {
     const context = await stewardContext(browser, 'en-GB');
     const page = await context.newPage();
-    await signIn(page, `${env.pageUrl}#/queue`, 'reader');
+    const token = await signIn(page, `${env.pageUrl}#/queue`, 'reader');
     await page.locator('.notice', { hasText: 'cannot decide review tasks' }).waitFor();
     await page.keyboard.press('/');
     await page.keyboard.type(pairs[0]?.first.name?.[0]?.family ?? '');
@@ -137,25 +231,33 @@ describe('steward page: French and English, accessibility, security policy (Chro
     await page.keyboard.press('Enter');
     await page.locator('#sources').waitFor();
     expect(await page.locator('#merges button').count()).toBe(0);
+    // The API, called with the reader's own token, refuses the decision the page does not offer.
+    const taskId = pairs[0]?.taskId ?? '';
+    const res = await fetch(new URL(`/mpi/reviews/${taskId}/resolve`, env.pageUrl), {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'not-a-match', reason: 'a reader trying to decide' }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ type: 'urn:passerelle:problem:forbidden', status: 403 });
+    expect((await env.app.registry.service.getReview(taskId))?.state).toBe('open');
     await context.close();
   });
 
-  test('the identity provider checks PKCE for real: a wrong verifier or a replayed code gets no token', async () => {
+  test('the identity provider checks PKCE for real: a wrong verifier gets no token, the right one does, once', async () => {
     const context = await stewardContext(browser, 'en-GB');
-    const page = await context.newPage();
-    await page.goto(`${env.pageUrl}#/queue`);
-    await page.locator('#signin').click();
-    await page.locator('#username').fill('awa');
-    // Stop at the redirect back to Passerelle, take the code, and try it with a wrong verifier.
-    const back = page.waitForRequest((r) => r.url().startsWith(env.pageUrl) && r.url().includes('code='));
-    await page.locator('button[type=submit]').click();
-    const code = new URL((await back).url()).searchParams.get('code') ?? '';
-    await page.locator('#user').waitFor();
-    const attempt = async (verifier: string): Promise<number> => (await fetch(`${env.idp.issuer}/token`, {
-      method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: env.pageUrl, client_id: STEWARD_CLIENT_ID, code_verifier: verifier }),
-    })).status;
-    expect(await attempt('x'.repeat(43))).toBe(400);
-    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ status: 400, error: 'invalid_grant' });
+    const { code, verifier } = await heldSignIn(await context.newPage(), env);
+    const before = env.idp.tokenRequests.length;
+    expect(await redeemCode(env, code, 'x'.repeat(43))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ status: 400, error: 'invalid_grant', why: 'PKCE verifier' });
+    const granted = await redeemCode(env, code, verifier);
+    expect(granted.status).toBe(200);
+    const counts = await fetch(new URL('/mpi/reviews/counts', env.pageUrl), { headers: { authorization: `Bearer ${granted.body.access_token}` } });
+    expect(counts.status).toBe(200);
+    expect(await redeemCode(env, code, verifier)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(env.idp.tokenRequests.at(-1)).toMatchObject({ why: 'code already redeemed' });
+    // Exactly these three requests: the page itself never redeemed the held code.
+    expect(env.idp.tokenRequests.slice(before).map((r) => r.status)).toEqual([400, 200, 400]);
     await context.close();
   });
 });

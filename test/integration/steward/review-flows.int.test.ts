@@ -145,6 +145,32 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     await page.context().close();
   });
 
+  test('a decision needs a reason: sent empty or too short, the dialog says so and nothing is sent or resolved', async () => {
+    const pair = pairs[5] as GeneratedPair;
+    const page = await openAs('awa', `#/task/${pair.taskId}`);
+    await page.locator('#compare').waitFor();
+    const resolveCalls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/resolve')) resolveCalls.push(r.url());
+    });
+    await page.keyboard.press('l');
+    await page.locator('#reason').waitFor();
+    for (const reason of ['', '  ok ']) {
+      await page.keyboard.type(reason);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.locator('#decide-error', { hasText: 'Give a reason of at least 3 characters.' }).waitFor();
+      expect(await page.locator('#reason').getAttribute('aria-invalid')).toBe('true');
+      expect(await focused(page, 'id')).toBe('reason');
+    }
+    await page.keyboard.press('Escape');
+    await page.locator('#decide').waitFor({ state: 'hidden' });
+    expect(resolveCalls).toEqual([]);
+    expect(await page.locator('#outcome').count()).toBe(0);
+    expect((await registry().getReview(pair.taskId))?.state).toBe('open');
+    await page.context().close();
+  });
+
   test('when the API no longer accepts the token, the page asks to sign in again and comes back to the same task', async () => {
     const pair = pairs[4] as GeneratedPair;
     const page = await openAs('awa', `#/task/${pair.taskId}`);

@@ -69,6 +69,20 @@ describe('MPI REST API: review workflow', () => {
     expect(ok.body).toMatchObject({ id: taskId, state: 'resolved', resolution: { action: 'merge', client_id: 'test-client' } });
   });
 
+  test('a decision without a reason (missing, or blank once trimmed) → 400 problem+json naming it; the task stays open', async () => {
+    const { taskId, candidate } = await newTask(4);
+    for (const payload of [{ action: 'link', mpi_id: candidate }, { action: 'not-a-match', reason: '   ' }]) {
+      const res = await h.server.inject({ method: 'POST', url: `/mpi/reviews/${taskId}/resolve`, payload, headers: auth });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(res.payload)).toMatchObject({
+        type: 'urn:passerelle:problem:invalid', status: 400, detail: 'Invalid body: body.reason', errors: [{ path: 'body.reason', code: expect.any(String) }],
+      });
+    }
+    expect((await call('GET', `/mpi/reviews/${taskId}`)).body).toMatchObject({ state: 'open' });
+    expect((await h.registry.getReview(taskId))?.resolution).toBeUndefined();
+  });
+
   test('review routes need mpi/review', async () => {
     const reader = await h.auth('system/Patient.read system/Patient.write');
     expect((await call('GET', '/mpi/reviews', undefined, reader)).status).toBe(403);

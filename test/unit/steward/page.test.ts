@@ -9,6 +9,8 @@ import { buildTestApp } from '../../helpers/app';
 import type { TestApp } from '../../helpers/app';
 import { PUBLIC_DIR } from '../../../src/steward/assets';
 import { contentSecurityPolicy } from '../../../src/steward/headers';
+import { FIELDS, FIELD_LEVELS, HOUSEHOLD_LEVELS } from '../../../src/registry/matching';
+import { HISTORY_OPERATIONS } from '../../../src/registry/history';
 import en from '../../../src/steward/public/messages-en.js';
 import fr from '../../../src/steward/public/messages-fr.js';
 
@@ -81,5 +83,24 @@ describe('steward page: size and languages', () => {
     expect(used.size).toBeGreaterThan(50);
     expect([...used].filter((k) => !(k in en))).toEqual([]);
     expect(Object.values(fr).filter((v) => v.trim() === '')).toEqual([]);
+  });
+
+  test('every comparison level and field the engine can report has a label in French and in English', () => {
+    // The evidence chips show `level.<name>` and `field.<name>`: a level the engine gains without a
+    // label would show its raw key to the steward.
+    const keys = [
+      ...FIELDS.flatMap((f) => [`field.${f}`, ...FIELD_LEVELS[f].map((level) => `level.${level}`)]),
+      'field.household', ...HOUSEHOLD_LEVELS.map((level) => `level.${level}`),
+    ];
+    expect(keys).toEqual(expect.arrayContaining(['level.alias', 'level.twins']));
+    expect(keys.filter((k) => !(k in en))).toEqual([]);
+    expect(keys.filter((k) => !(k in fr))).toEqual([]);
+  });
+
+  test('every operation the registry writes into history has a label in French and in English', () => {
+    const keys = HISTORY_OPERATIONS.map((op) => `op.${op}`);
+    expect(keys).toEqual(expect.arrayContaining(['op.patch', 'op.add-identifier', 'op.deactivate', 'op.relink']));
+    expect(keys.filter((k) => !(k in en))).toEqual([]);
+    expect(keys.filter((k) => !(k in fr))).toEqual([]);
   });
 });
