@@ -15,12 +15,12 @@ import type { Outbox, OutboxLag } from './ports';
  * @param outboxes - the outboxes, in the order their batches are published
  */
 export function compositeOutbox(outboxes: Outbox[]): Outbox {
-  // Which outbox each event handed out came from, so markPublished reaches the right one (kept until
-  // the event is marked: the relay reads the next batch while the last one is still published).
+  // Which outbox each event handed out came from, so markPublished reaches the right one.
   const owner = new Map<string, Outbox>();
   return {
-    async pending(limit: number, exclude?: ReadonlySet<string>): Promise<OutboxEvent[]> {
-      const batches = await Promise.all(outboxes.map((o) => o.pending(limit, exclude)));
+    async pending(limit: number): Promise<OutboxEvent[]> {
+      const batches = await Promise.all(outboxes.map((o) => o.pending(limit)));
+      owner.clear();
       batches.forEach((events, i) => {
         for (const e of events) owner.set(e.id, outboxes[i] as Outbox);
       });
@@ -30,7 +30,6 @@ export function compositeOutbox(outboxes: Outbox[]): Outbox {
       const byOwner = new Map<Outbox, string[]>();
       for (const id of ids) {
         const targets = owner.has(id) ? [owner.get(id) as Outbox] : outboxes;
-        owner.delete(id);
         for (const o of targets) byOwner.set(o, [...(byOwner.get(o) ?? []), id]);
       }
       await Promise.all([...byOwner].map(([o, list]) => o.markPublished(list)));

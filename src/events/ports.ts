@@ -26,12 +26,8 @@ export interface Outbox {
    * Unpublished events in change-log order (order per key preserved). Stores shared by several
    * processes claim what they return for this process (core/outbox-claims.ts), so each event is
    * normally published by one process, and never ahead of an earlier event of its key.
-   * @param limit - events at most
-   * @param exclude - events this process holds unpublished (being published or marked): a store may
-   *   leave out entries made only of them instead of handing them out again (the caller filters them
-   *   out either way, and asks for `limit` plus their number)
    */
-  pending(limit: number, exclude?: ReadonlySet<string>): Promise<OutboxEvent[]>;
+  pending(limit: number): Promise<OutboxEvent[]>;
   markPublished(ids: string[]): Promise<void>;
   /** The backlog, for /metrics and /ready (optional: stores that cannot tell cheaply omit it). */
   lag?(): Promise<OutboxLag>;

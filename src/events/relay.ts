@@ -49,10 +49,6 @@ export class OutboxRelay {
   private dirty = false;
   /** Ids published whose bookkeeping is still running (not handed out again meanwhile). */
   private readonly marking = new Set<string>();
-  /** The next batch, read while the last full one was being published (null: read when needed). */
-  private prefetched: Promise<OutboxEvent[]> | null = null;
-  /** The last batch was read ahead, before the drain that published it began. */
-  private lastBatchReadAhead = false;
   /** The bookkeeping of the last batch published, and its failure until reported. */
   private marked: Promise<void> = Promise.resolve();
   private markFailure: Error | null = null;
@@ -125,63 +121,25 @@ export class OutboxRelay {
 
   /**
    * Publish one batch; returns how many events went out. Exposed for tests and shutdown.
-   * While a full batch goes to Kafka, the next one is read and claimed (a running relay only); the
-   * bookkeeping of a batch (markPublished) runs while the next batch is read and published. Neither
-   * hands out an event held by this process, and a batch goes to Kafka only after the one before it
-   * was acknowledged, so per-key order holds; when a publish fails, the batch read ahead is dropped
-   * (its events, claimed by this process, are read again in order). If the bookkeeping fails, those
-   * events are published again later with the same `ce_id` (at least once).
+   * The bookkeeping of a batch (markPublished) runs while the next batch is read and published: its
+   * events are not handed out again meanwhile, and the next batch goes to Kafka only after this one
+   * was acknowledged, so per-key order holds. If the bookkeeping fails, those events are published
+   * again later with the same `ce_id` (at least once).
    */
   async drainOnce(): Promise<number> {
     const limit = this.opts.batchSize ?? 500;
-    const ahead = this.prefetched;
-    this.prefetched = null;
-    this.lastBatchReadAhead = ahead !== null;
-    const events = await (ahead ?? this.read(limit, []));
+    // Ids being marked when the read starts: the read may still see them pending even if their
+    // bookkeeping finishes before it returns.
+    const marking = new Set(this.marking);
+    const fetched = await this.opts.outbox.pending(limit + marking.size);
+    const events = fetched.filter((e) => !marking.has(e.id) && !this.marking.has(e.id)).slice(0, limit);
     if (events.length === 0) {
       await this.settled();
       return 0;
     }
     const started = process.hrtime.bigint();
-    if (this.running && events.length === limit) this.prefetched = this.readAhead(limit, events);
-    try {
-      await this.opts.publisher.publish(events);
-      await this.settled();
-    } catch (err) {
-      await this.dropPrefetched();
-      throw err;
-    }
-    this.markInBackground(events, started);
-    this.publishedCount += events.length;
-    return events.length;
-  }
-
-  /**
-   * Read up to `limit` events, leaving out those this process holds: `inFlight` (being published)
-   * and those being marked published. Ids being marked when the read starts are left out too: the
-   * read may still see them pending even if their bookkeeping finishes before it returns.
-   */
-  private async read(limit: number, inFlight: OutboxEvent[]): Promise<OutboxEvent[]> {
-    const held = new Set([...this.marking, ...inFlight.map((e) => e.id)]);
-    const fetched = await this.opts.outbox.pending(limit + held.size, held);
-    return fetched.filter((e) => !held.has(e.id) && !this.marking.has(e.id)).slice(0, limit);
-  }
-
-  /** `read` of the next batch, started now; its failure surfaces when the batch is taken. */
-  private readAhead(limit: number, inFlight: OutboxEvent[]): Promise<OutboxEvent[]> {
-    const next = this.read(limit, inFlight);
-    next.catch(() => undefined);
-    return next;
-  }
-
-  private async dropPrefetched(): Promise<void> {
-    const ahead = this.prefetched;
-    this.prefetched = null;
-    await ahead?.catch(() => undefined);
-  }
-
-  /** Mark a published batch while the next one is read and published; observers hear of it after. */
-  private markInBackground(events: OutboxEvent[], started: bigint): void {
+    await this.opts.publisher.publish(events);
+    await this.settled();
     const ids = events.map((e) => e.id);
     for (const id of ids) this.marking.add(id);
     this.marked = this.opts.outbox.markPublished(ids).then(
@@ -195,6 +153,8 @@ export class OutboxRelay {
     ).finally(() => {
       for (const id of ids) this.marking.delete(id);
     });
+    this.publishedCount += events.length;
+    return events.length;
   }
 
   /** Drain until the outbox is empty (used by tests and the demo). */
@@ -240,16 +200,14 @@ export class OutboxRelay {
     this.inFlight = this.drainOnce();
     try {
       const n = await this.inFlight;
-      // A batch read ahead was read before this drain began: it says nothing of what came since.
-      const drained = n < (this.opts.batchSize ?? 500) && !this.lastBatchReadAhead;
-      if (drained) {
+      if (n < (this.opts.batchSize ?? 500)) {
         await this.settled();
         for (const resolve of waiters) resolve();
       } else {
         this.catchUpWaiters.unshift(...waiters);
       }
       this.recovered();
-      this.schedule(!drained || this.dirty ? 0 : (this.opts.idleMs ?? 100));
+      this.schedule(n >= (this.opts.batchSize ?? 500) || this.dirty ? 0 : (this.opts.idleMs ?? 100));
     } catch (err) {
       this.catchUpWaiters.unshift(...waiters);
       this.schedule(this.failed(err));

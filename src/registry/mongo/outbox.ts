@@ -52,7 +52,7 @@ async function waitingSeqs(coll: Collection<Document>, seqs: number[]): Promise<
   return new Set(docs.map((d) => d.seq as number));
 }
 
-/** Outbox documents left out of a read (being marked or published now), and how many events they hold. */
+/** The outbox documents being marked published now, and how many events they hold. */
 interface Marking {
   ids: string[];
   events: number;
@@ -62,20 +62,12 @@ interface Marking {
  * Publish bookkeeping: the documents handed out, by event id, so a batch is marked in one command.
  * @param coll - the changes collection
  */
-function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void>; heldBack(exclude: ReadonlySet<string>): Marking } {
+function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void>; beingMarked(): Marking } {
   const handed = new Map<string, { docId: string; unpublished: string[] }>();
   // Documents whose every event was published and is being marked now: events per document.
   const marking = new Map<string, number>();
   return {
-    // The documents being marked published, and those handed out whose every event the caller holds.
-    heldBack: (exclude) => {
-      const docs = new Map(marking);
-      for (const id of exclude) {
-        const h = handed.get(id);
-        if (h && !docs.has(h.docId) && h.unpublished.every((e) => exclude.has(e))) docs.set(h.docId, h.unpublished.length);
-      }
-      return { ids: [...docs.keys()], events: [...docs.values()].reduce((n, k) => n + k, 0) };
-    },
+    beingMarked: () => ({ ids: [...marking.keys()], events: [...marking.values()].reduce((n, k) => n + k, 0) }),
     handOut: (docs) => {
       for (const d of docs) for (const id of d.unpublished as string[]) handed.set(id, { docId: String(d._id), unpublished: d.unpublished as string[] });
     },
@@ -117,12 +109,11 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
   const query = claimQuery(coll);
   const marks = marker(coll);
   return {
-    pending: async (limit, exclude = new Set()) => {
-      // Documents being marked published, or being published (every event held by the caller), are
-      // left out, their events still counted against the limit (as if handed out again, for the relay
-      // to skip): their claims are not tried again, and the claim of the rest then takes every
-      // document chosen, so it needs no read-back.
-      const busy = marks.heldBack(exclude);
+    pending: async (limit) => {
+      // Documents being marked published are left out, their events still counted against the limit
+      // (as if handed out again, for the relay to skip): their claims are not tried again, and the
+      // claim of the rest then takes every document chosen, so it needs no read-back.
+      const busy = marks.beingMarked();
       if (limit - busy.events <= 0) return [];
       const docs = await claimBatch(coll, claimant, { ...query, skip: busy.ids }, limit - busy.events);
       marks.handOut(docs);

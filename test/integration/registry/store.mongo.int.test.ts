@@ -170,23 +170,4 @@ describe('the next batch is read while the last one is marked published', () => 
     expect(next.map((e) => e.id)).toEqual(['e3']);
     expect((await store.outbox.pending(3)).map((e) => e.id)).toEqual(['e3', 'e4']);
   });
-  test('it leaves out the documents whose events the relay holds (being published), counted against its limit', async () => {
-    const p = prefix();
-    const store = await mongoStore(testDb(), p);
-    await store.changes.commit(pmirChange('c1', 1, ['e1', 'e2']));
-    await store.changes.commit(pmirChange('c2', 2, ['e3']));
-    await store.changes.commit(pmirChange('c3', 3, ['e4']));
-    for (const id of ['c1', 'c2', 'c3']) await store.changes.finish(id);
-    const changes = testDb().collection(collectionNames(p).changes);
-    expect((await store.outbox.pending(2)).map((e) => e.id)).toEqual(['e1', 'e2']);
-    const claimOfC1 = (await changes.findOne({ _id: 'out:c1:0' as never }))?.claimToken as string;
-    // As the relay does while [e1, e2] go to Kafka: read the next batch, asking for 2 + the 2 it holds.
-    const next = await store.outbox.pending(4, new Set(['e1', 'e2']));
-    expect(next.map((e) => e.id)).toEqual(['e3', 'e4']);
-    // c1 was not claimed again (its claim is the first read's), and publishing it still marks it.
-    expect((await changes.findOne({ _id: 'out:c1:0' as never }))?.claimToken).toBe(claimOfC1);
-    await store.outbox.markPublished(['e1', 'e2', 'e3', 'e4']);
-    expect(await store.outbox.pending(10)).toEqual([]);
-  });
 });
-
