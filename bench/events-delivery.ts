@@ -163,8 +163,11 @@ async function relayThroughput(kafka: Kafka, kafkaBrokers: string): Promise<void
   // The relay, as the mediator runs it (a fresh one: the app's was stopped to build the backlog).
   const relay = new OutboxRelay({ outbox: app.registry.outbox, publisher: app.publisher, logger: quiet, batchSize: 500 });
   let t = performance.now();
-  await relay.flush();
+  // Running, as in the mediator (a running relay reads the next batch while one is published).
+  relay.start();
+  await relay.whenCaughtUp();
   const relaySeconds = (performance.now() - t) / 1000;
+  await relay.stop();
   // The same messages, raw: one idempotent producer, acks=all, batches of 500, to a fresh topic.
   const rawTopic = `${topic}.raw`;
   const admin = kafka.admin();
