@@ -3,7 +3,10 @@
  * at a fake ministry identity provider (a real HTTP server, see fake-idp.ts); plus the helpers a
  * browser test needs to sign a steward in.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, stewardContext } from './browser';
+import { generateDuplicates } from './duplicates';
+import type { GeneratedPair } from './duplicates';
 import { startFakeIdp } from './fake-idp';
 import type { FakeIdp, IdpUser } from './fake-idp';
 import type { App } from '../../src/app';
@@ -87,4 +90,41 @@ export async function signIn(page: Page, url: string, username: string): Promise
  */
 export async function focused(page: Page, path: string): Promise<unknown> {
   return page.evaluate(`document.activeElement?.${path}`);
+}
+
+/** What a browser test of the page works with, set in its beforeAll. */
+export interface StewardSession {
+  env: StewardStack;
+  browser: Browser;
+  /** The generated duplicate pairs, each with its review task. */
+  pairs: GeneratedPair[];
+  /** A steward signed in on a browser context of their own, landed on `hash`. */
+  openAs(user: string, hash?: string, locale?: string): Promise<Page>;
+}
+
+/**
+ * Start the mediator on the local stack with `pairCount` generated duplicates and Chromium for the
+ * file's tests (beforeAll), and stop both after them (afterAll).
+ * @param pairCount - duplicate pairs to generate
+ * @param prepare - more set-up once the pairs exist (e.g. back-dating tasks)
+ */
+export function useStewardBrowser(pairCount: number, prepare?: (s: StewardSession) => Promise<void>): StewardSession {
+  const session = {
+    openAs: async (user: string, hash = '#/queue', locale = 'en-GB'): Promise<Page> => {
+      const page = await (await stewardContext(session.browser, locale)).newPage();
+      await signIn(page, `${session.env.pageUrl}${hash}`, user);
+      return page;
+    },
+  } as StewardSession;
+  beforeAll(async () => {
+    session.env = await startStewardStack();
+    session.pairs = await generateDuplicates(session.env.app.registry.service, pairCount);
+    await prepare?.(session);
+    session.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.env?.close();
+  });
+  return session;
 }

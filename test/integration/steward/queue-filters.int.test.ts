@@ -3,49 +3,27 @@
  * generated duplicates: age (tasks back-dated through the registry's store), state (after a
  * decision), and "next task" keeping every filter of the queue it came from.
  */
-import type { Browser, Page } from 'playwright-core';
-import type { RegistryService } from '../../../src/registry/api';
-import { generateDuplicates } from '../../helpers/duplicates';
+import type { Page } from 'playwright-core';
 import type { GeneratedPair } from '../../helpers/duplicates';
-import { launchChromium, stewardContext } from '../../helpers/browser';
-import { focused, signIn, startStewardStack } from '../../helpers/steward-stack';
-import type { StewardStack } from '../../helpers/steward-stack';
+import { focused, useStewardBrowser } from '../../helpers/steward-stack';
 
 jest.setTimeout(120_000);
 
 describe('steward page: queue filters (Chromium, local stack)', () => {
-  let env: StewardStack;
-  let browser: Browser;
-  let pairs: GeneratedPair[];
-  const registry = (): RegistryService => env.app.registry.service;
-  const taskOf = (i: number): string => (pairs[i] as GeneratedPair).taskId;
+  // Pair i's task is in the high score band when i % 3 === 0, medium for 1, low for 2.
+  // Oldest first: 4 (medium, 10 days), 5 (low, 3 days), 3 (high), 7 (medium), 6 (high), then the rest.
+  const s = useStewardBrowser(9, async () => {
+    for (const [i, hours] of [[4, 240], [5, 72], [3, 5], [7, 4], [6, 3]] as const) await backdate(i, hours);
+  });
+  const { openAs } = s;
+  const taskOf = (i: number): string => (s.pairs[i] as GeneratedPair).taskId;
 
   /** Move a task's creation back by `hours` through the registry's store (a task's age is its createdAt). */
   async function backdate(i: number, hours: number): Promise<void> {
-    const reviews = env.app.registry.store.reviews;
+    const reviews = s.env.app.registry.store.reviews;
     const task = await reviews.get(taskOf(i));
     if (!task) throw new Error(`no task for pair ${i}`);
     await reviews.put([{ ...task, createdAt: new Date(Date.now() - hours * 3_600_000).toISOString(), version: task.version + 1 }]);
-  }
-
-  beforeAll(async () => {
-    env = await startStewardStack();
-    // Pair i's task is in the high score band when i % 3 === 0, medium for 1, low for 2.
-    pairs = await generateDuplicates(registry(), 9);
-    // Oldest first: 4 (medium, 10 days), 5 (low, 3 days), 3 (high), 7 (medium), 6 (high), then the rest.
-    for (const [i, hours] of [[4, 240], [5, 72], [3, 5], [7, 4], [6, 3]] as const) await backdate(i, hours);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-
-  async function openAs(user: string, hash: string): Promise<Page> {
-    const context = await stewardContext(browser, 'en-GB');
-    const page = await context.newPage();
-    await signIn(page, `${env.pageUrl}${hash}`, user);
-    return page;
   }
 
   const listed = async (page: Page): Promise<Array<string | null>> =>

@@ -3,39 +3,18 @@
  * generated duplicates, stewards signing in at a fake ministry identity provider (authorization
  * code + PKCE). Every decision here is made with the keyboard alone.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { RegistryService } from '../../../src/registry/api';
 import { reviewOrder } from '../../../src/registry/review-filter';
-import { generateDuplicates } from '../../helpers/duplicates';
 import type { GeneratedPair } from '../../helpers/duplicates';
-import { launchChromium, stewardContext } from '../../helpers/browser';
-import { USERS, focused, signIn, startStewardStack } from '../../helpers/steward-stack';
-import type { StewardStack } from '../../helpers/steward-stack';
+import { USERS, focused, useStewardBrowser } from '../../helpers/steward-stack';
 
 jest.setTimeout(120_000);
 
 describe('steward page: queue, evidence and decisions (Chromium, local stack)', () => {
-  let env: StewardStack;
-  let browser: Browser;
-  let pairs: GeneratedPair[];
-  const registry = (): RegistryService => env.app.registry.service;
-
-  beforeAll(async () => {
-    env = await startStewardStack();
-    pairs = await generateDuplicates(registry(), 9);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-
-  async function openAs(user: string, hash = '#/queue', locale = 'en-GB'): Promise<Page> {
-    const context = await stewardContext(browser, locale);
-    const page = await context.newPage();
-    await signIn(page, `${env.pageUrl}${hash}`, user);
-    return page;
-  }
+  const s = useStewardBrowser(9);
+  const { openAs } = s;
+  const registry = (): RegistryService => s.env.app.registry.service;
 
   /** Decide the open task with the keyboard: the action's key, a reason, Tab to confirm, Enter. */
   async function decideWithKeys(page: Page, key: 'l' | 'x' | 'm', reason: string): Promise<void> {
@@ -55,7 +34,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
     // A page of registrations commits as one unit, so tasks raised in the same millisecond are
     // ordered by id: the queue's documented order, read from the registry.
-    const tasks = await Promise.all(pairs.map(async (p) => registry().getReview(p.taskId)));
+    const tasks = await Promise.all(s.pairs.map(async (p) => registry().getReview(p.taskId)));
     const expected = tasks.flatMap((t) => (t ? [t] : [])).sort(reviewOrder).map((t) => t.id);
     expect(expected).toHaveLength(9);
     expect(ids).toEqual(expected);
@@ -64,12 +43,12 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     expect(await page.locator('#f-source option').allTextContents()).toEqual(['All systems', 'ihris (3)', 'ncr (3)', 'openmrs (3)']);
     await page.locator('#f-band').selectOption('high');
     await page.locator('#queue-summary', { hasText: '3 tasks' }).waitFor();
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')))).toEqual(pairs.filter((p) => p.index % 3 === 0).map((p) => p.taskId));
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')))).toEqual(s.pairs.filter((p) => p.index % 3 === 0).map((p) => p.taskId));
     await page.locator('#f-source').selectOption('ncr');
     await page.locator('#queue-summary', { hasText: '1 task match' }).waitFor();
     // The token was exchanged once, with a PKCE verifier the provider checked.
-    expect(env.idp.tokenRequests.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
-    expect(env.idp.tokenRequests.filter((r) => r.status !== 200)).toEqual([]);
+    expect(s.env.idp.tokenRequests.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(s.env.idp.tokenRequests.filter((r) => r.status !== 200)).toEqual([]);
     await page.context().close();
   });
 
@@ -77,7 +56,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     const page = await openAs('awa');
     await page.locator('table.tasks').waitFor();
     await page.keyboard.press('ArrowDown');
-    expect(await focused(page, "closest('tr')?.getAttribute('data-task')")).toBe(pairs[0]?.taskId);
+    expect(await focused(page, "closest('tr')?.getAttribute('data-task')")).toBe(s.pairs[0]?.taskId);
     await page.keyboard.press('Enter');
     await page.locator('#compare').waitFor();
     const chip = (field: string): Locator => page.locator(`#compare .chip[data-field="${field}"]`);
@@ -87,31 +66,31 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
     expect(await chip('birthDate').textContent()).toContain('one character differs');
     expect(await chip('state').getAttribute('data-verdict')).toBe('disagree');
     expect(await page.locator('#compare td.disagree').count()).toBeGreaterThan(0);
-    const pair = pairs[0] as GeneratedPair;
+    const pair = s.pairs[0] as GeneratedPair;
     expect(await page.locator('.sources').first().textContent()).toContain(`TEI${String(pair.index).padStart(6, '0')}`);
     await decideWithKeys(page, 'l', 'Same person: name slip and birth day typo');
     expect(await page.locator('#outcome').textContent()).toContain(`linked by ${USERS.awa?.sub}`);
     expect(await focused(page, 'id')).toBe('next-task');
     const task = await registry().getReview(pair.taskId);
     expect(task?.resolution).toMatchObject({ action: 'link', mpiId: pair.candidateMpiId, by: { clientId: 'passerelle-steward', userId: USERS.awa?.sub } });
-    await env.app.audit.writer.flush();
-    const audit = await env.app.audit.store.search({ count: 200, offset: 0 });
+    await s.env.app.audit.writer.flush();
+    const audit = await s.env.app.audit.store.search({ count: 200, offset: 0 });
     expect(audit.items.find((r) => r.operation === 'mpi.reviews.resolve' && r.httpStatus === 200)?.agent).toMatchObject({ clientId: 'passerelle-steward', userId: USERS.awa?.sub });
     // N goes on to the next task in the queue.
     await page.keyboard.press('n');
-    await page.waitForURL(`**#/task/${pairs[1]?.taskId}`);
+    await page.waitForURL(`**#/task/${s.pairs[1]?.taskId}`);
     await page.context().close();
   });
 
   test('not-a-match is remembered: the source sent again with new details raises no task for the pair', async () => {
-    const pair = pairs[1] as GeneratedPair;
+    const pair = s.pairs[1] as GeneratedPair;
     const page = await openAs('awa', `#/task/${pair.taskId}`);
     await page.locator('#compare').waitFor();
     await decideWithKeys(page, 'x', 'Different mothers, different villages');
     expect(await page.locator('#outcome').textContent()).toContain('not a match');
     const again = await registry().registerSource({ patient: { ...pair.second, telecom: [{ system: 'phone', value: '+221700000001' }] }, sourceSystem: pair.secondSource, actor: { clientId: 'test-loader' } });
     expect(again.outcome).not.toBe('review');
-    await page.goto(`${env.pageUrl}#/queue`);
+    await page.goto(`${s.env.pageUrl}#/queue`);
     await page.locator('table.tasks').waitFor();
     const open = await registry().listReviews({ state: 'open', offset: 0, count: 100 });
     expect(open.items.filter((t) => t.candidates.some((c) => c.mpiId === pair.candidateMpiId))).toEqual([]);
@@ -120,7 +99,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
   });
 
   test('merge from a task, then unmerge from the golden record\'s history', async () => {
-    const pair = pairs[2] as GeneratedPair;
+    const pair = s.pairs[2] as GeneratedPair;
     const page = await openAs('awa', `#/task/${pair.taskId}`);
     await page.locator('#compare').waitFor();
     await decideWithKeys(page, 'm', 'Duplicate registration at the district hospital');
@@ -146,7 +125,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
   });
 
   test('a decision needs a reason: sent empty or too short, the dialog says so and nothing is sent or resolved', async () => {
-    const pair = pairs[5] as GeneratedPair;
+    const pair = s.pairs[5] as GeneratedPair;
     const page = await openAs('awa', `#/task/${pair.taskId}`);
     await page.locator('#compare').waitFor();
     const resolveCalls: string[] = [];
@@ -172,7 +151,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
   });
 
   test('when the API no longer accepts the token, the page asks to sign in again and comes back to the same task', async () => {
-    const pair = pairs[4] as GeneratedPair;
+    const pair = s.pairs[4] as GeneratedPair;
     const page = await openAs('awa', `#/task/${pair.taskId}`);
     await page.locator('#compare').waitFor();
     // The provider's token outlives this test; the API's answer for an expired one is played instead.
@@ -190,7 +169,7 @@ describe('steward page: queue, evidence and decisions (Chromium, local stack)', 
   });
 
   test('two stewards on one task: one decision wins, the other steward sees it and cannot overwrite it', async () => {
-    const pair = pairs[3] as GeneratedPair;
+    const pair = s.pairs[3] as GeneratedPair;
     const awa = await openAs('awa', `#/task/${pair.taskId}`);
     const binta = await openAs('binta', `#/task/${pair.taskId}`);
     await awa.locator('#compare').waitFor();

@@ -3,38 +3,17 @@
  * local stack with generated duplicates: every kind of search the box takes, and a record's history
  * told in the steward's words (operations and changed fields), not the registry's.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { RegistryService } from '../../../src/registry/api';
-import { generateDuplicates } from '../../helpers/duplicates';
 import type { GeneratedPair } from '../../helpers/duplicates';
-import { launchChromium, stewardContext } from '../../helpers/browser';
-import { signIn, startStewardStack } from '../../helpers/steward-stack';
-import type { StewardStack } from '../../helpers/steward-stack';
+import { useStewardBrowser } from '../../helpers/steward-stack';
 
 jest.setTimeout(120_000);
 
 describe('steward page: search and golden records (Chromium, local stack)', () => {
-  let env: StewardStack;
-  let browser: Browser;
-  let pairs: GeneratedPair[];
-  const registry = (): RegistryService => env.app.registry.service;
-
-  beforeAll(async () => {
-    env = await startStewardStack();
-    pairs = await generateDuplicates(registry(), 4);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-
-  async function openAs(user: string, hash: string, locale = 'en-GB'): Promise<Page> {
-    const context = await stewardContext(browser, locale);
-    const page = await context.newPage();
-    await signIn(page, `${env.pageUrl}${hash}`, user);
-    return page;
-  }
+  const s = useStewardBrowser(4);
+  const { openAs } = s;
+  const registry = (): RegistryService => s.env.app.registry.service;
 
   /** Type into the search box (reached with `/`) and send it. */
   async function search(page: Page, text: string): Promise<void> {
@@ -48,7 +27,7 @@ describe('steward page: search and golden records (Chromium, local stack)', () =
     ['an identifier', (p: GeneratedPair): string => p.first.identifier?.[0]?.value ?? ''],
     ['an MPI ID (typed in lower case)', (p: GeneratedPair): string => p.candidateMpiId.toLowerCase()],
   ])('search by %s: the one person found opens as their golden record', async (_kind, typed) => {
-    const pair = pairs[1] as GeneratedPair;
+    const pair = s.pairs[1] as GeneratedPair;
     const page = await openAs('awa', '#/queue');
     await page.locator('table.tasks').waitFor();
     await search(page, typed(pair));
@@ -62,7 +41,7 @@ describe('steward page: search and golden records (Chromium, local stack)', () =
   });
 
   test('search by name: both records of a pair are listed and either one opens', async () => {
-    const pair = pairs[2] as GeneratedPair;
+    const pair = s.pairs[2] as GeneratedPair;
     const page = await openAs('awa', '#/queue');
     await page.locator('table.tasks').waitFor();
     await search(page, pair.first.name?.[0]?.family ?? '');
@@ -75,7 +54,7 @@ describe('steward page: search and golden records (Chromium, local stack)', () =
   });
 
   test('history: every operation and changed field in the steward\'s language, never the registry\'s name for it', async () => {
-    const pair = pairs[3] as GeneratedPair;
+    const pair = s.pairs[3] as GeneratedPair;
     const actor = { clientId: 'test-steward' };
     await registry().addIdentifier(pair.candidateMpiId, { system: 'urn:passerelle:test:cni', value: 'CNI1234567' }, actor);
     await registry().patchGolden(pair.candidateMpiId, { telecom: [{ system: 'phone', value: '+221770000003' }] }, actor);
