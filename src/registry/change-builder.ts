@@ -16,7 +16,7 @@ import { derivedLeases, historyRecords } from './change-derivation';
 import type { Staged } from './change-derivation';
 import { toSearchFields } from './search-fields';
 import { guardKey, leaseKey, lookupKey } from './keys';
-import { LookupSnapshot } from './lookup-snapshot';
+import { LookupSnapshot, StaleLookupError } from './lookup-snapshot';
 import type { PatientEventType } from './pmir-event';
 import { buildReviewEvent } from './review-event';
 import type { ReviewEventTask, ReviewEventType } from './review-event';
@@ -160,10 +160,11 @@ export class ChangeBuilder {
     }
     if (to) {
       const target = await this.golden(to);
-      if (target) {
-        if (!target.sourceKeys.includes(src.key)) target.sourceKeys = [...target.sourceKeys, src.key].sort();
-        this.stageGolden(target);
-      }
+      // A candidate whose golden record cannot be read was found in the middle of another change's
+      // apply (its sources written, its new golden record not yet): decide again from fresh reads.
+      if (!target) throw new StaleLookupError();
+      if (!target.sourceKeys.includes(src.key)) target.sourceKeys = [...target.sourceKeys, src.key].sort();
+      this.stageGolden(target);
     }
     src.goldenId = to;
     src.linkState = to ? linkState : null;

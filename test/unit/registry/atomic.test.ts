@@ -121,6 +121,29 @@ describe('registry atomic units (all or nothing)', () => {
     expect((await service.getGolden(results[0]?.golden.mpiId as string))?.golden.sourceKeys).toEqual(['urn:a|1', 'urn:b|2', 'urn:c|3']);
   });
 
+  test.each([
+    ['a single registration', false],
+    ['a step of a unit', true],
+  ])('%s that finds a person whose golden record is not written yet is redone, not failed', async (_, inUnit) => {
+    // On MongoDB a change's record writes are one bulk write, not atomic: a reader can find the
+    // new person's source before its golden record lands. Seen as a store hiding that record once.
+    const store = createMemoryRegistryStore();
+    const { service } = makeService(store);
+    const first = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
+    const hidden = first.golden.mpiId;
+    let hides = 1;
+    const golden = store.records.golden.bind(store.records);
+    const goldens = store.records.goldens.bind(store.records);
+    const notYet = (id: string): boolean => id === hidden && hides-- > 0;
+    store.records.golden = async (id) => (notYet(id) ? null : golden(id));
+    store.records.goldens = async (ids) => (await goldens(ids)).filter((g) => !notYet(g.mpiId));
+    const second = { patient: aPatient({ identifier: [{ system: 'urn:b', value: '2' }] }), sourceSystem: 'b', actor };
+    const r = inUnit ? (await service.atomically(actor, async (tx) => [await tx.registerSource(second)]))[0] : await service.registerSource(second);
+    expect(hides).toBeLessThan(0);
+    expect(r?.outcome).toBe('linked');
+    expect(r?.golden.mpiId).toBe(hidden);
+  });
+
   test('nested units join the outer one; merge and review work inside a unit', async () => {
     const { service, store } = makeService();
     const x = await service.registerSource({ patient: aPatient({ identifier: [{ system: 'urn:a', value: '1' }] }), sourceSystem: 'a', actor });
