@@ -81,6 +81,8 @@ async function registerPages(module: RegistryModule, inputs: RegisterSourceInput
     const results = await module.service.registerMany(inputs.slice(i, i + PAGE));
     const refused = results.find((r) => !r.ok);
     if (refused && !refused.ok) throw new Error(`bulk registration refused a record: ${refused.error.message}`);
+    // A 100k preload runs for most of an hour: say where it is (stderr, outside the result line).
+    if (inputs.length > 20 * PAGE && (i / PAGE) % 20 === 19) console.error(`[dhis2-sync] ${i + PAGE} of ${inputs.length} registered, ${Math.round((i + PAGE) / since(t))} records/s`);
   }
   return inputs.length / since(t);
 }

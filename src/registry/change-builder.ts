@@ -18,6 +18,7 @@ import { toSearchFields } from './search-fields';
 import { guardKey, leaseKey, lookupKey } from './keys';
 import { LookupSnapshot, StaleLookupError } from './lookup-snapshot';
 import type { PatientEventType } from './pmir-event';
+import type { HistoryOperation } from './history';
 import { buildReviewEvent } from './review-event';
 import type { ReviewEventTask, ReviewEventType } from './review-event';
 
@@ -55,12 +56,12 @@ export class ChangeBuilder {
 
   /**
    * @param ctx - registry context
-   * @param operation - name recorded in history and the change log
+   * @param operation - name recorded in history and the change log (the steward page labels each)
    * @param actor - who performs the change
    */
   constructor(
     private readonly ctx: RegistryContext,
-    public operation: string,
+    public operation: HistoryOperation,
     readonly actor: Actor,
   ) {
     this.at = ctx.clock.now().toISOString();

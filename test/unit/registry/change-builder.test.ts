@@ -32,16 +32,16 @@ function contextOver(store: RegistryStore): RegistryContext {
 
 describe('ChangeBuilder', () => {
   test('a builder with nothing staged is empty and builds a change that writes nothing', async () => {
-    const b = new ChangeBuilder(contextOver(createMemoryRegistryStore()), 'noop', actor);
+    const b = new ChangeBuilder(contextOver(createMemoryRegistryStore()), 'patch', actor);
     expect(b.empty).toBe(true);
     const change = await b.build();
-    expect(change).toMatchObject({ id: 'id-1', at: AT, operation: 'noop', actor, guards: [], leases: [], history: [], events: [] });
+    expect(change).toMatchObject({ id: 'id-1', at: AT, operation: 'patch', actor, guards: [], leases: [], history: [], events: [] });
     expect(change.writes).toMatchObject({ sources: [], goldens: [], xrefPut: [], xrefDel: [] });
   });
 
   test('source() hands out working copies: edits reach the change only once staged', async () => {
     const { store } = await seeded();
-    const b = new ChangeBuilder(contextOver(store), 'edit', actor);
+    const b = new ChangeBuilder(contextOver(store), 'patch', actor);
     const copy = (await b.source('urn:a|1'))!;
     // The parts of a working copy are shared with the stored version: replaced, never changed in place.
     expect(() => {
@@ -58,7 +58,7 @@ describe('ChangeBuilder', () => {
   test('build() versions a staged source, guards and leases it, and records what changed in its history', async () => {
     const { store } = await seeded();
     const before = (await store.records.source('urn:a|1'))!;
-    const b = new ChangeBuilder(contextOver(store), 'edit', actor);
+    const b = new ChangeBuilder(contextOver(store), 'patch', actor);
     const src = (await b.source('urn:a|1'))!;
     src.patient = { ...src.patient, telecom: [{ system: 'phone', value: '+221770000000' }] };
     b.stageSource(src);
@@ -106,7 +106,7 @@ describe('ChangeBuilder', () => {
 
   test('a not-a-match decision is kept on the source; extra leases are held; a review event is keyed by its MPI ID and carries its Task', async () => {
     const { store, mpiId } = await seeded();
-    const b = new ChangeBuilder(contextOver(store), 'not-a-match', actor);
+    const b = new ChangeBuilder(contextOver(store), 'review-not-a-match', actor);
     const src = (await b.source('urn:a|1'))!;
     b.addNotAMatch(src, { sourceKey: 'urn:a|1', mpiId, otherSourceKeys: ['urn:b|1'], at: AT, by: actor });
     b.lease(leaseKey.blocking('fam:DIOP'));
