@@ -68,10 +68,11 @@ async function fetchInsecure(url: string): Promise<number> {
  * Start Core on free loopback ports against a fresh database of the stack's MongoDB.
  * @param mongoUri - the stack's MongoDB URI (host and port are kept; the database is Core's own)
  * @param database - Core's database name
+ * @param apiPort - the API's port, when a mediator already waits on it (else a free one)
  */
-export async function startOpenhimCore4(mongoUri: string, database: string): Promise<RunningCore> {
+export async function startOpenhimCore4(mongoUri: string, database: string, apiPort?: number): Promise<RunningCore> {
   const pkg = ensureOpenhimCore4();
-  const [api, http, https, rerun, tcp, polling] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [api, http, https, rerun, tcp, polling] = await Promise.all([apiPort ?? freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const mongo = new URL(mongoUri);
   const url = (db: string): string => `mongodb://${mongo.host}/${db}?directConnection=true`;
   const conf = {
