@@ -271,6 +271,25 @@ describe('live configuration from OpenHIM\'s console', () => {
     expect(core.configOf(URN)?.syncConcurrency).toBe(5);
   });
 
+  it('an upgrade registers the new version and its new settings, keeping the values changed in the console', async () => {
+    const { app } = await registered();
+    await app.stop();
+    // What Core holds from an older release: a lower version, one setting fewer, a console change.
+    const stored = core.mediators.get(URN)!.doc;
+    const dropped = stored.configDefs![0]!.param;
+    stored.version = '0.0.1';
+    stored.configDefs = stored.configDefs!.slice(1);
+    stored.config = { ...Object.fromEntries(Object.entries(stored.config!).filter(([k]) => k !== dropped)), syncConcurrency: 5 };
+    const { app: upgraded } = await appAgainst(core.url);
+    apps.push(upgraded);
+    await eventually(async () => upgraded.live.current.syncConcurrency === 5, 5000);
+    const now = core.mediators.get(URN)!.doc;
+    expect(now.version).toBe(version);
+    expect(now.configDefs!.map((d) => d.param)).toContain(dropped);
+    expect(now.config?.syncConcurrency).toBe(5);
+    expect(now.config).toHaveProperty(dropped);
+  });
+
   it('shows why replicas poll: Core pushes a change to the first heartbeat after it only', async () => {
     const a = await registered();
     const b = await registered();
