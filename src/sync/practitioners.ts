@@ -70,7 +70,7 @@ export function practitionerIngest(deps: PractitionerIngestDeps): PractitionerIn
     const stored = await deps.store.get(p.id);
     if (stored !== null && contentHash(stored) === contentHash(linked)) return 'unchanged';
     // The store writes the new version and its practitioner event in one document write.
-    await deps.store.upsert(linked, actor.transactionId ? { transactionId: actor.transactionId } : {});
+    await deps.store.upsert(linked, actor);
     return stored ? 'updated' : 'created';
   }
 
