@@ -18,9 +18,11 @@ export function compositeOutbox(outboxes: Outbox[]): Outbox {
   // Which outbox each event handed out came from, so markPublished reaches the right one.
   const owner = new Map<string, Outbox>();
   return {
-    async pending(limit: number): Promise<OutboxEvent[]> {
-      const batches = await Promise.all(outboxes.map((o) => o.pending(limit)));
-      owner.clear();
+    async pending(limit: number, busy?: ReadonlySet<string>): Promise<OutboxEvent[]> {
+      const batches = await Promise.all(outboxes.map((o) => o.pending(limit, busy)));
+      // Keep the owners of what is still being published or marked (the relay reads the next batch
+      // meanwhile); the rest were handed out and not published (a failed publish): handed out again now.
+      for (const id of owner.keys()) if (!busy?.has(id)) owner.delete(id);
       batches.forEach((events, i) => {
         for (const e of events) owner.set(e.id, outboxes[i] as Outbox);
       });
@@ -30,7 +32,12 @@ export function compositeOutbox(outboxes: Outbox[]): Outbox {
       const byOwner = new Map<Outbox, string[]>();
       for (const id of ids) {
         const targets = owner.has(id) ? [owner.get(id) as Outbox] : outboxes;
-        for (const o of targets) byOwner.set(o, [...(byOwner.get(o) ?? []), id]);
+        owner.delete(id);
+        for (const o of targets) {
+          const list = byOwner.get(o);
+          if (list) list.push(id);
+          else byOwner.set(o, [id]);
+        }
       }
       await Promise.all([...byOwner].map(([o, list]) => o.markPublished(list)));
     },

@@ -26,8 +26,11 @@ export interface Outbox {
    * Unpublished events in change-log order (order per key preserved). Stores shared by several
    * processes claim what they return for this process (core/outbox-claims.ts), so each event is
    * normally published by one process, and never ahead of an earlier event of its key.
+   * `busy`: ids this process handed out and is still publishing or marking; the caller skips them
+   * in what comes back and asks for `limit` plus their number. A store may leave their entries out
+   * of its read (and count them against the limit) instead of reading them again.
    */
-  pending(limit: number): Promise<OutboxEvent[]>;
+  pending(limit: number, busy?: ReadonlySet<string>): Promise<OutboxEvent[]>;
   markPublished(ids: string[]): Promise<void>;
   /** The backlog, for /metrics and /ready (optional: stores that cannot tell cheaply omit it). */
   lag?(): Promise<OutboxLag>;

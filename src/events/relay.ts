@@ -3,36 +3,22 @@
  * broker acknowledged it, so a crash between the two republishes it with the same `ce_id`, which
  * consumers dedupe on. Events go out in change-log order, one batch at a time, preserving per-key order.
  */
-import type { Logger } from '../core/logger';
 import type { OutboxEvent } from '../core/types';
 import { MissingTopicError } from './ports';
-import type { EventPublisher, Outbox } from './ports';
+import type { RelayHealth, RelayObserver, RelayOptions } from './relay-types';
 
-/** Told about every batch published and every failure (metrics). */
-export interface RelayObserver {
-  published(events: OutboxEvent[], seconds: number): void;
-  failed(err: unknown): void;
+export type { RelayHealth, RelayObserver, RelayOptions } from './relay-types';
+
+/** Events read from the outbox for one publish, and the number of the read that found them. */
+interface Batch {
+  events: OutboxEvent[];
+  read: number;
 }
 
-export interface RelayOptions {
-  outbox: Outbox;
-  publisher: EventPublisher;
-  logger: Logger;
-  batchSize?: number;
-  idleMs?: number;
-  maxBackoffMs?: number;
-  observer?: RelayObserver;
-}
-
-/** What /ready reports about the relay. */
-export interface RelayHealth {
-  /** The last attempt failed; events wait in the outbox. */
-  failing: boolean;
-  lastError: string | null;
-  /** Topics the broker reported missing on the last attempt. */
-  missingTopics: string[];
-  /** When the current run of failures began (ISO 8601). */
-  failingSince: string | null;
+/** A caller of whenCaughtUp, and how many reads had started when it asked. */
+interface CatchUpWaiter {
+  resolve: () => void;
+  readsBefore: number;
 }
 
 /** A polling relay from the outbox to Kafka with exponential backoff on failure. */
@@ -49,13 +35,21 @@ export class OutboxRelay {
   private dirty = false;
   /** Ids published whose bookkeeping is still running (not handed out again meanwhile). */
   private readonly marking = new Set<string>();
+  /** Ids of the batch being published now (the read of the next batch leaves them out). */
+  private readonly publishing = new Set<string>();
+  /** The next batch, read while a full one was being published (a backlog), with its read's number. */
+  private prefetched: Promise<Batch> | null = null;
+  /** Reads of the outbox started so far: a batch knows its read, a catch-up waiter the reads before it. */
+  private reads = 0;
+  /** The read number of the batch the last drain published (or found empty). */
+  private lastRead = 0;
   /** The bookkeeping of the last batch published, and its failure until reported. */
   private marked: Promise<void> = Promise.resolve();
   private markFailure: Error | null = null;
   /** Observers added after construction (the OpenHIM envelope's publish watch). */
   private readonly observers: RelayObserver[] = [];
-  /** Callers waiting for the outbox to be drained as it stood when they asked. */
-  private catchUpWaiters: Array<() => void> = [];
+  /** Callers waiting for the outbox to be drained as it stood when they asked (reads started before). */
+  private catchUpWaiters: CatchUpWaiter[] = [];
   /** Events published since start, for /metrics. */
   publishedCount = 0;
   lastError: string | null = null;
@@ -97,7 +91,7 @@ export class OutboxRelay {
    */
   whenCaughtUp(): Promise<void> {
     return new Promise((resolve) => {
-      this.catchUpWaiters.push(resolve);
+      this.catchUpWaiters.push({ resolve, readsBefore: this.reads });
       this.nudge();
     });
   }
@@ -121,25 +115,74 @@ export class OutboxRelay {
 
   /**
    * Publish one batch; returns how many events went out. Exposed for tests and shutdown.
-   * The bookkeeping of a batch (markPublished) runs while the next batch is read and published: its
-   * events are not handed out again meanwhile, and the next batch goes to Kafka only after this one
-   * was acknowledged, so per-key order holds. If the bookkeeping fails, those events are published
-   * again later with the same `ce_id` (at least once).
+   * While a full batch (a backlog) goes to Kafka, the next one is read and claimed; it is published
+   * only after this one was acknowledged, and dropped if this one failed (its claims are this
+   * process's: the next drain reads them again, in order). The bookkeeping of a batch
+   * (markPublished) runs while the next batch is published: its events are not handed out again
+   * meanwhile, so per-key order holds. If the bookkeeping fails, those events are published again
+   * later with the same `ce_id` (at least once).
    */
   async drainOnce(): Promise<number> {
     const limit = this.opts.batchSize ?? 500;
-    // Ids being marked when the read starts: the read may still see them pending even if their
-    // bookkeeping finishes before it returns.
-    const marking = new Set(this.marking);
-    const fetched = await this.opts.outbox.pending(limit + marking.size);
-    const events = fetched.filter((e) => !marking.has(e.id) && !this.marking.has(e.id)).slice(0, limit);
+    const { events, read } = await (this.takePrefetched() ?? this.read(limit));
+    this.lastRead = read;
     if (events.length === 0) {
       await this.settled();
       return 0;
     }
     const started = process.hrtime.bigint();
-    await this.opts.publisher.publish(events);
-    await this.settled();
+    for (const e of events) this.publishing.add(e.id);
+    if (events.length >= limit && this.running) this.prefetch(limit);
+    try {
+      await this.opts.publisher.publish(events);
+      await this.settled();
+    } catch (err) {
+      await this.dropPrefetched();
+      throw err;
+    } finally {
+      for (const e of events) this.publishing.delete(e.id);
+    }
+    this.markInBackground(events, started);
+    this.publishedCount += events.length;
+    return events.length;
+  }
+
+  /**
+   * Read up to `limit` events that are not being published or marked by this process.
+   * @param limit - events at most
+   */
+  private async read(limit: number): Promise<Batch> {
+    const read = ++this.reads;
+    // Ids busy when the read starts: the read may still see them pending even if their bookkeeping
+    // finishes before it returns.
+    const busy = new Set([...this.marking, ...this.publishing]);
+    const fetched = await this.opts.outbox.pending(limit + busy.size, busy);
+    return { events: fetched.filter((e) => !busy.has(e.id) && !this.marking.has(e.id) && !this.publishing.has(e.id)).slice(0, limit), read };
+  }
+
+  private prefetch(limit: number): void {
+    const next = this.read(limit);
+    // A failed read is reported by the drain that takes it; never an unhandled rejection meanwhile.
+    next.catch(() => undefined);
+    this.prefetched = next;
+  }
+
+  private takePrefetched(): Promise<Batch> | null {
+    const next = this.prefetched;
+    this.prefetched = null;
+    return next;
+  }
+
+  private async dropPrefetched(): Promise<void> {
+    await this.takePrefetched()?.catch(() => undefined);
+  }
+
+  /**
+   * Mark a published batch in the background; the next drain waits for it before its own marking.
+   * @param events - the batch, acknowledged by the broker
+   * @param started - when its publish began (for the observers' timing)
+   */
+  private markInBackground(events: OutboxEvent[], started: bigint): void {
     const ids = events.map((e) => e.id);
     for (const id of ids) this.marking.add(id);
     this.marked = this.opts.outbox.markPublished(ids).then(
@@ -153,8 +196,6 @@ export class OutboxRelay {
     ).finally(() => {
       for (const id of ids) this.marking.delete(id);
     });
-    this.publishedCount += events.length;
-    return events.length;
   }
 
   /** Drain until the outbox is empty (used by tests and the demo). */
@@ -194,26 +235,30 @@ export class OutboxRelay {
   private async tick(): Promise<void> {
     this.timer = null;
     this.dirty = false;
-    // Waiters that asked before this drain started: a partial batch means it caught up with them.
-    const waiters = this.catchUpWaiters;
-    this.catchUpWaiters = [];
     this.inFlight = this.drainOnce();
     try {
       const n = await this.inFlight;
       if (n < (this.opts.batchSize ?? 500)) {
         await this.settled();
-        for (const resolve of waiters) resolve();
-      } else {
-        this.catchUpWaiters.unshift(...waiters);
+        this.resolveCaughtUp(this.lastRead);
       }
       this.recovered();
       this.schedule(n >= (this.opts.batchSize ?? 500) || this.dirty ? 0 : (this.opts.idleMs ?? 100));
     } catch (err) {
-      this.catchUpWaiters.unshift(...waiters);
       this.schedule(this.failed(err));
     } finally {
       this.inFlight = null;
     }
+  }
+
+  /**
+   * A read found a partial batch: it caught up with the callers that asked before it started.
+   * @param read - the number of that read
+   */
+  private resolveCaughtUp(read: number): void {
+    const done = this.catchUpWaiters.filter((w) => w.readsBefore < read);
+    this.catchUpWaiters = this.catchUpWaiters.filter((w) => w.readsBefore >= read);
+    for (const w of done) w.resolve();
   }
 
   private recovered(): void {

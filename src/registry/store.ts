@@ -120,7 +120,7 @@ export interface RetainedEvents {
  */
 export interface OutboxStore extends RetainedEvents {
   /** Events of applied changes not yet published, in seq order (so per-key order holds). */
-  pending(limit: number): Promise<OutboxEvent[]>;
+  pending(limit: number, busy?: ReadonlySet<string>): Promise<OutboxEvent[]>;
   markPublished(eventIds: string[]): Promise<void>;
   /** How many events wait (committed, not yet published) and when the oldest was committed (metrics, /ready). */
   lag(): Promise<{ count: number; oldestAt: string | null }>;

@@ -52,8 +52,8 @@ async function waitingSeqs(coll: Collection<Document>, seqs: number[]): Promise<
   return new Set(docs.map((d) => d.seq as number));
 }
 
-/** The outbox documents being marked published now, and how many events they hold. */
-interface Marking {
+/** Outbox documents this process is still publishing or marking, and how many events they hold. */
+interface Busy {
   ids: string[];
   events: number;
 }
@@ -62,12 +62,20 @@ interface Marking {
  * Publish bookkeeping: the documents handed out, by event id, so a batch is marked in one command.
  * @param coll - the changes collection
  */
-function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void>; beingMarked(): Marking } {
+function marker(coll: Collection<Document>): { handOut(docs: Document[]): void; mark(eventIds: string[]): Promise<void>; busy(eventIds?: ReadonlySet<string>): Busy } {
   const handed = new Map<string, { docId: string; unpublished: string[] }>();
   // Documents whose every event was published and is being marked now: events per document.
   const marking = new Map<string, number>();
   return {
-    beingMarked: () => ({ ids: [...marking.keys()], events: [...marking.values()].reduce((n, k) => n + k, 0) }),
+    // Those being marked, and those holding events the relay says it is still publishing.
+    busy: (eventIds) => {
+      const docs = new Map(marking);
+      for (const id of eventIds ?? []) {
+        const h = handed.get(id);
+        if (h) docs.set(h.docId, h.unpublished.length);
+      }
+      return { ids: [...docs.keys()], events: [...docs.values()].reduce((n, k) => n + k, 0) };
+    },
     handOut: (docs) => {
       for (const d of docs) for (const id of d.unpublished as string[]) handed.set(id, { docId: String(d._id), unpublished: d.unpublished as string[] });
     },
@@ -109,11 +117,11 @@ export function mongoOutbox(coll: Collection<Document>, claimant: Claimant = new
   const query = claimQuery(coll);
   const marks = marker(coll);
   return {
-    pending: async (limit) => {
-      // Documents being marked published are left out, their events still counted against the limit
-      // (as if handed out again, for the relay to skip): their claims are not tried again, and the
-      // claim of the rest then takes every document chosen, so it needs no read-back.
-      const busy = marks.beingMarked();
+    pending: async (limit, busyEvents) => {
+      // Documents being published or marked are left out, their events still counted against the
+      // limit (as if handed out again, for the relay to skip): their claims are not tried again, and
+      // the claim of the rest then takes every document chosen, so it needs no read-back.
+      const busy = marks.busy(busyEvents);
       if (limit - busy.events <= 0) return [];
       const docs = await claimBatch(coll, claimant, { ...query, skip: busy.ids }, limit - busy.events);
       marks.handOut(docs);
