@@ -4,13 +4,18 @@
  * so records created in the same millisecond (a page of registrations committing as one unit)
  * still list in creation order when ties on their timestamps are broken by id.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
 
-/** Milliseconds and counter of the next id: the counter restarts each millisecond and carries into it. */
-function nextTick(now: number): { ms: number; seq: number } {
+/** Random bytes drawn 256 ids at a time: one call into the CSPRNG per 256 ids, not one per id. */
+const POOL_IDS = 256;
+const pool = Buffer.alloc(16 * POOL_IDS);
+let poolNext = POOL_IDS;
+
+/** Advance the clock of the next id: the counter restarts each millisecond and carries into it. */
+function tick(now: number): void {
   if (now > lastMs) {
     lastMs = now;
     counter = 0;
@@ -19,7 +24,15 @@ function nextTick(now: number): { ms: number; seq: number } {
     lastMs += 1;
     counter = 0;
   }
-  return { ms: lastMs, seq: counter };
+}
+
+/** The offset in `pool` of 16 fresh random bytes, used once (the caller overwrites some of them). */
+function randomSlot(): number {
+  if (poolNext === POOL_IDS) {
+    randomFillSync(pool);
+    poolNext = 0;
+  }
+  return 16 * poolNext++;
 }
 
 /**
@@ -27,13 +40,13 @@ function nextTick(now: number): { ms: number; seq: number } {
  * @param now - the clock in Unix milliseconds (tests pass one)
  */
 export function uuidV7(now: number = Date.now()): string {
-  const { ms, seq } = nextTick(now);
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = 0x70 | (seq >> 8);
-  b[7] = seq & 0xff;
-  b[8] = 0x80 | ((b[8] as number) & 0x3f);
-  return uuidLayout(b.toString('hex'));
+  tick(now);
+  const at = randomSlot();
+  pool.writeUIntBE(lastMs, at, 6);
+  pool[at + 6] = 0x70 | (counter >> 8);
+  pool[at + 7] = counter & 0xff;
+  pool[at + 8] = 0x80 | ((pool[at + 8] as number) & 0x3f);
+  return uuidLayout(pool.toString('hex', at, at + 16));
 }
 
 /** Hex digits in the 8-4-4-4-12 UUID layout. */
