@@ -7,8 +7,11 @@
  *   each of its events: it is never handed out while an earlier document still waiting shares one of
  *   them and is held by another process, still in flight, or skipped — so the events of one person
  *   reach Kafka in commit order whichever process publishes them (core/outbox-claims.ts explains the walk).
- * - `markPublished` deletes the documents whose events were all published in ONE `deleteMany`; only
- *   a document split across batches (more events than a batch) has its published ids pulled instead.
+ * - `markPublished` empties the documents whose events were all published to tombstones in ONE
+ *   `updateMany` (outbox-docs.ts says why not a delete); only a document split across batches (more
+ *   events than a batch) has its published ids pulled instead.
+ * - `pending` leaves out the documents of events the relay says it is still publishing or marking
+ *   (it reads the next batch meanwhile), counting their events against the limit.
  *   The change documents keep their events for the retention period (audit, replay).
  * - `prune` removes the events and writes of published changes older than the retention period;
  *   their history stays.
