@@ -97,7 +97,8 @@ async function createSource(ctx: RegistryContext, b: ChangeBuilder, ref: Identif
     ...(input.received !== undefined ? { received: input.received } : {}),
     patient: jsonClone(input.patient), features: found.probe.features, goldenId: null, linkState: null,
     active: input.patient.active !== false, version: 0, createdAt: b.at, updatedAt: b.at, receivedAt: b.at,
-    search: toSearchFields(input.patient, '', true, b.at), keys: [], rf: '', contentHash: '', notAMatch: [], seq: 0,
+    // Search fields, keys and hash are derived when the change is built (record-docs.ts finishSourceDoc).
+    search: toSearchFields({ resourceType: 'Patient' }, '', true, b.at), keys: [], rf: '', contentHash: '', notAMatch: [], seq: 0,
   };
   return linkNew(ctx, b, src, choice, search.scored);
 }

@@ -10,12 +10,17 @@ import { conditionValues } from './api';
 import type { SearchFields } from './store';
 import { identifierKey } from '../core/types';
 
+/** Text with nothing to decompose (no accents to strip). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * Upper-case, strip accents and collapse spaces.
  * @param s - free text
  */
 export function normalizeSearchText(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/\s+/g, ' ').trim();
+  // Printable ASCII has nothing to decompose: skip NFD and the diacritics pass (most names, most of the time).
+  const folded = PRINTABLE_ASCII.test(s) ? s : s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  return folded.toUpperCase().replace(/\s+/g, ' ').trim();
 }
 
 /**

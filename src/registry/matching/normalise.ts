@@ -35,7 +35,21 @@ export function normaliseText(value: string | undefined | null, maxLength = MAX_
   if (typeof value !== 'string' || value.length === 0) return '';
   // Cap twice: before the costly Unicode passes and after decomposition (which can lengthen text).
   const capped = value.length > maxLength * 2 ? value.slice(0, maxLength * 2) : value;
-  const folded = capped
+  // Printable ASCII has no marks, emoji or letters to fold: the Unicode passes would leave it as it is.
+  const folded = PRINTABLE_ASCII.test(capped) ? capped.toUpperCase().replace(SEPARATORS, ' ').trim() : foldUnicode(capped);
+  return folded.length > maxLength ? folded.slice(0, maxLength).trim() : folded;
+}
+
+/** Text the Unicode passes of normaliseText would not change. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * The Unicode passes of normaliseText: NFKD, marks and emoji removed, letters without a
+ * decomposition folded, upper case, separators collapsed.
+ * @param capped - text already capped
+ */
+function foldUnicode(capped: string): string {
+  return capped
     .normalize('NFKD')
     .replace(COMBINING, '')
     .replace(EMOJI, '')
@@ -47,7 +61,6 @@ export function normaliseText(value: string | undefined | null, maxLength = MAX_
     .toUpperCase()
     .replace(SEPARATORS, ' ')
     .trim();
-  return folded.length > maxLength ? folded.slice(0, maxLength).trim() : folded;
 }
 
 /**
