@@ -175,7 +175,7 @@ export function skeleton(key: string, table: NameTable): string {
   for (const r of table.rewrites) {
     if (r.anchor === 'start') s = s.startsWith(r.from) ? r.to + s.slice(r.from.length) : s;
     else if (r.anchor === 'end') s = s.endsWith(r.from) ? s.slice(0, s.length - r.from.length) + r.to : s;
-    else s = s.split(r.from).join(r.to);
+    else if (s.includes(r.from)) s = s.replaceAll(r.from, () => r.to);
   }
   return s.replace(/(.)\1+/g, '$1');
 }
