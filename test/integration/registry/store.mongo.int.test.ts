@@ -147,6 +147,17 @@ describe('a published outbox document cannot come back', () => {
 });
 
 describe('the next batch is read while the last one is marked published', () => {
+  /** Three finished changes (events e1, e2 | e3 | e4), the first handed out as a batch of 2. */
+  const firstBatchHandedOut = async (): Promise<Awaited<ReturnType<typeof mongoStore>>> => {
+    const store = await mongoStore(testDb(), prefix());
+    await store.changes.commit(pmirChange('c1', 1, ['e1', 'e2']));
+    await store.changes.commit(pmirChange('c2', 2, ['e3']));
+    await store.changes.commit(pmirChange('c3', 3, ['e4']));
+    for (const id of ['c1', 'c2', 'c3']) await store.changes.finish(id);
+    expect((await store.outbox.pending(2)).map((e) => e.id)).toEqual(['e1', 'e2']);
+    return store;
+  };
+
   test('a claim skips the entries named, and their keys do not hold back later entries', async () => {
     const col = testDb().collection(`${prefix()}claims`);
     await col.insertMany([{ _id: 'a', w: true, keys: ['k'] }, { _id: 'b', w: true, keys: ['k'] }, { _id: 'c', w: true, keys: ['j'] }] as never[]);
@@ -157,12 +168,7 @@ describe('the next batch is read while the last one is marked published', () => 
   });
 
   test('it leaves the documents being marked out, and counts their events against its limit', async () => {
-    const store = await mongoStore(testDb(), prefix());
-    await store.changes.commit(pmirChange('c1', 1, ['e1', 'e2']));
-    await store.changes.commit(pmirChange('c2', 2, ['e3']));
-    await store.changes.commit(pmirChange('c3', 3, ['e4']));
-    for (const id of ['c1', 'c2', 'c3']) await store.changes.finish(id);
-    expect((await store.outbox.pending(2)).map((e) => e.id)).toEqual(['e1', 'e2']);
+    const store = await firstBatchHandedOut();
     // As the relay does: the bookkeeping of a batch runs while the next batch is read.
     const marking = store.outbox.markPublished(['e1', 'e2']);
     const next = await store.outbox.pending(3);
@@ -172,12 +178,7 @@ describe('the next batch is read while the last one is marked published', () => 
   });
 
   test('it leaves out the documents of events still being published, counts them against its limit, and reads them again once they are not', async () => {
-    const store = await mongoStore(testDb(), prefix());
-    await store.changes.commit(pmirChange('c1', 1, ['e1', 'e2']));
-    await store.changes.commit(pmirChange('c2', 2, ['e3']));
-    await store.changes.commit(pmirChange('c3', 3, ['e4']));
-    for (const id of ['c1', 'c2', 'c3']) await store.changes.finish(id);
-    expect((await store.outbox.pending(2)).map((e) => e.id)).toEqual(['e1', 'e2']);
+    const store = await firstBatchHandedOut();
     // As the relay reads ahead: e1 and e2 go to Kafka meanwhile; it asks for 2 more than it wants.
     expect((await store.outbox.pending(3, new Set(['e1', 'e2']))).map((e) => e.id)).toEqual(['e3']);
     // Their publish failed: the next read, told of nothing busy, hands everything out again in order.

@@ -47,15 +47,25 @@ const until = async (check: () => boolean): Promise<void> => {
   if (!check()) throw new Error(`not reached: ${check.toString()}`);
 };
 
+/**
+ * A running relay (batches of 2) over `events`, its publisher gated, once its first batch is being
+ * published and the next one was read ahead.
+ * @param events - the outbox's events
+ */
+async function gatedRelay(events: OutboxEvent[]): Promise<{ outbox: RecordingOutbox; log: string[]; publisher: ReturnType<typeof gatedPublisher>; relay: OutboxRelay }> {
+  const outbox = new RecordingOutbox(events);
+  const log: string[] = [];
+  const publisher = gatedPublisher(log);
+  await publisher.connect();
+  const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2, idleMs: 5 });
+  relay.start();
+  await until(() => outbox.reads.length >= 2);
+  return { outbox, log, publisher, relay };
+}
+
 describe('OutboxRelay read-ahead', () => {
   it('reads the next batch while a full one is published, leaving it out, and publishes it only after the ack', async () => {
-    const outbox = new RecordingOutbox([1, 2, 3, 4, 5].map((n) => ev(n)));
-    const log: string[] = [];
-    const publisher = gatedPublisher(log);
-    await publisher.connect();
-    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2, idleMs: 5 });
-    relay.start();
-    await until(() => outbox.reads.length >= 2);
+    const { outbox, log, publisher, relay } = await gatedRelay([1, 2, 3, 4, 5].map((n) => ev(n)));
     // The second read ran while id-1,id-2 were being published, and was told they were busy.
     expect(outbox.reads[1]).toEqual({ limit: 4, busy: ['id-1', 'id-2'] });
     expect(log).toEqual(['publish id-1,id-2']);
@@ -84,14 +94,8 @@ describe('OutboxRelay read-ahead', () => {
   });
 
   it('does not answer a catch-up waiter with a batch read before it asked', async () => {
-    const outbox = new RecordingOutbox([1, 2].map((n) => ev(n)));
-    const log: string[] = [];
-    const publisher = gatedPublisher(log);
-    await publisher.connect();
-    const relay = new OutboxRelay({ outbox, publisher, logger: memoryLogger().logger, batchSize: 2, idleMs: 5 });
-    relay.start();
     // id-1,id-2 are being published and the next batch was read ahead (empty then).
-    await until(() => outbox.reads.length >= 2);
+    const { outbox, log, publisher, relay } = await gatedRelay([1, 2].map((n) => ev(n)));
     outbox.events.push(ev(3));
     let caughtUp = false;
     const waiting = relay.whenCaughtUp().then(() => { caughtUp = true; });
