@@ -9,9 +9,7 @@ import type { PatientQuery, StringCondition } from './api';
 import { conditionValues } from './api';
 import type { SearchFields } from './store';
 import { identifierKey } from '../core/types';
-
-/** Text with nothing to decompose (no accents to strip). */
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+import { isPrintableAscii } from './matching/normalise';
 
 /**
  * Upper-case, strip accents and collapse spaces.
@@ -19,7 +17,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  */
 export function normalizeSearchText(s: string): string {
   // Printable ASCII has nothing to decompose: skip NFD and the diacritics pass (most names, most of the time).
-  const folded = PRINTABLE_ASCII.test(s) ? s : s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  const folded = isPrintableAscii(s) ? s : s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
   return folded.toUpperCase().replace(/\s+/g, ' ').trim();
 }
 

@@ -36,12 +36,21 @@ export function normaliseText(value: string | undefined | null, maxLength = MAX_
   // Cap twice: before the costly Unicode passes and after decomposition (which can lengthen text).
   const capped = value.length > maxLength * 2 ? value.slice(0, maxLength * 2) : value;
   // Printable ASCII has no marks, emoji or letters to fold: the Unicode passes would leave it as it is.
-  const folded = PRINTABLE_ASCII.test(capped) ? capped.toUpperCase().replace(SEPARATORS, ' ').trim() : foldUnicode(capped);
+  const folded = isPrintableAscii(capped) ? capped.toUpperCase().replace(SEPARATORS, ' ').trim() : foldUnicode(capped);
   return folded.length > maxLength ? folded.slice(0, maxLength).trim() : folded;
 }
 
-/** Text the Unicode passes of normaliseText would not change. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * Whether text is printable ASCII only: nothing to decompose, no marks, emoji or letters to fold, so
+ * Unicode normalisation passes would leave it as it is (the fast path of normaliseText and of the
+ * search fields' normalisation).
+ * @param text - any text
+ */
+export function isPrintableAscii(text: string): boolean {
+  return PRINTABLE_ASCII.test(text);
+}
 
 /**
  * The Unicode passes of normaliseText: NFKD, marks and emoji removed, letters without a
