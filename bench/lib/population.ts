@@ -27,8 +27,8 @@ export const DUPLICATE_SHARE = 0.2;
 export const SECOND_SYSTEM = 'urn:passerelle:bench:second-system';
 /** Records per bulk page (the bulk path's design size). */
 export const PAGE_SIZE = 500;
-/** Bumped whenever the stream changes, so a kept database of an older stream is reloaded. */
-const POPULATION_VERSION = 1;
+/** Bumped whenever the stream or the stored documents change, so a kept database of an older one is reloaded. */
+const POPULATION_VERSION = 2;
 const ACTOR = { clientId: 'bench' };
 
 /**

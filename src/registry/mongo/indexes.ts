@@ -27,7 +27,7 @@ const SEARCH: IndexDescription[] = [
 ];
 
 const INDEXES: Record<keyof ReturnType<typeof collectionNames>, IndexDescription[]> = {
-  records: [{ key: { keys: 1, rf: 1 } }, { key: { id: 1 }, unique: true, sparse: true }, { key: { k: 1, _id: 1 } }, ...SEARCH],
+  records: [{ key: { keys: 1 } }, { key: { id: 1 }, unique: true, sparse: true }, { key: { k: 1, _id: 1 } }, ...SEARCH],
   changes: [
     { key: { leases: 1 }, unique: true, sparse: true },
     { key: { guards: 1 }, unique: true, sparse: true },

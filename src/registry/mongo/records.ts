@@ -1,9 +1,13 @@
 /**
  * The records collection on MongoDB: source records (`_id` = source key, `k: 's'`), golden records
  * (`_id` = MPI ID, `k: 'g'`) and cross-reference entries (`_id` = `x:<system|value>`, `k: 'x'`). Sources
- * and cross-reference entries are filed under `keys` (one multikey index, with the refinement code
- * `rf` as its second field), so a probe's candidates and identifier holders are ONE query. A change's
- * writes are ONE unordered bulk write: each record replaced only by a newer version.
+ * and cross-reference entries are filed under `keys` (one multikey index), so a probe's candidates and
+ * identifier holders are ONE `$in` query. A source is also filed under each of its blocking keys
+ * narrowed to its refinement code (`refinedEntry`): a large block read through the probe's code is
+ * then one more entry of the same `$in`, where a filter on `rf` beside it would take a query per
+ * code (hundreds a page: the local stand-in plans an `$or` of them slower still). Those entries
+ * exist only in the documents; reads strip them. A change's writes are ONE unordered bulk write:
+ * each record replaced only by a newer version.
  */
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
@@ -18,15 +22,34 @@ type Kind = 's' | 'g' | 'x';
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/** Stored lookup entries that are refined blocks (`refinedEntry`); the registry's own keys start with `b:`, `i:` or `x:`. */
+const REFINED_PREFIX = 'r:';
+
+/**
+ * The entry of blocking lookup key `key` narrowed to refinement code `rf`. The code's length comes
+ * first, so no two (key, code) pairs share an entry whatever characters an identifier holds.
+ * @param key - a blocking lookup key (`b:…`)
+ * @param rf - a refinement code (not empty)
+ */
+export const refinedEntry = (key: string, rf: string): string => `${REFINED_PREFIX}${rf.length}:${rf}${key}`;
+
+/** What a source is filed under: its lookup keys, and each blocking key narrowed to its code. */
+function storedKeys(s: StoredSource): string[] {
+  if (s.rf === '') return s.keys;
+  const blocking = lookupKey.blocking('');
+  return [...s.keys, ...s.keys.filter((k) => k.startsWith(blocking)).map((k) => refinedEntry(k, s.rf))];
+}
+
 function sourceToDoc(s: StoredSource): Document {
   const { received, ...rest } = s;
   // The payload as received is opaque here and may hold shapes BSON keys cannot (dots, `$`): kept as JSON.
-  return { _id: s.key, k: 's', ...plain(rest), ...(received !== undefined ? { receivedJson: JSON.stringify(received) } : {}) };
+  return { _id: s.key, k: 's', ...plain(rest), keys: storedKeys(s), ...(received !== undefined ? { receivedJson: JSON.stringify(received) } : {}) };
 }
 
 function docToSource(d: Document | null): StoredSource | null {
   if (!d) return null;
   const { _id: _i, k: _k, receivedJson, ...rest } = d;
+  if (Array.isArray(rest.keys)) rest.keys = (rest.keys as string[]).filter((k) => !k.startsWith(REFINED_PREFIX));
   return { ...(rest as StoredSource), ...(typeof receivedJson === 'string' ? { received: JSON.parse(receivedJson) as unknown } : {}) };
 }
 
@@ -40,10 +63,16 @@ function xrefOf(d: Document): XrefEntry {
   return { key: String(d.key), mpiId: String(d.mpiId) };
 }
 
+/**
+ * Documents a query returns in its first reply (the server still caps a reply at 16 MiB): a page's
+ * lookup returns thousands, which the driver's default (101, then getMore) would fetch in two
+ * commands or more.
+ */
+const WHOLE_ANSWER = { batchSize: 100_000 };
 /** What a lookup reads of a source: not its Patient, payload or search fields. */
-const VIEW = { projection: { patient: 0, receivedJson: 0, search: 0 } };
+const VIEW = { projection: { patient: 0, receivedJson: 0, search: 0 }, ...WHOLE_ANSWER };
 /** What a lookup check reads: the fields of the fingerprints (half the stand-in's time of VIEW). */
-const FINGERPRINT_VIEW = { projection: { k: 1, key: 1, version: 1, mpiId: 1 } };
+const FINGERPRINT_VIEW = { projection: { k: 1, key: 1, version: 1, mpiId: 1 }, ...WHOLE_ANSWER };
 
 function putIfNewer(id: string, version: number, doc: Document): AnyBulkWriteOperation<Document> {
   // An older stored version is replaced; a missing one inserted; a newer one makes the upsert's
@@ -63,25 +92,24 @@ function writeOps(w: RecordWrites): Array<AnyBulkWriteOperation<Document>> {
 /** Queries of a lookup run at once when its keys are split (the driver's pool holds more). */
 const LOOKUP_PARALLEL = 4;
 
-/** The filters of a lookup: its keys, and each refined branch's keys with its code. */
-function lookupFilters(q: LookupQuery, keysPerQuery: number): Document[] {
-  const branches: Array<{ keys: string[]; rf?: string }> = [{ keys: q.keys }, ...(q.refined ?? [])];
-  const filters: Document[] = [];
-  for (const b of branches) {
-    const size = keysPerQuery > 0 ? keysPerQuery : Math.max(1, b.keys.length);
-    for (let i = 0; i < b.keys.length; i += size) filters.push({ keys: { $in: b.keys.slice(i, i + size) }, ...(b.rf !== undefined ? { rf: b.rf } : {}) });
-  }
-  return filters;
+/** The entries a lookup asks for: its keys, and each refined branch's keys narrowed to its code. */
+function lookupEntries(q: LookupQuery): string[] {
+  const entries = [...q.keys];
+  for (const b of q.refined ?? []) for (const k of b.keys) entries.push(refinedEntry(k, b.rf));
+  return entries;
 }
 
 /**
- * The documents filed under a lookup's keys: one query (`$or` of its branches), or, with
- * `keysPerQuery`, queries of at most that many keys, a few at a time, each document once.
+ * The documents filed under a lookup's entries: one `$in` query, or, with `keysPerQuery`, queries of
+ * at most that many entries, a few at a time, each document once.
  */
 async function lookupDocs(coll: Collection<Document>, q: LookupQuery, keysPerQuery: number, view: Document = VIEW): Promise<Document[]> {
-  const filters = lookupFilters(q, keysPerQuery);
-  if (filters.length === 0) return [];
-  if (keysPerQuery === 0) return coll.find(filters.length === 1 ? (filters[0] as Document) : { $or: filters }, view).toArray();
+  const entries = lookupEntries(q);
+  if (entries.length === 0) return [];
+  const size = keysPerQuery > 0 ? keysPerQuery : entries.length;
+  if (entries.length <= size) return coll.find({ keys: { $in: entries } }, view).toArray();
+  const filters: Document[] = [];
+  for (let i = 0; i < entries.length; i += size) filters.push({ keys: { $in: entries.slice(i, i + size) } });
   const byId = new Map<unknown, Document>();
   for (let i = 0; i < filters.length; i += LOOKUP_PARALLEL) {
     const found = await Promise.all(filters.slice(i, i + LOOKUP_PARALLEL).map((f) => coll.find(f, view).toArray()));
@@ -102,7 +130,7 @@ export interface MongoRecordsOptions {
  * @param opts - query options
  */
 export function mongoRecords(coll: Collection<Document>, opts: MongoRecordsOptions = {}): RecordStore {
-  const byKind = async (kind: Kind, ids: string[]): Promise<Document[]> => (ids.length === 0 ? [] : coll.find({ _id: { $in: ids as never[] }, k: kind }).toArray());
+  const byKind = async (kind: Kind, ids: string[]): Promise<Document[]> => (ids.length === 0 ? [] : coll.find({ _id: { $in: ids as never[] }, k: kind }, WHOLE_ANSWER).toArray());
   const search = async (q: Parameters<RecordStore['search']>[0]): Promise<PatientSearchResult> => {
     const kinds = q.kind === 'golden' ? ['g'] : q.kind === 'source' ? ['s'] : ['g', 's'];
     // The kind goes inside the `$and`, not beside it: the local stand-in plans `{ $and: [...], k }` about

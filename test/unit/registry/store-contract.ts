@@ -91,6 +91,8 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       // A new version filed under other keys leaves its old ones.
       await write({ sources: [source('urn:a|1', 2, 'Ba', ['b:fam:BA'])] });
       expect((await store.records.lookup({ keys: ['b:fam:DIOP'] })).sources.map((s) => s.key)).toEqual(['urn:a|2']);
+      // ... and its old refined ones.
+      expect((await store.records.lookup({ keys: [], refined: [{ keys: ['b:fam:DIOP'], rf: 'AF5' }] })).sources).toEqual([]);
     });
 
     test('cross-reference entries move, and are removed only from the holder named', async () => {
