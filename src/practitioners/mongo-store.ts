@@ -19,7 +19,7 @@ import type { OutboxEvent } from '../core/types';
 import { buildPractitionerEvent, practitionerEventType, samePractitioner } from './events';
 import type { PractitionerOutbox } from './events';
 import { isDuplicateKey } from '../storage/errors';
-import { escapeRegex } from '../storage/regex';
+import { elementStartsWith } from '../storage/regex';
 import { identifierKey } from '../core/types';
 
 /** Writers racing for one Practitioner's next version retry at most this often. */
@@ -41,7 +41,7 @@ function present(d: PractitionerDoc): Practitioner {
 }
 
 function prefixAll(field: 'names' | 'family' | 'given', values: string[] | undefined): Array<Filter<PractitionerDoc>> {
-  return (values ?? []).map((v) => ({ [field]: { $regex: `^${escapeRegex(normalizePractitionerName(v))}` } }));
+  return (values ?? []).map((v) => ({ [field]: elementStartsWith(normalizePractitionerName(v)) }));
 }
 
 function identifierClause(c: { system?: string; value?: string }): Filter<PractitionerDoc> {

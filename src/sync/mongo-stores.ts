@@ -9,7 +9,7 @@ import { newClaimant } from '../core/outbox-claims';
 import type { Claimant } from '../core/outbox-claims';
 import { CLAIM_FIELDS, claimBatch, releaseClaims } from '../storage/outbox-claims';
 import type { OutboxEvent } from '../core/types';
-import { escapeRegex } from '../storage/regex';
+import { startsWith } from '../storage/regex';
 import { isDuplicateKey, upsertOnce } from '../storage/errors';
 import { deadLetterEvent, deadLetterEventId, deadLetterId, newDeadLetter } from './dead-letters';
 import type { ChannelEventStore, ChannelStateStore, DeadLetter, DeadLetterStore, FailureQuery, NewDeadLetter, SyncRun, SyncRunStore } from './ports';
@@ -49,7 +49,7 @@ export class MongoChannelStateStore implements ChannelStateStore {
   }
 
   async list<T>(channel: string, prefix: string): Promise<Array<{ key: string; value: T; updatedAt: string }>> {
-    const docs = await this.col.find({ channel, key: { $regex: `^${escapeRegex(prefix)}` } }).sort({ key: 1 }).toArray();
+    const docs = await this.col.find({ channel, key: startsWith(prefix) }).sort({ key: 1 }).toArray();
     return docs.map((d) => ({ key: d.key, value: d.value as T, updatedAt: d.updatedAt }));
   }
 }

@@ -8,7 +8,7 @@ import { MediatorError } from '../../core/errors';
 import type { PatientQuery, StringCondition, StringMatch } from '../api';
 import { conditionValues } from '../api';
 import { dateRange, normalizeSearchText, normalizeTelecom, SORT_FIELD } from '../search-fields';
-import { escapeRegex } from '../../storage/regex';
+import { elementStartsWith, escapeRegex } from '../../storage/regex';
 
 function str(v: unknown): string {
   if (typeof v !== 'string') {
@@ -22,7 +22,8 @@ function stringCond(value: unknown, match: StringMatch): Document {
   if (match === 'exact') {
     return { $eq: q };
   }
-  return { $regex: match === 'prefix' ? `^${escapeRegex(q)}` : escapeRegex(q) };
+  // Every field searched this way holds an array of normalised strings (SearchFields).
+  return match === 'prefix' ? elementStartsWith(q) : { $regex: escapeRegex(q) };
 }
 
 /** One string condition on a field; an OR list becomes `$or` of the same condition per value. */

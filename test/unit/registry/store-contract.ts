@@ -208,6 +208,16 @@ export function registryStoreContract(name: string, make: () => Promise<{ store:
       expect(await store.reviews.sourceSystems('resolved')).toEqual(['ihris']);
     });
 
+    test('a prefix search is met by one name, not by one name above the prefix and another below it', async () => {
+      const twoNames = source('urn:b|2', 1, 'Sarr');
+      twoNames.search = toSearchFields({ ...twoNames.patient, name: [{ family: 'Ndiaye' }, { family: 'Sarr' }] }, twoNames.id, true, at);
+      await write({ sources: [twoNames] });
+      const q = { offset: 0, count: 10, kind: 'source' as const };
+      // "NDIAYE" < "NE" < "SARR": both bounds of "starts with NE" are met, by two different names.
+      expect((await store.records.search({ ...q, family: [{ value: 'ne', match: 'prefix' }] })).total).toBe(0);
+      expect((await store.records.search({ ...q, family: [{ value: 'sa', match: 'prefix' }] })).items.map((i) => i.patient.id)).toEqual(['id-urn:b|2']);
+    });
+
     test('typed search over normalised fields', async () => {
       await write({ goldens: [golden('G1', 1)], sources: [source('urn:a|1', 1, 'Ndiaye')] });
       const q = { offset: 0, count: 10 };
