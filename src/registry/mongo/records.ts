@@ -31,7 +31,7 @@ const REFINED_PREFIX = 'r:';
  * @param key - a blocking lookup key (`b:…`)
  * @param rf - a refinement code (not empty)
  */
-export const refinedEntry = (key: string, rf: string): string => `${REFINED_PREFIX}${rf.length}:${rf}${key}`;
+const refinedEntry = (key: string, rf: string): string => `${REFINED_PREFIX}${rf.length}:${rf}${key}`;
 
 /** What a source is filed under: its lookup keys, and each blocking key narrowed to its code. */
 function storedKeys(s: StoredSource): string[] {
