@@ -30,12 +30,15 @@ export function prefixRange(prefix: string): { $gte: string; $lt: string } | nul
   return { $gte: prefix, $lt: `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}` };
 }
 
+/** "Starts with `prefix`" as an anchored literal regex (where no range says it exactly). */
+const anchored = (prefix: string): Document => ({ $regex: `^${escapeRegex(prefix)}` });
+
 /**
  * "Starts with `prefix`" on a string field.
  * @param prefix - literal text
  */
 export function startsWith(prefix: string): Document {
-  return prefixRange(prefix) ?? { $regex: `^${escapeRegex(prefix)}` };
+  return prefixRange(prefix) ?? anchored(prefix);
 }
 
 /**
@@ -45,5 +48,5 @@ export function startsWith(prefix: string): Document {
  */
 export function elementStartsWith(prefix: string): Document {
   const range = prefixRange(prefix);
-  return range ? { $elemMatch: range } : { $regex: `^${escapeRegex(prefix)}` };
+  return range ? { $elemMatch: range } : anchored(prefix);
 }
